@@ -1,0 +1,64 @@
+//! Atrium's UI: pages, components and the server functions behind them. Compiled twice: with
+//! `ssr` into the server, with `hydrate` into the WASM bundle (no server-only crates here).
+
+pub mod api;
+pub mod components;
+pub mod dto;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%235b5bd6'/%3E%3C/svg%3E"/>
+                <script>{components::theme::THEME_BOOT_SCRIPT}</script>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::status::provide_catalog_status();
+    // Effects only run in the browser, so this marks the end of hydration (browser tests wait
+    // for it before interacting).
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="atrium" href="/pkg/atrium.css"/>
+        <Title text="Atrium"/>
+        <Router>
+            <components::topbar::TopBar/>
+            <main class="page" id="main">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::catalog::CatalogPage/>
+                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage/>
+                    <Route path=path!("/catalog/errors") view=pages::errors::ErrorsPage/>
+                    <Route path=path!("/catalog/:kind/:namespace/:name") view=pages::entity::EntityPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

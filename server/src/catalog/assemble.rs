@@ -1,0 +1,129 @@
+//! The catalog as a whole: the snapshots of every source merged into one map of entities,
+//! with relations resolved across sources and every problem collected in one list.
+
+use std::collections::BTreeMap;
+
+use super::model::{CatalogError, EntityRef, Located};
+use super::relations::resolve;
+use super::source::SourceSnapshot;
+
+/// Entities by ref, relations filled in both ways, and all errors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Assembled {
+    pub entities: BTreeMap<EntityRef, Located>,
+    pub errors: Vec<CatalogError>,
+}
+
+/// Merges snapshots in configuration order: on a ref defined by two sources the first source
+/// wins, and the other gets an error naming both.
+pub fn assemble(sources: &[SourceSnapshot]) -> Assembled {
+    let mut out = Assembled::default();
+    for snapshot in sources {
+        if let Some(message) = &snapshot.source_error {
+            out.errors.push(CatalogError {
+                source: snapshot.source.clone(),
+                file: String::new(),
+                document: None,
+                entity_ref: None,
+                message: message.clone(),
+            });
+        }
+        out.errors.extend(snapshot.errors.iter().cloned());
+        for located in &snapshot.entities {
+            let entity_ref = located.entity.entity_ref();
+            if let Some(first) = out.entities.get(&entity_ref) {
+                out.errors.push(CatalogError {
+                    source: located.source.clone(),
+                    file: located.file.clone(),
+                    document: Some(located.document),
+                    entity_ref: Some(entity_ref.to_string()),
+                    message: format!(
+                        "duplicate entity {entity_ref}, already defined in source \"{}\" \
+                         ({}, document {}); this definition from source \"{}\" is ignored",
+                        first.source, first.file, first.document, located.source
+                    ),
+                });
+                continue;
+            }
+            let mut located = located.clone();
+            located.entity.relations.clear();
+            out.entities.insert(entity_ref, located);
+        }
+    }
+    resolve(&mut out.entities);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::model::{Entity, Metadata, Relation};
+    use serde_json::json;
+
+    fn located(source: &str, kind: &str, name: &str, spec: serde_json::Value) -> Located {
+        Located {
+            entity: Entity {
+                api_version: "backstage.io/v1alpha1".into(),
+                kind: kind.into(),
+                metadata: Metadata {
+                    name: name.into(),
+                    namespace: "default".into(),
+                    ..Metadata::default()
+                },
+                spec,
+                relations: vec![],
+            },
+            source: source.into(),
+            file: format!("{name}.yaml"),
+            document: 0,
+        }
+    }
+
+    fn snapshot(name: &str, entities: Vec<Located>) -> SourceSnapshot {
+        SourceSnapshot {
+            source: name.into(),
+            entities,
+            ..SourceSnapshot::default()
+        }
+    }
+
+    #[test]
+    fn first_source_wins_and_relations_cross_sources() {
+        let a = snapshot(
+            "a",
+            vec![located("a", "Component", "web", json!({"owner": "team"}))],
+        );
+        let mut b = snapshot(
+            "b",
+            vec![
+                located(
+                    "b",
+                    "Group",
+                    "team",
+                    json!({"type": "team", "children": []}),
+                ),
+                located("b", "Component", "web", json!({"owner": "other"})),
+            ],
+        );
+        b.source_error = Some("catalog source \"b\": cannot read".into());
+        let out = assemble(&[a, b]);
+        assert_eq!(out.entities.len(), 2);
+        let web = &out.entities[&"component:web".parse().unwrap()];
+        assert_eq!(web.source, "a");
+        assert_eq!(
+            web.entity.relations,
+            vec![Relation {
+                relation_type: "ownedBy".into(),
+                target: "group:team".parse().unwrap()
+            }]
+        );
+        let team = &out.entities[&"group:team".parse().unwrap()];
+        assert_eq!(team.entity.relations[0].relation_type, "ownerOf");
+        assert_eq!(out.errors.len(), 2);
+        assert_eq!(out.errors[0].file, "");
+        assert_eq!(out.errors[0].source, "b");
+        assert!(out.errors[1].message.starts_with(
+            "duplicate entity component:default/web, already defined in source \"a\" (web.yaml, document 0)"
+        ));
+    }
+}

@@ -1,0 +1,213 @@
+//! `atrium catalog validate <dir|file|git-url>`: reads a target with the same code as a
+//! catalog source (refresh + assemble) and reports entities and errors for humans or tools.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::assemble::assemble;
+use super::source::{
+    list_dir, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot,
+};
+
+/// Entry pattern for a directory without any `catalog-info.yaml` (a folder of descriptors
+/// such as Backstage's examples): every YAML file, non-descriptor YAML skipped.
+const ALL_YAML: &str = "**/*.{yaml,yml}";
+
+/// What `catalog validate` found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LintReport {
+    pub entities: Vec<LintEntity>,
+    pub errors: Vec<LintError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LintEntity {
+    #[serde(rename = "ref")]
+    pub entity_ref: String,
+    pub file: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LintError {
+    /// Empty for a problem with the target itself (missing repository…).
+    pub file: String,
+    pub document: Option<usize>,
+    pub message: String,
+}
+
+impl LintReport {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// `{"entities":[{"ref":…,"file":…}],"errors":[{"file":…,"document":0,"message":…}]}`
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("plain data serializes")
+    }
+
+    /// One line per entity, then one per error, then a summary.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.entities {
+            out.push_str(&format!("ok     {}  ({})\n", e.entity_ref, e.file));
+        }
+        for e in &self.errors {
+            let at = match (e.file.as_str(), e.document) {
+                ("", _) => String::new(),
+                (file, Some(doc)) => format!("{file} (document {doc}): "),
+                (file, None) => format!("{file}: "),
+            };
+            out.push_str(&format!("error  {at}{}\n", e.message));
+        }
+        out.push_str(&format!(
+            "{} entit{}, {} error{}\n",
+            self.entities.len(),
+            if self.entities.len() == 1 { "y" } else { "ies" },
+            self.errors.len(),
+            if self.errors.len() == 1 { "" } else { "s" },
+        ));
+        out
+    }
+
+    fn failed(message: String) -> Self {
+        LintReport {
+            entities: Vec::new(),
+            errors: vec![LintError {
+                file: String::new(),
+                document: None,
+                message,
+            }],
+        }
+    }
+}
+
+/// Validates a directory (every `catalog-info.yaml` below it, or every YAML file when there
+/// is none), a single file (the entry point; its directory is the root), or a Git repository
+/// (URL, path ending `.git`, or bare repository: its HEAD branch). Locations are followed.
+/// Blocking.
+pub fn validate_target(target: &str, cache_dir: &Path) -> LintReport {
+    let ctx = ReadContext {
+        cache_dir: cache_dir.to_path_buf(),
+    };
+    let path = Path::new(target);
+    let (location, entry) = if super::source::git_is_url(target)
+        || target.trim_end_matches('/').ends_with(".git")
+        || is_bare_repo(path)
+    {
+        match super::source::git_head_branch(target, cache_dir) {
+            Ok(branch) => (
+                SourceLocation::Git {
+                    url: target.to_string(),
+                    branch,
+                },
+                None,
+            ),
+            Err(e) => return LintReport::failed(e.to_string()),
+        }
+    } else if path.is_dir() {
+        let has_catalog_info = list_dir(path)
+            .map(|files| {
+                files
+                    .iter()
+                    .any(|f| f.rsplit('/').next() == Some("catalog-info.yaml"))
+            })
+            .unwrap_or(false);
+        let entry = (!has_catalog_info).then(|| ALL_YAML.to_string());
+        (SourceLocation::Dir(path.to_path_buf()), entry)
+    } else if path.is_file() {
+        let root = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return LintReport::failed(format!("{target}: file name is not UTF-8"));
+        };
+        (SourceLocation::Dir(root), Some(name.to_string()))
+    } else {
+        return LintReport::failed(format!("{target}: no such file, directory or repository"));
+    };
+    let cfg = SourceConfig {
+        name: target.to_string(),
+        location,
+        entry,
+    };
+    let snapshot = refresh_source(&cfg, &SourceSnapshot::default(), &ctx);
+    let assembled = assemble(&[snapshot]);
+    LintReport {
+        entities: assembled
+            .entities
+            .iter()
+            .map(|(r, l)| LintEntity {
+                entity_ref: r.to_string(),
+                file: l.file.clone(),
+            })
+            .collect(),
+        errors: assembled
+            .errors
+            .into_iter()
+            .map(|e| LintError {
+                file: e.file,
+                document: e.document,
+                message: e.message,
+            })
+            .collect(),
+    }
+}
+
+/// A bare repository directory (`HEAD`, `objects/`, `refs/` at its top).
+fn is_bare_repo(path: &Path) -> bool {
+    path.join("HEAD").is_file() && path.join("objects").is_dir() && path.join("refs").is_dir()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape() {
+        let report = LintReport {
+            entities: vec![LintEntity {
+                entity_ref: "component:default/name".into(),
+                file: "a.yaml".into(),
+            }],
+            errors: vec![LintError {
+                file: "b.yaml".into(),
+                document: Some(0),
+                message: "bad".into(),
+            }],
+        };
+        assert_eq!(
+            report.to_json(),
+            r#"{"entities":[{"ref":"component:default/name","file":"a.yaml"}],"errors":[{"file":"b.yaml","document":0,"message":"bad"}]}"#
+        );
+        assert!(report.has_errors());
+        let text = report.to_text();
+        assert!(text.contains("ok     component:default/name  (a.yaml)"));
+        assert!(text.contains("error  b.yaml (document 0): bad"));
+        assert!(text.ends_with("1 entity, 1 error\n"));
+    }
+
+    #[test]
+    fn missing_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = validate_target(dir.path().join("nope.yaml").to_str().unwrap(), dir.path());
+        assert!(report.has_errors());
+        assert!(report.errors[0].message.contains("no such file"));
+    }
+
+    #[test]
+    fn single_file_is_an_entry_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.yaml");
+        std::fs::write(
+            &file,
+            "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: s}\nspec: {owner: t}\n",
+        )
+        .unwrap();
+        let report = validate_target(file.to_str().unwrap(), &dir.path().join("cache"));
+        assert!(!report.has_errors(), "{}", report.to_text());
+        assert_eq!(report.entities[0].entity_ref, "system:default/s");
+        assert_eq!(report.entities[0].file, "x.yaml");
+    }
+}

@@ -1,0 +1,13 @@
+//! The software catalog: Backstage descriptor files read from sources, validated, related,
+//! stored and searched.
+pub mod assemble;
+pub mod lint;
+pub mod model;
+pub mod reader;
+pub mod search;
+pub mod refs;
+pub mod service;
+pub mod relations;
+pub mod source;
+pub mod validate;
+pub mod views;

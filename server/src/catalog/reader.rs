@@ -1,0 +1,215 @@
+//! Reads one descriptor file: size check, multi-document YAML (serde-saphyr) into JSON values,
+//! then validation of each document. A file-level problem (too large, not UTF-8, YAML syntax)
+//! is one error for the whole file; a document-level problem belongs to its document only.
+
+use serde_json::Value;
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+
+use super::model::Entity;
+use super::validate::{validate, Invalid};
+
+/// Larger descriptor files are refused unread: a catalog file that big is a mistake, and
+/// parsing it would cost every refresh.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// A problem with the file as a whole; none of its documents is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error(
+        "file is {:.1} MB, larger than the {} MB limit",
+        megabytes(.size),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )]
+    TooLarge { size: usize },
+    #[error("file is not UTF-8 text: {0}")]
+    NotUtf8(String),
+    #[error("YAML error{}: {message}", position(.at))]
+    Yaml {
+        /// 1-based line and column, when the parser knows them.
+        at: Option<(u64, u64)>,
+        message: String,
+    },
+}
+
+fn megabytes(size: &usize) -> f64 {
+    *size as f64 / MIB
+}
+
+fn position(at: &Option<(u64, u64)>) -> String {
+    at.map(|(line, column)| format!(" at line {line}, column {column}"))
+        .unwrap_or_default()
+}
+
+/// One non-empty document of a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Index in the file, counting empty documents too, from 0.
+    pub index: usize,
+    pub outcome: Result<Entity, Invalid>,
+}
+
+/// Parses and validates every document of a file.
+pub fn read_file(bytes: &[u8]) -> Result<Vec<Document>, ReadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge { size: bytes.len() });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.to_string()))?;
+    let values = parse_documents(text)?;
+    Ok(values
+        .into_iter()
+        .map(|(index, value)| Document {
+            index,
+            outcome: validate(&value),
+        })
+        .collect())
+}
+
+/// The non-empty documents of a multi-document YAML text, with their index in the file.
+pub fn parse_documents(text: &str) -> Result<Vec<(usize, Value)>, ReadError> {
+    // YAML 1.2 core schema, as Backstage's parser reads it: `y`, `no`, `on` are strings (a
+    // component named `y` must not become `true`).
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+        underscored_numbers_as_strings: true,
+    };
+    let values: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| ReadError::Yaml {
+            at: e.location().map(|l| (l.line(), l.column())),
+            message: plain_message(&e),
+        })?;
+    // serde-saphyr drops empty documents; their indexes come from a second, event-level pass
+    // so that `document: N` matches what a person counts in the file.
+    let indexes: Vec<usize> = document_nullness(text)
+        .map(|nulls| {
+            nulls
+                .iter()
+                .enumerate()
+                .filter(|(_, null)| !**null)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .unwrap_or_default();
+    if indexes.len() == values.len() {
+        Ok(indexes.into_iter().zip(values).collect())
+    } else {
+        // The two passes disagree on what is empty (an exotic tag): plain numbering.
+        Ok(values.into_iter().enumerate().collect())
+    }
+}
+
+/// For each document of the stream, whether its root is an empty / null scalar.
+fn document_nullness(text: &str) -> Option<Vec<bool>> {
+    let mut nulls = Vec::new();
+    let mut awaiting_root = false;
+    for event in Parser::new_from_str(text) {
+        let (event, _span) = event.ok()?;
+        match event {
+            Event::DocumentStart(..) => awaiting_root = true,
+            Event::DocumentEnd if awaiting_root => {
+                nulls.push(true);
+                awaiting_root = false;
+            }
+            Event::Scalar(value, style, _, tag) if awaiting_root => {
+                let null_text = matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                nulls.push(tag.is_none() && style == ScalarStyle::Plain && null_text);
+                awaiting_root = false;
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(..)
+                if awaiting_root =>
+            {
+                nulls.push(false);
+                awaiting_root = false;
+            }
+            _ => {}
+        }
+    }
+    Some(nulls)
+}
+
+/// The parser's message without the location it prints (reported separately).
+fn plain_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default().trim();
+    first.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_document_indexes_across_empty_documents() {
+        let text = "---\n# only a comment\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\n\
+                    metadata: {name: g}\nspec: {type: team, children: []}\n---\n---\n~\n---\n\
+                    apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: u}\n\
+                    spec: {memberOf: [g]}\n";
+        let docs = read_file(text.as_bytes()).unwrap();
+        let indexes: Vec<usize> = docs.iter().map(|d| d.index).collect();
+        assert_eq!(indexes, vec![1, 4]);
+        assert!(docs.iter().all(|d| d.outcome.is_ok()));
+    }
+
+    #[test]
+    fn single_document_without_marker() {
+        let docs = parse_documents("a: 1\n").unwrap();
+        assert_eq!(docs, vec![(0, serde_json::json!({"a": 1}))]);
+        assert!(parse_documents("").unwrap().is_empty());
+        assert!(parse_documents("# nothing\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [a, b\n";
+        let err = read_file(text.as_bytes()).unwrap_err();
+        let ReadError::Yaml { at, .. } = &err else {
+            panic!("{err:?}")
+        };
+        let (line, column) = at.expect("location");
+        assert!(line >= 4, "{err}");
+        assert!(column >= 1, "{err}");
+        assert!(err.to_string().starts_with("YAML error at line "), "{err}");
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_strings() {
+        let docs = parse_documents("a: y\nb: no\nc: on\nd: true\ne: 1_000\n").unwrap();
+        assert_eq!(
+            docs[0].1,
+            serde_json::json!({"a": "y", "b": "no", "c": "on", "d": true, "e": "1_000"})
+        );
+    }
+
+    #[test]
+    fn too_large_is_not_parsed() {
+        let big = vec![b'#'; 10 * 1024 * 1024];
+        let err = read_file(&big).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "file is 10.0 MB, larger than the 2 MB limit"
+        );
+        assert!(read_file(&vec![b'#'; MAX_FILE_BYTES]).is_ok());
+    }
+
+    #[test]
+    fn not_utf8() {
+        assert!(matches!(
+            read_file(&[0xff, 0xfe, 0x00]),
+            Err(ReadError::NotUtf8(_))
+        ));
+    }
+
+    #[test]
+    fn invalid_document_does_not_hide_valid_ones() {
+        let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a b}\n\
+                    spec: {type: s, lifecycle: l, owner: o}\n---\napiVersion: backstage.io/v1alpha1\n\
+                    kind: System\nmetadata: {name: s}\nspec: {owner: o}\n";
+        let docs = read_file(text.as_bytes()).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert!(docs[0].outcome.is_err());
+        assert_eq!(docs[1].index, 1);
+        assert!(docs[1].outcome.is_ok());
+    }
+}

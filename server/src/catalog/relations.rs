@@ -1,0 +1,341 @@
+//! Relations between entities, derived from spec fields exactly as Backstage's
+//! `BuiltinKindsEntityProcessor` does, and stored both ways: the forward relation on the
+//! entity that wrote the field, the reverse one on the target (when the target exists).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::model::{Entity, EntityRef, Located, Relation};
+use super::refs::parse_ref;
+
+/// One spec field that names other entities.
+#[derive(Debug, Clone, Copy)]
+pub struct RelationField {
+    /// Lower-cased kind of the entity holding the field.
+    pub kind: &'static str,
+    /// Field name inside `spec`.
+    pub field: &'static str,
+    /// A list of refs rather than one ref.
+    pub many: bool,
+    /// Kind assumed when the ref omits it; None = the ref must name its kind.
+    pub default_kind: Option<&'static str>,
+    /// Relation stored on the entity holding the field.
+    pub forward: &'static str,
+    /// Relation stored on the target.
+    pub reverse: &'static str,
+}
+
+const fn f(
+    kind: &'static str,
+    field: &'static str,
+    many: bool,
+    default_kind: Option<&'static str>,
+    forward: &'static str,
+    reverse: &'static str,
+) -> RelationField {
+    RelationField {
+        kind,
+        field,
+        many,
+        default_kind,
+        forward,
+        reverse,
+    }
+}
+
+const OWNED: (&str, &str) = ("ownedBy", "ownerOf");
+const PART: (&str, &str) = ("partOf", "hasPart");
+const DEP: (&str, &str) = ("dependsOn", "dependencyOf");
+const DEP_OF: (&str, &str) = ("dependencyOf", "dependsOn");
+
+/// The whole table, in Backstage's order.
+pub const RELATION_FIELDS: &[RelationField] = &[
+    f("component", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f(
+        "component",
+        "subcomponentOf",
+        false,
+        Some("component"),
+        PART.0,
+        PART.1,
+    ),
+    f(
+        "component",
+        "providesApis",
+        true,
+        Some("api"),
+        "providesApi",
+        "apiProvidedBy",
+    ),
+    f(
+        "component",
+        "consumesApis",
+        true,
+        Some("api"),
+        "consumesApi",
+        "apiConsumedBy",
+    ),
+    f("component", "dependsOn", true, None, DEP.0, DEP.1),
+    f("component", "dependencyOf", true, None, DEP_OF.0, DEP_OF.1),
+    f("component", "system", false, Some("system"), PART.0, PART.1),
+    f("api", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f("api", "system", false, Some("system"), PART.0, PART.1),
+    f("resource", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f("resource", "dependsOn", true, None, DEP.0, DEP.1),
+    f("resource", "dependencyOf", true, None, DEP_OF.0, DEP_OF.1),
+    f("resource", "system", false, Some("system"), PART.0, PART.1),
+    f("system", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f("system", "domain", false, Some("domain"), PART.0, PART.1),
+    f("domain", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f(
+        "domain",
+        "subdomainOf",
+        false,
+        Some("domain"),
+        PART.0,
+        PART.1,
+    ),
+    f(
+        "group",
+        "parent",
+        false,
+        Some("group"),
+        "childOf",
+        "parentOf",
+    ),
+    f(
+        "group",
+        "children",
+        true,
+        Some("group"),
+        "parentOf",
+        "childOf",
+    ),
+    f(
+        "group",
+        "members",
+        true,
+        Some("user"),
+        "hasMember",
+        "memberOf",
+    ),
+    f(
+        "user",
+        "memberOf",
+        true,
+        Some("group"),
+        "memberOf",
+        "hasMember",
+    ),
+    // The scaffolder's processor relates a Template to its owner the same way.
+    f("template", "owner", false, Some("group"), OWNED.0, OWNED.1),
+];
+
+/// The relation fields of one kind (any spelling).
+pub fn fields_for(kind: &str) -> impl Iterator<Item = &'static RelationField> {
+    let kind = kind.to_ascii_lowercase();
+    RELATION_FIELDS.iter().filter(move |f| f.kind == kind)
+}
+
+/// The refs an entity's spec names, with the field each came from. Values that are not
+/// strings or do not parse are skipped here: validation already reported them.
+pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
+    let namespace = &entity.metadata.namespace;
+    let mut out = Vec::new();
+    for field in fields_for(&entity.kind) {
+        let texts: Vec<&str> = match entity.spec.get(field.field) {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => continue,
+        };
+        for text in texts {
+            if let Ok(target) = parse_ref(text, field.default_kind, namespace) {
+                out.push((field, target));
+            }
+        }
+    }
+    out
+}
+
+/// Fills `relations` on every entity of the map: forward relations always (a dangling target
+/// is kept so the UI can show it), reverse ones on targets that exist. Sorted, deduplicated.
+pub fn resolve(entities: &mut BTreeMap<EntityRef, Located>) {
+    let mut found: BTreeMap<EntityRef, Vec<Relation>> = BTreeMap::new();
+    for (source, located) in entities.iter() {
+        for (field, target) in outgoing(&located.entity) {
+            if entities.contains_key(&target) {
+                found.entry(target.clone()).or_default().push(Relation {
+                    relation_type: field.reverse.to_string(),
+                    target: source.clone(),
+                });
+            }
+            found.entry(source.clone()).or_default().push(Relation {
+                relation_type: field.forward.to_string(),
+                target,
+            });
+        }
+    }
+    for (entity_ref, located) in entities.iter_mut() {
+        let mut relations = found.remove(entity_ref).unwrap_or_default();
+        relations.sort();
+        relations.dedup();
+        located.entity.relations = relations;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::model::Metadata;
+    use serde_json::json;
+
+    fn located(kind: &str, name: &str, spec: Value) -> (EntityRef, Located) {
+        let entity = Entity {
+            api_version: "backstage.io/v1alpha1".into(),
+            kind: kind.into(),
+            metadata: Metadata {
+                name: name.into(),
+                namespace: "default".into(),
+                ..Metadata::default()
+            },
+            spec,
+            relations: vec![],
+        };
+        let located = Located {
+            entity,
+            source: "s".into(),
+            file: "f.yaml".into(),
+            document: 0,
+        };
+        (located.entity.entity_ref(), located)
+    }
+
+    fn rel(t: &str, target: &str) -> Relation {
+        Relation {
+            relation_type: t.into(),
+            target: target.parse().unwrap(),
+        }
+    }
+
+    fn relations_of<'a>(map: &'a BTreeMap<EntityRef, Located>, r: &str) -> &'a [Relation] {
+        &map[&r.parse::<EntityRef>().unwrap()].entity.relations
+    }
+
+    #[test]
+    fn component_relations_both_ways() {
+        let mut map: BTreeMap<_, _> = [
+            located(
+                "Component",
+                "web",
+                json!({"owner": "team-a", "system": "shop", "providesApis": ["orders"],
+                       "consumesApis": ["api:pay"], "dependsOn": ["resource:db"],
+                       "dependencyOf": ["component:front"], "subcomponentOf": "portal"}),
+            ),
+            located("Group", "team-a", json!({"type": "team", "children": []})),
+            located("API", "orders", json!({})),
+            located("Resource", "db", json!({})),
+            located("System", "shop", json!({})),
+        ]
+        .into_iter()
+        .collect();
+        resolve(&mut map);
+        assert_eq!(
+            relations_of(&map, "component:web"),
+            &[
+                rel("consumesApi", "api:pay"),
+                rel("dependencyOf", "component:front"),
+                rel("dependsOn", "resource:db"),
+                rel("ownedBy", "group:team-a"),
+                rel("partOf", "component:portal"),
+                rel("partOf", "system:shop"),
+                rel("providesApi", "api:orders"),
+            ]
+        );
+        assert_eq!(
+            relations_of(&map, "group:team-a"),
+            &[rel("ownerOf", "component:web")]
+        );
+        assert_eq!(
+            relations_of(&map, "api:orders"),
+            &[rel("apiProvidedBy", "component:web")]
+        );
+        assert_eq!(
+            relations_of(&map, "resource:db"),
+            &[rel("dependencyOf", "component:web")]
+        );
+        assert_eq!(
+            relations_of(&map, "system:shop"),
+            &[rel("hasPart", "component:web")]
+        );
+    }
+
+    #[test]
+    fn group_and_user_membership_deduplicated() {
+        let mut map: BTreeMap<_, _> = [
+            located(
+                "Group",
+                "team-a",
+                json!({"type": "team", "parent": "org", "children": ["sub"], "members": ["jo"]}),
+            ),
+            located(
+                "Group",
+                "org",
+                json!({"type": "org", "children": ["team-a"]}),
+            ),
+            located("User", "jo", json!({"memberOf": ["team-a"]})),
+        ]
+        .into_iter()
+        .collect();
+        resolve(&mut map);
+        assert_eq!(
+            relations_of(&map, "group:team-a"),
+            &[
+                rel("childOf", "group:org"),
+                rel("hasMember", "user:jo"),
+                rel("parentOf", "group:sub"),
+            ]
+        );
+        assert_eq!(
+            relations_of(&map, "group:org"),
+            &[rel("parentOf", "group:team-a")]
+        );
+        assert_eq!(
+            relations_of(&map, "user:jo"),
+            &[rel("memberOf", "group:team-a")]
+        );
+    }
+
+    #[test]
+    fn system_domain_and_defaults_use_own_namespace() {
+        let (_, mut sys) = located(
+            "System",
+            "shop",
+            json!({"owner": "user:ann", "domain": "sales"}),
+        );
+        sys.entity.metadata.namespace = "retail".into();
+        let mut map: BTreeMap<_, _> = [
+            (sys.entity.entity_ref(), sys),
+            located(
+                "Domain",
+                "sales",
+                json!({"owner": "team", "subdomainOf": "biz"}),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        resolve(&mut map);
+        assert_eq!(
+            relations_of(&map, "system:retail/shop"),
+            &[
+                rel("ownedBy", "user:retail/ann"),
+                rel("partOf", "domain:retail/sales")
+            ]
+        );
+        // domain:default/sales exists but the system points at retail/sales: no reverse.
+        assert_eq!(
+            relations_of(&map, "domain:default/sales"),
+            &[rel("ownedBy", "group:team"), rel("partOf", "domain:biz")]
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! The live catalog: the current assembled entities and search index, swapped whole after each
+//! refresh, and the task that refreshes sources on start, on a timer and on demand.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+use super::model::{CatalogError, EntityRef};
+use super::assemble::{assemble, Assembled};
+use super::search::SearchIndex;
+use super::source::{ReadContext, SourceConfig, SourceLocation, SourceSnapshot, refresh_source};
+use crate::store::Store;
+
+/// One consistent view: readers take an `Arc` and never see half a refresh.
+pub struct CatalogState {
+    pub assembled: Assembled,
+    pub index: SearchIndex,
+    /// Errors by `(source, file)`, for the entity page's "this file has errors" box.
+    pub errors_by_file: HashMap<(String, String), Vec<CatalogError>>,
+}
+
+impl CatalogState {
+    pub fn build(assembled: Assembled) -> anyhow::Result<Self> {
+        let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity))?;
+        let mut errors_by_file: HashMap<(String, String), Vec<CatalogError>> = HashMap::new();
+        for error in &assembled.errors {
+            errors_by_file
+                .entry((error.source.clone(), error.file.clone()))
+                .or_default()
+                .push(error.clone());
+        }
+        Ok(Self {
+            assembled,
+            index,
+            errors_by_file,
+        })
+    }
+
+    pub fn get(&self, entity_ref: &EntityRef) -> Option<&super::model::Located> {
+        self.assembled.entities.get(entity_ref)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceRuntime {
+    pub last_refresh: Option<String>,
+}
+
+/// Shared handle to the live catalog.
+pub struct Catalog {
+    sources: Vec<SourceConfig>,
+    ctx: ReadContext,
+    store: Store,
+    state: RwLock<Arc<CatalogState>>,
+    snapshots: Mutex<Vec<SourceSnapshot>>,
+    runtime: Mutex<Vec<SourceRuntime>>,
+    refreshing: std::sync::atomic::AtomicBool,
+    generation: std::sync::atomic::AtomicU64,
+    wake: Notify,
+}
+
+impl Catalog {
+    /// Load what the store holds (so the UI has data at once), before any refresh.
+    pub async fn open(
+        sources: Vec<SourceConfig>,
+        cache_dir: PathBuf,
+        store: Store,
+    ) -> anyhow::Result<Arc<Self>> {
+        let mut snapshots = Vec::with_capacity(sources.len());
+        for source in &sources {
+            let stored = store.load_source_snapshot(&source.name).await?;
+            snapshots.push(stored.unwrap_or_else(|| SourceSnapshot {
+                source: source.name.clone(),
+                ..Default::default()
+            }));
+        }
+        let assembled = assemble(&snapshots);
+        let state = tokio::task::spawn_blocking(move || CatalogState::build(assembled)).await??;
+        Ok(Arc::new(Self {
+            runtime: Mutex::new(vec![SourceRuntime::default(); sources.len()]),
+            sources,
+            ctx: ReadContext { cache_dir },
+            store,
+            state: RwLock::new(Arc::new(state)),
+            snapshots: Mutex::new(snapshots),
+            refreshing: Default::default(),
+            generation: Default::default(),
+            wake: Notify::new(),
+        }))
+    }
+
+    pub fn state(&self) -> Arc<CatalogState> {
+        self.state.read().expect("catalog state lock").clone()
+    }
+
+    pub fn sources(&self) -> &[SourceConfig] {
+        &self.sources
+    }
+
+    pub fn snapshot_of(&self, index: usize) -> Option<SourceSnapshot> {
+        self.snapshots.lock().expect("snapshots lock").get(index).cloned()
+    }
+
+    pub fn runtime_of(&self, index: usize) -> SourceRuntime {
+        self.runtime.lock().expect("runtime lock").get(index).cloned().unwrap_or_default()
+    }
+
+    pub fn is_refreshing(&self) -> bool {
+        self.refreshing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Ask the refresh task for a pass now (coalesced with one already queued).
+    pub fn request_refresh(&self) {
+        self.refreshing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Refresh every source once: read (blocking, off the async threads), persist what
+    /// changed, then rebuild the assembled catalog and index and swap them in.
+    pub async fn refresh_all(&self) -> anyhow::Result<()> {
+        self.refreshing.store(true, std::sync::atomic::Ordering::SeqCst);
+        let started = Instant::now();
+        let result = self.refresh_inner().await;
+        self.refreshing.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        metrics::histogram!("atrium_catalog_refresh_seconds").record(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            metrics::counter!("atrium_catalog_refresh_failures_total").increment(1);
+        }
+        result
+    }
+
+    async fn refresh_inner(&self) -> anyhow::Result<()> {
+        let mut changed = false;
+        for (i, source) in self.sources.iter().enumerate() {
+            let previous = self.snapshot_of(i).unwrap_or_default();
+            let (cfg, ctx, prev) = (source.clone(), self.ctx.clone(), previous.clone());
+            let next =
+                tokio::task::spawn_blocking(move || refresh_source(&cfg, &prev, &ctx)).await?;
+            if let Some(error) = &next.source_error {
+                tracing::warn!(source = %source.name, location = %describe(source), "{error}");
+            }
+            for error in next.errors.iter().filter(|e| !previous.errors.contains(e)) {
+                tracing::warn!(source = %error.source, file = %error.file, document = ?error.document, "catalog error: {}", error.message);
+            }
+            if next != previous {
+                self.store.save_source_snapshot(&next).await?;
+                self.snapshots.lock().expect("snapshots lock")[i] = next;
+                changed = true;
+            }
+            self.runtime.lock().expect("runtime lock")[i].last_refresh =
+                Some(crate::util::now_rfc3339());
+        }
+        if changed {
+            let snapshots = self.snapshots.lock().expect("snapshots lock").clone();
+            let state = tokio::task::spawn_blocking(move || {
+                let assembled = assemble(&snapshots);
+                CatalogState::build(assembled)
+            })
+            .await??;
+            metrics::gauge!("atrium_catalog_entities").set(state.assembled.entities.len() as f64);
+            metrics::gauge!("atrium_catalog_errors").set(state.assembled.errors.len() as f64);
+            tracing::info!(
+                entities = state.assembled.entities.len(),
+                errors = state.assembled.errors.len(),
+                "catalog refreshed"
+            );
+            *self.state.write().expect("catalog state lock") = Arc::new(state);
+        }
+        Ok(())
+    }
+
+    /// The refresh loop: once at start, then every `interval` or when asked.
+    pub async fn run(self: Arc<Self>, interval: Duration) {
+        loop {
+            if let Err(error) = self.refresh_all().await {
+                tracing::error!("catalog refresh failed: {error:#}");
+            }
+            let _ = tokio::time::timeout(interval, self.wake.notified()).await;
+        }
+    }
+}
+
+/// Where a source reads from, for logs and the status page.
+pub fn describe(source: &SourceConfig) -> String {
+    match &source.location {
+        SourceLocation::Dir(path) => path.display().to_string(),
+        SourceLocation::Git { url, branch } => format!("{url}#{branch}"),
+    }
+}

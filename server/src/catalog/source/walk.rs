@@ -1,0 +1,426 @@
+//! Traversal of one source: entry files, then Location targets depth-first, each file read
+//! once. Also where incremental reuse happens: a file whose blob id is unchanged gets its
+//! previous entities and errors back without being parsed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use globset::GlobBuilder;
+
+use super::tree::Tree;
+use super::{RefreshStats, SourceSnapshot};
+use crate::catalog::model::{CatalogError, EntityRef, Located};
+use crate::catalog::reader::read_file;
+
+/// Messages produced by the traversal (not by parsing). They depend on other files, so they
+/// are recomputed on every refresh instead of being reused with an unchanged file.
+const WALK_PREFIXES: &[&str] = &[
+    DUPLICATE_PREFIX,
+    "Location loop: ",
+    "remote target ",
+    "target \"",
+    "entry file ",
+    "file cannot be read",
+];
+const DUPLICATE_PREFIX: &str = "duplicate entity ";
+
+fn is_walk_error(e: &CatalogError) -> bool {
+    WALK_PREFIXES.iter().any(|p| e.message.starts_with(p))
+}
+
+/// What a traversal produced.
+pub(super) struct Walked {
+    pub files: BTreeMap<String, String>,
+    pub entities: Vec<Located>,
+    pub errors: Vec<CatalogError>,
+}
+
+/// Entities and intrinsic errors (parse, validation) of one file.
+struct FileResult {
+    entities: Vec<Located>,
+    errors: Vec<CatalogError>,
+}
+
+pub(super) fn walk(
+    tree: &Tree,
+    source: &str,
+    entry: Option<&str>,
+    previous: &SourceSnapshot,
+) -> (Walked, RefreshStats) {
+    let mut walker = Walker {
+        tree,
+        source,
+        previous,
+        out: Walked {
+            files: BTreeMap::new(),
+            entities: Vec::new(),
+            errors: Vec::new(),
+        },
+        stats: RefreshStats::default(),
+        visited: HashSet::new(),
+        defined: HashMap::new(),
+    };
+    let entries: Vec<(String, bool)> = match entry {
+        None => tree
+            .paths()
+            .into_iter()
+            .filter(|p| p.rsplit('/').next() == Some("catalog-info.yaml"))
+            .map(|p| (p.to_string(), false))
+            .collect(),
+        Some(pattern) if is_glob(pattern) => match walker.glob(pattern.trim_start_matches("./")) {
+            Ok(paths) => paths.into_iter().map(|p| (p, true)).collect(),
+            Err(message) => {
+                walker.error(pattern, None, None, format!("entry file pattern {message}"));
+                Vec::new()
+            }
+        },
+        Some(file) => match normalize("", file) {
+            Some(path) if tree.contains(&path) => vec![(path, false)],
+            _ => {
+                walker.error(file, None, None, format!("entry file \"{file}\" not found"));
+                Vec::new()
+            }
+        },
+    };
+    for (path, lenient) in entries {
+        walker.visit(&path, &mut Vec::new(), lenient);
+    }
+    (walker.out, walker.stats)
+}
+
+struct Walker<'a> {
+    tree: &'a Tree,
+    source: &'a str,
+    previous: &'a SourceSnapshot,
+    out: Walked,
+    stats: RefreshStats,
+    visited: HashSet<String>,
+    /// First definition of each ref: file and document.
+    defined: HashMap<EntityRef, (String, usize)>,
+}
+
+impl Walker<'_> {
+    /// Reads `path` (once) and follows its Locations. `stack` is the chain of files that led
+    /// here; `lenient` skips non-descriptor documents (the file was matched by a pattern).
+    fn visit(&mut self, path: &str, stack: &mut Vec<String>, lenient: bool) {
+        if !self.visited.insert(path.to_string()) {
+            return;
+        }
+        let result = self.load(path, lenient);
+        self.out.errors.extend(result.errors);
+        let mut locations = Vec::new();
+        for located in result.entities {
+            let entity_ref = located.entity.entity_ref();
+            if let Some((file, document)) = self.defined.get(&entity_ref) {
+                let message = format!(
+                    "{DUPLICATE_PREFIX}{entity_ref}, already defined in {file} (document {document})"
+                );
+                self.error(path, Some(located.document), Some(&entity_ref), message);
+                continue;
+            }
+            self.defined
+                .insert(entity_ref, (path.to_string(), located.document));
+            if located.entity.kind.eq_ignore_ascii_case("location") {
+                locations.push(located.clone());
+            }
+            self.out.entities.push(located);
+        }
+        stack.push(path.to_string());
+        for location in &locations {
+            self.follow(location, stack);
+        }
+        stack.pop();
+    }
+
+    /// Follows `spec.target` / `spec.targets` of a Location entity.
+    fn follow(&mut self, location: &Located, stack: &mut Vec<String>) {
+        let spec = &location.entity.spec;
+        let mut targets: Vec<&str> = spec
+            .get("target")
+            .and_then(|t| t.as_str())
+            .into_iter()
+            .collect();
+        if let Some(list) = spec.get("targets").and_then(|t| t.as_array()) {
+            targets.extend(list.iter().filter_map(|t| t.as_str()));
+        }
+        let location_type = location.entity.spec_str("type");
+        let entity_ref = location.entity.entity_ref();
+        let dir = location.file.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let here = (&location.file, Some(location.document), Some(&entity_ref));
+        for target in targets {
+            let lower = target.to_ascii_lowercase();
+            let problem = if lower.starts_with("http://") || lower.starts_with("https://") {
+                Some(format!(
+                    "remote target \"{target}\" is not fetched; add it as its own catalog source"
+                ))
+            } else if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
+                Some(format!(
+                    "target \"{target}\" has location type \"{other}\"; only url and file targets are read"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                self.error(here.0, here.1, here.2, message);
+                continue;
+            }
+            let Some(path) = self.resolve(dir, target) else {
+                let message = format!("target \"{target}\" is outside the source root");
+                self.error(here.0, here.1, here.2, message);
+                continue;
+            };
+            if is_glob(&path) {
+                match self.glob(&path) {
+                    Ok(paths) => {
+                        for p in paths {
+                            self.enter(&p, location, stack, true);
+                        }
+                    }
+                    Err(message) => {
+                        let message = format!("target \"{target}\" {message}");
+                        self.error(here.0, here.1, here.2, message);
+                    }
+                }
+            } else if self.tree.contains(&path) {
+                self.enter(&path, location, stack, false);
+            } else {
+                let message = format!("target \"{target}\" not found ({path})");
+                self.error(here.0, here.1, here.2, message);
+            }
+        }
+    }
+
+    /// Visits a Location target unless it is already on the current path (a loop).
+    fn enter(&mut self, path: &str, location: &Located, stack: &mut Vec<String>, lenient: bool) {
+        if let Some(start) = stack.iter().position(|p| p == path) {
+            let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+            chain.push(path);
+            let message = format!("Location loop: {}", chain.join(" → "));
+            let entity_ref = location.entity.entity_ref();
+            self.error(
+                &location.file,
+                Some(location.document),
+                Some(&entity_ref),
+                message,
+            );
+            return;
+        }
+        self.visit(path, stack, lenient);
+    }
+
+    /// A target relative to the Location file's directory, as a root-relative path; None
+    /// when it leaves the root.
+    fn resolve(&self, dir: &str, target: &str) -> Option<String> {
+        let target = target.strip_prefix("file:").unwrap_or(target);
+        if !target.starts_with('/') {
+            return normalize(dir, target);
+        }
+        // An absolute path is accepted only inside a directory source's root.
+        let root = self.tree.root_dir()?;
+        let absolute = Path::new(target);
+        let canonical_root = std::fs::canonicalize(root).ok();
+        let inside = absolute.strip_prefix(root).ok().or_else(|| {
+            canonical_root
+                .as_deref()
+                .and_then(|r| absolute.strip_prefix(r).ok())
+        })?;
+        normalize("", inside.to_str()?)
+    }
+
+    /// Files of the tree matching a root-relative glob pattern, sorted.
+    fn glob(&self, pattern: &str) -> Result<Vec<String>, String> {
+        let matcher = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("is not a valid pattern: {e}"))?
+            .compile_matcher();
+        Ok(self
+            .tree
+            .paths()
+            .into_iter()
+            .filter(|p| matcher.is_match(p))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Entities and intrinsic errors of a file: reused when its blob is unchanged, else parsed.
+    fn load(&mut self, path: &str, lenient: bool) -> FileResult {
+        let previous_id = self.previous.files.get(path).map(String::as_str);
+        // A file that lost an entity to a duplicate has an incomplete previous result (the
+        // dropped entity is not stored), so it is parsed again.
+        let complete = !self
+            .previous
+            .errors
+            .iter()
+            .any(|e| e.file == path && e.message.starts_with(DUPLICATE_PREFIX));
+        let loaded = match self.tree.load(path, previous_id.filter(|_| complete)) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                return FileResult {
+                    entities: self.previous_entities(path),
+                    errors: vec![self.new_error(
+                        path,
+                        None,
+                        None,
+                        format!("file cannot be read: {e}"),
+                    )],
+                }
+            }
+        };
+        self.out.files.insert(path.to_string(), loaded.id);
+        match loaded.bytes {
+            None => {
+                self.stats.reused_files.push(path.to_string());
+                FileResult {
+                    entities: self.previous_entities(path),
+                    errors: self
+                        .previous
+                        .errors
+                        .iter()
+                        .filter(|e| e.file == path && !is_walk_error(e))
+                        .cloned()
+                        .collect(),
+                }
+            }
+            Some(bytes) => {
+                self.stats.parsed_files.push(path.to_string());
+                self.parse(path, &bytes, lenient)
+            }
+        }
+    }
+
+    fn parse(&self, path: &str, bytes: &[u8], lenient: bool) -> FileResult {
+        let previous = self.previous_entities(path);
+        let docs = match read_file(bytes) {
+            Ok(docs) => docs,
+            // The whole file is unreadable: its last good entities stay.
+            Err(e) => {
+                return FileResult {
+                    entities: previous,
+                    errors: vec![self.new_error(path, None, None, e.to_string())],
+                }
+            }
+        };
+        let valid: HashSet<EntityRef> = docs
+            .iter()
+            .filter_map(|d| d.outcome.as_ref().ok().map(|e| e.entity_ref()))
+            .collect();
+        let mut kept: HashSet<EntityRef> = HashSet::new();
+        let mut result = FileResult {
+            entities: Vec::new(),
+            errors: Vec::new(),
+        };
+        for doc in docs {
+            match doc.outcome {
+                Ok(entity) => result.entities.push(Located {
+                    entity,
+                    source: self.source.to_string(),
+                    file: path.to_string(),
+                    document: doc.index,
+                }),
+                Err(invalid) if lenient && !invalid.is_descriptor => {}
+                Err(invalid) => {
+                    for message in invalid.messages() {
+                        let error = self.new_error(
+                            path,
+                            Some(doc.index),
+                            invalid.entity_ref.as_ref(),
+                            message,
+                        );
+                        result.errors.push(error);
+                    }
+                    // The last valid version of this entity stays until the document is fixed.
+                    let last_good = previous.iter().find(|l| match &invalid.entity_ref {
+                        Some(r) => l.entity.entity_ref() == *r,
+                        None => l.document == doc.index,
+                    });
+                    if let Some(last_good) = last_good {
+                        let r = last_good.entity.entity_ref();
+                        if !valid.contains(&r) && kept.insert(r) {
+                            result.entities.push(last_good.clone());
+                        }
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    fn previous_entities(&self, path: &str) -> Vec<Located> {
+        self.previous
+            .entities
+            .iter()
+            .filter(|l| l.file == path)
+            .map(|l| Located {
+                source: self.source.to_string(),
+                ..l.clone()
+            })
+            .collect()
+    }
+
+    fn new_error(
+        &self,
+        file: &str,
+        document: Option<usize>,
+        entity_ref: Option<&EntityRef>,
+        message: String,
+    ) -> CatalogError {
+        CatalogError {
+            source: self.source.to_string(),
+            file: file.to_string(),
+            document,
+            entity_ref: entity_ref.map(ToString::to_string),
+            message,
+        }
+    }
+
+    fn error(
+        &mut self,
+        file: &str,
+        document: Option<usize>,
+        entity_ref: Option<&EntityRef>,
+        message: String,
+    ) {
+        let error = self.new_error(file, document, entity_ref, message);
+        self.out.errors.push(error);
+    }
+}
+
+fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '[', '{'])
+}
+
+/// Joins `dir` and a relative `target`, resolving `.` and `..`; None when `..` leaves the root.
+fn normalize(dir: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes_relative_targets() {
+        assert_eq!(
+            normalize("acme", "./team-a.yaml").as_deref(),
+            Some("acme/team-a.yaml")
+        );
+        assert_eq!(
+            normalize("a/b", "../c/./d.yaml").as_deref(),
+            Some("a/c/d.yaml")
+        );
+        assert_eq!(normalize("", "x.yaml").as_deref(), Some("x.yaml"));
+        assert_eq!(normalize("a", "../../x.yaml"), None);
+        assert_eq!(normalize("", "../x.yaml"), None);
+    }
+}

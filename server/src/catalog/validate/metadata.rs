@@ -1,0 +1,265 @@
+//! `metadata` validation: Backstage's name, namespace, tag, label/annotation key rules.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::type_name;
+use crate::catalog::model::{Link, Metadata};
+
+const MAX_NAME: usize = 63;
+const MAX_PREFIX: usize = 253;
+
+static NAME_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*$"));
+static DNS_LABEL_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z0-9]+(-+[a-z0-9]+)*$"));
+static DNS_SUBDOMAIN_RE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[a-z0-9]+(-+[a-z0-9]+)*(\.[a-z0-9]+(-+[a-z0-9]+)*)*$"));
+static TAG_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$"));
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex")
+}
+
+/// `[a-zA-Z0-9]` runs separated by one of `-_.`, 1–63 characters.
+pub fn is_valid_name(name: &str) -> bool {
+    (1..=MAX_NAME).contains(&name.len()) && NAME_RE.is_match(name)
+}
+
+/// A DNS label: lower-case alphanumerics and dashes, 1–63 characters.
+pub fn is_valid_namespace(namespace: &str) -> bool {
+    (1..=MAX_NAME).contains(&namespace.len()) && DNS_LABEL_RE.is_match(namespace)
+}
+
+/// Lower-case `[a-z0-9:+#]` runs separated by `-`, 1–63 characters.
+pub fn is_valid_tag(tag: &str) -> bool {
+    (1..=MAX_NAME).contains(&tag.len()) && TAG_RE.is_match(tag)
+}
+
+/// `[prefix/]name`: prefix a DNS subdomain (≤ 253), name like an entity name (≤ 63).
+fn is_valid_key(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    let prefix_ok = prefix.is_none_or(|p| p.len() <= MAX_PREFIX && DNS_SUBDOMAIN_RE.is_match(p));
+    prefix_ok && is_valid_name(name)
+}
+
+/// Reads `metadata`, pushing one problem per invalid field; invalid values are left out.
+pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metadata {
+    let mut out = Metadata {
+        namespace: "default".into(),
+        ..Metadata::default()
+    };
+    match m.get("name") {
+        None | Some(Value::Null) => problems.push("metadata.name is required".into()),
+        Some(Value::String(name)) => {
+            if !is_valid_name(name) {
+                problems.push(format!(
+                    "metadata.name \"{name}\" is not valid: expected 1-63 characters of \
+                     [a-zA-Z0-9] separated by [-_.]"
+                ));
+            }
+            out.name = name.clone();
+        }
+        Some(other) => problems.push(format!(
+            "metadata.name: expected a string, found {}",
+            type_name(other)
+        )),
+    }
+    match m.get("namespace") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(ns)) => {
+            if is_valid_namespace(ns) {
+                out.namespace = ns.clone();
+            } else {
+                problems.push(format!(
+                    "metadata.namespace \"{ns}\" is not valid: expected a DNS label \
+                     (1-63 characters of [a-z0-9] separated by -)"
+                ));
+            }
+        }
+        Some(other) => problems.push(format!(
+            "metadata.namespace: expected a string, found {}",
+            type_name(other)
+        )),
+    }
+    out.title = optional_str(m, "title", "metadata.title", problems);
+    out.description = optional_str(m, "description", "metadata.description", problems);
+    out.labels = string_map(m, "labels", problems);
+    out.annotations = string_map(m, "annotations", problems);
+    out.tags = tags(m, problems);
+    out.links = links(m, problems);
+    out
+}
+
+fn tags(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    match m.get("tags") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(tag) if is_valid_tag(tag) => out.push(tag.clone()),
+                    Value::String(tag) => problems.push(format!(
+                        "metadata.tags[{i}] \"{tag}\" is not valid: expected 1-63 characters \
+                         of [a-z0-9:+#] separated by -"
+                    )),
+                    other => problems.push(format!(
+                        "metadata.tags[{i}]: expected a string, found {}",
+                        type_name(other)
+                    )),
+                }
+            }
+        }
+        Some(other) => problems.push(format!(
+            "metadata.tags: expected a list of strings, found {}",
+            type_name(other)
+        )),
+    }
+    out
+}
+
+fn links(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<Link> {
+    let mut out = Vec::new();
+    let items = match m.get("links") {
+        None | Some(Value::Null) => return out,
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            problems.push(format!(
+                "metadata.links: expected a list, found {}",
+                type_name(other)
+            ));
+            return out;
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("metadata.links[{i}]");
+        let Some(link) = item.as_object() else {
+            problems.push(format!(
+                "{path}: expected a mapping, found {}",
+                type_name(item)
+            ));
+            continue;
+        };
+        let url = match link.get("url") {
+            Some(Value::String(u)) if !u.trim().is_empty() => Some(u.clone()),
+            None | Some(Value::Null) | Some(Value::String(_)) => {
+                problems.push(format!("{path}.url is required"));
+                None
+            }
+            Some(other) => {
+                problems.push(format!(
+                    "{path}.url: expected a string, found {}",
+                    type_name(other)
+                ));
+                None
+            }
+        };
+        let title = optional_str(link, "title", &format!("{path}.title"), problems);
+        let icon = optional_str(link, "icon", &format!("{path}.icon"), problems);
+        let link_type = optional_str(link, "type", &format!("{path}.type"), problems);
+        if let Some(url) = url {
+            out.push(Link {
+                url,
+                title,
+                icon,
+                link_type,
+            });
+        }
+    }
+    out
+}
+
+/// `labels` / `annotations`: valid keys, string values.
+fn string_map(
+    m: &Map<String, Value>,
+    key: &str,
+    problems: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let entries = match m.get(key) {
+        None | Some(Value::Null) => return out,
+        Some(Value::Object(entries)) => entries,
+        Some(other) => {
+            problems.push(format!(
+                "metadata.{key}: expected a mapping, found {}",
+                type_name(other)
+            ));
+            return out;
+        }
+    };
+    for (k, v) in entries {
+        if !is_valid_key(k) {
+            problems.push(format!(
+                "metadata.{key} key \"{k}\" is not valid: expected [prefix/]name, prefix a DNS \
+                 subdomain, name 1-63 characters of [a-zA-Z0-9] separated by [-_.]"
+            ));
+            continue;
+        }
+        match v {
+            Value::String(s) => {
+                out.insert(k.clone(), s.clone());
+            }
+            other => problems.push(format!(
+                "metadata.{key}.{k}: expected a string, found {}",
+                type_name(other)
+            )),
+        }
+    }
+    out
+}
+
+fn optional_str(
+    m: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    match m.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            problems.push(format!(
+                "{path}: expected a string, found {}",
+                type_name(other)
+            ));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for ok in ["a", "petstore", "My_Service.v2", "a-b-c", &"x".repeat(63)] {
+            assert!(is_valid_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "invalid component",
+            "-a",
+            "a-",
+            "a--b",
+            "a/b",
+            &"x".repeat(64),
+        ] {
+            assert!(!is_valid_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn namespaces_tags_keys() {
+        assert!(is_valid_namespace("default") && is_valid_namespace("team--x"));
+        assert!(!is_valid_namespace("Default") && !is_valid_namespace("a_b"));
+        assert!(is_valid_tag("c++") && is_valid_tag("go:1-15") && is_valid_tag("c#"));
+        assert!(!is_valid_tag("go 1.15.3") && !is_valid_tag("Java") && !is_valid_tag(""));
+        assert!(is_valid_key("backstage.io/techdocs-ref") && is_valid_key("goVersion"));
+        assert!(!is_valid_key("Backstage.io/x") && !is_valid_key("a/b/c") && !is_valid_key("/x"));
+    }
+}

@@ -1,0 +1,62 @@
+//! The `atrium` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "atrium",
+    version,
+    about = "Atrium: a developer portal (Backstage-compatible catalog) and App-of-Apps GitOps engine.",
+    after_help = "CONFIGURATION
+  Optional file atrium.toml (or --config FILE), overridden by environment variables:
+    ATRIUM_LISTEN                           address to listen on (default 127.0.0.1:3000)
+    ATRIUM_DATA_DIR                         data directory (default ./data): SQLite db, demo repos, clone cache
+    DATABASE_URL                            postgres://user:pass@host/db for PostgreSQL (default: SQLite in the data dir)
+    ATRIUM_SITE_ROOT                        compiled site (WASM/JS/CSS) directory (default target/site)
+    ATRIUM_LOG_FORMAT                       text or json (default text); RUST_LOG sets levels
+    ATRIUM_CATALOG__REFRESH_INTERVAL_SECS   seconds between catalog refreshes (default 300)
+  Catalog sources are set in the file:
+    [[catalog.sources]]
+    name = \"platform\"
+    git = \"https://git.example.com/platform/catalog.git\"   # or a local path; or dir = \"/srv/catalog\"
+    branch = \"main\"
+    entry = \"catalog-info.yaml\"   # optional; default: every catalog-info.yaml, followed through Locations
+  No configuration at all = the embedded default: SQLite, demo Git repos under the data dir."
+)]
+pub struct Cli {
+    /// Configuration file (default: ./atrium.toml when present).
+    #[arg(long, global = true, env = "ATRIUM_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Work with Backstage catalog descriptor files.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Read and validate a catalog exactly as the server would; exit 1 on any error.
+    Validate {
+        /// A directory (every catalog-info.yaml below it), a file (the entry point), or a Git URL.
+        target: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

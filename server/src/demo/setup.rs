@@ -1,0 +1,83 @@
+//! The embedded default's catalog: on first run, the generated demo catalog and Backstage's
+//! example catalog are committed into two local Git repositories under the data dir, which then
+//! serve as ordinary Git catalog sources (so the demo exercises the real Git path).
+
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+
+use super::git::{commit_files, open_or_init};
+use crate::catalog::source::{SourceConfig, SourceLocation};
+
+/// Backstage's upstream example catalog (Apache-2.0), unmodified.
+static BACKSTAGE_EXAMPLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/demo/backstage-examples");
+
+/// Entry point added beside the examples: the upstream `acme-corp.yaml` points at a remote URL,
+/// so the local group files are listed here instead.
+const EXAMPLES_ENTRY: &str = "apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: backstage-examples
+  description: Backstage's example catalog, as shipped upstream
+spec:
+  targets:
+    - ./all.yaml
+    - ./acme/org.yaml
+";
+
+const BRANCH: &str = "main";
+const AUTHOR: (&str, &str) = ("Atrium demo", "demo@atrium.invalid");
+
+/// Create the demo repos if missing and return them as catalog sources.
+pub fn ensure_demo_catalog(data_dir: &Path) -> anyhow::Result<Vec<SourceConfig>> {
+    let repos = data_dir.join("repos");
+    std::fs::create_dir_all(&repos)?;
+
+    let demo_path = repos.join("catalog.git");
+    if !demo_path.exists() {
+        let repo = open_or_init(&demo_path, BRANCH)?;
+        let files = super::catalog::demo_catalog_files();
+        let changes: Vec<_> = files
+            .iter()
+            .map(|(path, content)| (path.as_str(), Some(content.as_bytes())))
+            .collect();
+        commit_files(&repo, BRANCH, &changes, "Demo catalog", AUTHOR)?;
+        tracing::info!(path = %demo_path.display(), "created the demo catalog repository");
+    }
+
+    let examples_path = repos.join("backstage-examples.git");
+    if !examples_path.exists() {
+        let repo = open_or_init(&examples_path, BRANCH)?;
+        let mut files = Vec::new();
+        collect(&BACKSTAGE_EXAMPLES, &mut files);
+        let mut changes: Vec<_> = files.iter().map(|(p, c)| (p.as_str(), Some(*c))).collect();
+        changes.push(("catalog-info.yaml", Some(EXAMPLES_ENTRY.as_bytes())));
+        commit_files(&repo, BRANCH, &changes, "Backstage example catalog", AUTHOR)?;
+        tracing::info!(path = %examples_path.display(), "created the Backstage examples repository");
+    }
+
+    Ok(vec![
+        git_source("demo", &demo_path),
+        git_source("backstage-examples", &examples_path),
+    ])
+}
+
+fn git_source(name: &str, path: &Path) -> SourceConfig {
+    SourceConfig {
+        name: name.into(),
+        location: SourceLocation::Git {
+            url: path.display().to_string(),
+            branch: BRANCH.into(),
+        },
+        entry: None,
+    }
+}
+
+fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a [u8])>) {
+    for file in dir.files() {
+        out.push((file.path().to_string_lossy().replace('\\', "/"), file.contents()));
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}

@@ -1,0 +1,10 @@
+//! Atrium's server: configuration, wiring, and the domain, one module per concept.
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod serve;
+pub mod store;
+pub mod telemetry;
+pub mod util;
+pub mod web;

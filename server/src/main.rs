@@ -1,0 +1,47 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use atrium_server::cli::{CatalogCommand, Cli, Command, Format};
+use atrium_server::config::Config;
+use atrium_server::{catalog, serve, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let config = match Config::load(cli.config.as_deref()) {
+                Ok(config) => config,
+                Err(error) => {
+                    eprintln!("atrium: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            telemetry::init_logs(config.log_format);
+            let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+            match runtime.block_on(serve::serve(config)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    tracing::error!("{error:#}");
+                    eprintln!("atrium: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Catalog {
+            command: CatalogCommand::Validate { target, format },
+        } => {
+            let cache = std::env::temp_dir().join("atrium-validate-cache");
+            let report = catalog::lint::validate_target(&target, &cache);
+            match format {
+                Format::Json => println!("{}", report.to_json()),
+                Format::Text => print!("{}", report.to_text()),
+            }
+            if report.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Start-up: configuration → store → catalog → router → listener.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::LeptosOptions;
+
+use atrium_app::service::Services;
+
+use crate::catalog::service::Catalog;
+use crate::catalog::views::CatalogApi;
+use crate::config::Config;
+use crate::store::{redact, Store};
+use crate::web::{router, AppState};
+
+/// Build the application state: connect the store, open the catalog (configured sources, or the
+/// demo repos in the data dir). Does not start background tasks.
+pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let url = config.database_url();
+    let store = Store::connect(&url).await?;
+    tracing::info!(database = %redact(&url), "store ready");
+
+    let mut sources = config.catalog_sources()?;
+    if sources.is_empty() {
+        sources = crate::demo::setup::ensure_demo_catalog(&config.data_dir)?;
+        tracing::info!("no catalog sources configured: using the demo catalog");
+    }
+    let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
+    let leptos = LeptosOptions::builder()
+        .output_name("atrium")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build();
+    Ok(AppState {
+        leptos,
+        services: Services {
+            catalog: Arc::new(CatalogApi(catalog.clone())),
+        },
+        catalog,
+        store,
+        metrics: crate::telemetry::init_metrics(),
+    })
+}
+
+/// `atrium serve`: run until Ctrl-C / SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = build_state(&config).await?;
+    let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
+    tokio::spawn(state.catalog.clone().run(interval));
+    if !config.site_root.join("pkg").exists() {
+        tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    tracing::info!("Atrium listening on http://{}", config.listen);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
