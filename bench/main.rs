@@ -13,6 +13,7 @@
 //! ```
 
 mod corpus;
+mod ngram;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -42,6 +43,9 @@ struct Args {
     /// Skip the Backstage (Node) side.
     #[arg(long)]
     no_lunr: bool,
+    /// Skip the edge-n-gram vs automaton-prefix comparison.
+    #[arg(long)]
+    no_ngram: bool,
 }
 
 /// Atrium's figures for one size.
@@ -98,6 +102,9 @@ fn main() -> anyhow::Result<()> {
             Some(run_lunr(&corpus, &queries, work.path(), &lunr_dir)?)
         };
         print_table(size, &atrium, lunr.as_ref());
+        if !args.no_ngram {
+            print_ngram(&ngram::run(&corpus, &queries)?);
+        }
     }
     Ok(())
 }
@@ -312,6 +319,57 @@ fn print_table(size: usize, a: &Atrium, lunr: Option<&Value>) {
         a.mean_results,
         l("mean_results"),
         "",
+    );
+    for (class, lat) in &a.by_class {
+        let theirs = |key: &str| {
+            lunr.and_then(|v| v.pointer(&format!("/by_class/{class}/{key}")))
+                .and_then(Value::as_f64)
+        };
+        row(
+            &format!("  {class} p50"),
+            lat.p50_ms,
+            theirs("p50_ms"),
+            "ms",
+        );
+        row(
+            &format!("  {class} p99"),
+            lat.p99_ms,
+            theirs("p99_ms"),
+            "ms",
+        );
+    }
+}
+
+fn print_ngram(f: &ngram::Figures) {
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / (1 << 20) as f64);
+    let lat = |l: &Latencies| format!("{:.3}/{:.3} ms", l.p50_ms, l.p99_ms);
+    println!();
+    println!("prefix primitive, name+title+description words (tantivy alone, count only)");
+    println!("{:<34} {:>18} {:>18}", "", "automaton walk", "edge n-grams");
+    println!(
+        "{:<34} {:>18} {:>18}",
+        "index build",
+        ms(f.build[0]),
+        ms(f.build[1])
+    );
+    println!(
+        "{:<34} {:>18} {:>18}",
+        "index size",
+        mb(f.bytes[0]),
+        mb(f.bytes[1])
+    );
+    println!(
+        "{:<34} {:>18} {:>18}",
+        "prefix query p50/p99",
+        lat(&f.prefix[0]),
+        lat(&f.prefix[1])
+    );
+    println!(
+        "{:<34} {:>18} {:>18}",
+        "prefix + 1 typo p50/p99",
+        lat(&f.typo[0]),
+        lat(&f.typo[1])
     );
 }
 

@@ -1,5 +1,7 @@
 //! Logs (`tracing`, text or JSON) and Prometheus metrics.
 
+use std::sync::OnceLock;
+
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
@@ -16,12 +18,15 @@ pub fn init_logs(format: LogFormat) {
     };
 }
 
-/// The process-wide metrics recorder; the handle renders `/metrics`. Installing twice (tests)
-/// falls back to a recorder that is not global, which still renders.
+/// The process-wide metrics recorder, installed on first use; the handle renders `/metrics`.
+/// Shared so that several app states in one process (tests) render the same metrics.
 pub fn init_metrics() -> PrometheusHandle {
-    let builder = PrometheusBuilder::new();
-    match builder.install_recorder() {
-        Ok(handle) => handle,
-        Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-    }
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .install_recorder()
+                .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder().handle())
+        })
+        .clone()
 }

@@ -51,17 +51,17 @@ async fn health_ready_and_metrics() {
 #[tokio::test]
 async fn catalog_page_renders_results_on_the_server() {
     let (app, _dir) = app().await;
-    let (status, html) = get(&app, "/catalog?q=artist").await;
+    let (status, html) = get(&app, "/catalog?q=wokplace").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("artist-lookup"), "SSR page lacks the result");
+    assert!(html.contains("wokplaceanalytics"), "SSR page lacks the result");
 }
 
 #[tokio::test]
 async fn entity_page_and_missing_entity() {
     let (app, _dir) = app().await;
-    let (status, html) = get(&app, "/catalog/component/default/artist-lookup").await;
+    let (status, html) = get(&app, "/catalog/component/default/wokplaceanalytics").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("artist-lookup"));
+    assert!(html.contains("wokplaceanalytics"));
     let (_, html) = get(&app, "/catalog/component/default/no-such-thing").await;
     assert!(html.to_lowercase().contains("not found") || html.contains("no entity"));
 }

@@ -119,6 +119,7 @@ pub fn TopBar() -> impl IntoView {
             </div>
         </header>
     }
+    .into_any()
 }
 
 /// The number of catalog errors, when there are any.
@@ -143,4 +144,5 @@ fn ErrorBadge() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }

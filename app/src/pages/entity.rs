@@ -50,6 +50,7 @@ pub fn EntityPage() -> impl IntoView {
             </Transition>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -68,6 +69,7 @@ fn NotInCatalog(entity_ref: String) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -233,6 +235,7 @@ fn Entity(entity: EntityView) -> impl IntoView {
             </div>
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -248,6 +251,7 @@ fn Relation(group: RelationGroup) -> impl IntoView {
             <ul>{targets}</ul>
         </div>
     }
+    .into_any()
 }
 
 /// A key/value table in monospace; "None" when empty.

@@ -99,8 +99,10 @@ pub fn ErrorsPage() -> impl IntoView {
                         match status.await {
                             Ok(s) => {
                                 let summary = format!(
-                                    "{} entities · {} errors · refresh #{}",
-                                    s.entities, s.errors, s.generation
+                                    "{} entities · {} · refresh #{}",
+                                    s.entities,
+                                    if s.errors == 1 { "1 error".to_string() } else { format!("{} errors", s.errors) },
+                                    s.generation
                                 );
                                 view! {
                                     <p class="muted">{summary}</p>
@@ -140,6 +142,7 @@ pub fn ErrorsPage() -> impl IntoView {
             </Transition>
         </div>
     }
+    .into_any()
 }
 
 /// Shortens an RFC 3339 timestamp to `2024-05-01 12:34:56 UTC`-ish text (the full value in a
@@ -203,6 +206,7 @@ fn Sources(sources: Vec<SourceStatus>) -> impl IntoView {
             </table>
         </div>
     }
+    .into_any()
 }
 
 /// Errors grouped by source, in first-seen order.
@@ -218,7 +222,10 @@ fn ErrorGroups(errors: Vec<CatalogErrorView>) -> impl IntoView {
     groups
         .into_iter()
         .map(|(source, list)| {
-            let heading = format!("{source} · {} errors", list.len());
+            let heading = match list.len() {
+                1 => format!("{source} · 1 error"),
+                n => format!("{source} · {n} errors"),
+            };
             let rows = list
                 .into_iter()
                 .map(|e| {

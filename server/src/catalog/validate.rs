@@ -57,6 +57,10 @@ impl Invalid {
 }
 
 /// Validates one document. Ok only when there is no problem at all.
+#[expect(
+    clippy::result_large_err,
+    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
+)]
 pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
     let mut problems = Vec::new();
     let Some(obj) = doc.as_object() else {
@@ -209,9 +213,20 @@ fn check_spec(kind: &str, spec: &Map<String, Value>, namespace: &str, problems: 
     check_ref_fields(kind, spec, namespace, problems);
 }
 
+/// API types whose spec is structured instead of a `definition` text (Backstage's
+/// `catalog-backend-module-ai-model`: `mcp-server` lists `remotes`).
+const STRUCTURED_API_TYPES: &[&str] = &["mcp-server", "ai-model-server"];
+
 /// `definition` is the API's text; a `$text`/`$json`/`$yaml` placeholder (resolved by Backstage
 /// when it reads the file) is accepted as is, since Atrium does not fetch it.
 fn check_definition(spec: &Map<String, Value>, problems: &mut Vec<String>) {
+    let api_type = spec.get("type").and_then(Value::as_str).unwrap_or_default();
+    if STRUCTURED_API_TYPES.contains(&api_type) {
+        if api_type == "mcp-server" {
+            check_remotes(spec, problems);
+        }
+        return;
+    }
     match spec.get("definition") {
         None | Some(Value::Null) => problems.push("spec.definition is required".into()),
         Some(Value::String(_)) => {}
@@ -223,6 +238,34 @@ fn check_definition(spec: &Map<String, Value>, problems: &mut Vec<String>) {
             "spec.definition: expected a string, found {}",
             type_name(other)
         )),
+    }
+}
+
+/// `remotes: [{type, url}]` of an MCP server API.
+fn check_remotes(spec: &Map<String, Value>, problems: &mut Vec<String>) {
+    let remotes = match spec.get("remotes") {
+        None | Some(Value::Null) => {
+            problems.push("spec.remotes is required for an mcp-server API".into());
+            return;
+        }
+        Some(Value::Array(remotes)) => remotes,
+        Some(other) => {
+            problems.push(format!(
+                "spec.remotes: expected a list, found {}",
+                type_name(other)
+            ));
+            return;
+        }
+    };
+    for (i, remote) in remotes.iter().enumerate() {
+        match remote.get("url") {
+            Some(Value::String(_)) => {}
+            None | Some(Value::Null) => problems.push(format!("spec.remotes[{i}].url is required")),
+            Some(other) => problems.push(format!(
+                "spec.remotes[{i}].url: expected a string, found {}",
+                type_name(other)
+            )),
+        }
     }
 }
 

@@ -12,19 +12,6 @@ use crate::catalog::source::{SourceConfig, SourceLocation};
 /// Backstage's upstream example catalog (Apache-2.0), unmodified.
 static BACKSTAGE_EXAMPLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/demo/backstage-examples");
 
-/// Entry point added beside the examples: the upstream `acme-corp.yaml` points at a remote URL,
-/// so the local group files are listed here instead.
-const EXAMPLES_ENTRY: &str = "apiVersion: backstage.io/v1alpha1
-kind: Location
-metadata:
-  name: backstage-examples
-  description: Backstage's example catalog, as shipped upstream
-spec:
-  targets:
-    - ./all.yaml
-    - ./acme/org.yaml
-";
-
 const BRANCH: &str = "main";
 const AUTHOR: (&str, &str) = ("Atrium demo", "demo@atrium.invalid");
 
@@ -50,26 +37,28 @@ pub fn ensure_demo_catalog(data_dir: &Path) -> anyhow::Result<Vec<SourceConfig>>
         let repo = open_or_init(&examples_path, BRANCH)?;
         let mut files = Vec::new();
         collect(&BACKSTAGE_EXAMPLES, &mut files);
-        let mut changes: Vec<_> = files.iter().map(|(p, c)| (p.as_str(), Some(*c))).collect();
-        changes.push(("catalog-info.yaml", Some(EXAMPLES_ENTRY.as_bytes())));
+        let changes: Vec<_> = files.iter().map(|(p, c)| (p.as_str(), Some(*c))).collect();
         commit_files(&repo, BRANCH, &changes, "Backstage example catalog", AUTHOR)?;
         tracing::info!(path = %examples_path.display(), "created the Backstage examples repository");
     }
 
     Ok(vec![
-        git_source("demo", &demo_path),
-        git_source("backstage-examples", &examples_path),
+        git_source("demo", &demo_path, None),
+        // Upstream's Locations reach only part of the folder (and one points at a remote URL),
+        // so every YAML file is an entry; the upstream duplicates and invalid files show up
+        // on the Catalog errors page, as they would in Backstage.
+        git_source("backstage-examples", &examples_path, Some("**/*.yaml")),
     ])
 }
 
-fn git_source(name: &str, path: &Path) -> SourceConfig {
+fn git_source(name: &str, path: &Path, entry: Option<&str>) -> SourceConfig {
     SourceConfig {
         name: name.into(),
         location: SourceLocation::Git {
             url: path.display().to_string(),
             branch: BRANCH.into(),
         },
-        entry: None,
+        entry: entry.map(str::to_string),
     }
 }
 

@@ -63,6 +63,7 @@ pub fn Facets(facets: Vec<FacetCounts>, query: CatalogQuery) -> impl IntoView {
             {groups}
         </aside>
     }
+    .into_any()
 }
 
 #[component]
@@ -143,4 +144,5 @@ fn FacetGroup(facet: String, values: Vec<FacetValue>, query: CatalogQuery) -> im
                 })}
         </fieldset>
     }
+    .into_any()
 }

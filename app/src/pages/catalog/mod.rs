@@ -127,4 +127,5 @@ pub fn CatalogPage() -> impl IntoView {
             </Transition>
         </div>
     }
+    .into_any()
 }

@@ -119,6 +119,7 @@ pub fn ResultList(results: SearchResults, query: CatalogQuery) -> impl IntoView 
             {more}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -173,6 +174,7 @@ fn ResultRow(hit: SearchHit, index: usize) -> impl IntoView {
             </a>
         </li>
     }
+    .into_any()
 }
 
 /// No hits: say so, and teach the query syntax with examples that are links.
@@ -218,6 +220,7 @@ fn EmptyState(query: CatalogQuery) -> impl IntoView {
             </p>
         </div>
     }
+    .into_any()
 }
 
 /// Placeholder rows for the very first load on the client (later loads keep the old rows).
@@ -234,4 +237,5 @@ pub fn Skeleton() -> impl IntoView {
             </section>
         </div>
     }
+    .into_any()
 }

@@ -260,30 +260,10 @@ impl SearchIndex {
             .into_iter()
             .map(|facet| {
                 let f = facet as usize;
-                let dictionary = &self.table.dictionaries[f];
-                let mut values: Vec<(String, u64)> = Vec::new();
-                let mut rest: Vec<(String, u64)> = Vec::new();
-                for (id, &count) in collected.counts[f].iter().enumerate() {
-                    let value = &dictionary.values[id];
-                    if selected[f].contains(value) {
-                        values.push((value.clone(), count));
-                    } else if count > 0 {
-                        rest.push((value.clone(), count));
-                    }
-                }
-                // Selected values unknown to the index still show, with 0.
-                for value in &selected[f] {
-                    if dictionary.id(value).is_none() {
-                        values.push((value.clone(), 0));
-                    }
-                }
-                let by_count =
-                    |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-                rest.sort_unstable_by(by_count);
-                rest.truncate(FACET_VALUES_LIMIT.saturating_sub(values.len()));
-                values.extend(rest);
-                values.sort_unstable_by(by_count);
-                (facet, values)
+                (
+                    facet,
+                    self.facet_values(f, &collected.counts[f], &selected[f]),
+                )
             })
             .collect();
 
@@ -292,6 +272,42 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// `(value, count)` of one facet: the selected values (even at 0 or unknown to the index)
+    /// and the most frequent others, up to [`FACET_VALUES_LIMIT`], most frequent first.
+    fn facet_values(&self, f: usize, counts: &[u64], selected: &[String]) -> Vec<(String, u64)> {
+        let dictionary = &self.table.dictionaries[f];
+        let selected_ids: Vec<Option<u32>> = selected.iter().map(|v| dictionary.id(v)).collect();
+        let order = |a: &(u32, u64), b: &(u32, u64)| {
+            b.1.cmp(&a.1)
+                .then_with(|| dictionary.values[a.0 as usize].cmp(&dictionary.values[b.0 as usize]))
+        };
+        let mut rest: Vec<(u32, u64)> = counts
+            .iter()
+            .enumerate()
+            .map(|(id, &count)| (id as u32, count))
+            .filter(|&(id, count)| count > 0 && !selected_ids.contains(&Some(id)))
+            .collect();
+        // Thousands of owners are common in big catalogs: select the top ones, sort only those.
+        let room = FACET_VALUES_LIMIT.saturating_sub(selected.len());
+        if rest.len() > room {
+            if room > 0 {
+                rest.select_nth_unstable_by(room - 1, order);
+            }
+            rest.truncate(room);
+        }
+        let mut values: Vec<(String, u64)> = selected
+            .iter()
+            .zip(&selected_ids)
+            .map(|(value, id)| (value.clone(), id.map_or(0, |id| counts[id as usize])))
+            .collect();
+        values.extend(
+            rest.into_iter()
+                .map(|(id, count)| (dictionary.values[id as usize].clone(), count)),
+        );
+        values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        values
     }
 
     /// The filters as per-facet bitmaps over value ids, and the normalized selected values.

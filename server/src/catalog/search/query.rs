@@ -13,8 +13,8 @@ use std::fmt;
 
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
-    AllQuery, BooleanQuery, EnableScoring, Explanation, FuzzyTermQuery, Occur, Query, Scorer,
-    Weight,
+    AllQuery, BooleanQuery, DfaWrapper, EmptyWeight, EnableScoring, Explanation, FuzzyTermQuery,
+    Occur, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
@@ -112,28 +112,37 @@ impl fmt::Debug for TermMatchQuery {
 
 impl Query for TermMatchQuery {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(TermMatchWeight(self.clone())))
+        let Some(&(field, _)) = self.fields.first() else {
+            return Ok(Box::new(EmptyWeight));
+        };
+        // One automaton for all fields and segments. `FuzzyTermQuery` is only its builder here:
+        // it caches the Levenshtein tables per (distance, transposition).
+        let distance = if self.typo { 1 } else { 0 };
+        let dfa =
+            FuzzyTermQuery::new_prefix(Term::from_field_text(field, &self.term), distance, true)
+                .automaton()?;
+        Ok(Box::new(TermMatchWeight {
+            query: self.clone(),
+            dfa,
+        }))
     }
 }
 
-struct TermMatchWeight(TermMatchQuery);
+struct TermMatchWeight {
+    query: TermMatchQuery,
+    dfa: DfaWrapper,
+}
 
 impl TermMatchWeight {
     /// Best score per doc of the segment (0 = no match).
     fn grade(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
-        let q = &self.0;
+        let q = &self.query;
         let mut best = vec![0.0 as Score; reader.max_doc() as usize];
         let term_bytes = q.term.as_bytes();
         let mut postings: Option<BlockSegmentPostings> = None;
         for &(field, grades) in &q.fields {
             let inverted = reader.inverted_index(field)?;
-            let distance = if q.typo { 1 } else { 0 };
-            // The automaton alone; the query object is only its builder (it caches the
-            // Levenshtein tables per distance).
-            let dfa =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field, &q.term), distance, true)
-                    .automaton()?;
-            let mut stream = inverted.terms().search(dfa).into_stream()?;
+            let mut stream = inverted.terms().search(&self.dfa).into_stream()?;
             while stream.advance() {
                 let key = stream.key();
                 let score = if key == term_bytes {
@@ -197,7 +206,7 @@ impl Weight for TermMatchWeight {
             Some(&score) if score > 0.0 => Ok(Explanation::new("TermMatchQuery", score)),
             _ => Err(tantivy::TantivyError::InvalidArgument(format!(
                 "{:?} does not match doc {doc}",
-                self.0
+                self.query
             ))),
         }
     }

@@ -153,12 +153,15 @@ impl Walker<'_> {
                 Some(format!(
                     "remote target \"{target}\" is not fetched; add it as its own catalog source"
                 ))
-            } else if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
-                Some(format!(
-                    "target \"{target}\" has location type \"{other}\"; only url and file targets are read"
-                ))
             } else {
-                None
+                location_type
+                    .filter(|t| !matches!(*t, "url" | "file"))
+                    .map(|other| {
+                        format!(
+                            "target \"{target}\" has location type \"{other}\"; only url and \
+                             file targets are read"
+                        )
+                    })
             };
             if let Some(message) = problem {
                 self.error(here.0, here.1, here.2, message);

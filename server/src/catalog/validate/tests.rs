@@ -160,6 +160,32 @@ fn api_definition_may_be_a_placeholder() {
 }
 
 #[test]
+fn mcp_server_apis_list_remotes_instead_of_a_definition() {
+    let api = |spec: Value| {
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": "API", "metadata": {"name": "m"},
+               "spec": spec})
+    };
+    let ok = api(
+        json!({"type": "mcp-server", "lifecycle": "experimental", "owner": "t",
+                        "remotes": [{"type": "streamable-http", "url": "http://localhost/mcp"}]}),
+    );
+    assert!(validate(&ok).is_ok());
+    assert_eq!(
+        problems(api(
+            json!({"type": "mcp-server", "lifecycle": "x", "owner": "t"})
+        )),
+        vec!["api \"m\": spec.remotes is required for an mcp-server API"]
+    );
+    assert_eq!(
+        problems(api(
+            json!({"type": "mcp-server", "lifecycle": "x", "owner": "t",
+                            "remotes": [{"type": "sse"}]})
+        )),
+        vec!["api \"m\": spec.remotes[0].url is required"]
+    );
+}
+
+#[test]
 fn envelope_problems() {
     assert_eq!(
         problems(

@@ -128,3 +128,27 @@ fn ingests_cleanly_through_a_directory_source() {
     assert_eq!(snapshot.errors, Vec::new());
     assert_eq!(snapshot.entities.len(), entities().len());
 }
+
+#[test]
+fn api_definitions_are_documents_of_their_type() {
+    for (path, e) in entities() {
+        if e.kind != "API" {
+            continue;
+        }
+        let definition = e.spec["definition"].as_str().unwrap();
+        match e.spec_str("type").unwrap() {
+            kind @ ("openapi" | "asyncapi") => {
+                let doc: Value = serde_saphyr::from_str(definition)
+                    .unwrap_or_else(|err| panic!("{path}: {}: {err}", e.metadata.name));
+                assert!(
+                    doc.get(kind).is_some(),
+                    "{}: no {kind} key",
+                    e.metadata.name
+                );
+                assert!(doc["info"]["title"].is_string());
+            }
+            "grpc" => assert!(definition.starts_with("syntax = \"proto3\";")),
+            other => panic!("unexpected API type {other}"),
+        }
+    }
+}
