@@ -141,12 +141,15 @@ test('entity page shows details and relation links navigate', async ({ page }) =
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(1);
 });
 
-test('a Backstage example entity renders', async ({ page }) => {
-  await open(page, '/catalog/system/default/artist-engagement-portal');
-  await expect(
-    page.getByRole('heading', { level: 1, name: 'artist-engagement-portal' }),
-  ).toBeVisible();
-  await expect(page.locator('.kind-badge').first()).toHaveText(/system/i);
+test('Backstage example entities render', async ({ page }) => {
+  await open(page, '/catalog/component/default/artist-lookup');
+  await expect(page.getByRole('heading', { level: 1, name: 'artist-lookup' })).toBeVisible();
+  await expect(page.locator('.entity-header .kind-badge')).toHaveText(/component/i);
+  await expect(page.locator('.facts')).toContainText('experimental');
+
+  await open(page, '/catalog/api/default/petstore');
+  await expect(page.getByRole('heading', { name: 'API definition' })).toBeVisible();
+  await expect(page.locator('pre.code')).toContainText('openapi');
 });
 
 test('an unknown entity says so and links back', async ({ page }) => {

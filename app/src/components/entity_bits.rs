@@ -59,6 +59,7 @@ pub fn EntityLink(link: RefLink) -> impl IntoView {
         view! {
             <span class="ref ref-missing" title=format!("{} is not in the catalog", link.entity_ref)>
                 {link.label}
+                <span class="sr-only">" (not in the catalog)"</span>
             </span>
         }
         .into_any()

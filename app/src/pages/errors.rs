@@ -231,9 +231,9 @@ fn ErrorGroups(errors: Vec<CatalogErrorView>) -> impl IntoView {
                 .map(|e| {
                     view! {
                         <tr>
-                            <td><code class="wrap">{e.file}</code></td>
+                            <td class="nowrap"><code>{e.file}</code></td>
                             <td class="num">{e.document.map(|d| d.to_string())}</td>
-                            <td>{e.entity_ref.map(|r| { let href = ref_href(&r); view! { <a class="ref" href=href>{r}</a> } })}</td>
+                            <td class="nowrap">{e.entity_ref.map(|r| { let href = ref_href(&r); view! { <a class="ref" href=href>{r}</a> } })}</td>
                             <td class="message">{e.message}</td>
                         </tr>
                     }
