@@ -1,4 +1,6 @@
 //! Atrium's server: configuration, wiring, and the domain, one module per concept.
+pub mod audit;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
