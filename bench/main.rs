@@ -4,16 +4,21 @@
 //! For each size (default 10k and 100k entities) it generates a deterministic catalog
 //! ([`corpus`]), writes it as descriptor files and ingests them through the real reader
 //! (`refresh_source` + `assemble`), builds the search index, and times a fixed mix of 1,000
-//! queries (prefix, whole word, typo, multi-word, faceted) after one warm-up pass. It then
-//! writes the same entities as Backstage catalog-collator documents plus the same queries, and
-//! runs `node bench/lunr/bench.mjs` (installing its pinned npm dependencies on first use).
+//! queries (prefix, whole word, typo, multi-word, faceted) after a warm-up of 100 of them. It
+//! then writes the same entities as Backstage catalog-collator documents plus the same queries,
+//! and runs `node bench/lunr/bench.mjs` (installing its pinned npm dependencies on first use).
+//! Last, it compares edge n-grams with the automaton prefix walk on the same words ([`ngram`]).
 //!
 //! ```text
-//! cargo run --release -p atrium-server --bin atrium-bench [-- --sizes 10000 --queries 1000 --no-lunr]
+//! cargo run --release -p atrium-server --bin atrium-bench -- [--sizes 10000] [--queries 1000]
+//!     [--no-lunr] [--no-ngram]
 //! ```
 
 mod corpus;
 mod ngram;
+
+/// Queries run before timing starts, on both engines.
+const WARM_UP: usize = 100;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -155,8 +160,9 @@ fn run_atrium(
         .iter()
         .map(to_query)
         .collect::<anyhow::Result<_>>()?;
-    for q in &requests {
-        index.search(q)?; // warm-up pass
+    // Same warm-up as bench.mjs: the first 100 queries.
+    for q in requests.iter().take(WARM_UP) {
+        index.search(q)?;
     }
     let mut samples = Vec::with_capacity(requests.len());
     let mut by_class: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();

@@ -38,6 +38,7 @@ const logger = {
   },
 };
 const MB = 1024 * 1024;
+const WARM_UP = 100;
 const settle = () => globalThis.gc?.();
 
 settle();
@@ -65,8 +66,9 @@ const request = (q) => ({
   types: ['software-catalog'],
 });
 
-// One warm-up pass (JIT), then the timed pass.
-for (const q of queries) {
+// Warm-up (JIT) on the first 100 queries, as atrium-bench does, then the timed pass. (A full
+// warm-up pass would double a 100k run that already takes many minutes.)
+for (const q of queries.slice(0, WARM_UP)) {
   await engine.query(request(q));
 }
 const times = [];

@@ -55,14 +55,20 @@ async fn roundtrip(store: &Store) {
 
     let first = snapshot(&source, &["billing", "checkout"]);
     store.save_source_snapshot(&first).await.unwrap();
-    assert_eq!(store.load_source_snapshot(&source).await.unwrap(), Some(first));
+    assert_eq!(
+        store.load_source_snapshot(&source).await.unwrap(),
+        Some(first)
+    );
 
     // A second save replaces the first whole: removed entities disappear.
     let mut second = snapshot(&source, &["checkout"]);
     second.source_error = Some("branch nope not found".into());
     second.errors.clear();
     store.save_source_snapshot(&second).await.unwrap();
-    assert_eq!(store.load_source_snapshot(&source).await.unwrap(), Some(second));
+    assert_eq!(
+        store.load_source_snapshot(&source).await.unwrap(),
+        Some(second)
+    );
     store.ping().await.unwrap();
 }
 

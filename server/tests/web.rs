@@ -10,12 +10,17 @@ use atrium_server::config::{Config, SourceEntry};
 use atrium_server::serve::build_state;
 use atrium_server::web::router;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/backstage-examples");
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/backstage-examples"
+);
 
 async fn app() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::default();
-    config.data_dir = dir.path().to_path_buf();
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
     config.catalog.sources.push(SourceEntry {
         name: "examples".into(),
         dir: Some(FIXTURES.into()),
@@ -53,7 +58,10 @@ async fn catalog_page_renders_results_on_the_server() {
     let (app, _dir) = app().await;
     let (status, html) = get(&app, "/catalog?q=wokplace").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("wokplaceanalytics"), "SSR page lacks the result");
+    assert!(
+        html.contains("wokplaceanalytics"),
+        "SSR page lacks the result"
+    );
 }
 
 #[tokio::test]
@@ -69,7 +77,14 @@ async fn entity_page_and_missing_entity() {
 #[tokio::test]
 async fn search_server_function_survives_hostile_input() {
     let (app, _dir) = app().await;
-    for q in ["\"unbalanced", "a:b AND (", "*", "name:[x TO", "🦀🦀", &"x".repeat(5000)] {
+    for q in [
+        "\"unbalanced",
+        "a:b AND (",
+        "*",
+        "name:[x TO",
+        "🦀🦀",
+        &"x".repeat(5000),
+    ] {
         let body = serde_json::json!({"req": {"q": q, "filters": [["kind", "component"]], "limit": 10, "offset": 0}});
         let response = app
             .clone()

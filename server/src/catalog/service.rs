@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use super::model::{CatalogError, EntityRef};
 use super::assemble::{assemble, Assembled};
+use super::model::{CatalogError, EntityRef};
 use super::search::SearchIndex;
-use super::source::{ReadContext, SourceConfig, SourceLocation, SourceSnapshot, refresh_source};
+use super::source::{refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot};
 use crate::store::Store;
 
 /// One consistent view: readers take an `Arc` and never see half a refresh.
@@ -101,11 +101,20 @@ impl Catalog {
     }
 
     pub fn snapshot_of(&self, index: usize) -> Option<SourceSnapshot> {
-        self.snapshots.lock().expect("snapshots lock").get(index).cloned()
+        self.snapshots
+            .lock()
+            .expect("snapshots lock")
+            .get(index)
+            .cloned()
     }
 
     pub fn runtime_of(&self, index: usize) -> SourceRuntime {
-        self.runtime.lock().expect("runtime lock").get(index).cloned().unwrap_or_default()
+        self.runtime
+            .lock()
+            .expect("runtime lock")
+            .get(index)
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn is_refreshing(&self) -> bool {
@@ -118,19 +127,24 @@ impl Catalog {
 
     /// Ask the refresh task for a pass now (coalesced with one already queued).
     pub fn request_refresh(&self) {
-        self.refreshing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.refreshing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.wake.notify_one();
     }
 
     /// Refresh every source once: read (blocking, off the async threads), persist what
     /// changed, then rebuild the assembled catalog and index and swap them in.
     pub async fn refresh_all(&self) -> anyhow::Result<()> {
-        self.refreshing.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.refreshing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let started = Instant::now();
         let result = self.refresh_inner().await;
-        self.refreshing.store(false, std::sync::atomic::Ordering::SeqCst);
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        metrics::histogram!("atrium_catalog_refresh_seconds").record(started.elapsed().as_secs_f64());
+        self.refreshing
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        metrics::histogram!("atrium_catalog_refresh_seconds")
+            .record(started.elapsed().as_secs_f64());
         if result.is_err() {
             metrics::counter!("atrium_catalog_refresh_failures_total").increment(1);
         }

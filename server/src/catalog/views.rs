@@ -44,7 +44,12 @@ impl CatalogService for CatalogApi {
             .into_iter()
             .filter_map(|hit| {
                 let located = state.get(&hit.entity_ref)?;
-                Some(to_hit(located, hit.name_hl, hit.title_hl, hit.description_hl))
+                Some(to_hit(
+                    located,
+                    hit.name_hl,
+                    hit.title_hl,
+                    hit.description_hl,
+                ))
             })
             .collect();
         let facets = outcome
@@ -82,7 +87,13 @@ impl CatalogService for CatalogApi {
     }
 
     fn errors(&self) -> Vec<CatalogErrorView> {
-        self.0.state().assembled.errors.iter().map(to_error_view).collect()
+        self.0
+            .state()
+            .assembled
+            .errors
+            .iter()
+            .map(to_error_view)
+            .collect()
     }
 
     fn status(&self) -> CatalogStatus {
@@ -132,7 +143,10 @@ fn parse_full_ref(text: &str) -> Option<EntityRef> {
 }
 
 fn spans(parts: Vec<(String, bool)>) -> Vec<Span> {
-    parts.into_iter().map(|(text, hit)| Span { text, hit }).collect()
+    parts
+        .into_iter()
+        .map(|(text, hit)| Span { text, hit })
+        .collect()
 }
 
 /// `team-a` for a group in the default namespace, `user:jdoe` for others in it, else the full ref.
@@ -292,7 +306,11 @@ fn flatten_spec(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(String
                 key,
                 items
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             )),

@@ -64,7 +64,10 @@ fn git_source(name: &str, path: &Path, entry: Option<&str>) -> SourceConfig {
 
 fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a [u8])>) {
     for file in dir.files() {
-        out.push((file.path().to_string_lossy().replace('\\', "/"), file.contents()));
+        out.push((
+            file.path().to_string_lossy().replace('\\', "/"),
+            file.contents(),
+        ));
     }
     for sub in dir.dirs() {
         collect(sub, out);

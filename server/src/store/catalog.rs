@@ -78,12 +78,11 @@ impl Store {
 
     /// Everything stored for one source; `None` when it was never refreshed.
     pub async fn load_source_snapshot(&self, source: &str) -> Result<Option<SourceSnapshot>> {
-        let Some(row) = sqlx::query(
-            "SELECT last_commit, source_error FROM catalog_sources WHERE name = $1",
-        )
-        .bind(source)
-        .fetch_optional(&self.pool)
-        .await?
+        let Some(row) =
+            sqlx::query("SELECT last_commit, source_error FROM catalog_sources WHERE name = $1")
+                .bind(source)
+                .fetch_optional(&self.pool)
+                .await?
         else {
             return Ok(None);
         };

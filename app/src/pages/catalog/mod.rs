@@ -63,11 +63,7 @@ pub fn CatalogPage() -> impl IntoView {
         move |e: ev::Event| search_for(event_target_value(&e))
     };
     let on_keydown = move |e: ev::KeyboardEvent| match e.key().as_str() {
-        "ArrowDown" => {
-            if focus_hit(0) {
-                e.prevent_default();
-            }
-        }
+        "ArrowDown" if focus_hit(0) => e.prevent_default(),
         "Escape" if !text.get_untracked().is_empty() => {
             e.prevent_default();
             search_for(String::new());

@@ -10,38 +10,44 @@
 //! - it fails two or more: it counts nowhere.
 //!
 //! So the counts of facet D are over "text AND every filter except those on D", without one
-//! search per facet.
+//! search per facet. Results also get the whole-name bonus here (see [`super::query`]).
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, ColumnValues};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::query::{WHOLE_NAME_EXACT, WHOLE_NAME_PREFIX};
 use super::schema::{Table, ORD_FIELD};
 use super::Facet;
 
-/// Selected values per facet, as "is value id selected" bitmaps; `None` = no filter.
-pub(crate) type Selection = [Option<Vec<bool>>; Facet::COUNT];
+/// The filters: which facets have one, and which global value ids are selected.
+#[derive(Debug, Default)]
+pub(crate) struct Selection {
+    pub filtered: Vec<usize>,
+    pub selected: Vec<bool>,
+}
 
 pub(crate) struct FacetCollector {
     pub table: Arc<Table>,
     pub selection: Arc<Selection>,
     /// How many best hits to keep (offset + limit).
     pub keep: usize,
-    /// Off for "all entities": every doc then ties and the name order decides.
-    pub scoring: bool,
+    /// The query's terms joined by spaces, for the whole-name bonus; `None` for "all
+    /// entities", where every doc ties and the name order decides (no scoring needed).
+    pub whole: Option<Arc<str>>,
 }
 
 /// What one segment (and then the whole index) yields.
 pub(crate) struct Collected {
     pub total: u64,
-    /// Best first.
+    /// Best first: `(score, ordinal)`.
     pub top: Vec<(Score, u32)>,
-    /// Per facet, count per value id.
-    pub counts: [Vec<u64>; Facet::COUNT],
+    /// Count per global facet value id.
+    pub counts: Vec<u32>,
 }
 
 impl Collector for FacetCollector {
@@ -53,39 +59,40 @@ impl Collector for FacetCollector {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetSegmentCollector> {
-        let counts = std::array::from_fn(|f| vec![0; self.table.dictionaries[f].values.len()]);
-        let filtered = (0..Facet::COUNT)
-            .filter(|&f| self.selection[f].is_some())
-            .collect();
+        let column = reader.fast_fields().u64(ORD_FIELD)?;
+        // Every doc has an ord: read the values directly, skipping the optional-value index.
+        let ords = if column.get_cardinality().is_full() {
+            Ords::Full(column.values)
+        } else {
+            Ords::Sparse(column)
+        };
         Ok(FacetSegmentCollector {
-            ords: reader.fast_fields().u64(ORD_FIELD)?,
+            ords,
             table: self.table.clone(),
             selection: self.selection.clone(),
-            filtered,
+            whole: self.whole.clone(),
             keep: self.keep,
             top: BinaryHeap::with_capacity(self.keep.min(1024) + 1),
             total: 0,
-            counts,
+            counts: vec![0; self.table.offsets[Facet::COUNT] as usize],
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        self.scoring
+        self.whole.is_some()
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
         let mut merged = Collected {
             total: 0,
             top: Vec::new(),
-            counts: std::array::from_fn(|f| vec![0; self.table.dictionaries[f].values.len()]),
+            counts: vec![0; self.table.offsets[Facet::COUNT] as usize],
         };
         for fruit in fruits {
             merged.total += fruit.total;
             merged.top.extend(fruit.top);
-            for (into, from) in merged.counts.iter_mut().zip(fruit.counts) {
-                for (a, b) in into.iter_mut().zip(from) {
-                    *a += b;
-                }
+            for (a, b) in merged.counts.iter_mut().zip(fruit.counts) {
+                *a += b;
             }
         }
         merged
@@ -96,64 +103,77 @@ impl Collector for FacetCollector {
     }
 }
 
-pub(crate) struct FacetSegmentCollector {
-    ords: Column<u64>,
-    table: Arc<Table>,
-    selection: Arc<Selection>,
-    /// Facets that have a filter, so unfiltered ones cost nothing per doc.
-    filtered: Vec<usize>,
-    keep: usize,
-    /// Min-heap on rank: the worst kept hit is on top, ready to be evicted.
-    top: BinaryHeap<std::cmp::Reverse<Ranked>>,
-    total: u64,
-    counts: [Vec<u64>; Facet::COUNT],
+enum Ords {
+    Full(Arc<dyn ColumnValues<u64>>),
+    Sparse(Column<u64>),
 }
 
-impl FacetSegmentCollector {
-    fn count(&mut self, ord: usize, facet: usize) {
-        for &v in self.table.values(ord, facet) {
-            self.counts[facet][v as usize] += 1;
-        }
-    }
+pub(crate) struct FacetSegmentCollector {
+    ords: Ords,
+    table: Arc<Table>,
+    selection: Arc<Selection>,
+    whole: Option<Arc<str>>,
+    keep: usize,
+    /// Min-heap on rank: the worst kept hit is on top, ready to be evicted.
+    top: BinaryHeap<Reverse<Ranked>>,
+    total: u64,
+    counts: Vec<u32>,
 }
 
 impl SegmentCollector for FacetSegmentCollector {
     type Fruit = Collected;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(ord) = self.ords.first(doc) else {
-            return;
-        };
-        let ord = ord as usize;
+        let ord = match &self.ords {
+            Ords::Full(values) => values.get_val(doc),
+            Ords::Sparse(column) => match column.first(doc) {
+                Some(ord) => ord,
+                None => return,
+            },
+        } as usize;
+        let table = &*self.table;
         let mut failed = 0u32;
-        for &f in &self.filtered {
-            let selected = self.selection[f].as_deref().unwrap_or_default();
-            let hit = self
-                .table
-                .values(ord, f)
-                .iter()
-                .any(|&v| selected.get(v as usize).copied().unwrap_or(false));
-            if !hit {
+        for &f in &self.selection.filtered {
+            let selected = &self.selection.selected;
+            if !table.values(ord, f).iter().any(|&v| selected[v as usize]) {
                 failed |= 1 << f;
             }
         }
         match failed.count_ones() {
             0 => {
                 self.total += 1;
-                for f in 0..Facet::COUNT {
-                    self.count(ord, f);
+                for &v in table.all_values(ord) {
+                    self.counts[v as usize] += 1;
                 }
-                if self.keep > 0 {
-                    let ranked = Ranked(score, ord as u32);
-                    if self.top.len() < self.keep {
-                        self.top.push(std::cmp::Reverse(ranked));
-                    } else if self.top.peek().is_some_and(|worst| ranked > worst.0) {
-                        self.top.pop();
-                        self.top.push(std::cmp::Reverse(ranked));
+                if self.keep == 0 {
+                    return;
+                }
+                let score = match &self.whole {
+                    Some(whole) => {
+                        let name = table.records[ord].name_key.as_str();
+                        if name == &**whole {
+                            score + WHOLE_NAME_EXACT
+                        } else if name.starts_with(&**whole) {
+                            score + WHOLE_NAME_PREFIX
+                        } else {
+                            score
+                        }
                     }
+                    None => score,
+                };
+                let ranked = Ranked(score, ord as u32);
+                if self.top.len() < self.keep {
+                    self.top.push(Reverse(ranked));
+                } else if self.top.peek().is_some_and(|worst| ranked > worst.0) {
+                    self.top.pop();
+                    self.top.push(Reverse(ranked));
                 }
             }
-            1 => self.count(ord, failed.trailing_zeros() as usize),
+            1 => {
+                for &v in table.values(ord, failed.trailing_zeros() as usize) {
+                    self.counts[v as usize] += 1;
+                }
+            }
             _ => {}
         }
     }
@@ -164,7 +184,7 @@ impl SegmentCollector for FacetSegmentCollector {
             .top
             .into_sorted_vec()
             .into_iter()
-            .map(|std::cmp::Reverse(Ranked(s, o))| (s, o))
+            .map(|Reverse(Ranked(s, o))| (s, o))
             .collect();
         Collected {
             total: self.total,

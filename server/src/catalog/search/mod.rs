@@ -198,6 +198,7 @@ impl SearchIndex {
         for entity in entities {
             writer.add_document(schema::add_entity(&mut table, &fields, entity))?;
         }
+        table.finish();
         writer.commit()?;
         writer.wait_merging_threads()?;
         let reader = index
@@ -236,7 +237,7 @@ impl SearchIndex {
             table: self.table.clone(),
             selection: Arc::new(selection),
             keep: q.offset.saturating_add(q.limit).min(self.len()),
-            scoring: !terms.is_empty(),
+            whole: (!terms.is_empty()).then(|| Arc::from(terms.join(" "))),
         };
         let collected = self.reader.searcher().search(&*tantivy_query, &collector)?;
 
@@ -260,10 +261,7 @@ impl SearchIndex {
             .into_iter()
             .map(|facet| {
                 let f = facet as usize;
-                (
-                    facet,
-                    self.facet_values(f, &collected.counts[f], &selected[f]),
-                )
+                (facet, self.facet_values(f, &collected.counts, &selected[f]))
             })
             .collect();
 
@@ -276,17 +274,16 @@ impl SearchIndex {
 
     /// `(value, count)` of one facet: the selected values (even at 0 or unknown to the index)
     /// and the most frequent others, up to [`FACET_VALUES_LIMIT`], most frequent first.
-    fn facet_values(&self, f: usize, counts: &[u64], selected: &[String]) -> Vec<(String, u64)> {
-        let dictionary = &self.table.dictionaries[f];
-        let selected_ids: Vec<Option<u32>> = selected.iter().map(|v| dictionary.id(v)).collect();
-        let order = |a: &(u32, u64), b: &(u32, u64)| {
+    fn facet_values(&self, f: usize, counts: &[u32], selected: &[String]) -> Vec<(String, u64)> {
+        let table = &*self.table;
+        let selected_ids: Vec<Option<u32>> = selected.iter().map(|v| table.id(f, v)).collect();
+        let order = |a: &(u32, u32), b: &(u32, u32)| {
             b.1.cmp(&a.1)
-                .then_with(|| dictionary.values[a.0 as usize].cmp(&dictionary.values[b.0 as usize]))
+                .then_with(|| table.value(f, a.0).cmp(table.value(f, b.0)))
         };
-        let mut rest: Vec<(u32, u64)> = counts
-            .iter()
-            .enumerate()
-            .map(|(id, &count)| (id as u32, count))
+        let range = table.offsets[f]..table.offsets[f + 1];
+        let mut rest: Vec<(u32, u32)> = range
+            .map(|id| (id, counts[id as usize]))
             .filter(|&(id, count)| count > 0 && !selected_ids.contains(&Some(id)))
             .collect();
         // Thousands of owners are common in big catalogs: select the top ones, sort only those.
@@ -300,27 +297,32 @@ impl SearchIndex {
         let mut values: Vec<(String, u64)> = selected
             .iter()
             .zip(&selected_ids)
-            .map(|(value, id)| (value.clone(), id.map_or(0, |id| counts[id as usize])))
+            .map(|(value, id)| (value.clone(), id.map_or(0, |id| counts[id as usize].into())))
             .collect();
         values.extend(
             rest.into_iter()
-                .map(|(id, count)| (dictionary.values[id as usize].clone(), count)),
+                .map(|(id, count)| (table.value(f, id).to_string(), count.into())),
         );
         values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         values
     }
 
-    /// The filters as per-facet bitmaps over value ids, and the normalized selected values.
+    /// The filters as a [`Selection`], and the normalized selected values per facet.
     fn selection(&self, filters: &[(Facet, String)]) -> (Selection, [Vec<String>; Facet::COUNT]) {
-        let mut selection: Selection = Default::default();
+        let table = &*self.table;
+        let mut selection = Selection {
+            filtered: Vec::new(),
+            selected: vec![false; table.offsets[Facet::COUNT] as usize],
+        };
         let mut selected: [Vec<String>; Facet::COUNT] = Default::default();
         for (facet, raw) in filters {
             let f = *facet as usize;
             let value = schema::facet_value(*facet, raw);
-            let dictionary = &self.table.dictionaries[f];
-            let bits = selection[f].get_or_insert_with(|| vec![false; dictionary.values.len()]);
-            if let Some(id) = dictionary.id(&value) {
-                bits[id as usize] = true;
+            if !selection.filtered.contains(&f) {
+                selection.filtered.push(f);
+            }
+            if let Some(id) = table.id(f, &value) {
+                selection.selected[id as usize] = true;
             }
             if !selected[f].contains(&value) {
                 selected[f].push(value);

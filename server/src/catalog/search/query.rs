@@ -6,8 +6,12 @@
 //! otherwise), where every matched dictionary word is graded as exact, prefix or typo and the
 //! doc keeps its best grade across fields. That is one automaton walk per field per term,
 //! instead of three queries (term, prefix, fuzzy) per field combined with a max — the postings
-//! of a short prefix are read once, not three times. The terms are AND-ed (`Must`), and a
-//! `Should` clause on the whole name adds the "this is the name you typed" bonus.
+//! of a short prefix are read once, not three times. The terms are AND-ed (`Must`).
+//!
+//! The whole-name bonus ("you typed this entity's name", or its beginning) is added by the
+//! collector, which has every matching entity's name at hand: as a query clause it would walk
+//! a dictionary holding one term per entity, which for a one-letter prefix costs more than the
+//! rest of the query.
 
 use std::fmt;
 
@@ -22,50 +26,52 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 use super::schema::Fields;
 use super::text;
 
-/// Score of a doc for one term in one field, by how the best word matched. The grades are
+/// Points of a doc for one term in one field, by how the best word matched. The grades are
 /// spaced so that ranking follows: exact name word > name word prefix > title > tags/kind/owner
 /// (meta) > description, and a typo ranks below an exact or prefix hit in the next field down.
+/// Points, not floats: a doc's best grade per term is kept in one byte per doc.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Grades {
-    pub exact: Score,
-    pub prefix: Score,
-    pub typo: Score,
+    pub exact: u8,
+    pub prefix: u8,
+    pub typo: u8,
 }
 
 const NAME: Grades = Grades {
-    exact: 30.0,
-    prefix: 20.0,
-    typo: 7.0,
+    exact: 60,
+    prefix: 40,
+    typo: 14,
 };
 const TITLE: Grades = Grades {
-    exact: 9.0,
-    prefix: 8.0,
-    typo: 2.5,
+    exact: 18,
+    prefix: 16,
+    typo: 5,
 };
 const META: Grades = Grades {
-    exact: 6.0,
-    prefix: 5.0,
-    typo: 2.0,
+    exact: 12,
+    prefix: 10,
+    typo: 4,
 };
 const DESCRIPTION: Grades = Grades {
-    exact: 4.0,
-    prefix: 3.0,
-    typo: 1.5,
+    exact: 8,
+    prefix: 6,
+    typo: 3,
 };
-/// The whole name: typed in full outranks any sum of per-term grades of a realistic query;
-/// typed as its beginning ("payments-a") outranks a name that merely contains the words.
-const WHOLE_NAME: Grades = Grades {
-    exact: 1000.0,
-    prefix: 100.0,
-    typo: 0.0,
-};
+
+/// Added by the collector when the query's terms, joined by spaces, equal the name's words
+/// joined the same way (`payments api` for `payments-api`): outranks any sum of per-term
+/// points of a realistic query.
+pub(crate) const WHOLE_NAME_EXACT: Score = 2000.0;
+/// Added when they are the beginning of it (`payments a`): outranks a name that merely
+/// contains the words.
+pub(crate) const WHOLE_NAME_PREFIX: Score = 200.0;
 
 /// The tantivy query for a list of normalized terms (see [`text::query_terms`]).
 pub(crate) fn build(fields: &Fields, terms: &[String]) -> Box<dyn Query> {
     if terms.is_empty() {
         return Box::new(AllQuery);
     }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
         .map(|term| {
             let q = TermMatchQuery {
@@ -81,17 +87,6 @@ pub(crate) fn build(fields: &Fields, terms: &[String]) -> Box<dyn Query> {
             (Occur::Must, Box::new(q) as Box<dyn Query>)
         })
         .collect();
-    let whole = terms.join(" ");
-    if whole.len() <= text::MAX_TERM_BYTES * 2 {
-        clauses.push((
-            Occur::Should,
-            Box::new(TermMatchQuery {
-                term: whole,
-                typo: false,
-                fields: vec![(fields.name_key, WHOLE_NAME)],
-            }),
-        ));
-    }
     Box::new(BooleanQuery::new(clauses))
 }
 
@@ -134,10 +129,10 @@ struct TermMatchWeight {
 }
 
 impl TermMatchWeight {
-    /// Best score per doc of the segment (0 = no match).
-    fn grade(&self, reader: &SegmentReader) -> tantivy::Result<Vec<Score>> {
+    /// Best points per doc of the segment (0 = no match), and how many docs matched.
+    fn grade(&self, reader: &SegmentReader) -> tantivy::Result<(Vec<u8>, u32)> {
         let q = &self.query;
-        let mut best = vec![0.0 as Score; reader.max_doc() as usize];
+        let mut best = vec![0u8; reader.max_doc() as usize];
         let term_bytes = q.term.as_bytes();
         let mut postings: Option<BlockSegmentPostings> = None;
         for &(field, grades) in &q.fields {
@@ -145,7 +140,7 @@ impl TermMatchWeight {
             let mut stream = inverted.terms().search(&self.dfa).into_stream()?;
             while stream.advance() {
                 let key = stream.key();
-                let score = if key == term_bytes {
+                let points = if key == term_bytes {
                     grades.exact
                 } else if key.starts_with(term_bytes) {
                     grades.prefix
@@ -170,40 +165,27 @@ impl TermMatchWeight {
                     }
                     for &doc in docs {
                         let slot = &mut best[doc as usize];
-                        if *slot < score {
-                            *slot = score;
-                        }
+                        *slot = (*slot).max(points);
                     }
                     block.advance();
                 }
             }
         }
-        Ok(best)
+        let matched = best.iter().filter(|&&p| p > 0).count() as u32;
+        Ok((best, matched))
     }
 }
 
 impl Weight for TermMatchWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let best = self.grade(reader)?;
-        let mut docs = Vec::new();
-        let mut scores = Vec::new();
-        for (doc, &score) in best.iter().enumerate() {
-            if score > 0.0 {
-                docs.push(doc as DocId);
-                scores.push(score * boost);
-            }
-        }
-        Ok(Box::new(GradedScorer {
-            docs,
-            scores,
-            cursor: 0,
-        }))
+        let (points, matched) = self.grade(reader)?;
+        Ok(Box::new(GradedScorer::new(points, matched, boost)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let best = self.grade(reader)?;
-        match best.get(doc as usize) {
-            Some(&score) if score > 0.0 => Ok(Explanation::new("TermMatchQuery", score)),
+        let (points, _) = self.grade(reader)?;
+        match points.get(doc as usize) {
+            Some(&p) if p > 0 => Ok(Explanation::new("TermMatchQuery", Score::from(p))),
             _ => Err(tantivy::TantivyError::InvalidArgument(format!(
                 "{:?} does not match doc {doc}",
                 self.query
@@ -212,38 +194,63 @@ impl Weight for TermMatchWeight {
     }
 }
 
-/// Sorted doc ids with their scores.
+/// Walks a dense per-doc points array: a match is a non-zero byte. Scanning bytes is cheap
+/// next to building sorted doc and score lists, and seeking is a scan from the target.
 struct GradedScorer {
-    docs: Vec<DocId>,
-    scores: Vec<Score>,
-    cursor: usize,
+    points: Vec<u8>,
+    matched: u32,
+    boost: Score,
+    doc: DocId,
+}
+
+impl GradedScorer {
+    fn new(points: Vec<u8>, matched: u32, boost: Score) -> Self {
+        let mut scorer = GradedScorer {
+            points,
+            matched,
+            boost,
+            doc: 0,
+        };
+        scorer.doc = scorer.next_from(0);
+        scorer
+    }
+
+    fn next_from(&self, from: usize) -> DocId {
+        self.points
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&p| p > 0))
+            .map_or(TERMINATED, |i| (from + i) as DocId)
+    }
 }
 
 impl DocSet for GradedScorer {
     fn advance(&mut self) -> DocId {
-        if self.cursor < self.docs.len() {
-            self.cursor += 1;
+        if self.doc != TERMINATED {
+            self.doc = self.next_from(self.doc as usize + 1);
         }
-        self.doc()
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        let rest = &self.docs[self.cursor.min(self.docs.len())..];
-        self.cursor += rest.partition_point(|&d| d < target);
-        self.doc()
+        if self.doc != TERMINATED && self.doc < target {
+            self.doc = self.next_from(target as usize);
+        }
+        self.doc
     }
 
     fn doc(&self) -> DocId {
-        self.docs.get(self.cursor).copied().unwrap_or(TERMINATED)
+        self.doc
     }
 
     fn size_hint(&self) -> u32 {
-        (self.docs.len() - self.cursor.min(self.docs.len())) as u32
+        self.matched
     }
 }
 
 impl Scorer for GradedScorer {
     fn score(&mut self) -> Score {
-        self.scores.get(self.cursor).copied().unwrap_or(0.0)
+        self.points
+            .get(self.doc as usize)
+            .map_or(0.0, |&p| Score::from(p) * self.boost)
     }
 }

@@ -34,8 +34,6 @@ const SKIPPED_ANNOTATION_PREFIXES: &[&str] = &[
 pub(crate) struct Fields {
     /// Words of `metadata.name`.
     pub name: Field,
-    /// The whole name as one term (its words joined by a space), for exact/prefix-of-name.
-    pub name_key: Field,
     pub title: Field,
     pub description: Field,
     /// Tags, kind, spec.type/owner/system/lifecycle and annotation values.
@@ -56,7 +54,6 @@ impl Fields {
         let mut b = Schema::builder();
         let fields = Fields {
             name: b.add_text_field("name", words.clone()),
-            name_key: b.add_text_field("name_key", words.clone()),
             title: b.add_text_field("title", words.clone()),
             description: b.add_text_field("description", words.clone()),
             meta: b.add_text_field("meta", words),
@@ -70,6 +67,9 @@ impl Fields {
 #[derive(Debug)]
 pub(crate) struct Record {
     pub entity_ref: EntityRef,
+    /// The name's normalized words joined by a space: what a query's terms, joined the same
+    /// way, are compared with for the whole-name bonus.
+    pub name_key: String,
     pub name: String,
     pub title: String,
     pub description: String,
@@ -100,10 +100,16 @@ impl Dictionary {
 
 /// The in-memory side of the index: one record and the facet value ids per entity, in name
 /// order (the ordinal), which is also the order of "all entities" and the ranking tie-break.
+///
+/// Facet value ids are global (facet `f`'s values are `offsets[f]..offsets[f + 1]`), and an
+/// entity's ids are contiguous, grouped by facet: counting every facet of a matching entity is
+/// one loop over one slice into one counts array — the collector's hot path.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
     pub records: Vec<Record>,
     pub dictionaries: [Dictionary; Facet::COUNT],
+    /// First global id of each facet, and the total number of ids last.
+    pub offsets: [u32; Facet::COUNT + 1],
     /// Facet value ids of every (ordinal, facet) slot, flattened.
     values: Vec<u32>,
     /// `values[starts[ord * COUNT + f] .. starts[ord * COUNT + f + 1]]` are the ids of facet `f`
@@ -116,11 +122,30 @@ impl Table {
         self.records.len()
     }
 
-    /// Facet value ids of one entity.
+    /// Global facet value ids of one entity, all facets.
+    #[inline]
+    pub fn all_values(&self, ord: usize) -> &[u32] {
+        let slot = ord * Facet::COUNT;
+        &self.values[self.starts[slot] as usize..self.starts[slot + Facet::COUNT] as usize]
+    }
+
+    /// Global facet value ids of one entity for one facet.
     #[inline]
     pub fn values(&self, ord: usize, facet: usize) -> &[u32] {
         let slot = ord * Facet::COUNT + facet;
         &self.values[self.starts[slot] as usize..self.starts[slot + 1] as usize]
+    }
+
+    /// Global id of a value of a facet, if the index has it.
+    pub fn id(&self, facet: usize, value: &str) -> Option<u32> {
+        self.dictionaries[facet]
+            .id(value)
+            .map(|id| self.offsets[facet] + id)
+    }
+
+    /// The value of a global id of a facet.
+    pub fn value(&self, facet: usize, id: u32) -> &str {
+        &self.dictionaries[facet].values[(id - self.offsets[facet]) as usize]
     }
 
     fn push(&mut self, record: Record, facets: [Vec<String>; Facet::COUNT]) {
@@ -139,6 +164,22 @@ impl Table {
             self.starts.push(self.values.len() as u32);
         }
         self.records.push(record);
+    }
+
+    /// Turns the per-facet ids written by `push` into global ids, once every value is known.
+    pub fn finish(&mut self) {
+        for f in 0..Facet::COUNT {
+            self.offsets[f + 1] = self.offsets[f] + self.dictionaries[f].values.len() as u32;
+        }
+        for ord in 0..self.records.len() {
+            for f in 0..Facet::COUNT {
+                let slot = ord * Facet::COUNT + f;
+                let (start, end) = (self.starts[slot] as usize, self.starts[slot + 1] as usize);
+                for id in &mut self.values[start..end] {
+                    *id += self.offsets[f];
+                }
+            }
+        }
     }
 }
 
@@ -160,9 +201,7 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
     let mut doc = TantivyDocument::new();
     doc.add_u64(fields.ord, ord);
     let name_words: Vec<String> = text::terms(&meta.name).collect();
-    if !name_words.is_empty() {
-        doc.add_text(fields.name_key, name_words.join(" "));
-    }
+    let name_key = name_words.join(" ");
     add_words(&mut doc, fields.name, name_words);
     add_words(&mut doc, fields.title, text::terms(capped(&title)));
     add_words(
@@ -193,6 +232,7 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
     table.push(
         Record {
             entity_ref: entity.entity_ref(),
+            name_key,
             name: meta.name.clone(),
             title,
             description,

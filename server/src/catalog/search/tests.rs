@@ -69,7 +69,7 @@ fn names(index: &SearchIndex, q: &Query) -> Vec<String> {
         .collect()
 }
 
-fn facet<'a>(outcome: &'a SearchOutcome, facet: Facet) -> &'a [(String, u64)] {
+fn facet(outcome: &SearchOutcome, facet: Facet) -> &[(String, u64)] {
     &outcome.facets.iter().find(|(f, _)| *f == facet).unwrap().1
 }
 
