@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
   Catalog sources are set in the file:
     [[catalog.sources]]
     name = \"platform\"
-    git = \"https://git.example.com/platform/catalog.git\"   # or a local path; or dir = \"/srv/catalog\"
+    git = \"/srv/git/catalog.git\"   # a local repo or file:// URL; or dir = \"/srv/catalog\"
     branch = \"main\"
     entry = \"catalog-info.yaml\"   # optional; default: every catalog-info.yaml, followed through Locations
   No configuration at all = the embedded default: SQLite, demo Git repos under the data dir."

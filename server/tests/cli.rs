@@ -1,0 +1,64 @@
+//! The `atrium` binary as teams run it in their own CI.
+
+use std::process::Command;
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/fixtures/backstage-examples"
+);
+
+fn atrium(args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
+        .args(args)
+        .output()
+        .expect("run atrium");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn validate_reports_errors_as_json_and_exits_1() {
+    let (code, out) = atrium(&["catalog", "validate", FIXTURES, "--format", "json"]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    let entities = report["entities"].as_array().unwrap();
+    assert!(entities
+        .iter()
+        .any(|e| e["ref"] == "component:default/artist-lookup"));
+    assert!(report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["file"] == "components/invalid-component.yaml" && e["document"] == 0));
+}
+
+#[test]
+fn validate_of_a_clean_file_exits_0() {
+    let (code, out) = atrium(&["catalog", "validate", &format!("{FIXTURES}/all-systems.yaml")]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn help_documents_configuration() {
+    let (code, out) = atrium(&["--help"]);
+    assert_eq!(code, 0);
+    for needle in ["ATRIUM_DATA_DIR", "DATABASE_URL", "[[catalog.sources]]", "catalog"] {
+        assert!(out.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[test]
+fn bad_configuration_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("atrium.toml");
+    std::fs::write(&config, "[[catalog.sources]]\nname = \"x\"\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
+        .args(["--config", config.to_str().unwrap(), "serve"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("catalog.sources[0] (x)"), "{stderr}");
+}
