@@ -72,12 +72,17 @@ for (const q of queries.slice(0, WARM_UP)) {
   await engine.query(request(q));
 }
 const times = [];
+const cpuTimes = [];
 const byClass = {};
 let totalResults = 0;
 for (const q of queries) {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const result = await engine.query(request(q));
   const took = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  // Process CPU time (user + system; Lunr queries are synchronous JS on the main thread).
+  cpuTimes.push((used.user + used.system) / 1000);
   times.push(took);
   (byClass[q.class] ??= []).push(took);
   totalResults += result.numberOfResults;
@@ -95,6 +100,8 @@ console.log(
     query_p50_ms: pct(times, 50),
     query_p99_ms: pct(times, 99),
     query_mean_ms: times.reduce((a, b) => a + b, 0) / times.length,
+    cpu_p50_ms: pct(cpuTimes, 50),
+    cpu_p99_ms: pct(cpuTimes, 99),
     rss_delta_mb: (after.rss - before.rss) / MB,
     rss_after_mb: after.rss / MB,
     heap_delta_mb: (after.heapUsed - before.heapUsed) / MB,

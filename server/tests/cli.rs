@@ -36,7 +36,11 @@ fn validate_reports_errors_as_json_and_exits_1() {
 
 #[test]
 fn validate_of_a_clean_file_exits_0() {
-    let (code, out) = atrium(&["catalog", "validate", &format!("{FIXTURES}/all-systems.yaml")]);
+    let (code, out) = atrium(&[
+        "catalog",
+        "validate",
+        &format!("{FIXTURES}/all-systems.yaml"),
+    ]);
     assert_eq!(code, 0, "{out}");
 }
 
@@ -44,7 +48,12 @@ fn validate_of_a_clean_file_exits_0() {
 fn help_documents_configuration() {
     let (code, out) = atrium(&["--help"]);
     assert_eq!(code, 0);
-    for needle in ["ATRIUM_DATA_DIR", "DATABASE_URL", "[[catalog.sources]]", "catalog"] {
+    for needle in [
+        "ATRIUM_DATA_DIR",
+        "DATABASE_URL",
+        "[[catalog.sources]]",
+        "catalog",
+    ] {
         assert!(out.contains(needle), "--help lacks {needle}");
     }
 }

@@ -21,7 +21,7 @@ use tantivy::columnar::{Column, ColumnValues};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::query::{WHOLE_NAME_EXACT, WHOLE_NAME_PREFIX};
-use super::schema::{Table, ORD_FIELD};
+use super::schema::{Table, WholeName, ORD_FIELD};
 use super::Facet;
 
 /// The filters: which facets have one, and which global value ids are selected.
@@ -36,9 +36,11 @@ pub(crate) struct FacetCollector {
     pub selection: Arc<Selection>,
     /// How many best hits to keep (offset + limit).
     pub keep: usize,
-    /// The query's terms joined by spaces, for the whole-name bonus; `None` for "all
-    /// entities", where every doc ties and the name order decides (no scoring needed).
-    pub whole: Option<Arc<str>>,
+    /// Whether docs are scored: off for "all entities", where every doc ties and the name
+    /// order decides.
+    pub scoring: bool,
+    /// Entities whose name is, or starts with, the query's terms (whole-name bonus).
+    pub whole: Option<Arc<WholeName>>,
 }
 
 /// What one segment (and then the whole index) yields.
@@ -79,7 +81,7 @@ impl Collector for FacetCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.whole.is_some()
+        self.scoring
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
@@ -112,7 +114,7 @@ pub(crate) struct FacetSegmentCollector {
     ords: Ords,
     table: Arc<Table>,
     selection: Arc<Selection>,
-    whole: Option<Arc<str>>,
+    whole: Option<Arc<WholeName>>,
     keep: usize,
     /// Min-heap on rank: the worst kept hit is on top, ready to be evicted.
     top: BinaryHeap<Reverse<Ranked>>,
@@ -131,11 +133,18 @@ impl SegmentCollector for FacetSegmentCollector {
                 None => return,
             },
         } as usize;
+        // Locals, so the hot loops keep lengths and pointers in registers.
         let table = &*self.table;
+        let counts = self.counts.as_mut_slice();
+        let selection = &*self.selection;
         let mut failed = 0u32;
-        for &f in &self.selection.filtered {
-            let selected = &self.selection.selected;
-            if !table.values(ord, f).iter().any(|&v| selected[v as usize]) {
+        for &f in &selection.filtered {
+            let selected = selection.selected.as_slice();
+            if !table
+                .values(ord, f)
+                .iter()
+                .any(|&v| selected.get(v as usize).copied().unwrap_or(false))
+            {
                 failed |= 1 << f;
             }
         }
@@ -143,22 +152,16 @@ impl SegmentCollector for FacetSegmentCollector {
             0 => {
                 self.total += 1;
                 for &v in table.all_values(ord) {
-                    self.counts[v as usize] += 1;
+                    if let Some(count) = counts.get_mut(v as usize) {
+                        *count += 1;
+                    }
                 }
                 if self.keep == 0 {
                     return;
                 }
-                let score = match &self.whole {
-                    Some(whole) => {
-                        let name = table.records[ord].name_key.as_str();
-                        if name == &**whole {
-                            score + WHOLE_NAME_EXACT
-                        } else if name.starts_with(&**whole) {
-                            score + WHOLE_NAME_PREFIX
-                        } else {
-                            score
-                        }
-                    }
+                let score = match self.whole.as_ref().and_then(|w| w.of(ord as u32)) {
+                    Some(true) => score + WHOLE_NAME_EXACT,
+                    Some(false) => score + WHOLE_NAME_PREFIX,
                     None => score,
                 };
                 let ranked = Ranked(score, ord as u32);
@@ -171,7 +174,9 @@ impl SegmentCollector for FacetSegmentCollector {
             }
             1 => {
                 for &v in table.values(ord, failed.trailing_zeros() as usize) {
-                    self.counts[v as usize] += 1;
+                    if let Some(count) = counts.get_mut(v as usize) {
+                        *count += 1;
+                    }
                 }
             }
             _ => {}

@@ -22,11 +22,14 @@ mod schema;
 mod tests;
 mod text;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use tantivy::query::EmptyQuery;
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use self::collector::{FacetCollector, Selection};
@@ -193,6 +196,10 @@ impl SearchIndex {
 
         let (tantivy_schema, fields) = Fields::schema();
         let index = Index::create_in_ram(tantivy_schema);
+        index.tokenizers().register(
+            schema::WORDS_TOKENIZER,
+            TextAnalyzer::from(WhitespaceTokenizer::default()),
+        );
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET_BYTES)?;
         let mut table = Table::default();
         for entity in entities {
@@ -237,7 +244,11 @@ impl SearchIndex {
             table: self.table.clone(),
             selection: Arc::new(selection),
             keep: q.offset.saturating_add(q.limit).min(self.len()),
-            whole: (!terms.is_empty()).then(|| Arc::from(terms.join(" "))),
+            scoring: !terms.is_empty(),
+            whole: (!terms.is_empty())
+                .then(|| self.table.whole_name(&terms.join(" ")))
+                .flatten()
+                .map(Arc::new),
         };
         let collected = self.reader.searcher().search(&*tantivy_query, &collector)?;
 
@@ -277,22 +288,23 @@ impl SearchIndex {
     fn facet_values(&self, f: usize, counts: &[u32], selected: &[String]) -> Vec<(String, u64)> {
         let table = &*self.table;
         let selected_ids: Vec<Option<u32>> = selected.iter().map(|v| table.id(f, v)).collect();
-        let order = |a: &(u32, u32), b: &(u32, u32)| {
-            b.1.cmp(&a.1)
-                .then_with(|| table.value(f, a.0).cmp(table.value(f, b.0)))
-        };
-        let range = table.offsets[f]..table.offsets[f + 1];
-        let mut rest: Vec<(u32, u32)> = range
-            .map(|id| (id, counts[id as usize]))
-            .filter(|&(id, count)| count > 0 && !selected_ids.contains(&Some(id)))
-            .collect();
-        // Thousands of owners are common in big catalogs: select the top ones, sort only those.
+        // Thousands of owners are common in big catalogs: keep the best `room` values in a
+        // small min-heap (worst on top) instead of collecting and sorting them all.
         let room = FACET_VALUES_LIMIT.saturating_sub(selected.len());
-        if rest.len() > room {
-            if room > 0 {
-                rest.select_nth_unstable_by(room - 1, order);
+        let mut best: BinaryHeap<Reverse<(u32, Reverse<u32>, u32)>> = BinaryHeap::new();
+        for id in table.offsets[f]..table.offsets[f + 1] {
+            let count = counts[id as usize];
+            if count == 0 || room == 0 || selected_ids.contains(&Some(id)) {
+                continue;
             }
-            rest.truncate(room);
+            // Better = higher count, then alphabetically first (lower rank).
+            let key = (count, Reverse(table.ranks[id as usize]), id);
+            if best.len() < room {
+                best.push(Reverse(key));
+            } else if best.peek().is_some_and(|worst| key > worst.0) {
+                best.pop();
+                best.push(Reverse(key));
+            }
         }
         let mut values: Vec<(String, u64)> = selected
             .iter()
@@ -300,8 +312,8 @@ impl SearchIndex {
             .map(|(value, id)| (value.clone(), id.map_or(0, |id| counts[id as usize].into())))
             .collect();
         values.extend(
-            rest.into_iter()
-                .map(|(id, count)| (table.value(f, id).to_string(), count.into())),
+            best.into_iter()
+                .map(|Reverse((count, _, id))| (table.value(f, id).to_string(), count.into())),
         );
         values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         values

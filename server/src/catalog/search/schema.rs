@@ -1,9 +1,11 @@
 //! What gets indexed: the tantivy schema, the per-entity record table the searcher reads hits,
 //! highlights and facet values from, and the mapping from an [`Entity`] to both.
 //!
-//! Text fields hold one raw (untokenized) term per normalized word: the words are cut by
-//! [`super::text`], so the index, the query and the highlighter agree by construction. Nothing
-//! is stored in tantivy; the only fast field is `ord`, the entity's position in the table.
+//! Text fields hold one term per normalized word: the words are cut and lower-cased by
+//! [`super::text`], so the index, the query and the highlighter agree by construction, and are
+//! handed to tantivy as one space-separated value per field, split by its whitespace tokenizer
+//! (one value per field instead of one per word keeps document building cheap). Nothing is
+//! stored in tantivy; the only fast field is `ord`, the entity's position in the table.
 
 use std::collections::HashMap;
 
@@ -16,6 +18,10 @@ use crate::catalog::model::{Entity, EntityRef};
 
 /// Name of the fast field holding the table ordinal.
 pub(crate) const ORD_FIELD: &str = "ord";
+
+/// Name under which the whitespace tokenizer is registered: our words never contain
+/// whitespace, so splitting on it gives back exactly the words `text` produced.
+pub(crate) const WORDS_TOKENIZER: &str = "atrium_words";
 
 /// Longest slice of one value (a description, an annotation) that is indexed. A descriptor
 /// pasting a whole README into `description` should not dominate the index.
@@ -47,7 +53,7 @@ impl Fields {
         // frequencies, positions and norms would be dead weight.
         let words = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("raw")
+                .set_tokenizer(WORDS_TOKENIZER)
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
@@ -67,9 +73,6 @@ impl Fields {
 #[derive(Debug)]
 pub(crate) struct Record {
     pub entity_ref: EntityRef,
-    /// The name's normalized words joined by a space: what a query's terms, joined the same
-    /// way, are compared with for the whole-name bonus.
-    pub name_key: String,
     pub name: String,
     pub title: String,
     pub description: String,
@@ -115,6 +118,31 @@ pub(crate) struct Table {
     /// `values[starts[ord * COUNT + f] .. starts[ord * COUNT + f + 1]]` are the ids of facet `f`
     /// of entity `ord`.
     starts: Vec<u32>,
+    /// Alphabetical rank of each global id within its facet: ties in facet counts are broken
+    /// by value without comparing strings.
+    pub ranks: Vec<u32>,
+    /// Every entity's name key (its normalized name words joined by a space) with its ordinal,
+    /// sorted by key: the entities whose name starts with the query are one range, found by
+    /// binary search, instead of a string comparison per matching doc.
+    name_keys: Vec<(Box<str>, u32)>,
+}
+
+/// The entities whose name key equals, or starts with, a query's terms joined by spaces.
+#[derive(Debug, Default)]
+pub(crate) struct WholeName {
+    /// Ordinals whose key is exactly the query (usually zero or one).
+    pub exact: Vec<u32>,
+    /// Bitmap over ordinals whose key starts with the query (exact ones included).
+    pub prefix: Vec<u64>,
+}
+
+impl WholeName {
+    /// Bonus kind for an ordinal: `Some(true)` exact, `Some(false)` prefix.
+    #[inline]
+    pub fn of(&self, ord: u32) -> Option<bool> {
+        let word = self.prefix.get(ord as usize / 64)?;
+        (word & (1 << (ord % 64)) != 0).then(|| self.exact.contains(&ord))
+    }
 }
 
 impl Table {
@@ -148,10 +176,32 @@ impl Table {
         &self.dictionaries[facet].values[(id - self.offsets[facet]) as usize]
     }
 
-    fn push(&mut self, record: Record, facets: [Vec<String>; Facet::COUNT]) {
+    /// The [`WholeName`] matches of `whole`, or `None` when no name starts with it.
+    pub fn whole_name(&self, whole: &str) -> Option<WholeName> {
+        let start = self.name_keys.partition_point(|(k, _)| &**k < whole);
+        let len = self.name_keys[start..].partition_point(|(k, _)| k.starts_with(whole));
+        if len == 0 {
+            return None;
+        }
+        let mut out = WholeName {
+            exact: Vec::new(),
+            prefix: vec![0; self.records.len().div_ceil(64)],
+        };
+        for (key, ord) in &self.name_keys[start..start + len] {
+            out.prefix[*ord as usize / 64] |= 1 << (ord % 64);
+            if &**key == whole {
+                out.exact.push(*ord);
+            }
+        }
+        Some(out)
+    }
+
+    fn push(&mut self, record: Record, name_key: String, facets: [Vec<String>; Facet::COUNT]) {
         if self.starts.is_empty() {
             self.starts.push(0);
         }
+        self.name_keys
+            .push((name_key.into_boxed_str(), self.records.len() as u32));
         for (f, values) in facets.into_iter().enumerate() {
             let mut ids: Vec<u32> = values
                 .into_iter()
@@ -166,10 +216,21 @@ impl Table {
         self.records.push(record);
     }
 
-    /// Turns the per-facet ids written by `push` into global ids, once every value is known.
+    /// Turns the per-facet ids written by `push` into global ids, once every value is known,
+    /// and sorts the lookup tables.
     pub fn finish(&mut self) {
+        self.name_keys.sort_unstable();
+        self.ranks.clear();
         for f in 0..Facet::COUNT {
             self.offsets[f + 1] = self.offsets[f] + self.dictionaries[f].values.len() as u32;
+            let values = &self.dictionaries[f].values;
+            let mut by_value: Vec<u32> = (0..values.len() as u32).collect();
+            by_value.sort_unstable_by(|&a, &b| values[a as usize].cmp(&values[b as usize]));
+            let mut ranks = vec![0; values.len()];
+            for (rank, id) in by_value.into_iter().enumerate() {
+                ranks[id as usize] = rank as u32;
+            }
+            self.ranks.extend(ranks);
         }
         for ord in 0..self.records.len() {
             for f in 0..Facet::COUNT {
@@ -232,24 +293,26 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
     table.push(
         Record {
             entity_ref: entity.entity_ref(),
-            name_key,
             name: meta.name.clone(),
             title,
             description,
         },
+        name_key,
         facets,
     );
     doc
 }
 
-/// Adds each distinct word once: postings are doc-id only, repeats add nothing.
+/// Adds the distinct words as one space-separated value (postings are doc-id only, so a
+/// repeated word would add nothing but work).
 fn add_words(doc: &mut TantivyDocument, field: Field, words: impl IntoIterator<Item = String>) {
     let mut words: Vec<String> = words.into_iter().collect();
+    if words.is_empty() {
+        return;
+    }
     words.sort_unstable();
     words.dedup();
-    for w in words {
-        doc.add_text(field, w);
-    }
+    doc.add_text(field, words.join(" "));
 }
 
 fn capped(s: &str) -> &str {

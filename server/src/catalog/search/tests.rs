@@ -362,3 +362,19 @@ fn empty_text_lists_everything_by_name_with_paging() {
         .hits
         .is_empty());
 }
+
+#[test]
+fn non_ascii_words_are_indexed_and_matched_like_ascii_ones() {
+    let idx = index(vec![
+        E::component("zurich-office").title("Café Zürich"),
+        E::component("tokyo-office").description("東京 オフィス"),
+    ]);
+    assert_eq!(names(&idx, &Query::text("zür")), ["zurich-office"]);
+    assert_eq!(names(&idx, &Query::text("CAFÉ")), ["zurich-office"]);
+    assert_eq!(names(&idx, &Query::text("東京")), ["tokyo-office"]);
+    let hit = idx.search(&Query::text("zür")).unwrap().hits.remove(0);
+    assert_eq!(
+        hit.title_hl,
+        vec![("Café ".to_string(), false), ("Zürich".to_string(), true)]
+    );
+}

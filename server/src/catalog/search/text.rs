@@ -84,17 +84,35 @@ pub(crate) fn word_matches(word: &str, term: &str) -> bool {
 }
 
 /// Optimal-string-alignment distance between `term` and the closest prefix of `word`, ≤ 1.
+/// Runs once per shown word per term when highlighting, so it works on the stack: terms are at
+/// most [`MAX_TERM_BYTES`] bytes, hence chars.
 fn prefix_within_one_edit(word: &str, term: &str) -> bool {
-    let w: Vec<char> = word.chars().collect();
-    let t: Vec<char> = term.chars().collect();
+    const CAP: usize = MAX_TERM_BYTES + 2;
+    let mut t = ['\0'; CAP];
+    let mut tn = 0;
+    for c in term.chars() {
+        if tn == CAP - 1 {
+            return false;
+        }
+        t[tn] = c;
+        tn += 1;
+    }
     // A prefix within one edit is at most one char longer than the term.
-    let w = &w[..w.len().min(t.len() + 1)];
+    let mut w = ['\0'; CAP];
+    let mut wn = 0;
+    for c in word.chars().take(tn + 1) {
+        w[wn] = c;
+        wn += 1;
+    }
     // Rows over the term, columns over the word; three rows suffice for OSA.
-    let cols = w.len() + 1;
-    let mut prev2 = vec![0usize; cols];
-    let mut prev: Vec<usize> = (0..cols).collect();
-    let mut cur = vec![0usize; cols];
-    for i in 1..=t.len() {
+    let cols = wn + 1;
+    let mut prev2 = [0usize; CAP + 1];
+    let mut prev = [0usize; CAP + 1];
+    let mut cur = [0usize; CAP + 1];
+    for (j, slot) in prev.iter_mut().enumerate().take(cols) {
+        *slot = j;
+    }
+    for i in 1..=tn {
         cur[0] = i;
         for j in 1..cols {
             let cost = usize::from(t[i - 1] != w[j - 1]);
@@ -108,7 +126,7 @@ fn prefix_within_one_edit(word: &str, term: &str) -> bool {
         std::mem::swap(&mut prev, &mut cur);
     }
     // `prev` is now the last row: distance from the whole term to each prefix of the word.
-    prev.iter().any(|&d| d <= 1)
+    prev[..cols].iter().any(|&d| d <= 1)
 }
 
 #[cfg(test)]
