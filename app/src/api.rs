@@ -1,21 +1,25 @@
-//! Server functions: thin edges that take the services from context and delegate.
+//! Server functions: thin edges. Each one asks the one enforcement point
+//! ([`crate::service::authorize`]) before it delegates, or says in its name that it is public.
+//! `server/tests/authz_matrix.rs` holds a row for every function here: add one there too.
 
 use leptos::prelude::*;
 
 // `CatalogStatus` is not imported: `#[server] fn catalog_status` generates a struct of that name.
+use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
+use crate::dto::auth::{LoginOptions, SessionView};
 use crate::dto::{CatalogErrorView, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
 // JSON in: the filters are a list of pairs, which URL encoding handles poorly.
 #[server(prefix = "/api", endpoint = "catalog/search", input = leptos::server_fn::codec::Json)]
 pub async fn search_catalog(req: SearchRequest) -> Result<SearchResults, AppError> {
-    let services = crate::service::services()?;
+    let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     services.catalog.search(&req)
 }
 
 #[server(prefix = "/api", endpoint = "catalog/entity")]
 pub async fn get_entity(entity_ref: String) -> Result<EntityView, AppError> {
-    let services = crate::service::services()?;
+    let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     services
         .catalog
         .entity(&entity_ref)
@@ -24,19 +28,51 @@ pub async fn get_entity(entity_ref: String) -> Result<EntityView, AppError> {
 
 #[server(prefix = "/api", endpoint = "catalog/errors")]
 pub async fn catalog_errors() -> Result<Vec<CatalogErrorView>, AppError> {
-    let services = crate::service::services()?;
+    let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     Ok(services.catalog.errors())
 }
 
 #[server(prefix = "/api", endpoint = "catalog/status")]
 pub async fn catalog_status() -> Result<crate::dto::CatalogStatus, AppError> {
-    let services = crate::service::services()?;
+    let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     Ok(services.catalog.status())
 }
 
 #[server(prefix = "/api", endpoint = "catalog/refresh")]
 pub async fn refresh_catalog() -> Result<crate::dto::CatalogStatus, AppError> {
-    let services = crate::service::services()?;
+    let (services, _) = crate::service::authorize("catalog", "reload", "*").await?;
     services.catalog.request_refresh();
     Ok(services.catalog.status())
+}
+
+/// Who is signed in (anonymous callers get an empty view, not an error).
+#[server(prefix = "/api", endpoint = "auth/session")]
+pub async fn current_session() -> Result<SessionView, AppError> {
+    let (services, caller) = crate::service::public()?;
+    let demo = !services.access.login_options().oidc;
+    let may_audit = services.access.allows(&caller, "audit", "get", "*");
+    Ok(SessionView {
+        user: caller.user,
+        demo,
+        may_audit,
+    })
+}
+
+/// How to sign in: single sign-on, or the demo users of the embedded default.
+#[server(prefix = "/api", endpoint = "auth/options")]
+pub async fn sign_in_options() -> Result<LoginOptions, AppError> {
+    let (services, _) = crate::service::public()?;
+    Ok(services.access.login_options())
+}
+
+#[server(prefix = "/api", endpoint = "audit/events", input = leptos::server_fn::codec::Json)]
+pub async fn audit_events(query: AuditQuery) -> Result<AuditPageView, AppError> {
+    let (services, _) = crate::service::authorize("audit", "get", "*").await?;
+    services.audit.page(&query).await
+}
+
+#[server(prefix = "/api", endpoint = "audit/verify")]
+pub async fn verify_audit_chain() -> Result<ChainStatusView, AppError> {
+    let (services, _) = crate::service::authorize("audit", "get", "*").await?;
+    services.audit.verify().await
 }

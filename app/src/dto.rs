@@ -148,3 +148,6 @@ pub struct CatalogStatus {
     pub errors: usize,
     pub sources: Vec<SourceStatus>,
 }
+
+pub mod audit;
+pub mod auth;

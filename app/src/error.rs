@@ -11,6 +11,9 @@ pub enum AppError {
     NotFound(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// No signed-in user (or the session ended): sign in and retry.
+    #[error("sign-in required")]
+    Unauthorized,
     #[error("not allowed: {0}")]
     Forbidden(String),
     #[error("{0}")]

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
+use crate::dto::auth::{LoginOptions, UserView};
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
@@ -17,14 +19,99 @@ pub trait CatalogService: Send + Sync + 'static {
     fn request_refresh(&self);
 }
 
+/// The caller of one request, resolved once by the server's request middleware from the session
+/// cookie and put in the request's extensions. `user` is `None` for anonymous requests.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    pub user: Option<UserView>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+/// The one enforcement point: every server function and HTTP route asks it.
+#[async_trait::async_trait]
+pub trait AccessService: Send + Sync + 'static {
+    /// `Ok` when `caller` may do `action` on `resource` `object` (`<environment>/<app>`, or `*`).
+    /// Anonymous callers get [`AppError::Unauthorized`]; refusals are [`AppError::Forbidden`]
+    /// and are written to the audit trail.
+    async fn authorize(
+        &self,
+        caller: &Caller,
+        resource: &str,
+        action: &str,
+        object: &str,
+    ) -> Result<(), AppError>;
+    /// The same decision without auditing, for UI hints (show or hide a link).
+    fn allows(&self, caller: &Caller, resource: &str, action: &str, object: &str) -> bool;
+    fn login_options(&self) -> LoginOptions;
+}
+
+/// Read and verify the audit trail.
+#[async_trait::async_trait]
+pub trait AuditService: Send + Sync + 'static {
+    async fn page(&self, query: &AuditQuery) -> Result<AuditPageView, AppError>;
+    async fn verify(&self) -> Result<ChainStatusView, AppError>;
+}
+
 /// Everything server functions need, provided once per request by the server.
 #[derive(Clone)]
 pub struct Services {
     pub catalog: Arc<dyn CatalogService>,
+    pub access: Arc<dyn AccessService>,
+    pub audit: Arc<dyn AuditService>,
 }
 
 /// The services from context; a missing context is a wiring bug, reported without internals.
 pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>()
         .ok_or_else(|| AppError::Internal("server services are not available".into()))
+}
+
+/// The caller of the current request (anonymous when the middleware did not run, e.g. in tests
+/// that render without it).
+pub fn caller() -> Caller {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().cloned())
+        .unwrap_or_default()
+}
+
+/// Check permission for the current request and hand back the services and the caller. The
+/// response status follows the answer (401 / 403), so plain HTTP clients see it too.
+pub async fn authorize(
+    resource: &str,
+    action: &str,
+    object: &str,
+) -> Result<(Services, Caller), AppError> {
+    let services = services()?;
+    let caller = caller();
+    match services
+        .access
+        .authorize(&caller, resource, action, object)
+        .await
+    {
+        Ok(()) => Ok((services, caller)),
+        Err(error) => {
+            set_status_for(&error);
+            Err(error)
+        }
+    }
+}
+
+/// A server function anyone may call, signed in or not (sign-in options, who am I).
+pub fn public() -> Result<(Services, Caller), AppError> {
+    Ok((services()?, caller()))
+}
+
+fn set_status_for(error: &AppError) {
+    use leptos_axum::ResponseOptions;
+    let status = match error {
+        AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => http::StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => http::StatusCode::NOT_FOUND,
+        AppError::BadRequest(_) => http::StatusCode::BAD_REQUEST,
+        _ => return,
+    };
+    if let Some(options) = leptos::prelude::use_context::<ResponseOptions>() {
+        options.set_status(status);
+    }
 }

@@ -17,6 +17,8 @@ pub enum ConfigError {
     Figment(#[from] Box<figment::Error>),
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Auth(String),
     #[error("configuration: catalog.sources[{index}] ({name}): {message}")]
     Source {
         index: usize,
@@ -47,6 +49,7 @@ pub struct Config {
     /// `text` or `json` (`ATRIUM_LOG_FORMAT`).
     pub log_format: LogFormat,
     pub catalog: CatalogConfig,
+    pub auth: crate::auth::settings::AuthConfig,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -82,6 +85,7 @@ impl Default for Config {
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Text,
             catalog: CatalogConfig::default(),
+            auth: Default::default(),
         }
     }
 }
@@ -110,6 +114,7 @@ impl Config {
             .merge(Env::raw().only(&["database_url"]));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.catalog_sources()?;
+        config.auth.validate().map_err(ConfigError::Auth)?;
         Ok(config)
     }
 

@@ -7,6 +7,8 @@ use leptos::prelude::LeptosOptions;
 
 use atrium_app::service::Services;
 
+use crate::audit::views::AuditApi;
+use crate::auth::Auth;
 use crate::catalog::service::Catalog;
 use crate::catalog::views::CatalogApi;
 use crate::config::Config;
@@ -27,6 +29,12 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
     let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
+    let auth = Arc::new(Auth::from_config(config, catalog.clone(), store.clone())?);
+    if config.auth.oidc.is_none() {
+        tracing::warn!(
+            "no OIDC provider configured: demo sign-in is enabled (embedded default only)"
+        );
+    }
     let leptos = LeptosOptions::builder()
         .output_name("atrium")
         .site_root(config.site_root.display().to_string())
@@ -37,7 +45,10 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         leptos,
         services: Services {
             catalog: Arc::new(CatalogApi(catalog.clone())),
+            access: auth.access.clone(),
+            audit: Arc::new(AuditApi(store.clone())),
         },
+        auth,
         catalog,
         store,
         metrics: crate::telemetry::init_metrics(),
@@ -49,12 +60,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = build_state(&config).await?;
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
+    tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("Atrium listening on http://{}", config.listen);
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

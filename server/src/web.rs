@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -17,9 +18,12 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use atrium_app::error::AppError;
 use atrium_app::service::Services;
 use atrium_app::{shell, App};
 
+use crate::auth::guard::CspNonce;
+use crate::auth::Auth;
 use crate::catalog::service::Catalog;
 use crate::store::Store;
 
@@ -31,6 +35,7 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub store: Store,
     pub metrics: PrometheusHandle,
+    pub auth: Arc<Auth>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -50,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/api/audit/export", get(crate::audit::export::export))
+        .merge(crate::auth::routes::routes())
         .nest_service(
             &format!("/{}", leptos.site_pkg_dir),
             tower::ServiceBuilder::new()
@@ -62,10 +69,22 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                // Leptos made its own nonce; use the one the CSP header carries instead.
+                let nonce = use_context::<http::request::Parts>()
+                    .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+                if let Some(nonce) = nonce {
+                    provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+                }
+            },
             move || shell(leptos.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::guard::guard,
+        ))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())
@@ -97,4 +116,17 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+/// An [`AppError`] as a plain HTTP response for non-Leptos routes: the status says what kind,
+/// the body is the person-readable text (internals were logged where they happened).
+pub fn error_response(error: AppError) -> Response {
+    let status = match &error {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, format!("{error}\n")).into_response()
 }

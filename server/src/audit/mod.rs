@@ -5,7 +5,9 @@
 //! it records ([`Store::append_audit_in`](crate::store::Store::append_audit_in)).
 
 pub mod chain;
+pub mod export;
 pub mod store;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +103,12 @@ pub struct AuditRow {
 /// Now as `YYYY-MM-DDTHH:MM:SS.ffffffZ`: fixed width, so comparing the text compares the time
 /// (the audit page filters time ranges in SQL on the text column).
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+/// `t` in the fixed-width form of [`now`] (also used for session expiry times).
+pub fn stamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
         t.year(),

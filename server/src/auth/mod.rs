@@ -1,4 +1,152 @@
-//! Who the caller is and what they may do. So far: the RBAC policy in Argo CD `policy.csv`
-//! syntax ([`policy`]); OIDC sign-in and sessions come later and hand a [`policy::Subject`] to it.
+//! Who the caller is and what they may do: OIDC sign-in ([`oidc`]) or the embedded default's
+//! demo sign-in ([`demo`]), server-side sessions ([`session`]), the request guard that turns a
+//! cookie into a caller ([`guard`]), teams from the catalog ([`teams`]), and the one
+//! enforcement point ([`access`]) over the `policy.csv` policy ([`policy`]).
 
+pub mod access;
+pub mod demo;
+pub mod guard;
+pub mod oidc;
 pub mod policy;
+pub mod ratelimit;
+pub mod routes;
+pub mod session;
+pub mod settings;
+pub mod teams;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use access::Access;
+use oidc::Oidc;
+use policy::{PolicyHolder, ReloadOutcome};
+use ratelimit::LoginLimiter;
+use session::Lifetimes;
+
+use crate::audit::{outcome, Actor, AuditRecord};
+use crate::catalog::service::Catalog;
+use crate::config::Config;
+use crate::store::Store;
+
+/// The built-in policy, written to the data dir when no policy file is configured.
+pub const DEFAULT_POLICY: &str = include_str!("default_policy.csv");
+
+/// Everything sign-in and authorisation need, built once at start-up.
+pub struct Auth {
+    pub access: Arc<Access>,
+    pub oidc: Option<Oidc>,
+    pub lifetimes: Lifetimes,
+    pub secure_cookies: bool,
+    /// `scheme://host[:port]` writes must come from; `None` = the request's own host.
+    pub public_origin: Option<String>,
+    pub limiter: LoginLimiter,
+}
+
+impl Auth {
+    pub fn from_config(
+        config: &Config,
+        catalog: Arc<Catalog>,
+        store: Store,
+    ) -> anyhow::Result<Self> {
+        let settings = &config.auth;
+        let policy_path = match &settings.policy_file {
+            Some(path) => path.clone(),
+            None => default_policy_file(&config.data_dir)?,
+        };
+        let default_role = Some(settings.default_role.as_str()).filter(|r| !r.is_empty());
+        let policy = PolicyHolder::load(&policy_path, default_role)?;
+        tracing::info!(file = %policy_path.display(), "policy loaded");
+        let oidc = match &settings.oidc {
+            Some(oidc) => Some(Oidc::new(oidc.clone())?),
+            None => None,
+        };
+        Ok(Self {
+            access: Arc::new(Access {
+                policy: Arc::new(policy),
+                teams: teams::Teams::new(catalog),
+                store,
+                production: settings.production_environments.clone(),
+                oidc: oidc.is_some(),
+            }),
+            oidc,
+            lifetimes: Lifetimes {
+                idle: time::Duration::minutes(settings.session_idle_minutes as i64),
+                absolute: time::Duration::hours(settings.session_max_hours as i64),
+            },
+            secure_cookies: settings.secure_cookies(),
+            public_origin: settings.public_url.as_deref().map(guard::origin_of),
+            limiter: LoginLimiter::per_minute(settings.login_attempts_per_minute),
+        })
+    }
+
+    /// Poll the policy file (reloads and rejections are audited) and purge old sessions.
+    pub async fn run(self: Arc<Self>, poll: Duration) {
+        let mut ticks: u64 = 0;
+        loop {
+            tokio::time::sleep(poll).await;
+            ticks += 1;
+            self.reload_policy().await;
+            if ticks % 60 == 0 {
+                if let Err(error) = self
+                    .access
+                    .store
+                    .purge_expired_sessions(self.lifetimes)
+                    .await
+                {
+                    tracing::warn!("purging sessions failed: {error}");
+                }
+                self.limiter.shrink();
+            }
+        }
+    }
+
+    pub async fn reload_policy(&self) {
+        let holder = &self.access.policy;
+        let file = holder.path().display().to_string();
+        let (result, details) = match holder.reload_if_changed() {
+            ReloadOutcome::Unchanged => return,
+            ReloadOutcome::Reloaded { rules } => {
+                tracing::info!(%file, rules, "policy reloaded");
+                (outcome::SUCCESS, serde_json::json!({ "rules": rules }))
+            }
+            ReloadOutcome::Rejected(errors) => {
+                let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                tracing::error!(%file, ?errors, "policy change rejected; the previous policy stays in force");
+                (
+                    outcome::FAILURE,
+                    serde_json::json!({ "errors": errors, "kept": "previous policy" }),
+                )
+            }
+            ReloadOutcome::Unreadable(error) => {
+                tracing::error!(%file, "policy file unreadable, previous policy stays in force: {error}");
+                return;
+            }
+        };
+        let record =
+            AuditRecord::new(Actor::system(), "policy.reload", file, result).with_details(details);
+        if let Err(error) = self.access.store.append_audit(&record).await {
+            tracing::error!("audit append failed: {error}");
+        }
+    }
+}
+
+/// `<data_dir>/policy.csv`, created with [`DEFAULT_POLICY`] when missing.
+fn default_policy_file(data_dir: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let path = data_dir.join("policy.csv");
+    if !path.exists() {
+        std::fs::write(&path, DEFAULT_POLICY)?;
+        tracing::info!(file = %path.display(), "wrote the built-in policy");
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_policy_parses() {
+        let policy = super::policy::Policy::parse(super::DEFAULT_POLICY, Some("role:readonly"))
+            .expect("built-in policy is valid");
+        assert!(policy.rule_count() > 5);
+    }
+}

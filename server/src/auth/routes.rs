@@ -1,0 +1,274 @@
+//! Sign-in, callback, demo sign-in and sign-out. Plain HTTP routes (redirects and cookies are
+//! their whole job); every outcome, good or bad, is audited.
+
+use std::collections::HashMap;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+
+use atrium_app::service::Caller;
+
+use super::guard::{clear_cookie, cookie_value, encode, session_cookie};
+use super::oidc::OidcError;
+use super::session::{safe_return_to, Identity, COOKIE};
+use crate::audit::{outcome, Actor, AuditRecord};
+use crate::web::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", get(login))
+        .route("/auth/callback", get(callback))
+        .route("/auth/demo", post(demo))
+        .route("/auth/logout", post(logout))
+}
+
+#[derive(Deserialize)]
+struct NextParam {
+    next: Option<String>,
+}
+
+fn to_login(error: &str, next: &str) -> Response {
+    Redirect::to(&format!("/login?error={error}&next={}", encode(next))).into_response()
+}
+
+fn too_many() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "60")],
+        "Too many sign-in attempts from your address. Wait a minute and try again.\n",
+    )
+        .into_response()
+}
+
+async fn audit_login(
+    state: &AppState,
+    caller: &Caller,
+    actor: Actor,
+    result: &str,
+    details: serde_json::Value,
+) {
+    let record = AuditRecord::new(actor, "login", "atrium", result).with_details(details);
+    state.auth.access.audit(caller, record).await;
+}
+
+fn anonymous() -> Actor {
+    Actor {
+        subject: "anonymous".into(),
+        name: "anonymous".into(),
+        groups: Vec::new(),
+    }
+}
+
+/// `GET /auth/login?next=/path`: off to the identity provider (or the sign-in page when there
+/// is none).
+async fn login(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<NextParam>,
+) -> Response {
+    let next = safe_return_to(params.next.as_deref());
+    let Some(oidc) = &state.auth.oidc else {
+        return Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
+    };
+    if !state.auth.limiter.check(caller.client_ip.as_deref()) {
+        return too_many();
+    }
+    match oidc.begin(next.clone()).await {
+        Ok((url, attempt)) => match state.store.save_login_attempt(&attempt).await {
+            Ok(()) => Redirect::to(&url).into_response(),
+            Err(error) => {
+                tracing::error!("saving the sign-in attempt failed: {error}");
+                to_login("internal", &next)
+            }
+        },
+        Err(error) => {
+            tracing::warn!("sign-in could not start: {error}");
+            audit_login(
+                &state,
+                &caller,
+                anonymous(),
+                outcome::FAILURE,
+                serde_json::json!({"reason": error.to_string()}),
+            )
+            .await;
+            to_login("unavailable", &next)
+        }
+    }
+}
+
+/// `GET /auth/callback?code&state`: the provider's answer.
+async fn callback(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(oidc) = &state.auth.oidc else {
+        return to_login("demo-only", "/");
+    };
+    if !state.auth.limiter.check(caller.client_ip.as_deref()) {
+        return too_many();
+    }
+    let fail = |code: &'static str, reason: String, next: String| {
+        let state = state.clone();
+        let caller = caller.clone();
+        async move {
+            tracing::warn!("sign-in failed: {reason}");
+            audit_login(
+                &state,
+                &caller,
+                anonymous(),
+                outcome::FAILURE,
+                serde_json::json!({"reason": reason}),
+            )
+            .await;
+            to_login(code, &next)
+        }
+    };
+    // The state is consumed first, whatever else is wrong: each sign-in link works once.
+    let attempt = match params.get("state") {
+        Some(s) => match state.store.take_login_attempt(s).await {
+            Ok(attempt) => attempt,
+            Err(error) => {
+                tracing::error!("reading the sign-in attempt failed: {error}");
+                return to_login("internal", "/");
+            }
+        },
+        None => None,
+    };
+    let Some(attempt) = attempt else {
+        return fail("state", OidcError::UnknownState.to_string(), "/".into()).await;
+    };
+    let next = attempt.return_to.clone();
+    if let Some(error) = params.get("error") {
+        let description = params.get("error_description").cloned().unwrap_or_default();
+        return fail(
+            "denied",
+            format!("provider answered {error}: {description}"),
+            next,
+        )
+        .await;
+    }
+    let Some(code) = params.get("code") else {
+        return fail("denied", "the provider sent no code".into(), next).await;
+    };
+    match oidc.finish(&attempt, code).await {
+        Ok(signed_in) => {
+            let details = serde_json::json!({
+                "provider": "oidc",
+                "issuer": oidc.issuer(),
+                "groups": signed_in.identity.groups,
+                "groups_claim_missing": signed_in.groups_missing,
+            });
+            start_session(&state, &caller, signed_in.identity, next, details).await
+        }
+        Err(error @ OidcError::Unavailable { .. }) => {
+            fail("unavailable", error.to_string(), next).await
+        }
+        Err(error) => fail("token", error.to_string(), next).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct DemoForm {
+    user: String,
+    next: Option<String>,
+}
+
+/// `POST /auth/demo`: the embedded default's demo sign-in; refused whenever OIDC is configured.
+async fn demo(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Form(form): Form<DemoForm>,
+) -> Response {
+    let next = safe_return_to(form.next.as_deref());
+    if !state.auth.limiter.check(caller.client_ip.as_deref()) {
+        return too_many();
+    }
+    if state.auth.oidc.is_some() {
+        audit_login(&state, &caller, anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
+        return (
+            StatusCode::FORBIDDEN,
+            "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
+        )
+            .into_response();
+    }
+    let Some(identity) = super::demo::identity(&form.user) else {
+        audit_login(
+            &state,
+            &caller,
+            anonymous(),
+            outcome::FAILURE,
+            serde_json::json!({"reason": "unknown demo user", "user": form.user}),
+        )
+        .await;
+        return to_login("unknown-user", &next);
+    };
+    start_session(
+        &state,
+        &caller,
+        identity,
+        next,
+        serde_json::json!({"provider": "demo"}),
+    )
+    .await
+}
+
+async fn start_session(
+    state: &AppState,
+    caller: &Caller,
+    identity: Identity,
+    next: String,
+    details: serde_json::Value,
+) -> Response {
+    let auth = &state.auth;
+    match state.store.create_session(&identity, auth.lifetimes).await {
+        Ok(token) => {
+            let user = auth.access.user_view(&identity);
+            let actor = Actor {
+                subject: user.subject.clone(),
+                name: user.name.clone(),
+                groups: user.teams.clone(),
+            };
+            audit_login(state, caller, actor, outcome::SUCCESS, details).await;
+            let mut response = Redirect::to(&next).into_response();
+            let cookie = session_cookie(&token, auth.secure_cookies, auth.lifetimes.absolute);
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => {
+            tracing::error!("creating the session failed: {error}");
+            to_login("internal", &next)
+        }
+    }
+}
+
+/// `POST /auth/logout`: end the session here (the provider's own session is left alone).
+async fn logout(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(token) = cookie_value(&headers, COOKIE) {
+        if let Err(error) = state.store.delete_session(&token).await {
+            tracing::error!("deleting the session failed: {error}");
+        }
+    }
+    if caller.user.is_some() {
+        let record = AuditRecord::new(
+            super::access::actor_of(&caller),
+            "logout",
+            "atrium",
+            outcome::SUCCESS,
+        );
+        state.auth.access.audit(&caller, record).await;
+    }
+    let mut response = Redirect::to("/login?signed_out=1").into_response();
+    clear_cookie(&mut response, state.auth.secure_cookies);
+    response
+}

@@ -1,0 +1,192 @@
+//! `[auth]` configuration: sign-in (OIDC or the demo), sessions, the policy file.
+//!
+//! ```toml
+//! [auth]
+//! policy_file = "/etc/atrium/policy.csv"
+//! public_url = "https://atrium.example.com"
+//!
+//! [auth.oidc]
+//! issuer = "https://login.example.com"
+//! client_id = "atrium"
+//! # client_secret from ATRIUM_AUTH__OIDC__CLIENT_SECRET, never in the file
+//! redirect_url = "https://atrium.example.com/auth/callback"
+//! ```
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// `policy.csv`; default `<data_dir>/policy.csv`, written with the built-in policy when
+    /// missing. Reloaded when it changes.
+    pub policy_file: Option<PathBuf>,
+    /// Role every signed-in user has (`role:readonly`).
+    pub default_role: String,
+    /// Environments where the owner-team convention does not apply: production needs an
+    /// explicit policy line.
+    pub production_environments: Vec<String>,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: u64,
+    /// A session ends this long after sign-in, whatever happens.
+    pub session_max_hours: u64,
+    /// The URL people use, e.g. `https://atrium.example.com`: the origin POSTs must come from
+    /// and whether cookies are `Secure`. Default: the request's own `Host`.
+    pub public_url: Option<String>,
+    /// Sign-in attempts allowed per client IP and minute.
+    pub login_attempts_per_minute: u32,
+    /// Single sign-on; absent = the embedded default's demo sign-in.
+    pub oidc: Option<OidcConfig>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// Issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// Set it through `ATRIUM_AUTH__OIDC__CLIENT_SECRET`; omitted for public clients (PKCE only).
+    pub client_secret: Option<String>,
+    /// This Atrium's callback, `https://…/auth/callback`, as registered at the provider.
+    pub redirect_url: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Claim holding the user's groups, in the ID token or from userinfo.
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// Label of the sign-in button ("Sign in with Okta").
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "profile", "email", "groups"]
+        .map(String::from)
+        .to_vec()
+}
+
+fn default_groups_claim() -> String {
+    "groups".into()
+}
+
+// The secret never reaches logs, even through `{:?}` of the whole configuration.
+impl fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("groups_claim", &self.groups_claim)
+            .finish()
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            policy_file: None,
+            default_role: "role:readonly".into(),
+            production_environments: vec!["prod".into(), "production".into()],
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            public_url: None,
+            login_attempts_per_minute: 20,
+            oidc: None,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Field-level checks figment cannot do; messages name the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!(
+                    "auth.public_url: `{url}` must start with http:// or https://"
+                ));
+            }
+        }
+        if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
+            return Err("auth.session_idle_minutes and auth.session_max_hours must be > 0".into());
+        }
+        if let Some(oidc) = &self.oidc {
+            for (field, value) in [
+                ("issuer", &oidc.issuer),
+                ("client_id", &oidc.client_id),
+                ("redirect_url", &oidc.redirect_url),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(format!("auth.oidc.{field} is required"));
+                }
+            }
+            for (field, value) in [
+                ("issuer", &oidc.issuer),
+                ("redirect_url", &oidc.redirect_url),
+            ] {
+                if !(value.starts_with("http://") || value.starts_with("https://")) {
+                    return Err(format!(
+                        "auth.oidc.{field}: `{value}` is not an http(s) URL"
+                    ));
+                }
+            }
+            if !oidc.scopes.iter().any(|s| s == "openid") {
+                return Err("auth.oidc.scopes must include `openid`".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Cookies get `Secure` when people reach Atrium over https.
+    pub fn secure_cookies(&self) -> bool {
+        let https = |u: &str| u.starts_with("https://");
+        self.public_url.as_deref().is_some_and(https)
+            || self.oidc.as_ref().is_some_and(|o| https(&o.redirect_url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_secret_never_prints() {
+        let oidc = OidcConfig {
+            issuer: "https://idp".into(),
+            client_id: "atrium".into(),
+            client_secret: Some("hunter2".into()),
+            redirect_url: "https://atrium/auth/callback".into(),
+            scopes: default_scopes(),
+            groups_claim: default_groups_claim(),
+            display_name: None,
+        };
+        let text = format!("{oidc:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let mut config = AuthConfig {
+            oidc: Some(OidcConfig {
+                issuer: "login.example.com".into(),
+                client_id: "atrium".into(),
+                client_secret: None,
+                redirect_url: "https://atrium/auth/callback".into(),
+                scopes: default_scopes(),
+                groups_claim: default_groups_claim(),
+                display_name: None,
+            }),
+            ..Default::default()
+        };
+        assert!(config.validate().unwrap_err().contains("auth.oidc.issuer"));
+        config.oidc = None;
+        config.public_url = Some("atrium.example.com".into());
+        assert!(config.validate().unwrap_err().contains("auth.public_url"));
+    }
+}
