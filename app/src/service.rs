@@ -91,7 +91,13 @@ pub async fn authorize(
     {
         Ok(()) => Ok((services, caller)),
         Err(error) => {
-            set_status_for(&error);
+            // Only for server-function calls: a page rendering on the server calls these too,
+            // and its own status must not become the status of one of its parts.
+            let is_api_call = leptos::prelude::use_context::<http::request::Parts>()
+                .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+            if is_api_call {
+                set_status_for(&error);
+            }
             Err(error)
         }
     }

@@ -17,6 +17,10 @@ use clap::{Parser, Subcommand, ValueEnum};
     ATRIUM_SITE_ROOT                        compiled site (WASM/JS/CSS) directory (default target/site)
     ATRIUM_LOG_FORMAT                       text or json (default text); RUST_LOG sets levels
     ATRIUM_CATALOG__REFRESH_INTERVAL_SECS   seconds between catalog refreshes (default 300)
+    ATRIUM_AUTH__POLICY_FILE                policy.csv (default <data dir>/policy.csv, written on first start)
+    ATRIUM_AUTH__PUBLIC_URL                 https://atrium.example.com: origin for POSTs, Secure cookies
+    ATRIUM_AUTH__OIDC__ISSUER / __CLIENT_ID / __CLIENT_SECRET / __REDIRECT_URL
+                                            single sign-on; without it the demo sign-in is on
   Catalog sources are set in the file:
     [[catalog.sources]]
     name = \"platform\"
@@ -41,6 +45,20 @@ pub enum Command {
     Catalog {
         #[command(subcommand)]
         command: CatalogCommand,
+    },
+    /// Work with the audit trail in the configured database.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the whole hash chain and report the first broken link; exit 1 when it is broken.
+    Verify {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
 }
 

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use atrium_server::cli::{CatalogCommand, Cli, Command, Format};
+use atrium_server::cli::{AuditCommand, CatalogCommand, Cli, Command, Format};
 use atrium_server::config::Config;
 use atrium_server::{catalog, serve, telemetry};
 
@@ -25,6 +25,26 @@ fn main() -> ExitCode {
                     tracing::error!("{error:#}");
                     eprintln!("atrium: {error:#}");
                     ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { format },
+        } => {
+            let config = match Config::load(cli.config.as_deref()) {
+                Ok(config) => config,
+                Err(error) => {
+                    eprintln!("atrium: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+            match runtime.block_on(atrium_server::audit::verify_command(&config, format)) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    eprintln!("atrium: {error:#}");
+                    ExitCode::from(2)
                 }
             }
         }

@@ -71,3 +71,50 @@ fn bad_configuration_names_the_field() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("catalog.sources[0] (x)"), "{stderr}");
 }
+
+/// `atrium audit verify` over a real database: intact, then after a row is edited directly.
+#[test]
+fn audit_verify_finds_an_edited_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("atrium.db").display()
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = atrium_server::store::Store::connect(&url).await.unwrap();
+        for action in ["login", "catalog.reload", "logout"] {
+            let record = atrium_server::audit::AuditRecord::new(
+                atrium_server::audit::Actor::system(),
+                action,
+                "atrium",
+                "success",
+            );
+            store.append_audit(&record).await.unwrap();
+        }
+    });
+    let verify = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
+            .args(["audit", "verify", "--format", "json"])
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), report)
+    };
+    let (code, report) = verify();
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["checked"], 3);
+
+    runtime.block_on(async {
+        let store = atrium_server::store::Store::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit_events SET actor_name = 'Mallory' WHERE seq = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    });
+    let (code, report) = verify();
+    assert_eq!(code, Some(1), "{report}");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["broken_at"], 2);
+}

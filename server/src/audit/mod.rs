@@ -100,6 +100,40 @@ pub struct AuditRow {
     pub record: AuditRecord,
 }
 
+/// `atrium audit verify`: walk the chain in the configured database and print the result;
+/// `Ok(false)` when it is broken.
+pub async fn verify_command(
+    config: &crate::config::Config,
+    format: crate::cli::Format,
+) -> anyhow::Result<bool> {
+    let store = crate::store::Store::connect(&config.database_url()).await?;
+    let report = store.verify_audit().await?;
+    let head = store.audit_head().await?;
+    match format {
+        crate::cli::Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "ok": report.is_ok(),
+                "checked": report.checked,
+                "head_seq": head.seq,
+                "broken_at": report.first_broken.as_ref().map(|b| b.seq),
+                "message": report.first_broken.as_ref().map(|b| b.reason.clone()),
+            })
+        ),
+        crate::cli::Format::Text => match &report.first_broken {
+            None => println!(
+                "audit chain intact: {} records verified, head #{}",
+                report.checked, head.seq
+            ),
+            Some(broken) => println!(
+                "audit chain BROKEN at record #{}: {} ({} records before it verified)",
+                broken.seq, broken.reason, report.checked
+            ),
+        },
+    }
+    Ok(report.is_ok())
+}
+
 /// Now as `YYYY-MM-DDTHH:MM:SS.ffffffZ`: fixed width, so comparing the text compares the time
 /// (the audit page filters time ranges in SQL on the text column).
 pub fn now() -> String {

@@ -1,0 +1,326 @@
+//! Single sign-on against a real OpenID provider: the npm `oidc-provider` (end2end/oidc),
+//! started on loopback for each test. The browser's part (following redirects, posting the
+//! provider's login form) is played by reqwest; Atrium's part by the real router.
+//!
+//! Needs `npm ci` in `end2end/` (`.ci/test` does it); skipped with a message otherwise, and
+//! failed instead when `ATRIUM_REQUIRE_OIDC` is set (as `.ci/test` does).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use axum::http::StatusCode;
+use sqlx::Row;
+
+use atrium_server::audit::AuditFilter;
+use common::{app_with, TestApp};
+
+const REDIRECT: &str = "http://atrium.test/auth/callback";
+
+struct Provider {
+    child: Child,
+    issuer: String,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_provider() -> Option<Provider> {
+    let end2end = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end");
+    if !end2end.join("node_modules/oidc-provider").exists() {
+        assert!(
+            std::env::var_os("ATRIUM_REQUIRE_OIDC").is_none(),
+            "oidc-provider is not installed: run `npm ci` in end2end/"
+        );
+        eprintln!("skipped: oidc-provider is not installed (npm ci in end2end/)");
+        return None;
+    }
+    let port = free_port();
+    let mut child = Command::new("node")
+        .arg("oidc/provider.mjs")
+        .current_dir(&end2end)
+        .env("OIDC_PORT", port.to_string())
+        .env("OIDC_REDIRECT_URIS", REDIRECT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.contains("ready"), "provider did not start: {line}");
+    // Keep reading: a closed pipe would kill the provider at its next log line (EPIPE).
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    Some(Provider {
+        child,
+        issuer: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+async fn oidc_app(issuer: &str) -> TestApp {
+    let issuer = issuer.to_string();
+    app_with(false, move |config| {
+        config.auth.oidc = Some(
+            serde_json::from_value(serde_json::json!({
+                "issuer": issuer,
+                "client_id": "atrium",
+                "client_secret": "atrium-test-secret",
+                "redirect_url": REDIRECT,
+            }))
+            .unwrap(),
+        );
+    })
+    .await
+}
+
+/// The browser's side: from Atrium's redirect to the provider, through its login form, back
+/// to the callback. Returns the callback's path and query.
+async fn sign_in_at_provider(app: &TestApp, issuer: &str, user: &str, password: &str) -> String {
+    let start = app.get("/auth/login?next=/catalog", None).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let mut url = start.location().to_string();
+    assert!(url.starts_with(issuer), "{url}");
+    assert!(
+        url.contains("code_challenge_method=S256") && url.contains("nonce="),
+        "{url}"
+    );
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut posted = false;
+    for _ in 0..10 {
+        if url.starts_with(REDIRECT) {
+            return url.trim_start_matches("http://atrium.test").to_string();
+        }
+        let response = if url.contains("/interaction/") && !posted {
+            posted = true;
+            let form = browser
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(form.contains("name=\"username\""), "{form}");
+            browser
+                .post(&url)
+                .form(&[("username", user), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        } else {
+            browser.get(&url).send().await.unwrap()
+        };
+        let location = response
+            .headers()
+            .get("location")
+            .unwrap_or_else(|| panic!("no redirect from {url}: {}", response.status()))
+            .to_str()
+            .unwrap()
+            .to_string();
+        url = if location.starts_with('/') {
+            format!("{issuer}{location}")
+        } else {
+            location
+        };
+    }
+    panic!("never got back to the callback");
+}
+
+async fn session_json(app: &TestApp, token: &str) -> serde_json::Value {
+    let reply = app
+        .post(
+            "/api/auth/session",
+            "application/x-www-form-urlencoded",
+            String::new(),
+            Some(token),
+        )
+        .await;
+    serde_json::from_str(&reply.body).unwrap()
+}
+
+async fn logins(app: &TestApp) -> Vec<atrium_server::audit::AuditRow> {
+    app.state
+        .store
+        .audit_page(&AuditFilter {
+            action: Some("login".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_with_groups_from_the_id_token_and_no_replay() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    let app = oidc_app(&provider.issuer).await;
+    let callback = sign_in_at_provider(&app, &provider.issuer, "alice", "alice-pw").await;
+    let reply = app.get(&callback, None).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(
+        reply.location(),
+        "/catalog",
+        "{:?}",
+        logins(&app).await.first().map(|r| r.record.details.clone())
+    );
+    let token = reply.session_cookie().expect("session cookie");
+
+    let session = session_json(&app, &token).await;
+    let user = &session["user"];
+    assert_eq!(user["subject"], "alice");
+    assert_eq!(user["name"], "Alice Okafor");
+    assert_eq!(user["provider"], "oidc");
+    let teams: Vec<&str> = user["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    // The provider's group, and its parent from the catalog.
+    assert!(
+        teams.contains(&"team-payments") && teams.contains(&"brightcart"),
+        "{teams:?}"
+    );
+    assert_eq!(session["demo"], false);
+
+    let audited = logins(&app).await;
+    assert_eq!(audited[0].record.outcome, "success");
+    assert_eq!(audited[0].record.actor.subject, "alice");
+    assert_eq!(
+        audited[0].record.details["issuer"],
+        provider.issuer.as_str()
+    );
+
+    // The same callback again (a replayed code): the state was used up.
+    let replay = app.get(&callback, None).await;
+    assert_eq!(replay.status, StatusCode::SEE_OTHER);
+    assert!(
+        replay.location().starts_with("/login?error=state"),
+        "{}",
+        replay.location()
+    );
+    assert!(replay.session_cookie().is_none());
+    assert_eq!(logins(&app).await[0].record.outcome, "failure");
+}
+
+#[tokio::test]
+async fn wrong_state_and_wrong_nonce_are_refused() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    let app = oidc_app(&provider.issuer).await;
+    let bogus = app
+        .get("/auth/callback?code=abc&state=not-ours", None)
+        .await;
+    assert!(
+        bogus.location().starts_with("/login?error=state"),
+        "{}",
+        bogus.location()
+    );
+
+    // Tamper with the nonce Atrium expects: the ID token no longer matches it.
+    let callback = sign_in_at_provider(&app, &provider.issuer, "bob", "bob-pw").await;
+    sqlx::query("UPDATE login_attempts SET nonce = $1")
+        .bind("someone-elses-nonce")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let reply = app.get(&callback, None).await;
+    assert!(
+        reply.location().starts_with("/login?error=token"),
+        "{}",
+        reply.location()
+    );
+    assert!(reply.session_cookie().is_none());
+    let reason = logins(&app).await[0].record.details["reason"].to_string();
+    assert!(reason.to_lowercase().contains("nonce"), "{reason}");
+    let sessions: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn missing_groups_claim_gives_catalog_teams_only() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    let app = oidc_app(&provider.issuer).await;
+    let callback = sign_in_at_provider(&app, &provider.issuer, "nogroups", "nogroups-pw").await;
+    let reply = app.get(&callback, None).await;
+    let token = reply.session_cookie().expect("signed in");
+    let session = session_json(&app, &token).await;
+    assert_eq!(session["user"]["teams"], serde_json::json!([]));
+    assert_eq!(session["may_audit"], false);
+    assert_eq!(
+        logins(&app).await[0].record.details["groups_claim_missing"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn admin_group_from_the_provider_grants_the_audit_export() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    let app = oidc_app(&provider.issuer).await;
+    let callback = sign_in_at_provider(&app, &provider.issuer, "admin", "admin-pw").await;
+    let token = app.get(&callback, None).await.session_cookie().unwrap();
+    let export = app.get("/api/audit/export?format=csv", Some(&token)).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(
+        export.body.starts_with("seq,at,actor_subject"),
+        "{}",
+        export.body
+    );
+    assert!(
+        export.body.contains(",login,atrium,success,"),
+        "{}",
+        export.body
+    );
+}
+
+#[tokio::test]
+async fn wrong_issuer_and_provider_down_are_clear_errors() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    // Same server, but not the issuer it names in its discovery document.
+    let wrong = provider.issuer.replace("127.0.0.1", "localhost");
+    let app = oidc_app(&wrong).await;
+    let reply = app.get("/auth/login?next=/catalog", None).await;
+    assert_eq!(reply.location(), "/login?error=unavailable&next=/catalog");
+    drop(provider);
+
+    let down = format!("http://127.0.0.1:{}", free_port());
+    let app = oidc_app(&down).await;
+    let reply = app.get("/auth/login", None).await;
+    assert!(
+        reply.location().starts_with("/login?error=unavailable"),
+        "{}",
+        reply.location()
+    );
+    let reason = logins(&app).await[0].record.details["reason"].to_string();
+    assert!(reason.contains(&down), "{reason}");
+}

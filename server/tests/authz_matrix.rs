@@ -1,0 +1,264 @@
+//! The authorisation matrix: every server function and every protected HTTP route, called as
+//! each demo role and as anonymous, against the real router and the built-in policy. A server
+//! function without a row here fails `every_server_function_has_a_row`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use atrium_app::dto::auth::UserView;
+use common::{app_with, TestApp};
+
+/// Who calls: anonymous, then the demo users of the embedded default.
+const CALLERS: [&str; 5] = [
+    "anonymous",
+    "amara.okafor",    // developer, team Payments
+    "sofia.lindqvist", // developer, team Storefront
+    "elena.petrova",   // approver
+    "jonas.becker",    // platform admin
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    SignIn,
+    Denied,
+}
+use Expect::{Denied, Ok, SignIn};
+
+impl Expect {
+    fn status(self) -> StatusCode {
+        match self {
+            Ok => StatusCode::OK,
+            SignIn => StatusCode::UNAUTHORIZED,
+            Denied => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+enum Call {
+    /// A server function: path and its input (JSON or URL-encoded).
+    Json(&'static str, serde_json::Value),
+    Form(&'static str, &'static str),
+    /// A plain HTTP route.
+    Get(&'static str),
+}
+
+/// One row per server function / route: the expectation for each of [`CALLERS`].
+fn matrix() -> Vec<(Call, [Expect; 5])> {
+    vec![
+        (
+            Call::Json("/api/catalog/search", json!({"req": {"q": "pay"}})),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form(
+                "/api/catalog/entity",
+                "entity_ref=group:default/team-payments",
+            ),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/catalog/errors", ""),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/catalog/status", ""),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/catalog/refresh", ""),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (Call::Form("/api/auth/session", ""), [Ok, Ok, Ok, Ok, Ok]),
+        (Call::Form("/api/auth/options", ""), [Ok, Ok, Ok, Ok, Ok]),
+        (
+            Call::Json("/api/audit/events", json!({"query": {}})),
+            [SignIn, Denied, Denied, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/audit/verify", ""),
+            [SignIn, Denied, Denied, Ok, Ok],
+        ),
+        (
+            Call::Get("/api/audit/export?format=csv"),
+            [SignIn, Denied, Denied, Denied, Ok],
+        ),
+        (
+            Call::Get("/api/audit/export?format=json"),
+            [SignIn, Denied, Denied, Denied, Ok],
+        ),
+    ]
+}
+
+async fn sessions(app: &TestApp) -> Vec<Option<String>> {
+    let mut out = vec![None];
+    for user in &CALLERS[1..] {
+        out.push(Some(app.sign_in(user).await));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_call_as_every_role() {
+    let app = app_with(false, |_| {}).await;
+    let sessions = sessions(&app).await;
+    let mut failures = Vec::new();
+    for (call, expected) in matrix() {
+        for ((caller, session), want) in CALLERS.iter().zip(&sessions).zip(expected) {
+            let session = session.as_deref();
+            let (name, reply) = match &call {
+                Call::Json(path, body) => (*path, app.call(path, body.clone(), session).await),
+                Call::Form(path, body) => (
+                    *path,
+                    app.post(
+                        path,
+                        "application/x-www-form-urlencoded",
+                        body.to_string(),
+                        session,
+                    )
+                    .await,
+                ),
+                Call::Get(path) => (*path, app.get(path, session).await),
+            };
+            if reply.status != want.status() {
+                failures.push(format!(
+                    "{name} as {caller}: expected {:?} ({}), got {} {}",
+                    want,
+                    want.status(),
+                    reply.status,
+                    reply.body.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix:\n{}",
+        failures.join("\n")
+    );
+
+    // Every refusal of a signed-in user left an audit record.
+    let denied = app
+        .state
+        .store
+        .audit_page(&atrium_server::audit::AuditFilter {
+            actor: Some("amara.okafor".into()),
+            action: Some("audit.get".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied.len(), 2, "audit/events and audit/verify refusals");
+    assert!(denied.iter().all(|r| r.record.outcome == "denied"));
+}
+
+#[tokio::test]
+async fn every_server_function_has_a_row() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let covered: BTreeSet<String> = matrix()
+        .iter()
+        .filter_map(|(call, _)| match call {
+            Call::Json(path, _) | Call::Form(path, _) => Some(path.to_string()),
+            Call::Get(_) => None,
+        })
+        .collect();
+    let missing: Vec<_> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a row in the authorisation matrix: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for server functions that no longer exist: {stale:?}"
+    );
+}
+
+fn user(app: &TestApp, id: &str) -> UserView {
+    let identity = atrium_server::auth::demo::identity(id).unwrap();
+    app.state.auth.access.user_view(&identity)
+}
+
+/// The built-in owner convention: the owning team may get/sync/deploy its apps outside
+/// production; production needs a policy line; nobody else's apps.
+#[tokio::test]
+async fn owner_team_convention() {
+    let app = app_with(false, |_| {}).await;
+    let apps = atrium_server::demo::catalog::demo_app_names();
+    let payments_app = apps
+        .iter()
+        .find(|(_, team)| team == "team-payments")
+        .unwrap()
+        .0;
+    let storefront_app = apps
+        .iter()
+        .find(|(_, team)| team == "team-storefront")
+        .unwrap()
+        .0;
+    let access = &app.state.auth.access;
+    let amara = user(&app, "amara.okafor");
+    assert!(
+        amara.teams.contains(&"team-payments".to_string()),
+        "{:?}",
+        amara.teams
+    );
+    assert!(
+        amara.teams.contains(&"brightcart".to_string()),
+        "parent group: {:?}",
+        amara.teams
+    );
+
+    for (resource, action) in [
+        ("applications", "get"),
+        ("applications", "sync"),
+        ("deploys", "deploy"),
+    ] {
+        for env in ["dev", "staging"] {
+            let object = format!("{env}/{payments_app}");
+            let d = access.decide(&amara, resource, action, &object);
+            assert!(d.allowed, "{resource}/{action} {object}: {}", d.reason);
+            if action != "get" {
+                assert!(d.reason.contains("owner convention"), "{}", d.reason);
+            }
+        }
+        let prod = format!("prod/{payments_app}");
+        let d = access.decide(&amara, resource, action, &prod);
+        // Reading is everyone's (readonly role); changing production is not the convention's.
+        assert_eq!(
+            d.allowed,
+            action == "get",
+            "{resource}/{action} {prod}: {}",
+            d.reason
+        );
+        let other = format!("staging/{storefront_app}");
+        let d = access.decide(&amara, resource, action, &other);
+        assert_eq!(
+            d.allowed,
+            action == "get",
+            "{resource}/{action} {other}: {}",
+            d.reason
+        );
+    }
+    assert!(
+        !access
+            .decide(
+                &amara,
+                "deploys",
+                "rollback",
+                &format!("dev/{payments_app}")
+            )
+            .allowed
+    );
+    let admin = user(&app, "jonas.becker");
+    assert!(
+        access
+            .decide(&admin, "deploys", "deploy", &format!("prod/{payments_app}"))
+            .allowed
+    );
+}
