@@ -30,6 +30,7 @@ ensure_rust_tools() {
 # Node packages for the browser tests and wasm-opt (binaryen from npm: Debian's is too old).
 ensure_node_packages() {
     if [ ! -x "$ROOT/end2end/node_modules/.bin/playwright" ] || [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] \
+        || [ ! -d "$ROOT/end2end/node_modules/oidc-provider" ] \
         || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
         log "installing node packages (end2end/)"
         (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)

@@ -3,12 +3,31 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
 
-// The server under test: the debug build from .ci/build, with a fresh data dir (demo catalog
-// in local Git repos, SQLite) on its own port.
+// Three servers, each fresh:
+// - Atrium as the embedded default (demo sign-in, demo catalog in local Git repos, SQLite),
+//   the debug build from .ci/build, on its own port;
+// - a real OpenID provider (npm oidc-provider, end2end/oidc/provider.mjs) on loopback;
+// - a second Atrium configured for single sign-on against that provider.
 const target = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../target');
 const port = Number(process.env.ATRIUM_E2E_PORT ?? 3210);
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-e2e-'));
+const ssoPort = Number(process.env.ATRIUM_E2E_SSO_PORT ?? 3212);
+const idpPort = Number(process.env.ATRIUM_E2E_IDP_PORT ?? 3299);
+// This file is evaluated again in every worker: reuse the directories the first run made.
+const dataDir =
+  process.env.ATRIUM_E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-e2e-'));
+const ssoDataDir =
+  process.env.ATRIUM_E2E_SSO_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-e2e-sso-'));
 process.env.ATRIUM_E2E_DATA_DIR = dataDir;
+process.env.ATRIUM_E2E_SSO_DATA_DIR = ssoDataDir;
+process.env.ATRIUM_E2E_SSO_URL = `http://127.0.0.1:${ssoPort}`;
+process.env.ATRIUM_E2E_IDP_URL = `http://127.0.0.1:${idpPort}`;
+
+const atriumEnv = (listen: number, data: string) => ({
+  ATRIUM_LISTEN: `127.0.0.1:${listen}`,
+  ATRIUM_DATA_DIR: data,
+  ATRIUM_SITE_ROOT: `${target}/site`,
+  RUST_LOG: 'warn',
+});
 
 export default defineConfig({
   testDir: './tests',
@@ -29,18 +48,53 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${target}/debug/atrium serve`,
-    url: `http://127.0.0.1:${port}/readyz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      ATRIUM_LISTEN: `127.0.0.1:${port}`,
-      ATRIUM_DATA_DIR: dataDir,
-      ATRIUM_SITE_ROOT: `${target}/site`,
-      RUST_LOG: 'warn',
+  projects: [
+    // Signs in once through the demo sign-in page and saves the cookie for the catalog tests.
+    { name: 'setup', testMatch: /demo\.setup\.ts/ },
+    {
+      name: 'catalog',
+      testMatch: /catalog\.spec\.ts/,
+      dependencies: ['setup'],
+      use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
-  },
+    { name: 'auth', testMatch: /auth\.spec\.ts/ },
+  ],
+  webServer: [
+    {
+      command: `${target}/debug/atrium serve`,
+      url: `http://127.0.0.1:${port}/readyz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: atriumEnv(port, dataDir),
+    },
+    {
+      command: 'node oidc/provider.mjs',
+      url: `http://127.0.0.1:${idpPort}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        OIDC_PORT: String(idpPort),
+        OIDC_REDIRECT_URIS: `http://127.0.0.1:${ssoPort}/auth/callback`,
+      },
+    },
+    {
+      command: `${target}/debug/atrium serve`,
+      url: `http://127.0.0.1:${ssoPort}/readyz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        ...atriumEnv(ssoPort, ssoDataDir),
+        ATRIUM_AUTH__OIDC__ISSUER: `http://127.0.0.1:${idpPort}`,
+        ATRIUM_AUTH__OIDC__CLIENT_ID: 'atrium',
+        ATRIUM_AUTH__OIDC__CLIENT_SECRET: 'atrium-test-secret',
+        ATRIUM_AUTH__OIDC__REDIRECT_URL: `http://127.0.0.1:${ssoPort}/auth/callback`,
+      },
+    },
+  ],
 });

@@ -51,10 +51,12 @@ pub async fn current_session() -> Result<SessionView, AppError> {
     let (services, caller) = crate::service::public()?;
     let demo = !services.access.login_options().oidc;
     let may_audit = services.access.allows(&caller, "audit", "get", "*");
+    let may_export_audit = services.access.allows(&caller, "audit", "export", "*");
     Ok(SessionView {
         user: caller.user,
         demo,
         may_audit,
+        may_export_audit,
     })
 }
 

@@ -12,7 +12,7 @@ pub mod service;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -24,7 +24,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%235b5bd6'/%3E%3C/svg%3E"/>
-                <script>{components::theme::THEME_BOOT_SCRIPT}</script>
+                // The CSP allows inline scripts only with this response's nonce.
+                <script nonce=leptos::nonce::use_nonce()>{components::theme::THEME_BOOT_SCRIPT}</script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -39,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::status::provide_catalog_status();
+    components::session::provide_session();
     // Effects only run in the browser, so this marks the end of hydration (browser tests wait
     // for it before interacting).
     Effect::new(move |_| {
@@ -57,6 +59,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/catalog") view=pages::catalog::CatalogPage/>
                     <Route path=path!("/catalog/errors") view=pages::errors::ErrorsPage/>
                     <Route path=path!("/catalog/:kind/:namespace/:name") view=pages::entity::EntityPage/>
+                    // Rendered in one pass, so the sign-in forms work before (or without) WASM.
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
                 </Routes>
             </main>
         </Router>

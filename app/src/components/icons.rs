@@ -58,3 +58,38 @@ pub fn ExternalIcon() -> impl IntoView {
 pub fn RefreshIcon() -> impl IntoView {
     svg("icon-refresh", "M13.5 8A5.5 5.5 0 1 1 12 4.2M13.5 1.5v3h-3")
 }
+
+#[component]
+pub fn ChevronDownIcon() -> impl IntoView {
+    svg("icon-chevron", "M4 6l4 4 4-4")
+}
+
+#[component]
+pub fn DownloadIcon() -> impl IntoView {
+    svg("icon-download", "M8 2v8.5M4.5 7 8 10.5 11.5 7M2.5 13.5h11")
+}
+
+#[component]
+pub fn LockIcon() -> impl IntoView {
+    svg(
+        "icon-lock",
+        "M4 7h8a1 1 0 0 1 1 1v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1ZM5.5 7V5a2.5 2.5 0 0 1 5 0v2",
+    )
+}
+
+/// A circle with a bar: refused, not allowed.
+#[component]
+pub fn BlockedIcon() -> impl IntoView {
+    svg(
+        "icon-blocked",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM3.5 12.5l9-9",
+    )
+}
+
+#[component]
+pub fn ShieldIcon() -> impl IntoView {
+    svg(
+        "icon-shield",
+        "M8 1.5 13.5 3.5V8c0 3-2.5 5.5-5.5 6.5C5 13.5 2.5 11 2.5 8V3.5L8 1.5Z",
+    )
+}

@@ -1,4 +1,5 @@
-//! The bar on every page: product name, global search, section links, error badge, theme toggle.
+//! The bar on every page: product name, global search, section links (Audit only for those
+//! allowed), error badge, the signed-in user's menu and the theme toggle.
 //! Also owns the `/` shortcut: it focuses the page's main search input when there is one
 //! (`#catalog-search`), else the top bar's box.
 
@@ -9,8 +10,10 @@ use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
 use super::icons::SearchIcon;
+use super::session::use_session;
 use super::status::use_catalog_status;
 use super::theme::ThemeToggle;
+use super::user_menu::SessionControls;
 use crate::pages::catalog::query::encode;
 
 /// Id of the main search input of a page, focused by `/` in preference to the top bar's.
@@ -80,7 +83,8 @@ pub fn TopBar() -> impl IntoView {
             let p = pathname.get();
             let current = match prefix {
                 "/catalog/errors" => p == prefix,
-                _ => (p == "/" || p.starts_with(prefix)) && p != "/catalog/errors",
+                "/catalog" => (p == "/" || p.starts_with(prefix)) && p != "/catalog/errors",
+                _ => p.starts_with(prefix),
             };
             current.then_some("page")
         }
@@ -113,11 +117,34 @@ pub fn TopBar() -> impl IntoView {
                     "Catalog errors"
                     <ErrorBadge/>
                 </a>
+                <AuditLink current=section("/audit")/>
             </nav>
             <div class="topbar-end">
+                <SessionControls/>
                 <ThemeToggle/>
             </div>
         </header>
+    }
+    .into_any()
+}
+
+/// The Audit section, for those allowed to read the trail (the server checks again).
+#[component]
+fn AuditLink(
+    current: impl Fn() -> Option<&'static str> + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(s) if s.may_audit => {
+                        view! { <a href="/audit" aria-current=current>"Audit"</a> }.into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Transition>
     }
     .into_any()
 }

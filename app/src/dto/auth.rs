@@ -25,6 +25,8 @@ pub struct SessionView {
     pub demo: bool,
     /// May open the audit page (`audit/get`); the server checks again when it is opened.
     pub may_audit: bool,
+    /// May download the audit export (`audit/export`).
+    pub may_export_audit: bool,
 }
 
 /// A user the demo sign-in page offers.

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::get_entity;
 use crate::components::entity_bits::{EntityLink, KindBadge};
 use crate::components::icons::{AlertIcon, ExternalIcon};
+use crate::components::problem::ErrorPanel;
 use crate::dto::{EntityView, RelationGroup};
 use crate::error::AppError;
 
@@ -36,13 +37,7 @@ pub fn EntityPage() -> impl IntoView {
                             view! { <NotInCatalog entity_ref=entity_ref.get_untracked()/> }.into_any()
                         }
                         Err(e) => {
-                            view! {
-                                <div class="notice notice-error" role="alert">
-                                    <strong>"This entity could not be loaded. "</strong>
-                                    {e.to_string()}
-                                    " Reload the page to try again."
-                                </div>
-                            }
+                            view! { <ErrorPanel error=e failed="This entity could not be loaded"/> }
                                 .into_any()
                         }
                     }

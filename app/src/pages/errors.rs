@@ -10,8 +10,11 @@ use leptos::task::spawn_local;
 use crate::api::{catalog_errors, catalog_status, refresh_catalog};
 use crate::components::entity_bits::ref_href;
 use crate::components::icons::{AlertIcon, CheckIcon, RefreshIcon};
+use crate::components::problem::ErrorPanel;
 use crate::components::status::use_catalog_status;
+use crate::components::time::short_time;
 use crate::dto::{CatalogErrorView, SourceStatus};
+use crate::error::AppError;
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
 /// Give up waiting after this many polls (a minute) and say so.
@@ -23,6 +26,7 @@ pub fn ErrorsPage() -> impl IntoView {
     let errors = Resource::new(|| (), |_| catalog_errors());
     let (refreshing, set_refreshing) = signal(false);
     let (message, set_message) = signal(None::<String>);
+    let (refresh_error, set_refresh_error) = signal(None::<AppError>);
 
     // Polls every 500 ms until the generation moves past `before`, then refetches everything.
     fn poll(before: u64, left: u32, done: impl Fn(Result<(), String>) + Clone + 'static) {
@@ -49,6 +53,7 @@ pub fn ErrorsPage() -> impl IntoView {
         }
         set_refreshing.set(true);
         set_message.set(None);
+        set_refresh_error.set(None);
         let known = status
             .get_untracked()
             .and_then(Result::ok)
@@ -69,7 +74,7 @@ pub fn ErrorsPage() -> impl IntoView {
                 }
                 Err(e) => {
                     set_refreshing.set(false);
-                    set_message.set(Some(format!("The refresh could not start: {e}")));
+                    set_refresh_error.set(Some(e));
                 }
             }
         });
@@ -92,6 +97,15 @@ pub fn ErrorsPage() -> impl IntoView {
                 </button>
                 <span class="refresh-message" role="status">{message}</span>
             </div>
+            {move || {
+                refresh_error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <ErrorPanel error=e action="refresh the catalog" failed="The refresh could not start"/>
+                        }
+                    })
+            }}
             <section class="card" aria-labelledby="sources-h">
                 <h2 id="sources-h">"Sources"</h2>
                 <Transition fallback=|| view! { <div class="skeleton-block"></div> }>
@@ -130,11 +144,7 @@ pub fn ErrorsPage() -> impl IntoView {
                         }
                         Ok(list) => view! { <ErrorGroups errors=list/> }.into_any(),
                         Err(e) => {
-                            view! {
-                                <p class="notice notice-error" role="alert">
-                                    "The error list could not be loaded: "{e.to_string()}
-                                </p>
-                            }
+                            view! { <ErrorPanel error=e failed="The error list could not be loaded"/> }
                                 .into_any()
                         }
                     }
@@ -143,17 +153,6 @@ pub fn ErrorsPage() -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// Shortens an RFC 3339 timestamp to `2024-05-01 12:34:56 UTC`-ish text (the full value in a
-/// tooltip); no relative times, so server and browser render the same text.
-fn short_time(rfc3339: &str) -> String {
-    let t = rfc3339.replacen('T', " ", 1);
-    let t = t.split('.').next().unwrap_or(&t).to_string();
-    t.trim_end_matches('Z')
-        .trim_end_matches("+00:00")
-        .to_string()
-        + " UTC"
 }
 
 #[component]

@@ -1,5 +1,7 @@
 //! One module per page.
+pub mod audit;
 pub mod catalog;
 pub mod entity;
 pub mod errors;
+pub mod login;
 pub mod not_found;

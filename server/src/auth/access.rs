@@ -153,9 +153,18 @@ impl AccessService for Access {
         )
         .with_details(serde_json::json!({ "reason": decision.reason }));
         self.audit(caller, record).await;
+        let target = if object == "*" {
+            resource.to_string()
+        } else {
+            format!("{resource} {object}")
+        };
+        let why = match decision.line {
+            None => "no policy line allows it; a platform admin can grant it in policy.csv".into(),
+            Some(_) => decision.reason,
+        };
         Err(AppError::Forbidden(format!(
-            "{} may not {action} {resource} {object} ({})",
-            user.name, decision.reason
+            "{} may not {action} {target}: {why}",
+            user.name
         )))
     }
 

@@ -87,7 +87,7 @@ impl Auth {
             tokio::time::sleep(poll).await;
             ticks += 1;
             self.reload_policy().await;
-            if ticks % 60 == 0 {
+            if ticks.is_multiple_of(60) {
                 if let Err(error) = self
                     .access
                     .store
