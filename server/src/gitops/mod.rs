@@ -1,0 +1,5 @@
+//! The App-of-Apps engine's Git side: Argo CD `Application` manifests read as they are, the
+//! App-of-Apps tree they form, and the renderers (directory, Kustomize, Helm) that turn an
+//! app's source into the Kubernetes resources it wants ([`desired`]).
+
+pub mod desired;
