@@ -19,14 +19,23 @@ fn records(n: u64) -> String {
 #[component]
 pub fn ChainStatus() -> impl IntoView {
     let chain = Resource::new(|| (), |_| verify_audit_chain());
+    // Tracked by hand: a Transition's `set_pending` can stay true after hydration.
     let (verifying, set_verifying) = signal(false);
+    Effect::new(move |_| {
+        // Runs again whenever a (re)fetch delivers a result.
+        chain.track();
+        set_verifying.set(false);
+    });
 
     let again = move || {
         view! {
             <button
                 type="button"
                 class="button chain-verify"
-                on:click=move |_| chain.refetch()
+                on:click=move |_| {
+                    set_verifying.set(true);
+                    chain.refetch();
+                }
                 disabled=verifying
                 aria-busy=move || verifying.get().to_string()
             >
@@ -46,7 +55,6 @@ pub fn ChainStatus() -> impl IntoView {
                     </div>
                 }
             }
-            set_pending=set_verifying
         >
             {move || Suspend::new(async move {
                 match chain.await {

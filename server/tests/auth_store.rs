@@ -1,0 +1,145 @@
+//! Sessions and sign-ins in flight on both databases (SQLite always; PostgreSQL when
+//! `ATRIUM_TEST_POSTGRES_URL` is set, required under `ATRIUM_REQUIRE_POSTGRES`), and the audit
+//! export streamed across many batches.
+
+mod common;
+
+use atrium_server::auth::session::{hash_token, Identity, Lifetimes, LoginAttempt};
+use atrium_server::store::Store;
+
+fn lifetimes() -> Lifetimes {
+    Lifetimes {
+        idle: time::Duration::minutes(30),
+        absolute: time::Duration::hours(8),
+    }
+}
+
+async fn sessions_and_attempts(store: &Store) {
+    let identity = Identity {
+        subject: format!("user-{}", rand_suffix()),
+        name: "Test User".into(),
+        email: Some("t@example.com".into()),
+        groups: vec!["team-a".into(), "team-b".into()],
+        provider: "oidc".into(),
+    };
+    let token = store.create_session(&identity, lifetimes()).await.unwrap();
+    assert_eq!(
+        store.find_session(&token, lifetimes()).await.unwrap(),
+        Some(identity.clone())
+    );
+    assert_eq!(
+        store
+            .find_session("not-a-token", lifetimes())
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Idle too long: gone, and deleted.
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind("2020-01-01T00:00:00.000000Z")
+        .bind(hash_token(&token))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.find_session(&token, lifetimes()).await.unwrap(), None);
+
+    let state = format!("state-{}", rand_suffix());
+    store
+        .save_login_attempt(&LoginAttempt {
+            state: state.clone(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: "/catalog".into(),
+        })
+        .await
+        .unwrap();
+    let taken = store
+        .take_login_attempt(&state)
+        .await
+        .unwrap()
+        .expect("first use");
+    assert_eq!(taken.return_to, "/catalog");
+    assert!(
+        store.take_login_attempt(&state).await.unwrap().is_none(),
+        "second use finds nothing"
+    );
+
+    let other = store.create_session(&identity, lifetimes()).await.unwrap();
+    store.delete_session(&other).await.unwrap();
+    assert_eq!(store.find_session(&other, lifetimes()).await.unwrap(), None);
+    store.purge_expired_sessions(lifetimes()).await.unwrap();
+}
+
+fn rand_suffix() -> String {
+    atrium_server::auth::session::new_token()[..8].to_string()
+}
+
+#[tokio::test]
+async fn sessions_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/atrium.db?mode=rwc", dir.path().display());
+    sessions_and_attempts(&Store::connect(&url).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn sessions_postgres() {
+    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
+            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
+        return;
+    };
+    sessions_and_attempts(&Store::connect(&url).await.unwrap()).await;
+}
+
+/// More records than one export batch (1,000): all arrive, newest first, as valid JSON and as
+/// CSV with one line per record; filters apply.
+#[tokio::test]
+async fn export_streams_every_record_across_batches() {
+    let app = common::app_with(false, |_| {}).await;
+    let admin = app.sign_in("jonas.becker").await;
+    for i in 0..2_345 {
+        let record = atrium_server::audit::AuditRecord::new(
+            atrium_server::audit::Actor::system(),
+            if i % 2 == 0 {
+                "applications.sync"
+            } else {
+                "catalog.reload"
+            },
+            format!("dev/app-{i}"),
+            "success",
+        );
+        app.state.store.append_audit(&record).await.unwrap();
+    }
+    let json = app.get("/api/audit/export?format=json", Some(&admin)).await;
+    assert_eq!(json.status, axum::http::StatusCode::OK);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json.body).expect("valid JSON");
+    assert_eq!(
+        rows.len(),
+        2_347,
+        "2,345 records, the sign-in, and this export itself"
+    );
+    assert_eq!(rows[0]["action"], "audit.export");
+    let seqs: Vec<u64> = rows.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] == w[1] + 1),
+        "newest first, none missing"
+    );
+
+    let csv = app
+        .get(
+            "/api/audit/export?format=csv&action=applications.sync",
+            Some(&admin),
+        )
+        .await;
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 1 + 1_173, "header plus the filtered records");
+    assert!(lines[1..].iter().all(|l| l.contains(",applications.sync,")));
+
+    let bad = app.get("/api/audit/export?format=xml", Some(&admin)).await;
+    assert_eq!(bad.status, axum::http::StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("format"), "{}", bad.body);
+}
