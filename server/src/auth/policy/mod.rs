@@ -107,8 +107,9 @@ impl Policy {
         let mut errors = Vec::new();
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
-            let trimmed = raw.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
+            // `#` starts a comment, on its own line or after a rule.
+            let trimmed = raw.split('#').next().unwrap_or_default().trim();
+            if trimmed.is_empty() {
                 continue;
             }
             match parse_line(line, trimmed) {
