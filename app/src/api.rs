@@ -2,6 +2,8 @@
 //! ([`crate::service::authorize`]) before it delegates, or says in its name that it is public.
 //! `server/tests/authz_matrix.rs` holds a row for every function here: add one there too.
 
+pub mod env;
+
 use leptos::prelude::*;
 
 // `CatalogStatus` is not imported: `#[server] fn catalog_status` generates a struct of that name.
@@ -20,10 +22,12 @@ pub async fn search_catalog(req: SearchRequest) -> Result<SearchResults, AppErro
 #[server(prefix = "/api", endpoint = "catalog/entity")]
 pub async fn get_entity(entity_ref: String) -> Result<EntityView, AppError> {
     let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
-    services
-        .catalog
-        .entity(&entity_ref)
-        .ok_or_else(|| AppError::NotFound(format!("no entity {entity_ref} in the catalog")))
+    crate::service::reply(
+        services
+            .catalog
+            .entity(&entity_ref)
+            .ok_or_else(|| AppError::NotFound(format!("no entity {entity_ref} in the catalog"))),
+    )
 }
 
 #[server(prefix = "/api", endpoint = "catalog/errors")]
@@ -70,11 +74,11 @@ pub async fn sign_in_options() -> Result<LoginOptions, AppError> {
 #[server(prefix = "/api", endpoint = "audit/events", input = leptos::server_fn::codec::Json)]
 pub async fn audit_events(query: AuditQuery) -> Result<AuditPageView, AppError> {
     let (services, _) = crate::service::authorize("audit", "get", "*").await?;
-    services.audit.page(&query).await
+    crate::service::reply(services.audit.page(&query).await)
 }
 
 #[server(prefix = "/api", endpoint = "audit/verify")]
 pub async fn verify_audit_chain() -> Result<ChainStatusView, AppError> {
     let (services, _) = crate::service::authorize("audit", "get", "*").await?;
-    services.audit.verify().await
+    crate::service::reply(services.audit.verify().await)
 }

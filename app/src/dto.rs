@@ -151,3 +151,4 @@ pub struct CatalogStatus {
 
 pub mod audit;
 pub mod auth;
+pub mod env;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
 use crate::dto::auth::{LoginOptions, UserView};
+use crate::dto::env::{EnvironmentSummary, NodeDetail, SyncRecordView, TreeView};
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
@@ -53,12 +54,32 @@ pub trait AuditService: Send + Sync + 'static {
     async fn verify(&self) -> Result<ChainStatusView, AppError>;
 }
 
+/// The App-of-Apps engine: environments, their trees, syncs.
+#[async_trait::async_trait]
+pub trait EngineService: Send + Sync + 'static {
+    /// Every configured environment, in promotion order.
+    async fn environments(&self) -> Vec<EnvironmentSummary>;
+    async fn tree(&self, env: &str) -> Result<TreeView, AppError>;
+    async fn node(&self, env: &str, node: &str) -> Result<NodeDetail, AppError>;
+    /// Sync one app now (permission already checked by the caller); recorded and audited.
+    async fn sync(
+        &self,
+        caller: &Caller,
+        env: &str,
+        app: &str,
+        prune: bool,
+    ) -> Result<SyncRecordView, AppError>;
+    /// Re-read Git and the cluster now, without waiting for the timer.
+    fn refresh(&self, env: &str) -> Result<(), AppError>;
+}
+
 /// Everything server functions need, provided once per request by the server.
 #[derive(Clone)]
 pub struct Services {
     pub catalog: Arc<dyn CatalogService>,
     pub access: Arc<dyn AccessService>,
     pub audit: Arc<dyn AuditService>,
+    pub engine: Arc<dyn EngineService>,
 }
 
 /// The services from context; a missing context is a wiring bug, reported without internals.
@@ -90,17 +111,25 @@ pub async fn authorize(
         .await
     {
         Ok(()) => Ok((services, caller)),
-        Err(error) => {
-            // Only for server-function calls: a page rendering on the server calls these too,
-            // and its own status must not become the status of one of its parts.
-            let is_api_call = leptos::prelude::use_context::<http::request::Parts>()
-                .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
-            if is_api_call {
-                set_status_for(&error);
-            }
-            Err(error)
-        }
+        Err(error) => Err(failed(error)),
     }
+}
+
+/// A server function's result, with the HTTP status following an error (404, 400…), so plain
+/// HTTP clients and the authorisation matrix see what happened.
+pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    result.map_err(failed)
+}
+
+fn failed(error: AppError) -> AppError {
+    // Only for server-function calls: a page rendering on the server calls these too, and its
+    // own status must not become the status of one of its parts.
+    let is_api_call = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    if is_api_call {
+        set_status_for(&error);
+    }
+    error
 }
 
 /// A server function anyone may call, signed in or not (sign-in options, who am I).

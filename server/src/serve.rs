@@ -47,6 +47,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
             catalog: Arc::new(CatalogApi(catalog.clone())),
             access: auth.access.clone(),
             audit: Arc::new(AuditApi(store.clone())),
+            engine: Arc::new(crate::gitops::service::Engine),
         },
         auth,
         catalog,

@@ -26,8 +26,10 @@ enum Expect {
     Ok,
     SignIn,
     Denied,
+    /// Allowed, and the thing asked for does not exist.
+    NotFound,
 }
-use Expect::{Denied, Ok, SignIn};
+use Expect::{Denied, NotFound, Ok, SignIn};
 
 impl Expect {
     fn status(self) -> StatusCode {
@@ -35,6 +37,7 @@ impl Expect {
             Ok => StatusCode::OK,
             SignIn => StatusCode::UNAUTHORIZED,
             Denied => StatusCode::FORBIDDEN,
+            NotFound => StatusCode::NOT_FOUND,
         }
     }
 }
@@ -82,6 +85,35 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
         (
             Call::Form("/api/audit/verify", ""),
             [SignIn, Denied, Denied, Ok, Ok],
+        ),
+        // Environments: reading is everyone's; syncing follows the owner convention and the
+        // policy. This test app has no environments, so allowed calls answer 404.
+        (Call::Form("/api/envs/list", ""), [SignIn, Ok, Ok, Ok, Ok]),
+        (
+            Call::Form("/api/envs/tree", "env=staging"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Form("/api/envs/node", "env=staging&node=app:checkout-service"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Form("/api/envs/refresh", "env=staging"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Form(
+                "/api/envs/sync",
+                "env=staging&app=checkout-service&prune=false",
+            ),
+            [SignIn, NotFound, Denied, Denied, NotFound],
+        ),
+        (
+            Call::Form(
+                "/api/envs/sync",
+                "env=prod&app=checkout-service&prune=false",
+            ),
+            [SignIn, Denied, Denied, Denied, NotFound],
         ),
         (
             Call::Get("/api/audit/export?format=csv"),

@@ -3,3 +3,4 @@
 //! app's source into the Kubernetes resources it wants ([`desired`]).
 
 pub mod desired;
+pub mod service;

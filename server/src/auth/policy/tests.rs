@@ -244,5 +244,8 @@ fn comments_may_follow_a_rule() {
     )
     .expect("trailing comments are fine");
     let team_a = groups(&["team-a"]);
-    assert!(p.decide(&subject("x", &team_a), "catalog", "reload", "*").allowed);
+    assert!(
+        p.decide(&subject("x", &team_a), "catalog", "reload", "*")
+            .allowed
+    );
 }

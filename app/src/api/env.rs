@@ -1,0 +1,54 @@
+//! Server functions of the environment pages: list, tree, node details, sync, refresh.
+
+use leptos::prelude::*;
+
+use crate::dto::env::{EnvironmentSummary, SyncRecordView, TreeView};
+use crate::error::AppError;
+
+#[server(prefix = "/api", endpoint = "envs/list")]
+pub async fn list_environments() -> Result<Vec<EnvironmentSummary>, AppError> {
+    let (services, _) = crate::service::authorize("applications", "get", "*").await?;
+    Ok(services.engine.environments().await)
+}
+
+#[server(prefix = "/api", endpoint = "envs/tree")]
+pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
+    let object = format!("{env}/*");
+    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
+    crate::service::reply(services.engine.tree(&env).await)
+}
+
+#[server(prefix = "/api", endpoint = "envs/node")]
+pub async fn get_node_detail(
+    env: String,
+    node: String,
+) -> Result<crate::dto::env::NodeDetail, AppError> {
+    let app = crate::service::reply(
+        crate::dto::env::app_of_node(&node)
+            .ok_or_else(|| AppError::BadRequest(format!("node: `{node}` is not a tree node id"))),
+    )?;
+    let object = format!("{env}/{app}");
+    let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
+    let mut detail = crate::service::reply(services.engine.node(&env, &node).await)?;
+    detail.may_sync = services.access.allows(
+        &caller,
+        "applications",
+        "sync",
+        &format!("{env}/{}", detail.app),
+    );
+    Ok(detail)
+}
+
+#[server(prefix = "/api", endpoint = "envs/sync")]
+pub async fn sync_app(env: String, app: String, prune: bool) -> Result<SyncRecordView, AppError> {
+    let object = format!("{env}/{app}");
+    let (services, caller) = crate::service::authorize("applications", "sync", &object).await?;
+    crate::service::reply(services.engine.sync(&caller, &env, &app, prune).await)
+}
+
+#[server(prefix = "/api", endpoint = "envs/refresh")]
+pub async fn refresh_environment(env: String) -> Result<(), AppError> {
+    let object = format!("{env}/*");
+    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
+    crate::service::reply(services.engine.refresh(&env))
+}

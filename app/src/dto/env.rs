@@ -1,0 +1,135 @@
+//! Environments and their App-of-Apps trees, as the environment pages see them.
+
+use serde::{Deserialize, Serialize};
+
+/// One environment of the promotion path, with counts for its card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentSummary {
+    pub name: String,
+    pub production: bool,
+    /// "simulated cluster" for the built-in emulator, else the kubeconfig context.
+    pub cluster: String,
+    pub simulated: bool,
+    pub repo: String,
+    pub branch: String,
+    /// Commit the tree was last rendered from.
+    pub revision: Option<String>,
+    pub apps: usize,
+    pub out_of_sync: usize,
+    pub degraded: usize,
+    pub progressing: usize,
+    /// When the reconciler last finished a pass (RFC 3339).
+    pub last_reconcile: Option<String>,
+    /// Why the environment could not be read (repo missing, cluster not answering…).
+    pub error: Option<String>,
+}
+
+/// A whole tree, flat: parents come before their children, siblings in display order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeView {
+    pub env: String,
+    pub revision: Option<String>,
+    pub simulated: bool,
+    /// Bumps whenever anything in the tree changes (the live stream carries it).
+    pub version: u64,
+    pub nodes: Vec<TreeNode>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeNode {
+    /// Stable across renders: `app:<name>` or `res:<app>:<group>/<kind>/<namespace>/<name>`.
+    pub id: String,
+    pub parent: Option<String>,
+    /// `Application`, or the Kubernetes kind.
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub is_app: bool,
+    /// `Synced`, `OutOfSync` or `Unknown`.
+    pub sync: String,
+    /// `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing` or `Unknown`.
+    pub health: String,
+    /// Image tag (workloads) or revision (apps), when there is one.
+    pub version: Option<String>,
+    /// Apps: `ok`, `error` or `renderer-unavailable`; resources: `ok`.
+    pub status: String,
+    /// Render error, health message, or why it is out of sync.
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSourceView {
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+    pub resolved_revision: Option<String>,
+    /// `directory`, `kustomize` or `helm`.
+    pub renderer: String,
+    pub automated: bool,
+    pub prune: bool,
+    pub self_heal: bool,
+}
+
+/// One line of the desired-vs-live diff: `tag` is `+` (only desired), `-` (only live) or ` `.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLineView {
+    pub tag: char,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRecordView {
+    pub at: String,
+    /// Who asked: a user's name, or "auto-sync".
+    pub actor: String,
+    pub revision: Option<String>,
+    /// `succeeded` or `failed`.
+    pub result: String,
+    pub message: String,
+}
+
+/// The side panel for one node.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeDetail {
+    pub node: TreeNode,
+    /// The app the node belongs to (itself for apps).
+    pub app: String,
+    /// Resources: the rendered manifest and the live object, as YAML.
+    pub desired_yaml: Option<String>,
+    pub live_yaml: Option<String>,
+    pub diff: Vec<DiffLineView>,
+    /// Apps: where they come from and their last syncs (newest first).
+    pub source: Option<AppSourceView>,
+    pub syncs: Vec<SyncRecordView>,
+    /// May the caller sync this app (`applications/sync`)? The server checks again.
+    pub may_sync: bool,
+}
+
+/// The app a tree node belongs to, from its id (`app:<name>`, `res:<app>:<key>`): what the
+/// permission object `<environment>/<app>` is built from.
+pub fn app_of_node(id: &str) -> Option<&str> {
+    if let Some(name) = id.strip_prefix("app:") {
+        return Some(name);
+    }
+    id.strip_prefix("res:")?
+        .split(':')
+        .next()
+        .filter(|a| !a.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn node_ids_name_their_app() {
+        assert_eq!(
+            super::app_of_node("app:checkout-service"),
+            Some("checkout-service")
+        );
+        assert_eq!(
+            super::app_of_node("res:cart-service:apps/Deployment/shop/cart"),
+            Some("cart-service")
+        );
+        assert_eq!(super::app_of_node("res::x"), None);
+        assert_eq!(super::app_of_node("nonsense"), None);
+    }
+}
