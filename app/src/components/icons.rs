@@ -93,3 +93,158 @@ pub fn ShieldIcon() -> impl IntoView {
         "M8 1.5 13.5 3.5V8c0 3-2.5 5.5-5.5 6.5C5 13.5 2.5 11 2.5 8V3.5L8 1.5Z",
     )
 }
+
+#[component]
+pub fn ChevronRightIcon() -> impl IntoView {
+    svg("icon-chevron-right", "M6 3.5 10.5 8 6 12.5")
+}
+
+#[component]
+pub fn CloseIcon() -> impl IntoView {
+    svg("icon-close", "M4 4l8 8M12 4l-8 8")
+}
+
+/// Two arrows chasing each other: synchronise.
+#[component]
+pub fn SyncIcon() -> impl IntoView {
+    svg(
+        "icon-sync",
+        "M13.5 8a5.5 5.5 0 0 1-10.2 2.8M2.5 8a5.5 5.5 0 0 1 10.2-2.8M12.7 2.5v2.7H10M3.3 13.5v-2.7H6",
+    )
+}
+
+// ----- Kubernetes kinds (the environment tree) -----
+
+/// Stacked layers: an Argo CD Application.
+#[component]
+pub fn AppIcon() -> impl IntoView {
+    svg(
+        "icon-app",
+        "M8 1.5 14.5 5 8 8.5 1.5 5 8 1.5ZM1.5 8 8 11.5 14.5 8M1.5 11 8 14.5 14.5 11",
+    )
+}
+
+/// A cube: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod.
+#[component]
+pub fn WorkloadIcon() -> impl IntoView {
+    svg(
+        "icon-workload",
+        "M8 1.5 14 4.75v6.5L8 14.5 2 11.25v-6.5L8 1.5ZM2 4.75 8 8l6-3.25M8 8v6.5",
+    )
+}
+
+/// A hub with three spokes: Service.
+#[component]
+pub fn ServiceIcon() -> impl IntoView {
+    svg(
+        "icon-service",
+        "M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4ZM8 6V2.5M6.3 9 3 11.5M9.7 9 13 11.5M8 2.5h.01M3 11.5h.01M13 11.5h.01",
+    )
+}
+
+/// A page with lines: ConfigMap, Secret.
+#[component]
+pub fn ConfigIcon() -> impl IntoView {
+    svg(
+        "icon-config",
+        "M4 1.5h5.5l3 3v10H4v-13ZM9.5 1.5v3h3M6 8h4.5M6 10.5h4.5",
+    )
+}
+
+/// An arrow through a door: Ingress.
+#[component]
+pub fn IngressIcon() -> impl IntoView {
+    svg("icon-ingress", "M9.5 2.5h4v11h-4M1.5 8h8M6.5 5l3 3-3 3")
+}
+
+/// Corner brackets: Namespace.
+#[component]
+pub fn NamespaceIcon() -> impl IntoView {
+    svg(
+        "icon-namespace",
+        "M2 5V2h3M11 2h3v3M14 11v3h-3M5 14H2v-3",
+    )
+}
+
+/// A clock: Job, CronJob.
+#[component]
+pub fn JobIcon() -> impl IntoView {
+    svg(
+        "icon-job",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM8 4.5V8l2.5 1.5",
+    )
+}
+
+/// A plain square: any other kind.
+#[component]
+pub fn ResourceIcon() -> impl IntoView {
+    svg("icon-resource", "M3 2.5h10a.5.5 0 0 1 .5.5v10a.5.5 0 0 1-.5.5H3a.5.5 0 0 1-.5-.5V3a.5.5 0 0 1 .5-.5Z")
+}
+
+// ----- Health and sync status -----
+
+#[component]
+pub fn HeartIcon() -> impl IntoView {
+    svg(
+        "icon-heart",
+        "M8 13.5S2.5 10.3 2.5 6.5A3 3 0 0 1 8 4.6a3 3 0 0 1 5.5 1.9c0 3.8-5.5 7-5.5 7Z",
+    )
+}
+
+/// Three quarters of a circle: in progress.
+#[component]
+pub fn ProgressIcon() -> impl IntoView {
+    svg("icon-progress", "M8 1.5A6.5 6.5 0 1 1 1.5 8")
+}
+
+/// A circle with a cross: degraded.
+#[component]
+pub fn CrossCircleIcon() -> impl IntoView {
+    svg(
+        "icon-cross-circle",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM5.75 5.75l4.5 4.5M10.25 5.75l-4.5 4.5",
+    )
+}
+
+#[component]
+pub fn PauseIcon() -> impl IntoView {
+    svg(
+        "icon-pause",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM6.5 5.5v5M9.5 5.5v5",
+    )
+}
+
+/// A ghost: expected but not there (missing).
+#[component]
+pub fn GhostIcon() -> impl IntoView {
+    svg(
+        "icon-ghost",
+        "M3.5 14V7a4.5 4.5 0 0 1 9 0v7l-1.5-1-1.5 1-1.5-1-1.5 1-1.5-1-1.5 1ZM6.5 6.5h.01M9.5 6.5h.01",
+    )
+}
+
+#[component]
+pub fn QuestionIcon() -> impl IntoView {
+    svg(
+        "icon-question",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM6.2 6.2a1.9 1.9 0 1 1 2.6 1.8c-.5.2-.8.6-.8 1.1v.4M8 11.5h.01",
+    )
+}
+
+/// A circle with a check: in sync.
+#[component]
+pub fn CheckCircleIcon() -> impl IntoView {
+    svg(
+        "icon-check-circle",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM5.25 8.25l1.9 1.9 3.6-3.9",
+    )
+}
+
+/// A circle with an arrow up: out of sync (Git is ahead of the cluster).
+#[component]
+pub fn ArrowUpCircleIcon() -> impl IntoView {
+    svg(
+        "icon-arrow-up-circle",
+        "M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13ZM8 11V5M5.5 7.5 8 5l2.5 2.5",
+    )
+}

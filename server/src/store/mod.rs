@@ -3,6 +3,7 @@
 //! placeholders, which both drivers accept.
 
 pub mod catalog;
+pub mod syncs;
 
 use std::time::Duration;
 

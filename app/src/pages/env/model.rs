@@ -1,0 +1,454 @@
+//! The tree as the page works with it, pure and browser-free: an index over the flat node list
+//! (children, roots, lookups by id), which nodes a filter keeps, and the list of rows to show
+//! for a given expansion. The component only renders windows of that list.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::dto::env::{TreeNode, TreeView};
+
+/// The flat tree with its structure worked out once per fetch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TreeIndex {
+    pub env: String,
+    pub revision: Option<String>,
+    pub simulated: bool,
+    pub version: u64,
+    pub nodes: Vec<TreeNode>,
+    /// Position of each node's parent in `nodes` (`None` for roots and orphans).
+    pub parent: Vec<Option<usize>>,
+    /// Children of each node, in display order.
+    pub children: Vec<Vec<usize>>,
+    pub roots: Vec<usize>,
+    by_id: HashMap<String, usize>,
+}
+
+impl TreeIndex {
+    /// Indexes a fetched tree. A node whose parent is unknown becomes a root, so nothing the
+    /// server sends is silently dropped.
+    pub fn new(view: TreeView) -> Self {
+        let TreeView {
+            env,
+            revision,
+            simulated,
+            version,
+            nodes,
+        } = view;
+        let by_id: HashMap<String, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+        let mut parent = vec![None; nodes.len()];
+        let mut children = vec![Vec::new(); nodes.len()];
+        let mut roots = Vec::new();
+        for (i, n) in nodes.iter().enumerate() {
+            match n.parent.as_ref().and_then(|p| by_id.get(p)).copied() {
+                Some(p) if p != i => {
+                    parent[i] = Some(p);
+                    children[p].push(i);
+                }
+                _ => roots.push(i),
+            }
+        }
+        Self {
+            env,
+            revision,
+            simulated,
+            version,
+            nodes,
+            parent,
+            children,
+            roots,
+            by_id,
+        }
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn node(&self, id: &str) -> Option<&TreeNode> {
+        self.position(id).map(|i| &self.nodes[i])
+    }
+
+    /// Ids of the node's ancestors, nearest first.
+    pub fn ancestors(&self, id: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut at = self.position(id).and_then(|i| self.parent[i]);
+        while let Some(p) = at {
+            // A cycle in bad data must not hang the page.
+            if out.len() > self.nodes.len() {
+                break;
+            }
+            out.push(self.nodes[p].id.clone());
+            at = self.parent[p];
+        }
+        out
+    }
+
+    /// The default view: roots and their direct children open (the App of Apps and its apps).
+    pub fn default_expanded(&self) -> HashSet<String> {
+        let mut open = HashSet::new();
+        for &r in &self.roots {
+            open.insert(self.nodes[r].id.clone());
+            for &c in &self.children[r] {
+                if !self.children[c].is_empty() {
+                    open.insert(self.nodes[c].id.clone());
+                }
+            }
+        }
+        open
+    }
+
+    /// Every node that has children (for "Expand all").
+    pub fn all_parents(&self) -> HashSet<String> {
+        (0..self.nodes.len())
+            .filter(|&i| !self.children[i].is_empty())
+            .map(|i| self.nodes[i].id.clone())
+            .collect()
+    }
+
+    /// The node's siblings (itself included), in display order.
+    pub fn siblings(&self, i: usize) -> &[usize] {
+        match self.parent[i] {
+            Some(p) => &self.children[p],
+            None => &self.roots,
+        }
+    }
+
+    /// Distinct kinds, sorted, for the kind filter.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.nodes.iter().map(|n| n.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// Every node in display order (depth first), with its depth (0 for roots).
+    fn preorder(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<(usize, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
+        while let Some((i, depth)) = stack.pop() {
+            out.push((i, depth));
+            stack.extend(self.children[i].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        out
+    }
+}
+
+/// A problem worth showing under "Only problems": out of sync, not healthy, or not rendered.
+pub fn is_problem(n: &TreeNode) -> bool {
+    n.sync == "OutOfSync" || n.health != "Healthy" || n.status != "ok"
+}
+
+/// The toolbar's filters; all empty means "no filter".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Case-insensitive substring of the name.
+    pub q: String,
+    pub kind: String,
+    pub sync: String,
+    pub health: String,
+    pub problems: bool,
+}
+
+impl Filter {
+    pub fn is_active(&self) -> bool {
+        !self.q.trim().is_empty()
+            || !self.kind.is_empty()
+            || !self.sync.is_empty()
+            || !self.health.is_empty()
+            || self.problems
+    }
+
+    pub fn matches(&self, n: &TreeNode) -> bool {
+        let q = self.q.trim().to_lowercase();
+        (q.is_empty() || n.name.to_lowercase().contains(&q))
+            && (self.kind.is_empty() || n.kind == self.kind)
+            && (self.sync.is_empty() || n.sync == self.sync)
+            && (self.health.is_empty() || n.health == self.health)
+            && (!self.problems || is_problem(n))
+    }
+}
+
+/// Which nodes a filter keeps: the matches and their ancestors.
+pub fn kept(index: &TreeIndex, filter: &Filter) -> Vec<bool> {
+    let mut keep: Vec<bool> = index.nodes.iter().map(|n| filter.matches(n)).collect();
+    // Children come after their parents in preorder, so walking it backwards settles every
+    // child before its parent.
+    for (i, _) in index.preorder().into_iter().rev() {
+        if keep[i] {
+            if let Some(p) = index.parent[i] {
+                keep[p] = true;
+            }
+        }
+    }
+    keep
+}
+
+/// One visible line of the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Position in [`TreeIndex::nodes`].
+    pub node: usize,
+    /// 1 for roots (as `aria-level` counts).
+    pub level: usize,
+    /// Has (visible) children, so it can expand.
+    pub has_children: bool,
+    pub expanded: bool,
+    /// 1-based position among its visible siblings, and their number (`aria-posinset/setsize`).
+    pub posinset: usize,
+    pub setsize: usize,
+}
+
+/// What is open. Without a filter, `open` lists expanded nodes; with one, every kept node is
+/// open unless the user folded it (`folded`), so matches are visible at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Expansion<'a> {
+    pub open: &'a HashSet<String>,
+    pub folded: &'a HashSet<String>,
+}
+
+/// The rows to show, in order: expanded nodes show their children; with an active filter only
+/// matches and their ancestors appear.
+pub fn visible_rows(index: &TreeIndex, expansion: Expansion<'_>, filter: &Filter) -> Vec<Row> {
+    let keep = filter.is_active().then(|| kept(index, filter));
+    let shown = |i: usize| keep.as_ref().is_none_or(|k| k[i]);
+    let is_open = |i: usize| {
+        let id = &index.nodes[i].id;
+        if keep.is_some() {
+            !expansion.folded.contains(id)
+        } else {
+            expansion.open.contains(id)
+        }
+    };
+    let kids = |i: Option<usize>| -> Vec<usize> {
+        let list = match i {
+            Some(i) => &index.children[i],
+            None => &index.roots,
+        };
+        list.iter().copied().filter(|&c| shown(c)).collect()
+    };
+
+    let mut rows = Vec::new();
+    let roots = kids(None);
+    let n = roots.len();
+    // (node, level, posinset, setsize), popped in display order.
+    let mut stack: Vec<(usize, usize, usize, usize)> = roots
+        .into_iter()
+        .enumerate()
+        .rev()
+        .map(|(k, r)| (r, 1, k + 1, n))
+        .collect();
+    while let Some((i, level, posinset, setsize)) = stack.pop() {
+        let children = kids(Some(i));
+        let expanded = !children.is_empty() && is_open(i);
+        rows.push(Row {
+            node: i,
+            level,
+            has_children: !children.is_empty(),
+            expanded,
+            posinset,
+            setsize,
+        });
+        if expanded {
+            let m = children.len();
+            stack.extend(
+                children
+                    .into_iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(k, c)| (c, level + 1, k + 1, m)),
+            );
+        }
+        // Bad data (a cycle) must not grow the list forever.
+        if rows.len() > index.nodes.len() {
+            break;
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A node; `parent` empty for a root. Healthy and synced unless changed.
+    pub fn node(id: &str, parent: &str, kind: &str) -> TreeNode {
+        TreeNode {
+            id: id.into(),
+            parent: (!parent.is_empty()).then(|| parent.to_string()),
+            kind: kind.into(),
+            name: id.rsplit(['/', ':']).next().unwrap_or(id).into(),
+            namespace: "shop".into(),
+            is_app: kind == "Application",
+            sync: "Synced".into(),
+            health: "Healthy".into(),
+            version: None,
+            status: "ok".into(),
+            message: None,
+        }
+    }
+
+    /// root → {cart → {cart/Deployment, cart/Service}, pay → {pay/Deployment}}.
+    pub fn shop() -> TreeIndex {
+        let mut bad = node("res:pay:apps/Deployment/shop/pay", "app:pay", "Deployment");
+        bad.health = "Degraded".into();
+        TreeIndex::new(TreeView {
+            env: "dev".into(),
+            version: 3,
+            nodes: vec![
+                node("app:root", "", "Application"),
+                node("app:cart", "app:root", "Application"),
+                node("res:cart:apps/Deployment/shop/cart", "app:cart", "Deployment"),
+                node("res:cart:/Service/shop/cart-svc", "app:cart", "Service"),
+                node("app:pay", "app:root", "Application"),
+                bad,
+            ],
+            ..Default::default()
+        })
+    }
+
+    fn names(index: &TreeIndex, rows: &[Row]) -> Vec<String> {
+        rows.iter()
+            .map(|r| index.nodes[r.node].name.clone())
+            .collect()
+    }
+
+    fn set(ids: &[&str]) -> HashSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn indexes_children_in_order_and_orphans_as_roots() {
+        let mut view = TreeView::default();
+        view.nodes = vec![
+            node("app:a", "", "Application"),
+            node("res:a:x", "app:a", "ConfigMap"),
+            node("res:a:y", "app:gone", "ConfigMap"),
+        ];
+        let index = TreeIndex::new(view);
+        assert_eq!(index.roots, vec![0, 2]);
+        assert_eq!(index.children[0], vec![1]);
+        assert_eq!(index.ancestors("res:a:x"), vec!["app:a".to_string()]);
+    }
+
+    #[test]
+    fn default_expansion_opens_the_root_and_its_apps() {
+        let index = shop();
+        let open = index.default_expanded();
+        assert_eq!(open, set(&["app:root", "app:cart", "app:pay"]));
+        let rows = visible_rows(
+            &index,
+            Expansion {
+                open: &open,
+                folded: &HashSet::new(),
+            },
+            &Filter::default(),
+        );
+        assert_eq!(
+            names(&index, &rows),
+            ["root", "cart", "cart", "cart-svc", "pay", "pay"]
+        );
+        assert_eq!(rows[2].level, 3);
+        assert_eq!((rows[4].posinset, rows[4].setsize), (2, 2));
+        assert!(rows[0].expanded && rows[0].has_children);
+        assert!(!rows[2].has_children && !rows[2].expanded);
+    }
+
+    #[test]
+    fn collapsed_nodes_hide_their_subtree() {
+        let index = shop();
+        let open = set(&["app:root"]);
+        let rows = visible_rows(
+            &index,
+            Expansion {
+                open: &open,
+                folded: &HashSet::new(),
+            },
+            &Filter::default(),
+        );
+        assert_eq!(names(&index, &rows), ["root", "cart", "pay"]);
+        assert!(rows[1].has_children && !rows[1].expanded);
+    }
+
+    #[test]
+    fn a_filter_shows_matches_with_their_ancestors_open() {
+        let index = shop();
+        let filter = Filter {
+            problems: true,
+            ..Default::default()
+        };
+        // Nothing is open, yet the match shows.
+        let rows = visible_rows(
+            &index,
+            Expansion {
+                open: &HashSet::new(),
+                folded: &HashSet::new(),
+            },
+            &filter,
+        );
+        assert_eq!(names(&index, &rows), ["root", "pay", "pay"]);
+        assert_eq!((rows[1].posinset, rows[1].setsize), (1, 1));
+
+        let folded = set(&["app:pay"]);
+        let rows = visible_rows(
+            &index,
+            Expansion {
+                open: &HashSet::new(),
+                folded: &folded,
+            },
+            &filter,
+        );
+        assert_eq!(names(&index, &rows), ["root", "pay"]);
+    }
+
+    #[test]
+    fn filters_combine_name_kind_sync_and_health() {
+        let index = shop();
+        let by_name = Filter {
+            q: "CART-s".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            kept(&index, &by_name),
+            [true, true, false, true, false, false]
+        );
+        let kind = Filter {
+            kind: "Deployment".into(),
+            health: "Healthy".into(),
+            ..Default::default()
+        };
+        assert_eq!(kept(&index, &kind), [true, true, true, false, false, false]);
+        let none = Filter {
+            sync: "OutOfSync".into(),
+            ..Default::default()
+        };
+        assert!(kept(&index, &none).iter().all(|k| !k));
+        assert!(!Filter::default().is_active());
+        assert!(!Filter {
+            q: "  ".into(),
+            ..Default::default()
+        }
+        .is_active());
+    }
+
+    #[test]
+    fn problems_are_out_of_sync_unhealthy_or_unrendered() {
+        let mut n = node("app:a", "", "Application");
+        assert!(!is_problem(&n));
+        n.status = "renderer-unavailable".into();
+        assert!(is_problem(&n));
+        n.status = "ok".into();
+        n.sync = "OutOfSync".into();
+        assert!(is_problem(&n));
+    }
+
+    #[test]
+    fn kinds_are_distinct_and_sorted() {
+        assert_eq!(
+            shop().kinds(),
+            ["Application", "Deployment", "Service"].map(String::from)
+        );
+    }
+}

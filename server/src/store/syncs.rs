@@ -1,0 +1,76 @@
+//! The sync history (`syncs`): one row per sync the engine ran.
+
+use sqlx::Row;
+
+use super::{Result, Store};
+
+/// One sync, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncRow {
+    pub env: String,
+    pub app: String,
+    pub at: String,
+    pub actor_subject: String,
+    pub actor_name: String,
+    /// `manual` or `auto`.
+    pub trigger: String,
+    pub revision: Option<String>,
+    /// `succeeded` or `failed`.
+    pub result: String,
+    pub message: String,
+    pub details: serde_json::Value,
+}
+
+impl Store {
+    pub async fn record_sync(&self, sync: &SyncRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO syncs (id, env, app, at, actor_subject, actor_name, trigger_kind, \
+             revision, result, message, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(crate::auth::session::new_token())
+        .bind(&sync.env)
+        .bind(&sync.app)
+        .bind(&sync.at)
+        .bind(&sync.actor_subject)
+        .bind(&sync.actor_name)
+        .bind(&sync.trigger)
+        .bind(sync.revision.clone())
+        .bind(&sync.result)
+        .bind(&sync.message)
+        .bind(sync.details.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The last `limit` syncs of one app, newest first.
+    pub async fn recent_syncs(&self, env: &str, app: &str, limit: i64) -> Result<Vec<SyncRow>> {
+        let rows = sqlx::query(
+            "SELECT env, app, at, actor_subject, actor_name, trigger_kind, revision, result, \
+             message, details FROM syncs WHERE env = $1 AND app = $2 ORDER BY at DESC LIMIT $3",
+        )
+        .bind(env)
+        .bind(app)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let details: String = row.try_get("details")?;
+                Ok(SyncRow {
+                    env: row.try_get("env")?,
+                    app: row.try_get("app")?,
+                    at: row.try_get("at")?,
+                    actor_subject: row.try_get("actor_subject")?,
+                    actor_name: row.try_get("actor_name")?,
+                    trigger: row.try_get("trigger_kind")?,
+                    revision: row.try_get("revision")?,
+                    result: row.try_get("result")?,
+                    message: row.try_get("message")?,
+                    details: serde_json::from_str(&details).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
