@@ -3,4 +3,7 @@
 //! [`sim`], a Kubernetes API emulator for the embedded default and the tests — these
 //! machines have no real API server. The UI labels the emulator "simulated cluster".
 
+pub mod driver;
 pub mod sim;
+
+pub use driver::{ClusterDriver, SyncOptions, SyncReport};
