@@ -1,4 +1,9 @@
 //! The cluster side of the engine: one driver on kube-rs (server-side apply under field
 //! manager `atrium`, inventory by tracking label, prune, sync waves, health, diff), and
-//! [`sim`](self), a Kubernetes API emulator for the embedded default and the tests — these
+//! [`sim`], a Kubernetes API emulator for the embedded default and the tests — these
 //! machines have no real API server. The UI labels the emulator "simulated cluster".
+
+pub mod driver;
+pub mod sim;
+
+pub use driver::{ClusterDriver, SyncOptions, SyncReport};

@@ -1,0 +1,372 @@
+//! `ClusterDriver::apply`: one sync. Resources go in Argo CD's order (hook phase, wave,
+//! kind, name) by server-side apply under field manager `atrium` with force; a wave with a
+//! failure stops the sync there (later waves are reported Skipped, SyncFail hooks run, nothing
+//! is pruned); after the last wave, objects carrying the app's tracking label that are no
+//! longer desired are pruned (or reported as needing it).
+
+use std::collections::BTreeSet;
+
+use kube::api::{DeleteParams, Patch, PatchParams};
+use kube::core::DynamicObject;
+use serde_json::{json, Value};
+
+use super::plan::{self, key_of, phase_rank, FIELD_MANAGER};
+use super::report::{ResourceAction, ResourceResult, SyncOptions, SyncReport};
+use super::{api_message, ClusterDriver, Error, Resolved, Result};
+use crate::gitops::desired::DesiredResource;
+
+/// One resource, resolved, ready to apply.
+struct Step<'a> {
+    res: &'a DesiredResource,
+    resolved: std::result::Result<Resolved, String>,
+    /// Effective namespace: defaulted for namespaced kinds, empty for cluster-scoped ones.
+    namespace: String,
+    key: String,
+}
+
+impl Step<'_> {
+    fn result(&self, action: ResourceAction, message: impl Into<String>) -> ResourceResult {
+        ResourceResult {
+            key: self.key.clone(),
+            api_version: self.res.api_version.clone(),
+            kind: self.res.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.res.name.clone(),
+            wave: self.res.sync_wave,
+            hook: self.res.hook.clone(),
+            action,
+            message: message.into(),
+            resource_version: None,
+        }
+    }
+
+    fn namespaced(&self) -> bool {
+        self.resolved.as_ref().is_ok_and(|r| r.namespaced)
+    }
+}
+
+impl ClusterDriver {
+    /// Syncs `app` to `resources`. Per-resource failures are in the report; `Err` means the
+    /// cluster could not be asked at all (discovery or the prune inventory failed).
+    pub async fn apply(
+        &self,
+        app: &str,
+        resources: &[DesiredResource],
+        opts: SyncOptions,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport {
+            app: app.into(),
+            dry_run: opts.dry_run,
+            ..Default::default()
+        };
+        let steps = self.steps(plan::ordered(resources)).await?;
+        let mut pending_ns = BTreeSet::new();
+        if opts.create_namespace {
+            self.create_namespaces(
+                &steps,
+                resources,
+                opts.dry_run,
+                &mut pending_ns,
+                &mut report,
+            )
+            .await;
+        }
+        if opts.dry_run {
+            // Namespaces the sync itself would create do not exist yet for the dry run.
+            pending_ns.extend(
+                steps
+                    .iter()
+                    .filter(|s| s.res.kind == "Namespace" && s.res.api_version == "v1")
+                    .map(|s| s.res.name.clone()),
+            );
+        }
+        let waves = steps.chunk_by(|a, b| {
+            (phase_rank(a.res.hook.as_deref()), a.res.sync_wave)
+                == (phase_rank(b.res.hook.as_deref()), b.res.sync_wave)
+        });
+        for wave in waves {
+            if report.failed_wave.is_some() {
+                let why = format!(
+                    "not applied: wave {} failed",
+                    report.failed_wave.unwrap_or_default()
+                );
+                report.results.extend(
+                    wave.iter()
+                        .map(|s| s.result(ResourceAction::Skipped, why.clone())),
+                );
+                continue;
+            }
+            // The whole wave is attempted, as Argo CD does, before stopping.
+            for step in wave {
+                let r = self.apply_one(app, step, opts.dry_run, &pending_ns).await;
+                if r.action == ResourceAction::Failed {
+                    report.failed_wave = Some(step.res.sync_wave);
+                }
+                report.results.push(r);
+            }
+        }
+        if report.failed_wave.is_some() {
+            let hooks: Vec<DesiredResource> = resources
+                .iter()
+                .filter(|r| r.hook.as_deref() == Some("SyncFail"))
+                .cloned()
+                .collect();
+            let mut hooks: Vec<&DesiredResource> = hooks.iter().collect();
+            hooks.sort_by(|a, b| plan::compare(a, b));
+            for step in self.steps(hooks).await? {
+                report
+                    .results
+                    .push(self.apply_one(app, &step, opts.dry_run, &pending_ns).await);
+            }
+            return Ok(report);
+        }
+        let desired: BTreeSet<&str> = steps.iter().map(|s| s.key.as_str()).collect();
+        let kinds: Vec<(String, String)> = steps
+            .iter()
+            .map(|s| (s.res.api_version.clone(), s.res.kind.clone()))
+            .collect();
+        let mut doomed: Vec<_> = self
+            .live_with(app, &kinds)
+            .await?
+            .into_iter()
+            .filter(|l| !desired.contains(l.key.as_str()))
+            .collect();
+        // Dependents before what they live in: workloads first, namespaces last.
+        doomed.sort_by_key(|l| std::cmp::Reverse(plan::kind_rank(&l.kind)));
+        for live in doomed {
+            let mut r = ResourceResult {
+                key: live.key.clone(),
+                api_version: live.api_version.clone(),
+                kind: live.kind.clone(),
+                namespace: live.namespace.clone(),
+                name: live.name.clone(),
+                wave: 0,
+                hook: None,
+                action: ResourceAction::PruneRequired,
+                message: "ignored (requires pruning)".into(),
+                resource_version: None,
+            };
+            if opts.prune {
+                (r.action, r.message) = match self
+                    .prune_one(
+                        &live.api_version,
+                        &live.kind,
+                        &live.namespace,
+                        &live.name,
+                        opts.dry_run,
+                    )
+                    .await
+                {
+                    Ok(()) if opts.dry_run => (ResourceAction::Pruned, "pruned (dry run)".into()),
+                    Ok(()) => (ResourceAction::Pruned, "pruned".into()),
+                    Err(e) => (ResourceAction::Failed, format!("prune failed: {e}")),
+                };
+            }
+            report.results.push(r);
+        }
+        Ok(report)
+    }
+
+    async fn steps<'a>(&self, ordered: Vec<&'a DesiredResource>) -> Result<Vec<Step<'a>>> {
+        let default_ns = self.client.default_namespace().to_string();
+        let mut steps = Vec::with_capacity(ordered.len());
+        for res in ordered {
+            let resolved = match self.resolve(&res.api_version, &res.kind).await {
+                Ok(r) => Ok(r),
+                Err(e @ (Error::UnknownKind { .. } | Error::ApiVersion(_))) => Err(e.to_string()),
+                Err(e) => return Err(e),
+            };
+            let namespace = match &resolved {
+                Ok(r) if !r.namespaced => String::new(),
+                _ if res.namespace.is_empty() => default_ns.clone(),
+                _ => res.namespace.clone(),
+            };
+            let key = key_of(&res.api_version, &res.kind, &namespace, &res.name);
+            steps.push(Step {
+                res,
+                resolved,
+                namespace,
+                key,
+            });
+        }
+        Ok(steps)
+    }
+
+    async fn create_namespaces(
+        &self,
+        steps: &[Step<'_>],
+        resources: &[DesiredResource],
+        dry_run: bool,
+        pending: &mut BTreeSet<String>,
+        report: &mut SyncReport,
+    ) {
+        let desired: BTreeSet<&str> = resources
+            .iter()
+            .filter(|r| r.kind == "Namespace")
+            .map(|r| r.name.as_str())
+            .collect();
+        let needed: BTreeSet<&str> = steps
+            .iter()
+            .filter(|s| s.namespaced() && !desired.contains(s.namespace.as_str()))
+            .map(|s| s.namespace.as_str())
+            .collect();
+        for ns in needed {
+            let res = DesiredResource {
+                api_version: "v1".into(),
+                kind: "Namespace".into(),
+                namespace: String::new(),
+                name: ns.into(),
+                manifest: json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+                sync_wave: i32::MIN,
+                hook: None,
+            };
+            let Ok(resolved) = self.resolve("v1", "Namespace").await else {
+                continue;
+            };
+            let step = Step {
+                res: &res,
+                resolved: Ok(resolved.clone()),
+                namespace: String::new(),
+                key: key_of("v1", "Namespace", "", ns),
+            };
+            let api = self.api(&resolved, "");
+            match api.get_opt(ns).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(e) => {
+                    report
+                        .results
+                        .push(step.result(ResourceAction::Failed, api_message(&e)));
+                    continue;
+                }
+            }
+            // Not tracked: like Argo CD's CreateNamespace, the namespace outlives the app.
+            let mut pp = PatchParams::apply(FIELD_MANAGER).force();
+            pp.dry_run = dry_run;
+            let mut r = match api.patch(ns, &pp, &Patch::Apply(&res.manifest)).await {
+                Ok(obj) => {
+                    let mut r = step.result(
+                        ResourceAction::Created,
+                        if dry_run {
+                            "namespace created (dry run)"
+                        } else {
+                            "namespace created"
+                        },
+                    );
+                    r.resource_version = obj.metadata.resource_version;
+                    r
+                }
+                Err(e) => step.result(ResourceAction::Failed, api_message(&e)),
+            };
+            r.wave = steps.first().map_or(0, |s| s.res.sync_wave);
+            if dry_run && r.action == ResourceAction::Created {
+                pending.insert(ns.to_string());
+            }
+            report.results.push(r);
+        }
+    }
+
+    async fn apply_one(
+        &self,
+        app: &str,
+        step: &Step<'_>,
+        dry_run: bool,
+        pending_ns: &BTreeSet<String>,
+    ) -> ResourceResult {
+        let resolved = match &step.resolved {
+            Ok(r) => r,
+            Err(msg) => return step.result(ResourceAction::Failed, msg.clone()),
+        };
+        if step.res.name.is_empty() {
+            return step.result(ResourceAction::Failed, "the manifest has no metadata.name");
+        }
+        self.remember_kind(app, &step.res.api_version, &step.res.kind);
+        if dry_run && resolved.namespaced && pending_ns.contains(&step.namespace) {
+            return step.result(
+                ResourceAction::Created,
+                "created (dry run; its namespace is created by this sync)",
+            );
+        }
+        let api = self.api(resolved, &step.namespace);
+        let namespace = resolved.namespaced.then_some(step.namespace.as_str());
+        let manifest = plan::with_tracking(app, &step.key, &step.res.manifest, namespace);
+        let prior = match api.get_opt(&step.res.name).await {
+            Ok(p) => p,
+            Err(e) => return step.result(ResourceAction::Failed, api_message(&e)),
+        };
+        let mut pp = PatchParams::apply(FIELD_MANAGER).force();
+        pp.dry_run = dry_run;
+        let applied = match api
+            .patch(&step.res.name, &pp, &Patch::Apply(&manifest))
+            .await
+        {
+            Ok(obj) => obj,
+            Err(e) => return step.result(ResourceAction::Failed, api_message(&e)),
+        };
+        // Content, not resourceVersion: controllers write status between our read and our
+        // apply all the time, and a dry run never bumps the version.
+        let action = match &prior {
+            None => ResourceAction::Created,
+            Some(p) if same_content(p, &applied) => ResourceAction::Unchanged,
+            Some(_) => ResourceAction::Configured,
+        };
+        let word = match action {
+            ResourceAction::Created => "created",
+            ResourceAction::Unchanged => "unchanged",
+            _ => "configured",
+        };
+        let mut r = step.result(
+            action,
+            if dry_run {
+                format!("{word} (dry run)")
+            } else {
+                word.to_string()
+            },
+        );
+        if !dry_run {
+            r.resource_version = applied.metadata.resource_version;
+        }
+        r
+    }
+
+    async fn prune_one(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        dry_run: bool,
+    ) -> Result<()> {
+        let resolved = self.resolve(api_version, kind).await?;
+        let dp = DeleteParams {
+            dry_run,
+            ..DeleteParams::background()
+        };
+        match self.api(&resolved, namespace).delete(name, &dp).await {
+            Ok(_) => Ok(()),
+            // Already gone is what prune wanted.
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(source) => Err(Error::Api {
+                action: format!("deleting {kind} {name}"),
+                source,
+            }),
+        }
+    }
+}
+
+/// Whether two versions of an object differ only in server bookkeeping and status.
+fn same_content(a: &DynamicObject, b: &DynamicObject) -> bool {
+    let strip = |o: &DynamicObject| -> Value {
+        let mut v = serde_json::to_value(o).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("status");
+        }
+        if let Some(m) = v["metadata"].as_object_mut() {
+            for k in ["resourceVersion", "managedFields", "generation"] {
+                m.remove(k);
+            }
+        }
+        v
+    };
+    strip(a) == strip(b)
+}

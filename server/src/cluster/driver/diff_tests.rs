@@ -1,0 +1,101 @@
+use serde_json::json;
+
+use super::*;
+
+fn desired() -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+        "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "web", "image": "web:1"}]}}}
+    })
+}
+
+fn live() -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {
+            "name": "web", "namespace": "shop", "uid": "u", "resourceVersion": "7", "generation": 3,
+            "creationTimestamp": "2026-01-01T00:00:00Z", "managedFields": [{"manager": "atrium"}],
+            "labels": {"app": "web", "atrium.dev/app": "shop"},
+            "annotations": {"atrium.dev/tracking-id": "shop:apps/Deployment/shop/web"}
+        },
+        "spec": {
+            "replicas": 2, "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
+            "template": {"spec": {"containers": [
+                {"name": "web", "image": "web:1", "imagePullPolicy": "IfNotPresent"},
+                {"name": "istio-proxy", "image": "proxy:1"}
+            ], "dnsPolicy": "ClusterFirst"}}
+        },
+        "status": {"replicas": 2}
+    })
+}
+
+#[test]
+fn server_fields_defaults_and_other_managers_fields_are_not_drift() {
+    let d = diff(&desired(), &live());
+    assert_eq!(d.sync, SyncStatus::Synced, "{}", d.live_yaml);
+    assert!(d.lines.iter().all(|l| l.op == DiffOp::Same));
+    assert_eq!(d.desired_yaml, d.live_yaml);
+    assert!(!d.live_yaml.contains("managedFields") && !d.live_yaml.contains("atrium.dev"));
+}
+
+#[test]
+fn a_changed_field_is_out_of_sync_with_a_line_each_way() {
+    let mut l = live();
+    l["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
+    let d = diff(&desired(), &l);
+    assert_eq!(d.sync, SyncStatus::OutOfSync);
+    let changed: Vec<(DiffOp, &str)> = d
+        .lines
+        .iter()
+        .filter(|l| l.op != DiffOp::Same)
+        .map(|l| (l.op, l.text.trim()))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            (DiffOp::Removed, "- image: web:2"),
+            (DiffOp::Added, "- image: web:1")
+        ]
+    );
+}
+
+#[test]
+fn a_field_missing_from_live_is_out_of_sync() {
+    let mut l = live();
+    l["metadata"]["labels"]
+        .as_object_mut()
+        .unwrap()
+        .remove("app");
+    assert_eq!(diff(&desired(), &l).sync, SyncStatus::OutOfSync);
+}
+
+#[test]
+fn an_absent_object_is_out_of_sync_and_all_added() {
+    let d = diff(&desired(), &Value::Null);
+    assert_eq!(d.sync, SyncStatus::OutOfSync);
+    assert!(d.live_yaml.is_empty());
+    assert!(d.lines.iter().all(|l| l.op == DiffOp::Added));
+}
+
+#[test]
+fn atomic_lists_compare_whole() {
+    let want = json!({"spec": {"args": ["a", "b"]}});
+    assert_eq!(
+        diff(&want, &json!({"spec": {"args": ["a", "b", "c"]}})).sync,
+        SyncStatus::OutOfSync
+    );
+    assert_eq!(
+        diff(&want, &json!({"spec": {"args": ["a", "b"]}})).sync,
+        SyncStatus::Synced
+    );
+}
+
+#[test]
+fn tracking_marks_in_desired_are_ignored_too() {
+    let mut d = desired();
+    d["metadata"]["labels"]["atrium.dev/app"] = json!("shop");
+    d["status"] = json!({"replicas": 9});
+    d["metadata"]["annotations"] = json!({"x": null});
+    assert_eq!(diff(&d, &live()).sync, SyncStatus::Synced);
+}

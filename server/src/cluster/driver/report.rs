@@ -1,0 +1,95 @@
+//! What a sync was asked to do and what it did, per resource — the data the UI's sync panel
+//! and the audit record show.
+
+use serde::{Deserialize, Serialize};
+
+use crate::gitops::desired::Health;
+
+/// How to sync (Argo CD's `Prune`, `CreateNamespace=true`, dry run).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncOptions {
+    /// Delete live objects this app owns that are no longer desired.
+    pub prune: bool,
+    /// Create missing namespaces the resources go into.
+    pub create_namespace: bool,
+    /// Ask the server what would happen (`dryRun=All`) without changing anything.
+    pub dry_run: bool,
+}
+
+/// What happened to one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceAction {
+    Created,
+    Configured,
+    Unchanged,
+    Pruned,
+    /// Not desired any more, left in place because prune was off.
+    PruneRequired,
+    Failed,
+    /// Not attempted: an earlier wave failed.
+    Skipped,
+}
+
+/// One line of a sync report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceResult {
+    /// `group/Kind/namespace/name`, namespace resolved.
+    pub key: String,
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub wave: i32,
+    pub hook: Option<String>,
+    pub action: ResourceAction,
+    pub message: String,
+    /// The object's resourceVersion after the step (absent on failure, prune, dry run create).
+    pub resource_version: Option<String>,
+}
+
+/// The outcome of one sync.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub app: String,
+    pub dry_run: bool,
+    /// In the order the steps ran (skipped ones after the failing wave, prunes last).
+    pub results: Vec<ResourceResult>,
+    /// The wave that failed; later waves were not applied and nothing was pruned.
+    pub failed_wave: Option<i32>,
+}
+
+impl SyncReport {
+    /// Whether every step succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.failed_wave.is_none()
+            && self
+                .results
+                .iter()
+                .all(|r| r.action != ResourceAction::Failed)
+    }
+
+    /// The result for a key (`apps/Deployment/shop/web`).
+    pub fn result(&self, key: &str) -> Option<&ResourceResult> {
+        self.results.iter().find(|r| r.key == key)
+    }
+
+    /// Results with a given action.
+    pub fn with_action(&self, action: ResourceAction) -> impl Iterator<Item = &ResourceResult> {
+        self.results.iter().filter(move |r| r.action == action)
+    }
+}
+
+/// An object in the cluster that carries an app's tracking label.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveResource {
+    /// `group/Kind/namespace/name`.
+    pub key: String,
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub health: Health,
+    pub health_message: Option<String>,
+    /// The whole object as the server returned it.
+    pub object: serde_json::Value,
+}

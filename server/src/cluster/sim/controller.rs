@@ -1,0 +1,111 @@
+//! The emulator's controller loop: a tokio task that walks workloads every tick and moves
+//! each through its rollout ([`Stage`]) — Rolling as soon as it sees a new generation, then
+//! Done (or Failed for `bad` image tags) once `rollout_delay` has passed — writing status
+//! through the status subresource like the real controllers.
+
+use std::collections::HashMap;
+use std::sync::Weak;
+use std::time::{Duration, Instant};
+
+use super::kinds::by_plural;
+use super::rollout::{controlled, has_bad_image, status_for, Stage};
+use super::store::ObjKey;
+use super::write::{now, Part};
+use super::Inner;
+
+/// What the controller remembers about one object: which generation it is rolling out,
+/// since when, and the stage it last wrote.
+struct Seen {
+    uid: String,
+    generation: i64,
+    since: Instant,
+    since_text: String,
+    written: Option<Stage>,
+}
+
+/// Runs until the emulator is dropped.
+pub(super) async fn run(sim: Weak<Inner>, delay: Duration) {
+    let tick = (delay / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let mut seen: HashMap<ObjKey, Seen> = HashMap::new();
+    loop {
+        tokio::time::sleep(tick).await;
+        let Some(inner) = sim.upgrade() else { return };
+        step(&inner, delay, &mut seen);
+    }
+}
+
+fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
+    let mut store = inner.lock();
+    let work: Vec<(ObjKey, serde_json::Value)> = store
+        .objects
+        .iter()
+        .filter_map(|(key, s)| {
+            let kind = s.obj["kind"].as_str()?;
+            controlled(kind, &s.obj).then(|| (key.clone(), s.obj.clone()))
+        })
+        .collect();
+    seen.retain(|k, _| store.objects.contains_key(k));
+    for (key, obj) in work {
+        let Some(kind) = by_plural(&key.group, obj_version(&obj), &key.plural) else {
+            continue;
+        };
+        let uid = obj["metadata"]["uid"].as_str().unwrap_or("").to_string();
+        let generation = obj["metadata"]["generation"].as_i64().unwrap_or(1);
+        let entry = seen.entry(key.clone()).or_insert_with(|| Seen {
+            uid: String::new(),
+            generation: 0,
+            since: Instant::now(),
+            since_text: now(),
+            written: None,
+        });
+        if entry.uid != uid || entry.generation != generation {
+            *entry = Seen {
+                uid,
+                generation,
+                since: Instant::now(),
+                since_text: now(),
+                written: None,
+            };
+        }
+        let stage = if entry.since.elapsed() < delay {
+            Stage::Rolling
+        } else if has_bad_image(&obj) {
+            Stage::Failed
+        } else {
+            Stage::Done
+        };
+        if entry.written == Some(stage) {
+            continue;
+        }
+        let at = if stage == Stage::Rolling {
+            entry.since_text.clone()
+        } else {
+            now()
+        };
+        let status = status_for(kind.kind, &obj, stage, &at);
+        let result = store.update(
+            kind,
+            &key.namespace,
+            &key.name,
+            "sim-controller",
+            Part::Status,
+            None,
+            false,
+            |mut o| {
+                o["status"] = status;
+                Ok(o)
+            },
+        );
+        match result {
+            Ok(_) => entry.written = Some(stage),
+            Err(e) => {
+                tracing::warn!(name = %key.name, error = %e.message, "simulated controller could not write status")
+            }
+        }
+    }
+}
+
+fn obj_version(obj: &serde_json::Value) -> &str {
+    let api_version = obj["apiVersion"].as_str().unwrap_or("v1");
+    api_version.rsplit('/').next().unwrap_or(api_version)
+}
