@@ -23,7 +23,11 @@ pub struct DesiredResource {
 impl DesiredResource {
     /// `group/kind/namespace/name`: unique within an app, stable across renders.
     pub fn key(&self) -> String {
-        let group = self.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let group = self
+            .api_version
+            .rsplit_once('/')
+            .map(|(g, _)| g)
+            .unwrap_or("");
         format!("{group}/{}/{}/{}", self.kind, self.namespace, self.name)
     }
 }
@@ -61,7 +65,10 @@ mod tests {
     #[test]
     fn worst_health_wins() {
         assert_eq!(Health::Healthy.worst(Health::Degraded), Health::Degraded);
-        assert_eq!(Health::Progressing.worst(Health::Healthy), Health::Progressing);
+        assert_eq!(
+            Health::Progressing.worst(Health::Healthy),
+            Health::Progressing
+        );
         assert_eq!(Health::Missing.worst(Health::Progressing), Health::Missing);
     }
 
