@@ -27,6 +27,17 @@ use clap::{Parser, Subcommand, ValueEnum};
     git = \"/srv/git/catalog.git\"   # a local repo or file:// URL; or dir = \"/srv/catalog\"
     branch = \"main\"
     entry = \"catalog-info.yaml\"   # optional; default: every catalog-info.yaml, followed through Locations
+  Environments (in promotion order) and extra repos Applications may name:
+    [[environments]]
+    name = \"dev\"
+    repo = \"/srv/git/env-dev.git\"   # local path or URL of the environment repo
+    branch = \"main\"                 # default main
+    root = \"apps/root.yaml\"         # the root Application (App of Apps)
+    cluster = \"sim\"                 # sim (embedded emulator) or a kubeconfig context
+    production = false              # default: true for prod/production
+    [[repos]]
+    url = \"https://git.example.com/shared-manifests.git\"
+    path = \"/srv/git/shared-manifests.git\"
   No configuration at all = the embedded default: SQLite, demo Git repos under the data dir."
 )]
 pub struct Cli {
@@ -46,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Work with Argo CD Applications (App of Apps) without a cluster.
+    Apps {
+        #[command(subcommand)]
+        command: AppsCommand,
+    },
     /// Work with the audit trail in the configured database.
     Audit {
         #[command(subcommand)]
@@ -57,6 +73,25 @@ pub enum Command {
 pub enum AuditCommand {
     /// Walk the whole hash chain and report the first broken link; exit 1 when it is broken.
     Verify {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AppsCommand {
+    /// Render the whole App-of-Apps tree from a root Application exactly as the server would
+    /// (no cluster); exit 1 when any app failed to render.
+    Render {
+        /// A Git repository (read at HEAD) or a plain directory.
+        repo_dir: String,
+        /// Path of the root Application manifest inside <REPO_DIR>, e.g. apps/root.yaml.
+        #[arg(long)]
+        root: String,
+        /// Read Applications naming REPO_URL from DIR (a Git repository or a directory);
+        /// repeatable. The root's own repoURL defaults to <REPO_DIR>.
+        #[arg(long = "repo", value_name = "REPO_URL=DIR", value_parser = crate::gitops::report::parse_mapping)]
+        repos: Vec<(String, PathBuf)>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },

@@ -10,6 +10,8 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::source::{SourceConfig, SourceLocation};
+use crate::gitops::environment::{production_by_name, ClusterTarget, EnvironmentConfig};
+use crate::gitops::repos::RepoMapping;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,6 +23,14 @@ pub enum ConfigError {
     Auth(String),
     #[error("configuration: catalog.sources[{index}] ({name}): {message}")]
     Source {
+        index: usize,
+        name: String,
+        message: String,
+    },
+    /// `table` is `environments` or `repos`; `name` the entry's name or URL.
+    #[error("configuration: {table}[{index}] ({name}): {message}")]
+    Entry {
+        table: &'static str,
         index: usize,
         name: String,
         message: String,
@@ -50,6 +60,36 @@ pub struct Config {
     pub log_format: LogFormat,
     pub catalog: CatalogConfig,
     pub auth: crate::auth::settings::AuthConfig,
+    /// `[[environments]]`, in promotion order; none = the demo environments.
+    pub environments: Vec<EnvironmentEntry>,
+    /// `[[repos]]`: extra repoURLs Applications may name, mapped to local repositories.
+    pub repos: Vec<RepoEntry>,
+}
+
+/// One `[[environments]]` table. Missing fields read as empty so that the check below, not
+/// figment, reports them, in the `environments[i] (name): …` form.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnvironmentEntry {
+    pub name: String,
+    /// Local path or URL of the environment's Git repository.
+    pub repo: String,
+    /// Default `main`.
+    pub branch: Option<String>,
+    /// Path of the root Application manifest in the repo, e.g. `apps/root.yaml`.
+    pub root: String,
+    /// `sim` (the embedded emulator, the default) or a kubeconfig context name.
+    pub cluster: Option<String>,
+    /// Default: the name is `prod` or `production`.
+    pub production: Option<bool>,
+}
+
+/// One `[[repos]]` table.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepoEntry {
+    pub url: String,
+    pub path: PathBuf,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -86,6 +126,8 @@ impl Default for Config {
             log_format: LogFormat::Text,
             catalog: CatalogConfig::default(),
             auth: Default::default(),
+            environments: Vec::new(),
+            repos: Vec::new(),
         }
     }
 }
@@ -114,6 +156,8 @@ impl Config {
             .merge(Env::raw().only(&["database_url"]));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.catalog_sources()?;
+        config.environments()?;
+        config.repo_mappings()?;
         config.auth.validate().map_err(ConfigError::Auth)?;
         Ok(config)
     }
@@ -167,6 +211,102 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Configured environments in promotion order; empty when the demo ones should be used.
+    pub fn environments(&self) -> Result<Vec<EnvironmentConfig>, ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        self.environments
+            .iter()
+            .enumerate()
+            .map(|(index, e)| {
+                let err = |message: String| ConfigError::Entry {
+                    table: "environments",
+                    index,
+                    name: e.name.clone(),
+                    message,
+                };
+                if !valid_name(&e.name) {
+                    return Err(err(
+                        "`name` must be lowercase letters, digits and `-` (it appears in policy objects and URLs)".into(),
+                    ));
+                }
+                if !seen.insert(e.name.as_str()) {
+                    return Err(err("another environment has this `name`".into()));
+                }
+                if e.repo.trim().is_empty() {
+                    return Err(err("`repo` is required".into()));
+                }
+                let branch = e.branch.clone().unwrap_or_else(|| "main".into());
+                if branch.is_empty()
+                    || !git2::Reference::is_valid_name(&format!("refs/heads/{branch}"))
+                {
+                    return Err(err(format!("`branch` {branch:?} is not a valid branch name")));
+                }
+                if e.root.trim().is_empty() {
+                    return Err(err("`root` is required (e.g. apps/root.yaml)".into()));
+                }
+                let root = crate::gitops::checkout::clean_path(&e.root)
+                    .map_err(|_| err("`root` must be a path inside the repo".into()))?;
+                let is_manifest = [".yaml", ".yml", ".json"].iter().any(|x| root.ends_with(x));
+                if !is_manifest {
+                    return Err(err(
+                        "`root` must be the path of the root Application manifest (a .yaml, .yml or .json file)".into(),
+                    ));
+                }
+                Ok(EnvironmentConfig {
+                    name: e.name.clone(),
+                    repo: e.repo.trim().to_string(),
+                    branch,
+                    root,
+                    cluster: ClusterTarget::parse(e.cluster.as_deref().unwrap_or("sim")),
+                    production: e.production.unwrap_or_else(|| production_by_name(&e.name)),
+                })
+            })
+            .collect()
+    }
+
+    /// Configured `[[repos]]` mappings.
+    pub fn repo_mappings(&self) -> Result<Vec<RepoMapping>, ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        self.repos
+            .iter()
+            .enumerate()
+            .map(|(index, r)| {
+                let err = |message: &str| ConfigError::Entry {
+                    table: "repos",
+                    index,
+                    name: r.url.clone(),
+                    message: message.into(),
+                };
+                if r.url.trim().is_empty() {
+                    return Err(err("`url` is required"));
+                }
+                if r.path.as_os_str().is_empty() {
+                    return Err(err("`path` is required"));
+                }
+                if !seen.insert(crate::gitops::repos::normalize(&r.url)) {
+                    return Err(err("this `url` is mapped twice"));
+                }
+                Ok(RepoMapping {
+                    url: r.url.trim().to_string(),
+                    path: r.path.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// DNS-label-like: environment names end up in policy objects (`prod/cart`) and URLs.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +328,97 @@ mod tests {
             Config::default().database_url(),
             "sqlite://data/atrium.db?mode=rwc"
         );
+    }
+
+    fn env(name: &str, root: &str) -> EnvironmentEntry {
+        EnvironmentEntry {
+            name: name.into(),
+            repo: "/srv/git/env.git".into(),
+            root: root.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn environments_default_branch_cluster_and_production() {
+        let mut config = Config {
+            environments: vec![
+                env("dev", "apps/root.yaml"),
+                env("prod", "./apps/root.yaml"),
+            ],
+            ..Default::default()
+        };
+        config.environments[0].cluster = Some("kind-dev".into());
+        let envs = config.environments().unwrap();
+        assert_eq!(envs[0].branch, "main");
+        assert_eq!(envs[0].cluster, ClusterTarget::Context("kind-dev".into()));
+        assert!(!envs[0].production);
+        assert_eq!(envs[1].cluster, ClusterTarget::Sim);
+        assert!(envs[1].production);
+        assert_eq!(envs[1].root, "apps/root.yaml");
+    }
+
+    #[test]
+    fn environment_errors_name_the_entry() {
+        let mut config = Config {
+            environments: vec![env("dev", "apps/root.yaml"), env("staging", "apps/")],
+            ..Default::default()
+        };
+        let err = config.environments().unwrap_err().to_string();
+        assert!(err.contains("environments[1] (staging): `root`"), "{err}");
+        config.environments[1] = env("dev", "apps/root.yaml");
+        let err = config.environments().unwrap_err().to_string();
+        assert!(
+            err.contains("environments[1] (dev): another environment"),
+            "{err}"
+        );
+        config.environments[1] = env("Prod", "apps/root.yaml");
+        assert!(config.environments().is_err());
+        config.environments.truncate(1);
+        config.environments[0].branch = Some("a..b".into());
+        let err = config.environments().unwrap_err().to_string();
+        assert!(err.contains("environments[0] (dev): `branch`"), "{err}");
+    }
+
+    #[test]
+    fn repo_mappings_need_url_and_path_once() {
+        let mut config = Config {
+            repos: vec![
+                RepoEntry {
+                    url: "https://git.example/a.git".into(),
+                    path: "/srv/a".into(),
+                },
+                RepoEntry {
+                    url: "https://git.example/a".into(),
+                    path: "/srv/b".into(),
+                },
+            ],
+            ..Default::default()
+        };
+        let err = config.repo_mappings().unwrap_err().to_string();
+        assert!(
+            err.contains("repos[1] (https://git.example/a): this `url` is mapped twice"),
+            "{err}"
+        );
+        config.repos.truncate(1);
+        assert_eq!(
+            config.repo_mappings().unwrap()[0].path,
+            PathBuf::from("/srv/a")
+        );
+    }
+
+    #[test]
+    fn environments_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("atrium.toml");
+        std::fs::write(
+            &file,
+            "[[environments]]\nname = \"dev\"\nrepo = \"/srv/env-dev.git\"\nroot = \"apps/root.yaml\"\n\n\
+             [[environments]]\nname = \"staging\"\nrepo = \"/srv/env-staging.git\"\nroot = \"apps\"\n\n\
+             [[repos]]\nurl = \"https://git.example/shared.git\"\npath = \"/srv/shared.git\"\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("environments[1] (staging)"), "{err}");
     }
 }

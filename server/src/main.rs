@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use atrium_server::cli::{AuditCommand, CatalogCommand, Cli, Command, Format};
+use atrium_server::cli::{AppsCommand, AuditCommand, CatalogCommand, Cli, Command, Format};
 use atrium_server::config::Config;
-use atrium_server::{catalog, serve, telemetry};
+use atrium_server::{catalog, gitops, serve, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,6 +46,26 @@ fn main() -> ExitCode {
                     eprintln!("atrium: {error:#}");
                     ExitCode::from(2)
                 }
+            }
+        }
+        Command::Apps {
+            command:
+                AppsCommand::Render {
+                    repo_dir,
+                    root,
+                    repos,
+                    format,
+                },
+        } => {
+            let tree = gitops::report::render_repo(&repo_dir, &root, &repos);
+            match format {
+                Format::Json => println!("{}", gitops::report::to_json(&tree)),
+                Format::Text => print!("{}", gitops::report::to_text(&tree)),
+            }
+            if tree.has_failures() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
             }
         }
         Command::Catalog {

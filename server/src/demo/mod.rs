@@ -1,4 +1,6 @@
 //! The embedded default's demo data.
 pub mod catalog;
+pub mod env_manifests;
+pub mod environments;
 pub mod git;
 pub mod setup;

@@ -42,6 +42,9 @@ pub fn ensure_demo_catalog(data_dir: &Path) -> anyhow::Result<Vec<SourceConfig>>
         tracing::info!(path = %examples_path.display(), "created the Backstage examples repository");
     }
 
+    // The environment repos go with the demo catalog: their apps are its components.
+    super::environments::ensure_demo_environments(data_dir)?;
+
     Ok(vec![
         git_source("demo", &demo_path, None),
         // Upstream's Locations reach only part of the folder (and one points at a remote URL),

@@ -2,5 +2,12 @@
 //! App-of-Apps tree they form, and the renderers (directory, Kustomize, Helm) that turn an
 //! app's source into the Kubernetes resources it wants ([`desired`]).
 
+pub mod application;
+pub mod checkout;
 pub mod desired;
+pub mod environment;
+pub mod render;
+pub mod report;
+pub mod repos;
 pub mod service;
+pub mod tree;

@@ -1,0 +1,318 @@
+//! A source at a revision, read without a work tree: a Git repository (bare or not) read
+//! through libgit2 at a branch, tag, commit SHA or `HEAD`, or a plain directory read as it is.
+//! Only Kustomize and Helm need files on disk; they get a copy written to a temp dir.
+
+use std::path::{Component, Path};
+
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+
+/// Larger manifest files are refused: nothing that big is a Kubernetes manifest.
+pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+/// Guards the copy made for Kustomize/Helm against a huge repository.
+const MAX_MATERIALIZED_FILES: usize = 20_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("no Git repository or directory at {0}")]
+    NotFound(String),
+    #[error("revision {revision:?} not found in {repo}")]
+    NoRevision { repo: String, revision: String },
+    #[error("path {0:?} leaves the repository")]
+    UnsafePath(String),
+    #[error("path {0:?} does not exist at this revision")]
+    NoPath(String),
+    #[error("{path}: file is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024))]
+    TooLarge { path: String },
+    #[error("{0}")]
+    Io(String),
+}
+
+type Result<T, E = CheckoutError> = std::result::Result<T, E>;
+
+/// A repository opened at one resolved revision.
+pub enum Checkout {
+    Git {
+        repo: Repository,
+        commit: Oid,
+        location: String,
+    },
+    Dir {
+        root: std::path::PathBuf,
+    },
+}
+
+impl Checkout {
+    /// Opens `location` (a Git repository, else a directory) at `revision`. A plain directory
+    /// has no revisions and is read as it is, whatever `revision` says.
+    pub fn open(location: &Path, revision: &str) -> Result<Checkout> {
+        let shown = location.display().to_string();
+        match Repository::open_ext(
+            location,
+            git2::RepositoryOpenFlags::NO_SEARCH,
+            std::iter::empty::<&str>(),
+        ) {
+            Ok(repo) => {
+                let commit =
+                    resolve_revision(&repo, revision).ok_or_else(|| CheckoutError::NoRevision {
+                        repo: shown.clone(),
+                        revision: revision.to_string(),
+                    })?;
+                Ok(Checkout::Git {
+                    repo,
+                    commit,
+                    location: shown,
+                })
+            }
+            Err(_) if location.is_dir() => Ok(Checkout::Dir {
+                root: location.to_path_buf(),
+            }),
+            Err(_) => Err(CheckoutError::NotFound(shown)),
+        }
+    }
+
+    /// The resolved commit (none for a plain directory).
+    pub fn sha(&self) -> Option<String> {
+        match self {
+            Checkout::Git { commit, .. } => Some(commit.to_string()),
+            Checkout::Dir { .. } => None,
+        }
+    }
+
+    /// Every file below `dir` (repo-relative, `/`-separated, sorted); `dir` must exist.
+    pub fn files_under(&self, dir: &str) -> Result<Vec<String>> {
+        let dir = clean_path(dir)?;
+        let mut files = Vec::new();
+        match self {
+            Checkout::Git { repo, commit, .. } => {
+                let tree = self.git_tree(repo, *commit)?;
+                let sub = if dir.is_empty() {
+                    tree
+                } else {
+                    let entry = tree
+                        .get_path(Path::new(&dir))
+                        .map_err(|_| CheckoutError::NoPath(dir.clone()))?;
+                    if entry.kind() != Some(ObjectType::Tree) {
+                        return Err(CheckoutError::NoPath(dir));
+                    }
+                    repo.find_tree(entry.id()).map_err(git_err)?
+                };
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                sub.walk(TreeWalkMode::PreOrder, |parent, entry| {
+                    // Symlinks and submodules are not manifests.
+                    if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != 0o120000 {
+                        if let Ok(name) = entry.name() {
+                            files.push(format!("{prefix}{parent}{name}"));
+                        }
+                    }
+                    TreeWalkResult::Ok
+                })
+                .map_err(git_err)?;
+            }
+            Checkout::Dir { root } => {
+                let start = root.join(&dir);
+                if !start.is_dir() {
+                    return Err(CheckoutError::NoPath(dir));
+                }
+                walk_dir(&start, &dir, &mut files)?;
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Whether `path` is a file at this revision.
+    pub fn is_file(&self, path: &str) -> bool {
+        let Ok(path) = clean_path(path) else {
+            return false;
+        };
+        match self {
+            Checkout::Git { repo, commit, .. } => self
+                .git_tree(repo, *commit)
+                .ok()
+                .and_then(|t| t.get_path(Path::new(&path)).ok())
+                .is_some_and(|e| e.kind() == Some(ObjectType::Blob)),
+            Checkout::Dir { root } => root.join(&path).is_file(),
+        }
+    }
+
+    /// The bytes of one file.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let path = clean_path(path)?;
+        let bytes = match self {
+            Checkout::Git { repo, commit, .. } => {
+                let tree = self.git_tree(repo, *commit)?;
+                let entry = tree
+                    .get_path(Path::new(&path))
+                    .map_err(|_| CheckoutError::NoPath(path.clone()))?;
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|_| CheckoutError::NoPath(path.clone()))?;
+                if blob.size() > MAX_FILE_BYTES {
+                    return Err(CheckoutError::TooLarge { path });
+                }
+                blob.content().to_vec()
+            }
+            Checkout::Dir { root } => {
+                let full = root.join(&path);
+                let meta =
+                    std::fs::metadata(&full).map_err(|_| CheckoutError::NoPath(path.clone()))?;
+                if meta.len() as usize > MAX_FILE_BYTES {
+                    return Err(CheckoutError::TooLarge { path });
+                }
+                std::fs::read(&full).map_err(|e| CheckoutError::Io(format!("{path}: {e}")))?
+            }
+        };
+        Ok(bytes)
+    }
+
+    /// Writes the whole tree into `into` (Kustomize bases and Helm charts reach outside the
+    /// app's own path, e.g. `../../base`).
+    pub fn materialize(&self, into: &Path) -> Result<()> {
+        let files = self.files_under("")?;
+        if files.len() > MAX_MATERIALIZED_FILES {
+            return Err(CheckoutError::Io(format!(
+                "repository has {} files, more than the {MAX_MATERIALIZED_FILES} copied for rendering",
+                files.len()
+            )));
+        }
+        for file in files {
+            let target = into.join(&file);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| CheckoutError::Io(e.to_string()))?;
+            }
+            let bytes = self.read(&file)?;
+            std::fs::write(&target, bytes).map_err(|e| CheckoutError::Io(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn git_tree<'r>(&self, repo: &'r Repository, commit: Oid) -> Result<git2::Tree<'r>> {
+        repo.find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(git_err)
+    }
+}
+
+fn git_err(e: git2::Error) -> CheckoutError {
+    CheckoutError::Io(e.message().to_string())
+}
+
+/// Branch, tag, full or abbreviated commit SHA, `HEAD` or empty (= `HEAD`), as Argo CD
+/// accepts them; revision expressions (`main~1`) are not.
+pub fn resolve_revision(repo: &Repository, revision: &str) -> Option<Oid> {
+    let revision = revision.trim();
+    let peel = |r: git2::Reference<'_>| r.peel_to_commit().ok().map(|c| c.id());
+    if revision.is_empty() || revision == "HEAD" {
+        return repo.head().ok().and_then(peel);
+    }
+    let candidates = [
+        revision.to_string(),
+        format!("refs/heads/{revision}"),
+        format!("refs/remotes/origin/{revision}"),
+        format!("refs/tags/{revision}"),
+    ];
+    for name in candidates.iter().filter(|n| n.starts_with("refs/")) {
+        if let Some(oid) = repo.find_reference(name).ok().and_then(peel) {
+            return Some(oid);
+        }
+    }
+    let is_sha =
+        (4..=40).contains(&revision.len()) && revision.chars().all(|c| c.is_ascii_hexdigit());
+    if is_sha {
+        return repo
+            .revparse_single(revision)
+            .ok()
+            .and_then(|o| o.peel_to_commit().ok())
+            .map(|c| c.id());
+    }
+    None
+}
+
+/// `./apps/` → `apps`; refuses absolute paths and `..`.
+pub fn clean_path(path: &str) -> Result<String> {
+    let mut parts = Vec::new();
+    for component in Path::new(path.trim()).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            _ => return Err(CheckoutError::UnsafePath(path.to_string())),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn walk_dir(dir: &Path, rel: &str, out: &mut Vec<String>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| CheckoutError::Io(e.to_string()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| CheckoutError::Io(e.to_string()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel_path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let kind = entry
+            .file_type()
+            .map_err(|e| CheckoutError::Io(e.to_string()))?;
+        if kind.is_dir() && name != ".git" {
+            walk_dir(&entry.path(), &rel_path, out)?;
+        } else if kind.is_file() {
+            out.push(rel_path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::git::{commit_files, open_or_init};
+
+    #[test]
+    fn revisions_resolve_by_branch_tag_sha_and_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = open_or_init(dir.path(), "main").unwrap();
+        let first = commit_files(
+            &repo,
+            "main",
+            &[("a.yaml", Some(b"a: 1\n"))],
+            "one",
+            ("t", "t@x"),
+        )
+        .unwrap();
+        let second = commit_files(
+            &repo,
+            "main",
+            &[("a.yaml", Some(b"a: 2\n"))],
+            "two",
+            ("t", "t@x"),
+        )
+        .unwrap();
+        repo.tag_lightweight("v1", &repo.find_object(first, None).unwrap(), false)
+            .unwrap();
+        assert_eq!(resolve_revision(&repo, "HEAD"), Some(second));
+        assert_eq!(resolve_revision(&repo, ""), Some(second));
+        assert_eq!(resolve_revision(&repo, "main"), Some(second));
+        assert_eq!(resolve_revision(&repo, "v1"), Some(first));
+        assert_eq!(
+            resolve_revision(&repo, &first.to_string()[..10]),
+            Some(first)
+        );
+        assert_eq!(resolve_revision(&repo, "nope"), None);
+        assert_eq!(resolve_revision(&repo, "main~1"), None);
+        let at_tag = Checkout::open(dir.path(), "v1").unwrap();
+        assert_eq!(at_tag.read("a.yaml").unwrap(), b"a: 1\n");
+    }
+
+    #[test]
+    fn paths_cannot_leave_the_repository() {
+        assert_eq!(clean_path("./apps/").unwrap(), "apps");
+        assert_eq!(clean_path(".").unwrap(), "");
+        assert!(clean_path("../x").is_err());
+        assert!(clean_path("/etc").is_err());
+    }
+}

@@ -1,0 +1,54 @@
+//! Environments: the ordered promotion path (dev → staging → prod), each an environment Git
+//! repo with a root Application and a cluster to sync to. Read from `[[environments]]` in the
+//! configuration ([`crate::config`]); none configured = the demo environments.
+
+use serde::{Deserialize, Serialize};
+
+use super::tree::RootSpec;
+
+/// Where an environment's resources are applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterTarget {
+    /// The embedded Kubernetes emulator (`cluster = "sim"`).
+    Sim,
+    /// A kubeconfig context.
+    Context(String),
+}
+
+impl ClusterTarget {
+    pub fn parse(text: &str) -> Self {
+        match text.trim() {
+            "" | "sim" => ClusterTarget::Sim,
+            other => ClusterTarget::Context(other.to_string()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentConfig {
+    pub name: String,
+    /// Local path or URL of the environment's Git repository.
+    pub repo: String,
+    pub branch: String,
+    /// Path of the root Application manifest in the repo, e.g. `apps/root.yaml`.
+    pub root: String,
+    pub cluster: ClusterTarget,
+    pub production: bool,
+}
+
+impl EnvironmentConfig {
+    /// Where [`super::tree::render_tree`] starts for this environment.
+    pub fn root_spec(&self) -> RootSpec {
+        RootSpec {
+            repo: self.repo.clone(),
+            revision: self.branch.clone(),
+            path: self.root.clone(),
+        }
+    }
+}
+
+/// `prod` and `production` are production unless the configuration says otherwise.
+pub fn production_by_name(name: &str) -> bool {
+    matches!(name.to_ascii_lowercase().as_str(), "prod" | "production")
+}

@@ -1,0 +1,414 @@
+//! The App-of-Apps tree: the root Application manifest → the Applications its source renders
+//! → theirs, recursively, each with the Kubernetes resources it wants. Cycle-safe and
+//! depth-limited; a node that fails (unknown repo, missing revision or path, invalid YAML, a
+//! renderer error) carries the error and no resources, and its siblings render as usual.
+//!
+//! Pure and blocking (libgit2, external tools): the server calls it in `spawn_blocking`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::application::{is_application_value, Application, Automated};
+use super::checkout::{Checkout, CheckoutError};
+use super::desired::DesiredResource;
+use super::render::{
+    detect_renderer, objects::SYNC_WAVE, render_source, RenderOptions, RendererKind, Target,
+    Workspaces,
+};
+use super::repos::RepoMap;
+
+/// Where the root Application manifest is: a repo (a mapped repoURL or a local path), the
+/// revision to read it at, and the manifest file's path in the repo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootSpec {
+    pub repo: String,
+    pub revision: String,
+    pub path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RenderStatus {
+    Ok,
+    Error,
+    RendererUnavailable,
+}
+
+impl RenderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RenderStatus::Ok => "ok",
+            RenderStatus::Error => "error",
+            RenderStatus::RendererUnavailable => "renderer-unavailable",
+        }
+    }
+}
+
+/// An app's (first) source as it was read and resolved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppSourceView {
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+    /// The commit `target_revision` resolved to (none for a plain directory or a Helm repo).
+    pub revision: Option<String>,
+    pub renderer: Option<RendererKind>,
+    pub chart: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RenderedApp {
+    pub name: String,
+    /// The app whose source rendered this one's Application; `None` for the root.
+    pub parent: Option<String>,
+    /// 0 for the root.
+    pub depth: usize,
+    pub source: AppSourceView,
+    pub project: String,
+    pub destination_namespace: String,
+    pub destination_server: Option<String>,
+    pub destination_name: Option<String>,
+    pub automated: Option<Automated>,
+    pub sync_options: Vec<String>,
+    /// The sync wave of this app's own Application object within its parent.
+    pub sync_wave: i32,
+    pub status: RenderStatus,
+    /// Why the status is not `ok`; empty when it is.
+    pub message: String,
+    /// Everything the source renders, child Application objects included (the parent applies
+    /// them; [`super::application::is_application`] tells them apart). Empty unless `ok`.
+    pub resources: Vec<DesiredResource>,
+    /// Names of the Applications this app renders, in render order.
+    pub children: Vec<String>,
+    /// The manifest as read; `None` when it could not be.
+    pub application: Option<Application>,
+}
+
+impl RenderedApp {
+    fn failed(name: String, parent: Option<String>, depth: usize, message: String) -> Self {
+        RenderedApp {
+            name,
+            parent,
+            depth,
+            source: AppSourceView::default(),
+            project: String::new(),
+            destination_namespace: String::new(),
+            destination_server: None,
+            destination_name: None,
+            automated: None,
+            sync_options: Vec::new(),
+            sync_wave: 0,
+            status: RenderStatus::Error,
+            message,
+            resources: Vec::new(),
+            children: Vec::new(),
+            application: None,
+        }
+    }
+
+    fn fail(&mut self, status: RenderStatus, message: String) {
+        self.status = status;
+        self.message = message;
+        self.resources.clear();
+        self.children.clear();
+    }
+}
+
+/// Every app of the tree, root first, then depth-first in render order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RenderedTree {
+    pub apps: Vec<RenderedApp>,
+}
+
+impl RenderedTree {
+    pub fn root(&self) -> Option<&RenderedApp> {
+        self.apps.first()
+    }
+
+    /// The first app of that name that rendered (a cycle or duplicate adds failed nodes that
+    /// repeat a name).
+    pub fn get(&self, name: &str) -> Option<&RenderedApp> {
+        self.apps
+            .iter()
+            .find(|a| a.name == name && a.status == RenderStatus::Ok)
+            .or_else(|| self.apps.iter().find(|a| a.name == name))
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.apps.iter().any(|a| a.status != RenderStatus::Ok)
+    }
+}
+
+/// Renders the whole tree. The root manifest's own `repoURL`, when not mapped in `repos`, is
+/// taken to be the repo the manifest was read from (the usual App-of-Apps layout).
+pub fn render_tree(root: &RootSpec, repos: &RepoMap, options: &RenderOptions) -> RenderedTree {
+    let mut walk = Walk {
+        repos: repos.clone(),
+        options,
+        workspaces: Workspaces::default(),
+        checkouts: HashMap::new(),
+        apps: Vec::new(),
+        rendered_by: HashMap::new(),
+    };
+    let fallback_name = Path::new(&root.path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "root".into());
+    let location = repos
+        .resolve(&root.repo)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(&root.repo));
+    let read = walk
+        .checkout(&location, &root.revision)
+        .map_err(|e| e.to_string())
+        .and_then(|co| co.read(&root.path).map_err(|e| e.to_string()))
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()))
+        .and_then(|text| Application::from_yaml(&text).map_err(|e| e.to_string()));
+    match read {
+        Ok(app) => {
+            for source in app.rendering_sources() {
+                if source.chart.is_none() && !walk.repos.contains(&source.repo_url) {
+                    walk.repos.insert(&source.repo_url, &location);
+                }
+            }
+            walk.render_app(app, None, &[], 0);
+        }
+        Err(message) => {
+            let mut node =
+                RenderedApp::failed(fallback_name, None, 0, format!("{}: {message}", root.path));
+            node.source = AppSourceView {
+                repo_url: root.repo.clone(),
+                path: root.path.clone(),
+                target_revision: root.revision.clone(),
+                ..Default::default()
+            };
+            walk.apps.push(node);
+        }
+    }
+    RenderedTree { apps: walk.apps }
+}
+
+struct Walk<'o> {
+    repos: RepoMap,
+    options: &'o RenderOptions,
+    workspaces: Workspaces,
+    /// One checkout per (repository, revision): every app of a render sees the same commit.
+    checkouts: HashMap<(PathBuf, String), Result<Rc<Checkout>, CheckoutError>>,
+    apps: Vec<RenderedApp>,
+    /// App name → the app that rendered it, to report duplicates.
+    rendered_by: HashMap<String, String>,
+}
+
+impl Walk<'_> {
+    fn checkout(&mut self, location: &Path, revision: &str) -> Result<Rc<Checkout>, CheckoutError> {
+        self.checkouts
+            .entry((location.to_path_buf(), revision.to_string()))
+            .or_insert_with(|| Checkout::open(location, revision).map(Rc::new))
+            .clone()
+    }
+
+    fn render_app(
+        &mut self,
+        app: Application,
+        parent: Option<&str>,
+        ancestry: &[String],
+        depth: usize,
+    ) {
+        let name = app.metadata.name.clone();
+        let parent_name = parent.map(str::to_string);
+        if self.apps.len() >= self.options.max_apps {
+            let message = format!("the tree has more than {} apps", self.options.max_apps);
+            self.apps
+                .push(RenderedApp::failed(name, parent_name, depth, message));
+            return;
+        }
+        self.rendered_by
+            .insert(name.clone(), parent.unwrap_or_default().to_string());
+        let mut node = node_for(&app, parent_name, depth);
+        let (resources, outcome) = self.render_sources(&app, &mut node.source);
+        match outcome {
+            Ok(()) => node.resources = resources,
+            Err((status, message)) => node.fail(status, message),
+        }
+        let child_manifests: Vec<Value> = node
+            .resources
+            .iter()
+            .filter(|r| is_application_value(&r.manifest))
+            .map(|r| r.manifest.clone())
+            .collect();
+        let index = self.apps.len();
+        self.apps.push(node);
+
+        let mut path: Vec<String> = ancestry.to_vec();
+        path.push(name.clone());
+        let mut children = Vec::new();
+        for manifest in child_manifests {
+            let child_name = manifest["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            // An app that renders its own Application manages itself (Argo CD allows it); it
+            // is not a child of itself.
+            if child_name == name {
+                continue;
+            }
+            children.push(child_name.clone());
+            let wave = manifest["metadata"]["annotations"][SYNC_WAVE]
+                .as_str()
+                .and_then(|w| w.trim().parse().ok())
+                .unwrap_or(0);
+            let fail = |message: String| {
+                let mut node =
+                    RenderedApp::failed(child_name.clone(), Some(name.clone()), depth + 1, message);
+                node.sync_wave = wave;
+                node
+            };
+            let problem = if path.contains(&child_name) {
+                Some(format!("cycle: {} → {child_name}", path.join(" → ")))
+            } else if depth + 1 > self.options.max_depth {
+                Some(format!(
+                    "deeper than {} levels of Applications below the root",
+                    self.options.max_depth
+                ))
+            } else {
+                self.rendered_by
+                    .get(&child_name)
+                    .map(|other| format!("Application {child_name} is already rendered by {other}"))
+            };
+            if let Some(message) = problem {
+                self.apps.push(fail(message));
+                continue;
+            }
+            match Application::from_value(&manifest) {
+                Ok(child) => self.render_app(child, Some(&name), &path, depth + 1),
+                Err(e) => {
+                    let shown = if child_name.is_empty() {
+                        "<unnamed>".into()
+                    } else {
+                        child_name.clone()
+                    };
+                    let mut node = fail(format!("invalid Application: {e}"));
+                    node.name = shown;
+                    self.apps.push(node);
+                }
+            }
+        }
+        self.apps[index].children = children;
+    }
+
+    /// Renders every source of `app`; the first failure wins and nothing is kept.
+    fn render_sources(
+        &mut self,
+        app: &Application,
+        view: &mut AppSourceView,
+    ) -> (Vec<DesiredResource>, Result<(), (RenderStatus, String)>) {
+        let sources = app.rendering_sources();
+        if sources.is_empty() {
+            return (
+                Vec::new(),
+                Err((
+                    RenderStatus::Error,
+                    "spec.source (or spec.sources) is required".into(),
+                )),
+            );
+        }
+        let target = Target {
+            app_name: &app.metadata.name,
+            namespace: &app.spec.destination.namespace,
+        };
+        let mut resources = Vec::new();
+        for (i, source) in sources.into_iter().enumerate() {
+            let checkout = if source.chart.is_some() {
+                None
+            } else {
+                let Some(location) = self.repos.resolve(&source.repo_url).map(Path::to_path_buf)
+                else {
+                    let message = if source.repo_url.is_empty() {
+                        "spec.source.repoURL is required".to_string()
+                    } else {
+                        format!(
+                            "unknown repoURL {}: not mapped to a local repository",
+                            source.repo_url
+                        )
+                    };
+                    return (Vec::new(), Err((RenderStatus::Error, message)));
+                };
+                match self.checkout(&location, &source.target_revision) {
+                    Ok(co) => Some((co, location)),
+                    Err(e) => return (Vec::new(), Err((RenderStatus::Error, e.to_string()))),
+                }
+            };
+            let kind = detect_renderer(source, checkout.as_ref().map(|(co, _)| co.as_ref()));
+            let key = checkout
+                .as_ref()
+                .map(|(co, loc)| format!("{}@{}", loc.display(), co.sha().unwrap_or_default()));
+            if i == 0 {
+                view.revision = checkout.as_ref().and_then(|(co, _)| co.sha());
+                view.renderer = Some(kind);
+            }
+            let pair = checkout
+                .as_ref()
+                .zip(key.as_deref())
+                .map(|((co, _), k)| (co.as_ref(), k));
+            match render_source(
+                source,
+                pair,
+                kind,
+                &target,
+                self.options,
+                &mut self.workspaces,
+            ) {
+                Ok(mut rendered) => resources.append(&mut rendered),
+                Err(f) => {
+                    let status = if f.unavailable {
+                        RenderStatus::RendererUnavailable
+                    } else {
+                        RenderStatus::Error
+                    };
+                    return (Vec::new(), Err((status, f.message)));
+                }
+            }
+        }
+        (resources, Ok(()))
+    }
+}
+
+fn node_for(app: &Application, parent: Option<String>, depth: usize) -> RenderedApp {
+    let first = app
+        .rendering_sources()
+        .first()
+        .map(|s| (*s).clone())
+        .unwrap_or_default();
+    let mut node = RenderedApp::failed(app.metadata.name.clone(), parent, depth, String::new());
+    node.status = RenderStatus::Ok;
+    node.source = AppSourceView {
+        repo_url: first.repo_url,
+        path: first.path,
+        target_revision: first.target_revision,
+        revision: None,
+        renderer: None,
+        chart: first.chart,
+    };
+    node.project = app.spec.project.clone();
+    node.destination_namespace = app.spec.destination.namespace.clone();
+    node.destination_server = app.spec.destination.server.clone();
+    node.destination_name = app.spec.destination.name.clone();
+    node.automated = app.automated();
+    node.sync_options = app.sync_options();
+    node.sync_wave = app
+        .metadata
+        .annotations
+        .get(SYNC_WAVE)
+        .and_then(|w| w.trim().parse().ok())
+        .unwrap_or(0);
+    node.application = Some(app.clone());
+    node
+}
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;
