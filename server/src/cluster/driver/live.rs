@@ -14,7 +14,7 @@ use super::report::LiveResource;
 use super::{ClusterDriver, Error, GroupVersionKind, Result};
 
 /// Kinds an app commonly renders; those the cluster does not serve are skipped.
-const KNOWN_KINDS: &[(&str, &str)] = &[
+pub(super) const KNOWN_KINDS: &[(&str, &str)] = &[
     ("v1", "Namespace"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),

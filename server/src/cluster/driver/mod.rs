@@ -4,6 +4,7 @@
 //! object is a `DynamicObject`, so custom resources need no code here.
 
 mod apply;
+mod inventory;
 pub mod diff;
 pub mod health;
 mod live;

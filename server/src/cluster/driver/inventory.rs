@@ -1,0 +1,87 @@
+//! Every app's live objects at once: one list per kind with the tracking label, grouped by
+//! app. What a reconcile pass over thousands of apps needs (per-app [`live`] would list every
+//! kind once per app).
+
+use std::collections::{BTreeSet, HashMap};
+
+use kube::api::ListParams;
+use kube::core::DynamicObject;
+use kube::Api;
+use serde_json::Value;
+
+use super::health::health;
+use super::live::KNOWN_KINDS;
+use super::plan::{key_of, TRACKING_LABEL};
+use super::report::LiveResource;
+use super::{ClusterDriver, Error, GroupVersionKind, Result};
+
+impl ClusterDriver {
+    /// Live objects of every app, keyed by app name, each list sorted by key. `extra` adds
+    /// `(apiVersion, kind)`s beyond the known ones (the kinds the desired resources use).
+    pub async fn inventory(
+        &self,
+        extra: &[(String, String)],
+    ) -> Result<HashMap<String, Vec<LiveResource>>> {
+        if self.discovery.read().await.is_none() {
+            self.refresh().await?;
+        }
+        let mut kinds = Vec::new();
+        for (api_version, kind) in KNOWN_KINDS {
+            let Ok(gv) = api_version.parse::<kube::core::GroupVersion>() else {
+                continue;
+            };
+            let gvk: GroupVersionKind = gv.with_kind(kind);
+            if let Some(r) = self.cached(&gvk).await {
+                kinds.push(r);
+            }
+        }
+        for (api_version, kind) in extra {
+            match self.resolve(api_version, kind).await {
+                Ok(r) => kinds.push(r),
+                Err(Error::UnknownKind { .. } | Error::ApiVersion(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let mut by_app: HashMap<String, Vec<LiveResource>> = HashMap::new();
+        for r in kinds {
+            if !seen.insert((r.resource.api_version.clone(), r.resource.kind.clone())) {
+                continue;
+            }
+            let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &r.resource);
+            let list = api
+                .list(&ListParams::default().labels(TRACKING_LABEL))
+                .await
+                .map_err(|source| Error::Api {
+                    action: format!("listing {} {}", r.resource.api_version, r.resource.kind),
+                    source,
+                })?;
+            for obj in list {
+                let Some(app) = obj.metadata.labels.as_ref().and_then(|l| l.get(TRACKING_LABEL)).cloned() else {
+                    continue;
+                };
+                let mut v = serde_json::to_value(&obj).unwrap_or(Value::Null);
+                v["apiVersion"] = Value::String(r.resource.api_version.clone());
+                v["kind"] = Value::String(r.resource.kind.clone());
+                let namespace = obj.metadata.namespace.clone().unwrap_or_default();
+                let name = obj.metadata.name.clone().unwrap_or_default();
+                let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
+                let (health, health_message) = health(&v);
+                by_app.entry(app).or_default().push(LiveResource {
+                    key,
+                    api_version: r.resource.api_version.clone(),
+                    kind: r.resource.kind.clone(),
+                    namespace,
+                    name,
+                    health,
+                    health_message,
+                    object: v,
+                });
+            }
+        }
+        for list in by_app.values_mut() {
+            list.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+        Ok(by_app)
+    }
+}
