@@ -15,14 +15,13 @@ use atrium_server::gitops::desired::{DesiredResource, Health, SyncStatus};
 const DELAY: Duration = Duration::from_millis(200);
 
 async fn cluster() -> (Served, ClusterDriver) {
-    let served = sim::serve(
-        "127.0.0.1:0".parse().unwrap(),
-        SimConfig {
-            rollout_delay: DELAY,
-        },
-    )
-    .await
-    .expect("bind loopback");
+    cluster_with(DELAY).await
+}
+
+async fn cluster_with(rollout_delay: Duration) -> (Served, ClusterDriver) {
+    let served = sim::serve("127.0.0.1:0".parse().unwrap(), SimConfig { rollout_delay })
+        .await
+        .expect("bind loopback");
     let driver = ClusterDriver::new(served.client().expect("client for loopback"));
     (served, driver)
 }
@@ -349,7 +348,8 @@ async fn namespaces_are_created_only_when_asked() {
 
 #[tokio::test]
 async fn health_moves_from_progressing_to_healthy_or_degraded() {
-    let (_served, driver) = cluster().await;
+    // Long enough that a loaded machine still sees Progressing before the rollout ends.
+    let (_served, driver) = cluster_with(Duration::from_millis(1000)).await;
     let desired = [
         deployment("shop", "web", "web:1.0"),
         deployment("shop", "bad", "web:1.1-bad"),
