@@ -59,6 +59,7 @@ pub struct Config {
     /// `text` or `json` (`ATRIUM_LOG_FORMAT`).
     pub log_format: LogFormat,
     pub catalog: CatalogConfig,
+    pub engine: EngineConfig,
     pub auth: crate::auth::settings::AuthConfig,
     /// `[[environments]]`, in promotion order; none = the demo environments.
     pub environments: Vec<EnvironmentEntry>,
@@ -125,9 +126,31 @@ impl Default for Config {
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Text,
             catalog: CatalogConfig::default(),
+            engine: EngineConfig::default(),
             auth: Default::default(),
             environments: Vec::new(),
             repos: Vec::new(),
+        }
+    }
+}
+
+/// `[engine]`: the reconcile loop.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EngineConfig {
+    /// Seconds between passes: Git head poll, live read, auto-sync
+    /// (`ATRIUM_ENGINE__INTERVAL_SECS`).
+    pub interval_secs: u64,
+    /// How long the simulated cluster's rollouts take, in milliseconds
+    /// (`ATRIUM_ENGINE__SIM_ROLLOUT_MS`).
+    pub sim_rollout_ms: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            interval_secs: 3,
+            sim_rollout_ms: 3000,
         }
     }
 }

@@ -9,6 +9,8 @@ use atrium_app::service::Services;
 
 use crate::audit::views::AuditApi;
 use crate::auth::Auth;
+use crate::gitops::engine::{Engine, EngineSettings};
+use crate::gitops::repos::RepoMap;
 use crate::catalog::service::Catalog;
 use crate::catalog::views::CatalogApi;
 use crate::config::Config;
@@ -30,6 +32,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     }
     let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
     let auth = Arc::new(Auth::from_config(config, catalog.clone(), store.clone())?);
+    let engine = build_engine(config, store.clone())?;
     if config.auth.oidc.is_none() {
         tracing::warn!(
             "no OIDC provider configured: demo sign-in is enabled (embedded default only)"
@@ -47,13 +50,31 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
             catalog: Arc::new(CatalogApi(catalog.clone())),
             access: auth.access.clone(),
             audit: Arc::new(AuditApi(store.clone())),
-            engine: Arc::new(crate::gitops::service::Engine),
+            engine: engine.clone(),
         },
         auth,
+        engine,
         catalog,
         store,
         metrics: crate::telemetry::init_metrics(),
     })
+}
+
+/// The engine over the configured environments, or the demo ones (dev → staging → prod, local
+/// Git repos in the data dir, each on its own simulated cluster).
+fn build_engine(config: &Config, store: Store) -> anyhow::Result<Arc<Engine>> {
+    let mut envs = config.environments()?;
+    let mut mappings = config.repo_mappings()?;
+    if envs.is_empty() {
+        envs = crate::demo::environments::ensure_demo_environments(&config.data_dir)?;
+        mappings.extend(crate::demo::environments::demo_repo_mappings(&config.data_dir));
+        tracing::info!("no environments configured: using the demo environments on simulated clusters");
+    }
+    let settings = EngineSettings {
+        interval: Duration::from_secs(config.engine.interval_secs.max(1)),
+        sim_rollout_delay: Duration::from_millis(config.engine.sim_rollout_ms),
+    };
+    Ok(Engine::new(envs, RepoMap::from_mappings(&mappings), store, settings))
 }
 
 /// `atrium serve`: run until Ctrl-C / SIGTERM.
@@ -62,6 +83,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
+    state
+        .engine
+        .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }

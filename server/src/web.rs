@@ -36,6 +36,7 @@ pub struct AppState {
     pub store: Store,
     pub metrics: PrometheusHandle,
     pub auth: Arc<Auth>,
+    pub engine: Arc<crate::gitops::engine::Engine>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/audit/export", get(crate::audit::export::export))
+        .route("/api/envs/{env}/events", get(crate::gitops::events::events))
         .merge(crate::auth::routes::routes())
         .nest_service(
             &format!("/{}", leptos.site_pkg_dir),

@@ -1,0 +1,207 @@
+//! From a rendered tree plus the live inventory to what the UI shows: per-resource sync and
+//! health, per-app roll-ups (an app is its worst resource or child app), the flat tree.
+
+use std::collections::HashMap;
+
+use atrium_app::dto::env::TreeNode;
+
+use crate::cluster::driver::{diff, health_of, LiveResource};
+use crate::gitops::desired::{DesiredResource, Health, SyncStatus};
+use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
+
+/// One app's computed status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppStatus {
+    pub sync: SyncStatus,
+    pub health: Health,
+    /// Live objects of the app that Git no longer wants (prune candidates).
+    pub orphans: usize,
+}
+
+pub fn sync_word(s: SyncStatus) -> &'static str {
+    match s {
+        SyncStatus::Synced => "Synced",
+        SyncStatus::OutOfSync => "OutOfSync",
+        SyncStatus::Unknown => "Unknown",
+    }
+}
+
+pub fn health_word(h: Health) -> &'static str {
+    match h {
+        Health::Healthy => "Healthy",
+        Health::Suspended => "Suspended",
+        Health::Progressing => "Progressing",
+        Health::Unknown => "Unknown",
+        Health::Missing => "Missing",
+        Health::Degraded => "Degraded",
+    }
+}
+
+pub fn app_id(name: &str) -> String {
+    format!("app:{name}")
+}
+
+pub fn resource_id(app: &str, key: &str) -> String {
+    format!("res:{app}:{key}")
+}
+
+/// The key the driver uses for a desired resource (group/kind/namespace/name).
+pub fn key_of(r: &DesiredResource) -> String {
+    crate::cluster::driver::plan::key_of(&r.api_version, &r.kind, &r.namespace, &r.name)
+}
+
+/// Sync and health of one desired resource against its live object (if any).
+pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -> (SyncStatus, Health, Option<String>) {
+    match live {
+        None => (SyncStatus::OutOfSync, Health::Missing, Some("not in the cluster".into())),
+        Some(live) => {
+            let d = diff(&desired.manifest, &live.object);
+            let (health, message) = health_of(Some(&live.object));
+            (d.sync, health, message)
+        }
+    }
+}
+
+/// Image tag of the first container of a workload, for the version column.
+pub fn image_tag(manifest: &serde_json::Value) -> Option<String> {
+    let containers = manifest
+        .pointer("/spec/template/spec/containers")
+        .or_else(|| manifest.pointer("/spec/jobTemplate/spec/template/spec/containers"))?;
+    let image = containers.get(0)?.get("image")?.as_str()?;
+    let tail = image.rsplit('/').next().unwrap_or(image);
+    tail.split_once(':').map(|(_, tag)| tag.to_string())
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(7).collect()
+}
+
+/// Statuses of every app, children before parents so roll-ups see their children.
+pub fn app_statuses(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+) -> HashMap<String, AppStatus> {
+    let mut out: HashMap<String, AppStatus> = HashMap::new();
+    for app in tree.apps.iter().rev() {
+        let status = if app.status != RenderStatus::Ok {
+            AppStatus { sync: SyncStatus::Unknown, health: Health::Unknown, orphans: 0 }
+        } else {
+            let empty = Vec::new();
+            let live_list = live.get(&app.name).unwrap_or(&empty);
+            let by_key: HashMap<&str, &LiveResource> =
+                live_list.iter().map(|l| (l.key.as_str(), l)).collect();
+            let mut sync = SyncStatus::Synced;
+            let mut health = Health::Healthy;
+            let mut wanted = std::collections::HashSet::new();
+            for r in &app.resources {
+                let key = key_of(r);
+                let (s, h, _) = resource_status(r, by_key.get(key.as_str()).copied());
+                wanted.insert(key);
+                if s != SyncStatus::Synced {
+                    sync = SyncStatus::OutOfSync;
+                }
+                // Child Applications stand for their app: their roll-up counts below.
+                if r.kind != "Application" {
+                    health = health.worst(h);
+                }
+            }
+            for child in &app.children {
+                if let Some(c) = out.get(child) {
+                    health = health.worst(c.health);
+                }
+            }
+            let orphans = live_list.iter().filter(|l| !wanted.contains(&l.key)).count();
+            if orphans > 0 {
+                sync = SyncStatus::OutOfSync;
+            }
+            AppStatus { sync, health, orphans }
+        };
+        out.insert(app.name.clone(), status);
+    }
+    out
+}
+
+/// The flat tree: each app, then its resources (child Applications appear as app nodes).
+pub fn tree_nodes(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+) -> Vec<TreeNode> {
+    let mut nodes = Vec::new();
+    let by_name: HashMap<&str, &RenderedApp> = tree.apps.iter().map(|a| (a.name.as_str(), a)).collect();
+    let Some(root) = tree.apps.first() else { return nodes };
+    push_app(root, &by_name, live, statuses, &mut nodes, 0);
+    nodes
+}
+
+fn push_app(
+    app: &RenderedApp,
+    by_name: &HashMap<&str, &RenderedApp>,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+    nodes: &mut Vec<TreeNode>,
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    let status = statuses.get(&app.name).cloned().unwrap_or(AppStatus {
+        sync: SyncStatus::Unknown,
+        health: Health::Unknown,
+        orphans: 0,
+    });
+    let id = app_id(&app.name);
+    nodes.push(TreeNode {
+        id: id.clone(),
+        parent: app.parent.as_deref().map(app_id),
+        kind: "Application".into(),
+        name: app.name.clone(),
+        namespace: app.destination_namespace.clone(),
+        is_app: true,
+        sync: sync_word(status.sync).into(),
+        health: health_word(status.health).into(),
+        version: app.source.revision.as_deref().map(short),
+        status: app.status.as_str().into(),
+        message: (!app.message.is_empty()).then(|| app.message.clone()).or_else(|| {
+            (status.orphans > 0).then(|| format!("{} live object(s) no longer in Git", status.orphans))
+        }),
+    });
+    for child in &app.children {
+        if let Some(child) = by_name.get(child.as_str()) {
+            push_app(child, by_name, live, statuses, nodes, depth + 1);
+        }
+    }
+    let empty = Vec::new();
+    let live_list = live.get(&app.name).unwrap_or(&empty);
+    let by_key: HashMap<&str, &LiveResource> = live_list.iter().map(|l| (l.key.as_str(), l)).collect();
+    for r in app.resources.iter().filter(|r| r.kind != "Application") {
+        let key = key_of(r);
+        let (sync, health, message) = resource_status(r, by_key.get(key.as_str()).copied());
+        nodes.push(TreeNode {
+            id: resource_id(&app.name, &key),
+            parent: Some(id.clone()),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            is_app: false,
+            sync: sync_word(sync).into(),
+            health: health_word(health).into(),
+            version: image_tag(&r.manifest),
+            status: "ok".into(),
+            message,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_tags_come_from_the_first_container() {
+        let d = serde_json::json!({"spec": {"template": {"spec": {"containers": [
+            {"image": "registry.example:5000/team/cart:1.4.2"}]}}}});
+        assert_eq!(image_tag(&d).as_deref(), Some("1.4.2"));
+        assert_eq!(image_tag(&serde_json::json!({"kind": "Service"})), None);
+    }
+}
