@@ -118,3 +118,17 @@ fn audit_verify_finds_an_edited_row() {
     assert_eq!(report["ok"], false);
     assert_eq!(report["broken_at"], 2);
 }
+
+#[test]
+fn help_documents_environments_and_apps_render() {
+    let (code, out) = atrium(&["--help"]);
+    assert_eq!(code, 0);
+    for needle in ["[[environments]]", "[[repos]]", "apps"] {
+        assert!(out.contains(needle), "--help lacks {needle}");
+    }
+    let (code, out) = atrium(&["apps", "render", "--help"]);
+    assert_eq!(code, 0);
+    for needle in ["--root", "--repo", "--format"] {
+        assert!(out.contains(needle), "apps render --help lacks {needle}");
+    }
+}

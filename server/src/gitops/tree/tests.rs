@@ -1,5 +1,6 @@
 use super::*;
 use crate::demo::git::{commit_files, open_or_init};
+use crate::gitops::render::RendererKind;
 use crate::gitops::render::Tools;
 
 const URL: &str = "https://git.example/env.git";

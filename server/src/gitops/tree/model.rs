@@ -1,0 +1,135 @@
+//! What a tree render returns: one node per app, with its source, sync settings, status and
+//! resources. Plain data (serializable) for the server, the UI and the CLI.
+
+use serde::{Deserialize, Serialize};
+
+use crate::gitops::application::{Application, Automated};
+use crate::gitops::desired::DesiredResource;
+use crate::gitops::render::RendererKind;
+
+/// Where the root Application manifest is: a repo (a mapped repoURL or a local path), the
+/// revision to read it at, and the manifest file's path in the repo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootSpec {
+    pub repo: String,
+    pub revision: String,
+    pub path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RenderStatus {
+    Ok,
+    Error,
+    RendererUnavailable,
+}
+
+impl RenderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RenderStatus::Ok => "ok",
+            RenderStatus::Error => "error",
+            RenderStatus::RendererUnavailable => "renderer-unavailable",
+        }
+    }
+}
+
+/// An app's (first) source as it was read and resolved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppSourceView {
+    pub repo_url: String,
+    pub path: String,
+    pub target_revision: String,
+    /// The commit `target_revision` resolved to (none for a plain directory or a Helm repo).
+    pub revision: Option<String>,
+    pub renderer: Option<RendererKind>,
+    pub chart: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RenderedApp {
+    pub name: String,
+    /// The app whose source rendered this one's Application; `None` for the root.
+    pub parent: Option<String>,
+    /// 0 for the root.
+    pub depth: usize,
+    pub source: AppSourceView,
+    pub project: String,
+    pub destination_namespace: String,
+    pub destination_server: Option<String>,
+    pub destination_name: Option<String>,
+    pub automated: Option<Automated>,
+    pub sync_options: Vec<String>,
+    /// The sync wave of this app's own Application object within its parent.
+    pub sync_wave: i32,
+    pub status: RenderStatus,
+    /// Why the status is not `ok`; empty when it is.
+    pub message: String,
+    /// Everything the source renders, child Application objects included (the parent applies
+    /// them; [`crate::gitops::application::is_application`] tells them apart). Empty unless `ok`.
+    pub resources: Vec<DesiredResource>,
+    /// Names of the Applications this app renders, in render order.
+    pub children: Vec<String>,
+    /// The manifest as read; `None` when it could not be.
+    pub application: Option<Application>,
+}
+
+impl RenderedApp {
+    pub(super) fn failed(
+        name: String,
+        parent: Option<String>,
+        depth: usize,
+        message: String,
+    ) -> Self {
+        RenderedApp {
+            name,
+            parent,
+            depth,
+            source: AppSourceView::default(),
+            project: String::new(),
+            destination_namespace: String::new(),
+            destination_server: None,
+            destination_name: None,
+            automated: None,
+            sync_options: Vec::new(),
+            sync_wave: 0,
+            status: RenderStatus::Error,
+            message,
+            resources: Vec::new(),
+            children: Vec::new(),
+            application: None,
+        }
+    }
+
+    pub(super) fn fail(&mut self, status: RenderStatus, message: String) {
+        self.status = status;
+        self.message = message;
+        self.resources.clear();
+        self.children.clear();
+    }
+}
+
+/// Every app of the tree, root first, then depth-first in render order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RenderedTree {
+    pub apps: Vec<RenderedApp>,
+}
+
+impl RenderedTree {
+    pub fn root(&self) -> Option<&RenderedApp> {
+        self.apps.first()
+    }
+
+    /// The first app of that name that rendered (a cycle or duplicate adds failed nodes that
+    /// repeat a name).
+    pub fn get(&self, name: &str) -> Option<&RenderedApp> {
+        self.apps
+            .iter()
+            .find(|a| a.name == name && a.status == RenderStatus::Ok)
+            .or_else(|| self.apps.iter().find(|a| a.name == name))
+    }
+
+    pub fn has_failures(&self) -> bool {
+        self.apps.iter().any(|a| a.status != RenderStatus::Ok)
+    }
+}
