@@ -9,11 +9,11 @@ use atrium_app::service::Services;
 
 use crate::audit::views::AuditApi;
 use crate::auth::Auth;
-use crate::gitops::engine::{Engine, EngineSettings};
-use crate::gitops::repos::RepoMap;
 use crate::catalog::service::Catalog;
 use crate::catalog::views::CatalogApi;
 use crate::config::Config;
+use crate::gitops::engine::{Engine, EngineSettings};
+use crate::gitops::repos::RepoMap;
 use crate::store::{redact, Store};
 use crate::web::{router, AppState};
 
@@ -67,14 +67,23 @@ fn build_engine(config: &Config, store: Store) -> anyhow::Result<Arc<Engine>> {
     let mut mappings = config.repo_mappings()?;
     if envs.is_empty() {
         envs = crate::demo::environments::ensure_demo_environments(&config.data_dir)?;
-        mappings.extend(crate::demo::environments::demo_repo_mappings(&config.data_dir));
-        tracing::info!("no environments configured: using the demo environments on simulated clusters");
+        mappings.extend(crate::demo::environments::demo_repo_mappings(
+            &config.data_dir,
+        ));
+        tracing::info!(
+            "no environments configured: using the demo environments on simulated clusters"
+        );
     }
     let settings = EngineSettings {
         interval: Duration::from_secs(config.engine.interval_secs.max(1)),
         sim_rollout_delay: Duration::from_millis(config.engine.sim_rollout_ms),
     };
-    Ok(Engine::new(envs, RepoMap::from_mappings(&mappings), store, settings))
+    Ok(Engine::new(
+        envs,
+        RepoMap::from_mappings(&mappings),
+        store,
+        settings,
+    ))
 }
 
 /// `atrium serve`: run until Ctrl-C / SIGTERM.

@@ -14,8 +14,14 @@ async fn tree_of(app: &common::TestApp, env: &str) -> atrium_app::dto::env::Tree
     app.state.engine.tree(env).await.unwrap()
 }
 
-fn node<'a>(tree: &'a atrium_app::dto::env::TreeView, id: &str) -> &'a atrium_app::dto::env::TreeNode {
-    tree.nodes.iter().find(|n| n.id == id).unwrap_or_else(|| panic!("no node {id}"))
+fn node<'a>(
+    tree: &'a atrium_app::dto::env::TreeView,
+    id: &str,
+) -> &'a atrium_app::dto::env::TreeNode {
+    tree.nodes
+        .iter()
+        .find(|n| n.id == id)
+        .unwrap_or_else(|| panic!("no node {id}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,16 +33,29 @@ async fn demo_environments_reconcile_and_sync() {
     let envs = engine.environments().await;
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["dev", "staging", "prod"]);
-    assert!(envs.iter().all(|e| e.simulated && e.cluster == "simulated cluster" && e.error.is_none()), "{envs:?}");
+    assert!(
+        envs.iter()
+            .all(|e| e.simulated && e.cluster == "simulated cluster" && e.error.is_none()),
+        "{envs:?}"
+    );
 
     // Dev is automated: after the first pass everything is applied and in sync.
     let dev = tree_of(&app, "dev").await;
     assert_eq!(node(&dev, "app:root").parent, None);
-    assert_eq!(node(&dev, "app:platform").parent.as_deref(), Some("app:root"));
-    assert_eq!(node(&dev, "app:developer-portal").parent.as_deref(), Some("app:platform"));
+    assert_eq!(
+        node(&dev, "app:platform").parent.as_deref(),
+        Some("app:root")
+    );
+    assert_eq!(
+        node(&dev, "app:developer-portal").parent.as_deref(),
+        Some("app:platform")
+    );
     let cart = node(&dev, "app:cart-service");
     assert_eq!(cart.sync, "Synced", "{cart:?}");
-    assert!(dev.nodes.iter().any(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:cart-service")));
+    assert!(dev
+        .nodes
+        .iter()
+        .any(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:cart-service")));
 
     // Prod: checkout-service is manual, so it waits, out of sync and missing.
     let prod = tree_of(&app, "prod").await;
@@ -46,10 +65,18 @@ async fn demo_environments_reconcile_and_sync() {
 
     // A person syncs it.
     let caller = atrium_app::service::Caller {
-        user: Some(app.state.auth.access.user_view(&atrium_server::auth::demo::identity("jonas.becker").unwrap())),
+        user: Some(
+            app.state
+                .auth
+                .access
+                .user_view(&atrium_server::auth::demo::identity("jonas.becker").unwrap()),
+        ),
         ..Default::default()
     };
-    let record = engine.sync(&caller, "prod", "checkout-service", false).await.unwrap();
+    let record = engine
+        .sync(&caller, "prod", "checkout-service", false)
+        .await
+        .unwrap();
     assert_eq!(record.result, "succeeded", "{record:?}");
     assert_eq!(record.actor, "Jonas Becker");
     engine.reconcile_all().await;
@@ -84,5 +111,9 @@ async fn demo_environments_reconcile_and_sync() {
     let detail = engine.node("prod", &deployment.id).await.unwrap();
     assert!(detail.desired_yaml.unwrap().contains("kind: Deployment"));
     assert!(detail.live_yaml.is_some());
-    assert!(detail.diff.iter().all(|l| l.tag == ' '), "{:?}", detail.diff);
+    assert!(
+        detail.diff.iter().all(|l| l.tag == ' '),
+        "{:?}",
+        detail.diff
+    );
 }

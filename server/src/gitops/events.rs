@@ -22,11 +22,18 @@ pub async fn events(
     Path(env): Path<String>,
 ) -> Response {
     let object = format!("{env}/*");
-    if let Err(error) = state.auth.access.authorize(&caller, "applications", "get", &object).await {
+    if let Err(error) = state
+        .auth
+        .access
+        .authorize(&caller, "applications", "get", &object)
+        .await
+    {
         return crate::web::error_response(error);
     }
     let Some(versions) = state.engine.subscribe(&env) else {
-        return crate::web::error_response(AppError::NotFound(format!("no environment `{env}` is configured")));
+        return crate::web::error_response(AppError::NotFound(format!(
+            "no environment `{env}` is configured"
+        )));
     };
     Sse::new(stream_of(versions))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
@@ -42,6 +49,9 @@ fn stream_of(
             return None;
         }
         let version = *versions.borrow_and_update();
-        Some((Ok(Event::default().event("version").data(version.to_string())), (versions, false)))
+        Some((
+            Ok(Event::default().event("version").data(version.to_string())),
+            (versions, false),
+        ))
     })
 }

@@ -5,10 +5,10 @@
 pub mod application;
 pub mod checkout;
 pub mod desired;
+pub mod engine;
 pub mod environment;
 pub mod events;
 pub mod render;
 pub mod report;
 pub mod repos;
-pub mod engine;
 pub mod tree;

@@ -57,7 +57,13 @@ impl ClusterDriver {
                     source,
                 })?;
             for obj in list {
-                let Some(app) = obj.metadata.labels.as_ref().and_then(|l| l.get(TRACKING_LABEL)).cloned() else {
+                let Some(app) = obj
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(TRACKING_LABEL))
+                    .cloned()
+                else {
                     continue;
                 };
                 let mut v = serde_json::to_value(&obj).unwrap_or(Value::Null);

@@ -4,9 +4,9 @@
 //! object is a `DynamicObject`, so custom resources need no code here.
 
 mod apply;
-mod inventory;
 pub mod diff;
 pub mod health;
+mod inventory;
 mod live;
 pub mod plan;
 mod report;

@@ -75,13 +75,20 @@ pub struct EngineSettings {
 impl Engine {
     /// Connect every environment's cluster (the emulator for `cluster = "sim"`); a cluster that
     /// cannot be reached is an error on that environment only.
-    pub fn new(envs: Vec<EnvironmentConfig>, repos: RepoMap, store: Store, settings: EngineSettings) -> Arc<Self> {
+    pub fn new(
+        envs: Vec<EnvironmentConfig>,
+        repos: RepoMap,
+        store: Store,
+        settings: EngineSettings,
+    ) -> Arc<Self> {
         let envs = envs
             .into_iter()
             .map(|config| {
                 let (driver, sim) = match &config.cluster {
                     ClusterTarget::Sim => {
-                        let sim = Sim::start(SimConfig { rollout_delay: settings.sim_rollout_delay });
+                        let sim = Sim::start(SimConfig {
+                            rollout_delay: settings.sim_rollout_delay,
+                        });
                         (Ok(ClusterDriver::new(sim.client())), Some(sim))
                     }
                     ClusterTarget::Context(context) => (connect_context(context), None),
@@ -98,7 +105,12 @@ impl Engine {
                 })
             })
             .collect();
-        Arc::new(Self { envs, repos, store, options: Arc::new(RenderOptions::default()) })
+        Arc::new(Self {
+            envs,
+            repos,
+            store,
+            options: Arc::new(RenderOptions::default()),
+        })
     }
 
     /// One loop per environment, forever.
@@ -152,12 +164,16 @@ impl Engine {
         let path = self.repo_path(&env.config);
         let branch = env.config.branch.clone();
         let head = tokio::task::spawn_blocking(move || {
-            crate::gitops::checkout::Checkout::open(&path, &branch).ok().and_then(|c| c.sha())
+            crate::gitops::checkout::Checkout::open(&path, &branch)
+                .ok()
+                .and_then(|c| c.sha())
         })
         .await
         .ok()
         .flatten();
-        let forced = env.force_render.swap(false, std::sync::atomic::Ordering::SeqCst);
+        let forced = env
+            .force_render
+            .swap(false, std::sync::atomic::Ordering::SeqCst);
         let tree = if force || forced || head != previous.head || previous.tree.apps.is_empty() {
             let root = env.config.root_spec();
             let repos = self.repos.clone();
@@ -193,7 +209,9 @@ impl Engine {
         let statuses = app_statuses(&tree, &live);
         let mut synced_any = false;
         for app in &tree.apps {
-            let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else { continue };
+            let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
+                continue;
+            };
             if statuses.get(&app.name).map(|s| s.sync) != Some(SyncStatus::OutOfSync) {
                 continue;
             }
@@ -203,8 +221,13 @@ impl Engine {
                 continue;
             }
             synced_revisions.insert(app.name.clone(), revision);
-            let actor = Actor { subject: "auto-sync".into(), name: "auto-sync".into(), groups: Vec::new() };
-            self.run_sync(env, driver, app, automated.prune, actor, "auto", None).await;
+            let actor = Actor {
+                subject: "auto-sync".into(),
+                name: "auto-sync".into(),
+                groups: Vec::new(),
+            };
+            self.run_sync(env, driver, app, automated.prune, actor, "auto", None)
+                .await;
             synced_any = true;
         }
         if synced_any {
@@ -234,27 +257,44 @@ impl Engine {
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
             dry_run: false,
         };
-        let (result, message, details) = match driver.apply(&app.name, &app.resources, options).await {
-            Ok(report) => {
-                let count = |a: ResourceAction| report.with_action(a).count();
-                let message = format!(
-                    "{} created, {} configured, {} unchanged, {} pruned, {} failed",
-                    count(ResourceAction::Created),
-                    count(ResourceAction::Configured),
-                    count(ResourceAction::Unchanged),
-                    count(ResourceAction::Pruned),
-                    count(ResourceAction::Failed),
-                );
-                let failures: Vec<String> = report
-                    .with_action(ResourceAction::Failed)
-                    .map(|r| format!("{}: {}", r.key, r.message))
-                    .collect();
-                let result = if report.succeeded() { "succeeded" } else { "failed" };
-                let message = if failures.is_empty() { message } else { format!("{message}: {}", failures.join("; ")) };
-                (result, message, serde_json::to_value(&report.results).unwrap_or_default())
-            }
-            Err(e) => ("failed", format!("the cluster did not answer: {}", error_chain(&e)), serde_json::Value::Null),
-        };
+        let (result, message, details) =
+            match driver.apply(&app.name, &app.resources, options).await {
+                Ok(report) => {
+                    let count = |a: ResourceAction| report.with_action(a).count();
+                    let message = format!(
+                        "{} created, {} configured, {} unchanged, {} pruned, {} failed",
+                        count(ResourceAction::Created),
+                        count(ResourceAction::Configured),
+                        count(ResourceAction::Unchanged),
+                        count(ResourceAction::Pruned),
+                        count(ResourceAction::Failed),
+                    );
+                    let failures: Vec<String> = report
+                        .with_action(ResourceAction::Failed)
+                        .map(|r| format!("{}: {}", r.key, r.message))
+                        .collect();
+                    let result = if report.succeeded() {
+                        "succeeded"
+                    } else {
+                        "failed"
+                    };
+                    let message = if failures.is_empty() {
+                        message
+                    } else {
+                        format!("{message}: {}", failures.join("; "))
+                    };
+                    (
+                        result,
+                        message,
+                        serde_json::to_value(&report.results).unwrap_or_default(),
+                    )
+                }
+                Err(e) => (
+                    "failed",
+                    format!("the cluster did not answer: {}", error_chain(&e)),
+                    serde_json::Value::Null,
+                ),
+            };
         let row = SyncRow {
             env: env.config.name.clone(),
             app: app.name.clone(),
@@ -274,7 +314,11 @@ impl Engine {
             actor,
             "applications.sync",
             format!("{}/{}", env.config.name, app.name),
-            if result == "succeeded" { outcome::SUCCESS } else { outcome::FAILURE },
+            if result == "succeeded" {
+                outcome::SUCCESS
+            } else {
+                outcome::FAILURE
+            },
         )
         .with_details(serde_json::json!({
             "trigger": trigger, "revision": app.source.revision, "prune": prune, "message": message,
@@ -334,7 +378,11 @@ fn extra_kinds(tree: &RenderedTree) -> Vec<(String, String)> {
     let mut kinds: Vec<(String, String)> = tree
         .apps
         .iter()
-        .flat_map(|a| a.resources.iter().map(|r| (r.api_version.clone(), r.kind.clone())))
+        .flat_map(|a| {
+            a.resources
+                .iter()
+                .map(|r| (r.api_version.clone(), r.kind.clone()))
+        })
         .collect();
     kinds.sort();
     kinds.dedup();
@@ -342,10 +390,14 @@ fn extra_kinds(tree: &RenderedTree) -> Vec<(String, String)> {
 }
 
 fn connect_context(context: &str) -> Result<ClusterDriver, String> {
-    let options = kube::config::KubeConfigOptions { context: Some(context.to_string()), ..Default::default() };
+    let options = kube::config::KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
     let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
         .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
-    let client = kube::Client::try_from(config).map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
+    let client = kube::Client::try_from(config)
+        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
     Ok(ClusterDriver::new(client))
 }
 
@@ -377,7 +429,9 @@ impl EngineService for Engine {
             .iter()
             .map(|env| {
                 let snap = Self::snapshot(env);
-                let count = |f: &dyn Fn(&AppStatus) -> bool| snap.statuses.values().filter(|s| f(s)).count();
+                let count = |f: &dyn Fn(&AppStatus) -> bool| {
+                    snap.statuses.values().filter(|s| f(s)).count()
+                };
                 EnvironmentSummary {
                     name: env.config.name.clone(),
                     production: env.config.production,
@@ -392,7 +446,9 @@ impl EngineService for Engine {
                     apps: snap.tree.apps.len(),
                     out_of_sync: count(&|s| s.sync == SyncStatus::OutOfSync),
                     degraded: count(&|s| s.health == crate::gitops::desired::Health::Degraded),
-                    progressing: count(&|s| s.health == crate::gitops::desired::Health::Progressing),
+                    progressing: count(&|s| {
+                        s.health == crate::gitops::desired::Health::Progressing
+                    }),
                     last_reconcile: snap.last_reconcile.clone(),
                     error: snap.error.clone(),
                 }
@@ -402,7 +458,11 @@ impl EngineService for Engine {
 
     async fn tree(&self, env: &str) -> Result<TreeView, AppError> {
         let env = self.env(env)?;
-        Ok(Self::snapshot(env).view.clone())
+        let mut view = Self::snapshot(env).view.clone();
+        // Before the first pass: an empty tree, but of this environment.
+        view.env.clone_from(&env.config.name);
+        view.simulated = env.config.cluster == ClusterTarget::Sim;
+        Ok(view)
     }
 
     async fn node(&self, env_name: &str, node: &str) -> Result<NodeDetail, AppError> {
@@ -410,11 +470,19 @@ impl EngineService for Engine {
         let snap = Self::snapshot(env);
         let found = snap.view.nodes.iter().find(|n| n.id == node).cloned();
         let Some(found) = found else {
-            return Err(AppError::NotFound(format!("no node `{node}` in {env_name}")));
+            return Err(AppError::NotFound(format!(
+                "no node `{node}` in {env_name}"
+            )));
         };
-        let app_name = atrium_app::dto::env::app_of_node(node).unwrap_or_default().to_string();
+        let app_name = atrium_app::dto::env::app_of_node(node)
+            .unwrap_or_default()
+            .to_string();
         let app = snap.tree.get(&app_name);
-        let mut detail = NodeDetail { node: found.clone(), app: app_name.clone(), ..Default::default() };
+        let mut detail = NodeDetail {
+            node: found.clone(),
+            app: app_name.clone(),
+            ..Default::default()
+        };
         if found.is_app {
             if let Some(app) = app {
                 detail.source = Some(AppSourceView {
@@ -422,22 +490,33 @@ impl EngineService for Engine {
                     path: app.source.path.clone(),
                     target_revision: app.source.target_revision.clone(),
                     resolved_revision: app.source.revision.clone(),
-                    renderer: app.source.renderer.map(|r| r.as_str().to_string()).unwrap_or_default(),
+                    renderer: app
+                        .source
+                        .renderer
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_default(),
                     automated: app.automated.is_some(),
                     prune: app.automated.as_ref().is_some_and(|a| a.prune),
                     self_heal: app.automated.as_ref().is_some_and(|a| a.self_heal),
                 });
             }
-            let syncs = self.store.recent_syncs(env_name, &app_name, 10).await.map_err(|e| {
-                tracing::error!("reading syncs failed: {e}");
-                AppError::Internal("the sync history could not be read".into())
-            })?;
+            let syncs = self
+                .store
+                .recent_syncs(env_name, &app_name, 10)
+                .await
+                .map_err(|e| {
+                    tracing::error!("reading syncs failed: {e}");
+                    AppError::Internal("the sync history could not be read".into())
+                })?;
             detail.syncs = syncs.iter().map(sync_view).collect();
             return Ok(detail);
         }
         let key = node.splitn(3, ':').nth(2).unwrap_or_default();
         let desired = app.and_then(|a| a.resources.iter().find(|r| key_of(r) == key));
-        let live = snap.live.get(&app_name).and_then(|l| l.iter().find(|r| r.key == key));
+        let live = snap
+            .live
+            .get(&app_name)
+            .and_then(|l| l.iter().find(|r| r.key == key));
         if let Some(desired) = desired {
             let d = crate::cluster::driver::diff(
                 &desired.manifest,
@@ -461,9 +540,18 @@ impl EngineService for Engine {
         Ok(detail)
     }
 
-    async fn sync(&self, caller: &Caller, env_name: &str, app_name: &str, prune: bool) -> Result<SyncRecordView, AppError> {
+    async fn sync(
+        &self,
+        caller: &Caller,
+        env_name: &str,
+        app_name: &str,
+        prune: bool,
+    ) -> Result<SyncRecordView, AppError> {
         let env = self.env(env_name)?;
-        let driver = env.driver.as_ref().map_err(|m| AppError::BadRequest(format!("{env_name}: {m}")))?;
+        let driver = env
+            .driver
+            .as_ref()
+            .map_err(|m| AppError::BadRequest(format!("{env_name}: {m}")))?;
         let snap = Self::snapshot(env);
         let app = snap
             .tree
@@ -478,7 +566,9 @@ impl EngineService for Engine {
         }
         let actor = crate::auth::access::actor_of(caller);
         let guard = env.busy.lock().await;
-        let row = self.run_sync(env, driver, app, prune, actor, "manual", Some(caller)).await;
+        let row = self
+            .run_sync(env, driver, app, prune, actor, "manual", Some(caller))
+            .await;
         drop(guard);
         env.wake.notify_one();
         Ok(sync_view(&row))
@@ -486,7 +576,8 @@ impl EngineService for Engine {
 
     fn refresh(&self, env: &str) -> Result<(), AppError> {
         let env = self.env(env)?;
-        env.force_render.store(true, std::sync::atomic::Ordering::SeqCst);
+        env.force_render
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         env.wake.notify_one();
         Ok(())
     }

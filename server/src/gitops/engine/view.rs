@@ -51,9 +51,16 @@ pub fn key_of(r: &DesiredResource) -> String {
 }
 
 /// Sync and health of one desired resource against its live object (if any).
-pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -> (SyncStatus, Health, Option<String>) {
+pub fn resource_status(
+    desired: &DesiredResource,
+    live: Option<&LiveResource>,
+) -> (SyncStatus, Health, Option<String>) {
     match live {
-        None => (SyncStatus::OutOfSync, Health::Missing, Some("not in the cluster".into())),
+        None => (
+            SyncStatus::OutOfSync,
+            Health::Missing,
+            Some("not in the cluster".into()),
+        ),
         Some(live) => {
             let d = diff(&desired.manifest, &live.object);
             let (health, message) = health_of(Some(&live.object));
@@ -84,7 +91,11 @@ pub fn app_statuses(
     let mut out: HashMap<String, AppStatus> = HashMap::new();
     for app in tree.apps.iter().rev() {
         let status = if app.status != RenderStatus::Ok {
-            AppStatus { sync: SyncStatus::Unknown, health: Health::Unknown, orphans: 0 }
+            AppStatus {
+                sync: SyncStatus::Unknown,
+                health: Health::Unknown,
+                orphans: 0,
+            }
         } else {
             let empty = Vec::new();
             let live_list = live.get(&app.name).unwrap_or(&empty);
@@ -110,11 +121,18 @@ pub fn app_statuses(
                     health = health.worst(c.health);
                 }
             }
-            let orphans = live_list.iter().filter(|l| !wanted.contains(&l.key)).count();
+            let orphans = live_list
+                .iter()
+                .filter(|l| !wanted.contains(&l.key))
+                .count();
             if orphans > 0 {
                 sync = SyncStatus::OutOfSync;
             }
-            AppStatus { sync, health, orphans }
+            AppStatus {
+                sync,
+                health,
+                orphans,
+            }
         };
         out.insert(app.name.clone(), status);
     }
@@ -128,8 +146,11 @@ pub fn tree_nodes(
     statuses: &HashMap<String, AppStatus>,
 ) -> Vec<TreeNode> {
     let mut nodes = Vec::new();
-    let by_name: HashMap<&str, &RenderedApp> = tree.apps.iter().map(|a| (a.name.as_str(), a)).collect();
-    let Some(root) = tree.apps.first() else { return nodes };
+    let by_name: HashMap<&str, &RenderedApp> =
+        tree.apps.iter().map(|a| (a.name.as_str(), a)).collect();
+    let Some(root) = tree.apps.first() else {
+        return nodes;
+    };
     push_app(root, &by_name, live, statuses, &mut nodes, 0);
     nodes
 }
@@ -162,9 +183,12 @@ fn push_app(
         health: health_word(status.health).into(),
         version: app.source.revision.as_deref().map(short),
         status: app.status.as_str().into(),
-        message: (!app.message.is_empty()).then(|| app.message.clone()).or_else(|| {
-            (status.orphans > 0).then(|| format!("{} live object(s) no longer in Git", status.orphans))
-        }),
+        message: (!app.message.is_empty())
+            .then(|| app.message.clone())
+            .or_else(|| {
+                (status.orphans > 0)
+                    .then(|| format!("{} live object(s) no longer in Git", status.orphans))
+            }),
     });
     for child in &app.children {
         if let Some(child) = by_name.get(child.as_str()) {
@@ -173,7 +197,8 @@ fn push_app(
     }
     let empty = Vec::new();
     let live_list = live.get(&app.name).unwrap_or(&empty);
-    let by_key: HashMap<&str, &LiveResource> = live_list.iter().map(|l| (l.key.as_str(), l)).collect();
+    let by_key: HashMap<&str, &LiveResource> =
+        live_list.iter().map(|l| (l.key.as_str(), l)).collect();
     for r in app.resources.iter().filter(|r| r.kind != "Application") {
         let key = key_of(r);
         let (sync, health, message) = resource_status(r, by_key.get(key.as_str()).copied());
