@@ -62,10 +62,29 @@ pub enum Command {
         #[command(subcommand)]
         command: AppsCommand,
     },
+    /// The embedded default's demo environment repos.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Work with the audit trail in the configured database.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Commit a new image tag for one app to a demo environment repo (a tag containing `bad`
+    /// makes its rollout fail on the simulated cluster).
+    SetImage {
+        #[arg(long)]
+        env: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        tag: String,
     },
 }
 

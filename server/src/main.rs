@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use atrium_server::cli::{AppsCommand, AuditCommand, CatalogCommand, Cli, Command, Format};
+use atrium_server::cli::{
+    AppsCommand, AuditCommand, CatalogCommand, Cli, Command, DemoCommand, Format,
+};
 use atrium_server::config::Config;
 use atrium_server::{catalog, gitops, serve, telemetry};
 
@@ -23,6 +25,27 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     tracing::error!("{error:#}");
+                    eprintln!("atrium: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Demo {
+            command: DemoCommand::SetImage { env, app, tag },
+        } => {
+            let config = match Config::load(cli.config.as_deref()) {
+                Ok(config) => config,
+                Err(error) => {
+                    eprintln!("atrium: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            match atrium_server::demo::set_image::set_image(&config.data_dir, &env, &app, &tag) {
+                Ok(commit) => {
+                    println!("{env}: {app} image tag {tag} (commit {commit})");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
                     eprintln!("atrium: {error:#}");
                     ExitCode::FAILURE
                 }

@@ -116,4 +116,36 @@ async fn demo_environments_reconcile_and_sync() {
         "{:?}",
         detail.diff
     );
+
+    // A developer commits a bad image tag to prod's metrics-gateway (automated in prod): the
+    // engine sees the new head, auto-syncs, and the rollout fails on the simulated cluster.
+    let before = tree_of(&app, "prod").await.version;
+    atrium_server::demo::set_image::set_image(
+        app.dir.path(),
+        "prod",
+        "metrics-gateway",
+        "9.9.9-bad",
+    )
+    .unwrap();
+    engine.reconcile_all().await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    engine.reconcile_all().await;
+    let prod = tree_of(&app, "prod").await;
+    assert!(
+        prod.version > before,
+        "the tree version moved for the live stream"
+    );
+    let gateway = node(&prod, "app:metrics-gateway");
+    assert_eq!(gateway.health, "Degraded", "{gateway:?}");
+    assert_eq!(
+        node(&prod, "app:platform").health,
+        "Degraded",
+        "parents roll up their children"
+    );
+    let deployment = prod
+        .nodes
+        .iter()
+        .find(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:metrics-gateway"))
+        .unwrap();
+    assert_eq!(deployment.version.as_deref(), Some("9.9.9-bad"));
 }

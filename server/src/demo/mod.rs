@@ -3,4 +3,5 @@ pub mod catalog;
 pub mod env_manifests;
 pub mod environments;
 pub mod git;
+pub mod set_image;
 pub mod setup;
