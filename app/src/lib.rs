@@ -62,6 +62,8 @@ pub fn App() -> impl IntoView {
                     // Rendered in one pass, so the sign-in forms work before (or without) WASM.
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/env") view=pages::env::EnvironmentsPage/>
+                    <Route path=path!("/env/:name") view=pages::env::EnvPage/>
                 </Routes>
             </main>
         </Router>

@@ -121,4 +121,11 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    // Open live streams (server-sent events) never end by themselves: give requests in flight
+    // a few seconds, then exit anyway.
+    tokio::spawn(async {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        tracing::info!("open connections did not close within 5 s; exiting");
+        std::process::exit(0);
+    });
 }

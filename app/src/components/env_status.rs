@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 
 use super::icons::{
-    AppIcon, ArrowUpCircleIcon, CheckCircleIcon, ConfigIcon, CrossCircleIcon, GhostIcon,
-    HeartIcon, IngressIcon, JobIcon, NamespaceIcon, PauseIcon, ProgressIcon, QuestionIcon,
-    ResourceIcon, ServiceIcon, WorkloadIcon,
+    AppIcon, ArrowUpCircleIcon, CheckCircleIcon, ConfigIcon, CrossCircleIcon, GhostIcon, HeartIcon,
+    IngressIcon, JobIcon, NamespaceIcon, PauseIcon, ProgressIcon, QuestionIcon, ResourceIcon,
+    ServiceIcon, WorkloadIcon,
 };
 
 /// The CSS key of a health value (`healthy`, `progressing`, … or `unknown`).

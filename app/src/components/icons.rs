@@ -160,10 +160,7 @@ pub fn IngressIcon() -> impl IntoView {
 /// Corner brackets: Namespace.
 #[component]
 pub fn NamespaceIcon() -> impl IntoView {
-    svg(
-        "icon-namespace",
-        "M2 5V2h3M11 2h3v3M14 11v3h-3M5 14H2v-3",
-    )
+    svg("icon-namespace", "M2 5V2h3M11 2h3v3M14 11v3h-3M5 14H2v-3")
 }
 
 /// A clock: Job, CronJob.
@@ -178,7 +175,10 @@ pub fn JobIcon() -> impl IntoView {
 /// A plain square: any other kind.
 #[component]
 pub fn ResourceIcon() -> impl IntoView {
-    svg("icon-resource", "M3 2.5h10a.5.5 0 0 1 .5.5v10a.5.5 0 0 1-.5.5H3a.5.5 0 0 1-.5-.5V3a.5.5 0 0 1 .5-.5Z")
+    svg(
+        "icon-resource",
+        "M3 2.5h10a.5.5 0 0 1 .5.5v10a.5.5 0 0 1-.5.5H3a.5.5 0 0 1-.5-.5V3a.5.5 0 0 1 .5-.5Z",
+    )
 }
 
 // ----- Health and sync status -----

@@ -1,5 +1,6 @@
 //! Reusable UI pieces.
 pub mod entity_bits;
+pub mod env_status;
 pub mod icons;
 pub mod problem;
 pub mod session;

@@ -1,5 +1,5 @@
-//! The bar on every page: product name, global search, section links (Audit only for those
-//! allowed), error badge, the signed-in user's menu and the theme toggle.
+//! The bar on every page: product name, global search, section links (Environments; Audit only
+//! for those allowed), error badge, the signed-in user's menu and the theme toggle.
 //! Also owns the `/` shortcut: it focuses the page's main search input when there is one
 //! (`#catalog-search`), else the top bar's box.
 
@@ -117,6 +117,7 @@ pub fn TopBar() -> impl IntoView {
                     "Catalog errors"
                     <ErrorBadge/>
                 </a>
+                <a href="/env" aria-current=section("/env")>"Environments"</a>
                 <AuditLink current=section("/audit")/>
             </nav>
             <div class="topbar-end">

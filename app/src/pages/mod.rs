@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod entity;
+pub mod env;
 pub mod errors;
 pub mod login;
 pub mod not_found;

@@ -124,14 +124,23 @@ mod tests {
         assert_eq!(key_action(&r, &index, 2, "End"), KeyAction::Focus(3));
         assert_eq!(key_action(&r, &index, 2, "Home"), KeyAction::Focus(0));
         // Right on a closed parent opens it; on an open one goes to the first child.
-        assert_eq!(key_action(&r, &index, 1, "ArrowRight"), KeyAction::Expand(1));
+        assert_eq!(
+            key_action(&r, &index, 1, "ArrowRight"),
+            KeyAction::Expand(1)
+        );
         assert_eq!(key_action(&r, &index, 2, "ArrowRight"), KeyAction::Focus(3));
         assert_eq!(key_action(&r, &index, 3, "ArrowRight"), KeyAction::None);
         // Left on an open parent closes it; on a leaf or closed node goes to the parent.
-        assert_eq!(key_action(&r, &index, 2, "ArrowLeft"), KeyAction::Collapse(4));
+        assert_eq!(
+            key_action(&r, &index, 2, "ArrowLeft"),
+            KeyAction::Collapse(4)
+        );
         assert_eq!(key_action(&r, &index, 3, "ArrowLeft"), KeyAction::Focus(2));
         assert_eq!(key_action(&r, &index, 1, "ArrowLeft"), KeyAction::Focus(0));
-        assert_eq!(key_action(&r, &index, 0, "ArrowLeft"), KeyAction::Collapse(0));
+        assert_eq!(
+            key_action(&r, &index, 0, "ArrowLeft"),
+            KeyAction::Collapse(0)
+        );
     }
 
     #[test]

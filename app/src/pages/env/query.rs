@@ -106,8 +106,12 @@ mod tests {
             "/env/prod?q=cart%20svc&kind=Deployment&problems=1&node=res%3Acart%3Aapps%2FDeployment%2Fshop%2Fcart"
         );
         assert_eq!(EnvQuery::default().url("dev"), "/env/dev");
-        assert_eq!(q.with_node(None).with_filter(|f| f.problems = false).url("dev"),
-            "/env/dev?q=cart%20svc&kind=Deployment");
+        assert_eq!(
+            q.with_node(None)
+                .with_filter(|f| f.problems = false)
+                .url("dev"),
+            "/env/dev?q=cart%20svc&kind=Deployment"
+        );
         assert_eq!(short_sha("0123456789abcdef"), "0123456");
     }
 }

@@ -1,0 +1,105 @@
+//! An application in the side panel: where it comes from (repo, path, target revision and the
+//! commit it resolved to, renderer, sync policy), its last syncs, and "Sync now" for those
+//! allowed to.
+
+use leptos::prelude::*;
+
+use super::query::short_sha;
+use super::state::use_env_state;
+use super::sync_control::{SyncControl, SyncOutcome};
+use crate::components::time::short_time;
+use crate::dto::env::{AppSourceView, NodeDetail, SyncRecordView};
+
+fn flag(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+#[component]
+fn Source(source: AppSourceView) -> impl IntoView {
+    let resolved = source.resolved_revision.as_deref().map(|sha| {
+        view! {
+            " → "
+            <code title=sha.to_string()>{short_sha(sha)}</code>
+        }
+    });
+    view! {
+        <table class="kv app-source">
+            <tbody>
+                <tr><th scope="row">"Repository"</th><td>{source.repo_url}</td></tr>
+                <tr><th scope="row">"Path"</th><td>{source.path}</td></tr>
+                <tr>
+                    <th scope="row">"Revision"</th>
+                    <td>{source.target_revision}{resolved}</td>
+                </tr>
+                <tr><th scope="row">"Renderer"</th><td>{source.renderer}</td></tr>
+                <tr>
+                    <th scope="row">"Sync policy"</th>
+                    <td class="sync-flags">
+                        <span data-on=source.automated.to_string()>{format!("automated {}", flag(source.automated))}</span>
+                        <span data-on=source.prune.to_string()>{format!("prune {}", flag(source.prune))}</span>
+                        <span data-on=source.self_heal.to_string()>{format!("self-heal {}", flag(source.self_heal))}</span>
+                    </td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Syncs(syncs: Vec<SyncRecordView>) -> impl IntoView {
+    if syncs.is_empty() {
+        return view! { <p class="muted panel-absent">"No syncs yet."</p> }.into_any();
+    }
+    let rows = syncs
+        .into_iter()
+        .map(|s| {
+            let ok = s.result == "succeeded";
+            view! {
+                <li class="sync-record" data-result=s.result.clone()>
+                    <div class="sync-record-head">
+                        <span class="outcome" data-outcome=if ok { "success" } else { "failure" }>
+                            {if ok { "Succeeded" } else { "Failed" }}
+                        </span>
+                        <time datetime=s.at.clone() title=s.at.clone()>{short_time(&s.at)}</time>
+                        <span class="muted">{format!("by {}", s.actor)}</span>
+                        {s.revision.as_deref().map(|r| view! { <code title=r.to_string()>{short_sha(r)}</code> })}
+                    </div>
+                    {(!s.message.is_empty()).then(|| view! { <p class="sync-message">{s.message.clone()}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="sync-list">{rows}</ol> }.into_any()
+}
+
+#[component]
+pub fn AppDetail(
+    detail: NodeDetail,
+    outcome: RwSignal<SyncOutcome>,
+    refetch: Callback<()>,
+) -> impl IntoView {
+    let state = use_env_state();
+    let control = detail.may_sync.then(|| {
+        view! { <SyncControl env=state.env() app=detail.app.clone() outcome refetch/> }
+    });
+    let source = match detail.source {
+        Some(s) => view! { <Source source=s/> }.into_any(),
+        None => view! { <p class="muted panel-absent">"Source unknown."</p> }.into_any(),
+    };
+    view! {
+        {control}
+        <section class="panel-section" aria-labelledby="app-source-h">
+            <h3 id="app-source-h">"Source"</h3>
+            {source}
+        </section>
+        <section class="panel-section" aria-labelledby="app-syncs-h">
+            <h3 id="app-syncs-h">"Last syncs"</h3>
+            <Syncs syncs=detail.syncs/>
+        </section>
+    }
+    .into_any()
+}

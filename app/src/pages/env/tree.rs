@@ -1,0 +1,225 @@
+//! The virtualised tree: a scroll container with a spacer as tall as all rows, and only the
+//! rows in view (plus overscan) rendered, absolutely positioned at `pos × ROW_HEIGHT`. So the
+//! DOM holds a few dozen rows whether the tree has 50 nodes or 20,000.
+//!
+//! ARIA: `role="tree"` with flat `treeitem` rows carrying `aria-level`, `aria-posinset` and
+//! `aria-setsize` (needed because most rows are not in the DOM); roving tabindex; keys as in
+//! the WAI-ARIA tree pattern (see [`super::nav::key_action`]).
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use super::model::Row;
+use super::nav::{key_action, window, KeyAction};
+use super::row::{RowItem, TreeRow};
+use super::state::{use_env_state, EnvState};
+
+/// A key that changes whenever anything the row shows changes, so unchanged rows survive a
+/// live update (and keep focus) while changed ones re-render.
+fn row_key(item: &RowItem) -> u64 {
+    let mut h = DefaultHasher::new();
+    item.pos.hash(&mut h);
+    item.row.hash(&mut h);
+    let n = &item.node;
+    (
+        &n.id,
+        &n.kind,
+        &n.name,
+        &n.namespace,
+        &n.sync,
+        &n.health,
+        &n.version,
+        &n.status,
+        &n.message,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+/// Applies a key press on the focused row; true when the key was handled.
+fn on_key(state: EnvState, key: &str) -> bool {
+    let active = state.active.get_untracked();
+    let (action, ids) = state.rows.with_untracked(|rows| {
+        state.index.with_untracked(|index| {
+            let pos = active
+                .as_deref()
+                .and_then(|a| rows.iter().position(|r| index.nodes[r.node].id == a))
+                .unwrap_or(usize::MAX);
+            let action = key_action(rows, index, pos, key);
+            let id_at = |pos: usize| index.nodes[rows[pos].node].id.clone();
+            let ids: Vec<String> = match &action {
+                KeyAction::Focus(p) => vec![id_at(*p)],
+                KeyAction::Expand(n) | KeyAction::Collapse(n) | KeyAction::Select(n) => {
+                    vec![index.nodes[*n].id.clone()]
+                }
+                KeyAction::ExpandAll(ns) => ns.iter().map(|&n| index.nodes[n].id.clone()).collect(),
+                KeyAction::None => vec![],
+            };
+            (action, ids)
+        })
+    });
+    let first = ids.first().cloned().unwrap_or_default();
+    match action {
+        KeyAction::Focus(pos) => {
+            state.active.set(Some(first));
+            state.scroll_to_pos(pos, false);
+        }
+        KeyAction::Expand(_) => state.set_expanded(&first, true),
+        KeyAction::Collapse(_) => state.set_expanded(&first, false),
+        KeyAction::Select(_) => state.select(Some(first)),
+        KeyAction::ExpandAll(_) => state.expand_many(ids),
+        KeyAction::None => return false,
+    }
+    state.focus_wanted.set(true);
+    true
+}
+
+#[component]
+pub fn Tree() -> impl IntoView {
+    let state = use_env_state();
+    let measure = move || {
+        if let Some(el) = state.scroller.get_untracked() {
+            let h = f64::from(el.client_height());
+            if h > 0.0 {
+                state.viewport.set(h);
+            }
+            state.scroll_top.set(f64::from(el.scroll_top()));
+        }
+    };
+    Effect::new(move |_| {
+        if state.scroller.get().is_some() {
+            measure();
+        }
+        let handle = window_event_listener(ev::resize, move |_| measure());
+        on_cleanup(move || handle.remove());
+    });
+
+    let range = Memo::new(move |_| {
+        window(
+            state.scroll_top.get(),
+            state.viewport.get(),
+            state.rows.with(Vec::len),
+        )
+    });
+    let items = move || {
+        let range = range.get();
+        state.rows.with(|rows| {
+            state.index.with(|index| {
+                rows.get(range.clone())
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, row): (usize, &Row)| RowItem {
+                        pos: range.start + k,
+                        row: row.clone(),
+                        node: index.nodes[row.node].clone(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    // The row that takes Tab: the focused one if shown, else the first.
+    let tab_target = Memo::new(move |_| {
+        let active = state.active.get();
+        state.rows.with(|rows| {
+            state.index.with(|index| {
+                let ids = || rows.iter().map(|r| &index.nodes[r.node].id);
+                active
+                    .filter(|a| ids().any(|id| id == a))
+                    .or_else(|| ids().next().cloned())
+            })
+        })
+    });
+    // When that row is scrolled out of the DOM, the tree itself takes Tab and passes it on.
+    let target_rendered = move || {
+        let range = range.get();
+        tab_target.with(|t| {
+            t.as_ref().is_none_or(|t| {
+                state.rows.with(|rows| {
+                    state.index.with(|index| {
+                        rows.get(range)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|r| &index.nodes[r.node].id == t)
+                    })
+                })
+            })
+        })
+    };
+    let on_tree_focus = move |e: ev::FocusEvent| {
+        let on_tree = e.target() == e.current_target();
+        if on_tree {
+            if let Some(t) = tab_target.get_untracked() {
+                state.active.set(Some(t.clone()));
+                state.scroll_to(&t, true);
+                state.focus_wanted.set(true);
+            }
+        }
+    };
+    let on_keydown = move |e: ev::KeyboardEvent| {
+        if e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        if on_key(state, &e.key()) {
+            e.prevent_default();
+        }
+    };
+    let on_focusout = move |e: ev::FocusEvent| {
+        // Focus moving to another element outside the tree; a removed row has no successor.
+        let to = e.related_target();
+        if let (Some(to), Some(tree)) = (to, state.scroller.get_untracked()) {
+            let inside = wasm_bindgen::JsCast::dyn_ref::<web_sys::Node>(&to)
+                .is_some_and(|n| tree.contains(Some(n)));
+            if !inside {
+                state.tree_focused.set(false);
+            }
+        }
+    };
+    let label = format!("Applications and resources of {}", state.env());
+    let empty = move || state.rows.with(Vec::is_empty);
+    let filtered = move || state.query.with(|q| q.filter.is_active());
+
+    view! {
+        <div
+            class="tree-scroll"
+            node_ref=state.scroller
+            on:scroll=move |_| {
+                if let Some(el) = state.scroller.get_untracked() {
+                    state.scroll_top.set(f64::from(el.scroll_top()));
+                }
+            }
+        >
+            <Show when=empty>
+                <div class="tree-empty" role="status">
+                    {move || {
+                        if filtered() {
+                            "Nothing in this environment matches these filters."
+                        } else {
+                            "This environment has no applications yet: its root application renders nothing."
+                        }
+                    }}
+                </div>
+            </Show>
+            <div
+                class="tree"
+                role="tree"
+                aria-label=label
+                data-testid="env-tree"
+                tabindex=move || if target_rendered() { "-1" } else { "0" }
+                style:height=move || format!("{}px", state.height())
+                on:keydown=on_keydown
+                on:focus=on_tree_focus
+                on:focusin=move |_| state.tree_focused.set(true)
+                on:focusout=on_focusout
+            >
+                <For each=items key=row_key let:item>
+                    <TreeRow item tab_target/>
+                </For>
+            </div>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,92 @@
+//! One loaded environment: header, toolbar, tree and side panel, kept up to date by the live
+//! stream. A new version refetches the tree in the background and swaps the data in place, so
+//! expansion, selection, focus and scroll position stay as they were.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::header::EnvHeader;
+use super::live::use_live;
+use super::model::TreeIndex;
+use super::panel::NodePanel;
+use super::state::EnvState;
+use super::toolbar::Toolbar;
+use super::tree::Tree;
+use crate::api::env::environment_tree;
+use crate::dto::env::{EnvironmentSummary, TreeView};
+use crate::error::AppError;
+
+/// Refetches for one trigger at most this often (the stream may outrun the fetches).
+const MAX_ROUNDS: usize = 3;
+
+#[component]
+pub fn Workspace(tree: TreeView, summary: Option<EnvironmentSummary>) -> impl IntoView {
+    let env = tree.env.clone();
+    let state = EnvState::provide(env.clone(), TreeIndex::new(tree));
+    let live = use_live(env);
+    let (updating, set_updating) = signal(false);
+    let (update_error, set_update_error) = signal(None::<AppError>);
+
+    // Fetches the tree until it shows the newest announced version.
+    let refetch = move || {
+        if updating.get_untracked() {
+            // The running fetch checks the newest version when it finishes.
+            return;
+        }
+        set_updating.set(true);
+        spawn_local(async move {
+            for _ in 0..MAX_ROUNDS {
+                match environment_tree(state.env()).await {
+                    Ok(view) => {
+                        set_update_error.set(None);
+                        let fetched = view.version;
+                        state.index.set(Arc::new(TreeIndex::new(view)));
+                        if live.version.get_untracked().is_none_or(|v| v == fetched) {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        set_update_error.set(Some(e));
+                        break;
+                    }
+                }
+            }
+            set_updating.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(v) = live.version.get() {
+            if state.index.with_untracked(|i| i.version) != v {
+                refetch();
+            }
+        }
+    });
+
+    let panel_open = move || state.query.with(|q| q.node.is_some());
+    view! {
+        <div class="progress" class:active=updating aria-hidden="true"></div>
+        <EnvHeader summary live refetch=Callback::new(move |()| refetch())/>
+        {move || {
+            update_error
+                .get()
+                .map(|e| {
+                    view! {
+                        <p class="notice notice-warning env-stale" role="status">
+                            "The tree could not be updated ("{e.to_string()}
+                            "); it shows the last version that loaded. It updates again with the next change."
+                        </p>
+                    }
+                })
+        }}
+        <Toolbar/>
+        <div class="env-body" class:with-panel=panel_open>
+            <Tree/>
+            <Show when=panel_open>
+                <NodePanel/>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
