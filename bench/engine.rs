@@ -25,7 +25,13 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn resource(kind: &str, api_version: &str, ns: &str, name: &str, manifest: serde_json::Value) -> DesiredResource {
+fn resource(
+    kind: &str,
+    api_version: &str,
+    ns: &str,
+    name: &str,
+    manifest: serde_json::Value,
+) -> DesiredResource {
     DesiredResource {
         api_version: api_version.into(),
         kind: kind.into(),
@@ -37,7 +43,13 @@ fn resource(kind: &str, api_version: &str, ns: &str, name: &str, manifest: serde
     }
 }
 
-fn app(name: String, parent: Option<String>, ns: &str, resources: Vec<DesiredResource>, children: Vec<String>) -> RenderedApp {
+fn app(
+    name: String,
+    parent: Option<String>,
+    ns: &str,
+    resources: Vec<DesiredResource>,
+    children: Vec<String>,
+) -> RenderedApp {
     RenderedApp {
         name,
         parent,
@@ -59,31 +71,55 @@ fn app(name: String, parent: Option<String>, ns: &str, resources: Vec<DesiredRes
 }
 
 fn tree(apps: usize, per_app: usize) -> RenderedTree {
-    let mut list = vec![app("root".into(), None, "argocd", Vec::new(), (0..apps).map(|i| format!("app-{i}")).collect())];
+    let mut list = vec![app(
+        "root".into(),
+        None,
+        "argocd",
+        Vec::new(),
+        (0..apps).map(|i| format!("app-{i}")).collect(),
+    )];
     for i in 0..apps {
         let name = format!("app-{i}");
         let ns = format!("ns-{}", i % 50);
         let mut resources = vec![
-            resource("Deployment", "apps/v1", &ns, &name, serde_json::json!({
-                "apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": name, "namespace": ns},
-                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}},
-                        "spec": {"containers": [{"name": "main", "image": format!("registry.example/{name}:1.{i}.0")}]}}}
-            })),
-            resource("Service", "v1", &ns, &name, serde_json::json!({
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": {"name": name, "namespace": ns},
-                "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}
-            })),
+            resource(
+                "Deployment",
+                "apps/v1",
+                &ns,
+                &name,
+                serde_json::json!({
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {"name": name, "namespace": ns},
+                    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                        "template": {"metadata": {"labels": {"app": name}},
+                            "spec": {"containers": [{"name": "main", "image": format!("registry.example/{name}:1.{i}.0")}]}}}
+                }),
+            ),
+            resource(
+                "Service",
+                "v1",
+                &ns,
+                &name,
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "Service",
+                    "metadata": {"name": name, "namespace": ns},
+                    "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}
+                }),
+            ),
         ];
         for c in 0..per_app.saturating_sub(2) {
             let cm = format!("{name}-config-{c}");
-            resources.push(resource("ConfigMap", "v1", &ns, &cm, serde_json::json!({
-                "apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": cm, "namespace": ns},
-                "data": {"key": format!("value-{c}"), "LOG_LEVEL": "info"}
-            })));
+            resources.push(resource(
+                "ConfigMap",
+                "v1",
+                &ns,
+                &cm,
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": cm, "namespace": ns},
+                    "data": {"key": format!("value-{c}"), "LOG_LEVEL": "info"}
+                }),
+            ));
         }
         list.push(app(name, Some("root".into()), &ns, resources, Vec::new()));
     }
@@ -100,11 +136,17 @@ async fn main() -> anyhow::Result<()> {
     let apps = arg("--apps", 2000);
     let per_app = arg("--resources", 10);
     let tree = tree(apps, per_app);
-    let sim = Sim::start(SimConfig { rollout_delay: Duration::from_millis(50) });
+    let sim = Sim::start(SimConfig {
+        rollout_delay: Duration::from_millis(50),
+    });
     let driver = ClusterDriver::new(sim.client());
 
     let start = Instant::now();
-    let options = SyncOptions { prune: false, create_namespace: true, dry_run: false };
+    let options = SyncOptions {
+        prune: false,
+        create_namespace: true,
+        dry_run: false,
+    };
     for a in &tree.apps[1..] {
         let report = driver.apply(&a.name, &a.resources, options).await?;
         anyhow::ensure!(report.succeeded(), "sync of {} failed", a.name);
@@ -130,15 +172,28 @@ async fn main() -> anyhow::Result<()> {
         builds.push(t.elapsed());
         nodes = view.len();
     }
-    let synced = app_statuses(&tree, &live).values().filter(|s| s.sync == atrium_server::gitops::desired::SyncStatus::Synced).count();
+    let synced = app_statuses(&tree, &live)
+        .values()
+        .filter(|s| s.sync == atrium_server::gitops::desired::SyncStatus::Synced)
+        .count();
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("Atrium engine benchmark: {apps} apps × {per_app} resources, in-process Kubernetes emulator");
     println!("| figure | value | target |");
     println!("|---|---|---|");
-    println!("| initial sync (server-side apply of {} resources) | {:.0} ms | – |", apps * per_app, ms(initial_sync));
-    println!("| reconcile pass: live read ({live_objects} objects) | {:.0} ms (median of 3) | – |", ms(median(reads.clone())));
+    println!(
+        "| initial sync (server-side apply of {} resources) | {:.0} ms | – |",
+        apps * per_app,
+        ms(initial_sync)
+    );
+    println!(
+        "| reconcile pass: live read ({live_objects} objects) | {:.0} ms (median of 3) | – |",
+        ms(median(reads.clone()))
+    );
     println!("| tree build + status ({nodes} nodes, {synced} apps Synced) | {:.1} ms (median of 7) | < 50 ms |", ms(median(builds.clone())));
-    println!("| reconcile pass total (live read + tree build) | {:.0} ms | – |", ms(median(reads)) + ms(median(builds)));
+    println!(
+        "| reconcile pass total (live read + tree build) | {:.0} ms | – |",
+        ms(median(reads)) + ms(median(builds))
+    );
     Ok(())
 }

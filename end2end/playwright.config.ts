@@ -24,6 +24,9 @@ process.env.ATRIUM_E2E_IDP_URL = `http://127.0.0.1:${idpPort}`;
 
 const atriumEnv = (listen: number, data: string) => ({
   ATRIUM_LISTEN: `127.0.0.1:${listen}`,
+  // Quick passes and rollouts on the simulated clusters, so live changes show within seconds.
+  ATRIUM_ENGINE__INTERVAL_SECS: '1',
+  ATRIUM_ENGINE__SIM_ROLLOUT_MS: '1500',
   ATRIUM_DATA_DIR: data,
   ATRIUM_SITE_ROOT: `${target}/site`,
   RUST_LOG: 'warn',
@@ -53,7 +56,7 @@ export default defineConfig({
     { name: 'setup', testMatch: /demo\.setup\.ts/ },
     {
       name: 'catalog',
-      testMatch: /catalog\.spec\.ts/,
+      testMatch: /(catalog|env)\.spec\.ts/,
       dependencies: ['setup'],
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
