@@ -12,12 +12,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let config = match Config::load(cli.config.as_deref()) {
+            let config = match load_config(cli.config.as_deref()) {
                 Ok(config) => config,
-                Err(error) => {
-                    eprintln!("atrium: {error}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             telemetry::init_logs(config.log_format);
             let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -33,12 +30,9 @@ fn main() -> ExitCode {
         Command::Demo {
             command: DemoCommand::SetImage { env, app, tag },
         } => {
-            let config = match Config::load(cli.config.as_deref()) {
+            let config = match load_config(cli.config.as_deref()) {
                 Ok(config) => config,
-                Err(error) => {
-                    eprintln!("atrium: {error}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             match atrium_server::demo::set_image::set_image(&config.data_dir, &env, &app, &tag) {
                 Ok(commit) => {
@@ -54,12 +48,9 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { format },
         } => {
-            let config = match Config::load(cli.config.as_deref()) {
+            let config = match load_config(cli.config.as_deref()) {
                 Ok(config) => config,
-                Err(error) => {
-                    eprintln!("atrium: {error}");
-                    return ExitCode::from(2);
-                }
+                Err(code) => return code,
             };
             let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
             match runtime.block_on(atrium_server::audit::verify_command(&config, format)) {
@@ -107,4 +98,12 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The configuration, or exit code 2 with the message naming the field.
+fn load_config(file: Option<&std::path::Path>) -> Result<Config, ExitCode> {
+    Config::load(file).map_err(|error| {
+        eprintln!("atrium: {error}");
+        ExitCode::from(2)
+    })
 }

@@ -234,16 +234,7 @@ fn groups_from(value: Option<&serde_json::Value>) -> Option<Vec<String>> {
     }
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+use crate::util::error_chain;
 
 #[cfg(test)]
 mod tests {

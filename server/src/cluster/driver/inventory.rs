@@ -7,11 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use kube::api::ListParams;
 use kube::core::DynamicObject;
 use kube::Api;
-use serde_json::Value;
 
-use super::health::health;
-use super::live::KNOWN_KINDS;
-use super::plan::{key_of, TRACKING_LABEL};
+use super::live::{live_resource, KNOWN_KINDS};
+use super::plan::TRACKING_LABEL;
 use super::report::LiveResource;
 use super::{ClusterDriver, Error, GroupVersionKind, Result};
 
@@ -66,23 +64,7 @@ impl ClusterDriver {
                 else {
                     continue;
                 };
-                let mut v = serde_json::to_value(&obj).unwrap_or(Value::Null);
-                v["apiVersion"] = Value::String(r.resource.api_version.clone());
-                v["kind"] = Value::String(r.resource.kind.clone());
-                let namespace = obj.metadata.namespace.clone().unwrap_or_default();
-                let name = obj.metadata.name.clone().unwrap_or_default();
-                let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
-                let (health, health_message) = health(&v);
-                by_app.entry(app).or_default().push(LiveResource {
-                    key,
-                    api_version: r.resource.api_version.clone(),
-                    kind: r.resource.kind.clone(),
-                    namespace,
-                    name,
-                    health,
-                    health_message,
-                    object: v,
-                });
+                by_app.entry(app).or_default().push(live_resource(&r, &obj));
             }
         }
         for list in by_app.values_mut() {

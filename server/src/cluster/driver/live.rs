@@ -92,32 +92,35 @@ impl ClusterDriver {
                     source,
                 })?;
             for obj in list {
-                let mut v = serde_json::to_value(&obj).unwrap_or(Value::Null);
-                // List items from a real server omit apiVersion and kind.
-                v["apiVersion"] = Value::String(r.resource.api_version.clone());
-                v["kind"] = Value::String(r.resource.kind.clone());
-                if !owned_by(&v, app) {
+                let live = live_resource(&r, &obj);
+                if !owned_by(&live.object, app) {
                     continue;
                 }
-                let namespace = obj.metadata.namespace.clone().unwrap_or_default();
-                let name = obj.metadata.name.clone().unwrap_or_default();
-                let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
-                let (health, health_message) = health(&v);
-                found.insert(
-                    key.clone(),
-                    LiveResource {
-                        key,
-                        api_version: r.resource.api_version.clone(),
-                        kind: r.resource.kind.clone(),
-                        namespace,
-                        name,
-                        health,
-                        health_message,
-                        object: v,
-                    },
-                );
+                found.insert(live.key.clone(), live);
             }
         }
         Ok(found.into_values().collect())
+    }
+}
+
+/// A listed object as a [`LiveResource`] with its health. List items from a real server omit
+/// apiVersion and kind, so they are set from the kind that was listed.
+pub(super) fn live_resource(r: &super::Resolved, obj: &DynamicObject) -> LiveResource {
+    let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
+    v["apiVersion"] = Value::String(r.resource.api_version.clone());
+    v["kind"] = Value::String(r.resource.kind.clone());
+    let namespace = obj.metadata.namespace.clone().unwrap_or_default();
+    let name = obj.metadata.name.clone().unwrap_or_default();
+    let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
+    let (health, health_message) = health(&v);
+    LiveResource {
+        key,
+        api_version: r.resource.api_version.clone(),
+        kind: r.resource.kind.clone(),
+        namespace,
+        name,
+        health,
+        health_message,
+        object: v,
     }
 }

@@ -401,16 +401,7 @@ fn connect_context(context: &str) -> Result<ClusterDriver, String> {
     Ok(ClusterDriver::new(client))
 }
 
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+use crate::util::error_chain;
 
 fn sync_view(row: &SyncRow) -> SyncRecordView {
     SyncRecordView {
