@@ -139,12 +139,8 @@ pub fn public() -> Result<(Services, Caller), AppError> {
 
 fn set_status_for(error: &AppError) {
     use leptos_axum::ResponseOptions;
-    let status = match error {
-        AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => http::StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => http::StatusCode::NOT_FOUND,
-        AppError::BadRequest(_) => http::StatusCode::BAD_REQUEST,
-        _ => return,
+    let Ok(status) = http::StatusCode::from_u16(error.status_code()) else {
+        return;
     };
     if let Some(options) = leptos::prelude::use_context::<ResponseOptions>() {
         options.set_status(status);

@@ -3,27 +3,10 @@
 // console errors anywhere. Runs against the demo catalog (Brightcart, the generated demo, plus
 // what the Backstage examples' all.yaml reaches).
 import { test, expect, Page } from '@playwright/test';
+import { failOnConsoleErrors, open } from './support';
 
-/** Console errors and uncaught exceptions seen during a test; asserted empty afterwards. */
-let problems: string[] = [];
+failOnConsoleErrors();
 
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-});
-
-test.afterEach(() => {
-  expect(problems, 'no console errors or uncaught exceptions').toEqual([]);
-});
-
-/** Opens `url` and waits until the WASM has hydrated the page (an Effect marks <body>). */
-async function open(page: Page, url: string) {
-  await page.goto(url);
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-}
 
 const searchBox = (page: Page) => page.getByRole('searchbox', { name: 'Search the catalog' });
 const results = (page: Page) => page.locator('.result-list .result');

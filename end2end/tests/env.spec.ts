@@ -2,27 +2,13 @@
 // a nested app expanded, filters, a resource diff, a deep link, and a status that changes live
 // when a bad image tag is committed to the prod repo (no reload).
 import { test, expect, Page } from '@playwright/test';
+import { failOnConsoleErrors, open } from './support';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
 const target = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '../../target');
 
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-});
-test.afterEach(() => {
-  expect(problems, 'no console errors or uncaught exceptions').toEqual([]);
-});
-
-async function open(page: Page, url: string) {
-  await page.goto(url);
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
-}
+failOnConsoleErrors();
 
 const row = (page: Page, name: string, kind = 'Application') =>
   page.locator(`[role=treeitem][data-name="${name}"][data-kind="${kind}"]`);

@@ -123,12 +123,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// An [`AppError`] as a plain HTTP response for non-Leptos routes: the status says what kind,
 /// the body is the person-readable text (internals were logged where they happened).
 pub fn error_response(error: AppError) -> Response {
-    let status = match &error {
-        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        AppError::Internal(_) | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, format!("{error}\n")).into_response()
 }

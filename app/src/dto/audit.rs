@@ -33,25 +33,14 @@ impl AuditQuery {
             ("to", &self.to),
         ] {
             if !value.is_empty() {
-                pairs.push(format!("{key}={}", encode(value)));
+                pairs.push(format!(
+                    "{key}={}",
+                    crate::pages::catalog::query::encode(value)
+                ));
             }
         }
         pairs.join("&")
     }
-}
-
-/// Percent-encoding for query values (no dependency in the WASM build for this one job).
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

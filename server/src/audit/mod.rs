@@ -31,6 +31,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Nobody signed in (failed sign-ins, refused demo sign-in).
+    pub fn anonymous() -> Self {
+        Self {
+            subject: "anonymous".into(),
+            name: "anonymous".into(),
+            groups: Vec::new(),
+        }
+    }
+
     /// Atrium itself: reconciler, policy reloads, start-up.
     pub fn system() -> Self {
         Self {

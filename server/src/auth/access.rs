@@ -121,11 +121,7 @@ pub fn actor_of(caller: &Caller) -> Actor {
             name: user.name.clone(),
             groups: user.teams.clone(),
         },
-        None => Actor {
-            subject: "anonymous".into(),
-            name: "anonymous".into(),
-            groups: Vec::new(),
-        },
+        None => Actor::anonymous(),
     }
 }
 

@@ -55,14 +55,6 @@ async fn audit_login(
     state.auth.access.audit(caller, record).await;
 }
 
-fn anonymous() -> Actor {
-    Actor {
-        subject: "anonymous".into(),
-        name: "anonymous".into(),
-        groups: Vec::new(),
-    }
-}
-
 /// `GET /auth/login?next=/path`: off to the identity provider (or the sign-in page when there
 /// is none).
 async fn login(
@@ -90,7 +82,7 @@ async fn login(
             audit_login(
                 &state,
                 &caller,
-                anonymous(),
+                Actor::anonymous(),
                 outcome::FAILURE,
                 serde_json::json!({"reason": error.to_string()}),
             )
@@ -120,7 +112,7 @@ async fn callback(
             audit_login(
                 &state,
                 &caller,
-                anonymous(),
+                Actor::anonymous(),
                 outcome::FAILURE,
                 serde_json::json!({"reason": reason}),
             )
@@ -189,7 +181,7 @@ async fn demo(
         return too_many();
     }
     if state.auth.oidc.is_some() {
-        audit_login(&state, &caller, anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
+        audit_login(&state, &caller, Actor::anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
         return (
             StatusCode::FORBIDDEN,
             "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
@@ -200,7 +192,7 @@ async fn demo(
         audit_login(
             &state,
             &caller,
-            anonymous(),
+            Actor::anonymous(),
             outcome::FAILURE,
             serde_json::json!({"reason": "unknown demo user", "user": form.user}),
         )
