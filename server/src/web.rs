@@ -1,7 +1,7 @@
 //! The HTTP surface: one route table. Leptos pages and server functions, static site files,
 //! `/healthz` and `/metrics`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -45,9 +45,15 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The page routes, generated once per process. Generating them sets a process-global flag that
+/// parks any `Resource` first polled meanwhile forever (leptos-rs/leptos#4773), so a second
+/// generation while another router serves (tests build one router each) could hang a page.
+static ROUTES: LazyLock<Vec<leptos_axum::AxumRouteListing>> =
+    LazyLock::new(|| generate_route_list(App));
+
 /// The whole application as a router, separate from `serve` so tests drive it with `oneshot`.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let services = state.services.clone();
     let leptos = state.leptos.clone();
     let pkg_dir = std::path::Path::new(&*leptos.site_root).join(&*leptos.site_pkg_dir);
