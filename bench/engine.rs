@@ -1,20 +1,27 @@
-//! Engine benchmark: an App-of-Apps tree of N apps × M resources (default 2,000 × 10) on the
-//! built-in Kubernetes emulator, in process.
+//! Engine benchmark: an App-of-Apps tree of N apps × M resources (default 2,000 × 10) in a real
+//! Git repository, on the built-in Kubernetes emulator, in process.
 //!
-//! cargo run --release -p atrium-server --bin atrium-engine-bench -- [--apps 2000] [--resources 10]
+//! cargo run --release -p atrium-server --bin atrium-engine-bench -- [--apps 2000] \
+//!     [--resources 10] [--write-env DIR]
 //!
-//! Prints: the initial sync of every app (server-side apply of all resources), one reconcile
-//! pass's live read (the inventory: one list per kind), and the tree build + status (diff and
-//! health of every resource, roll-ups, the flat tree the UI gets) — target < 50 ms.
+//! Prints: the render of the whole tree from Git (what a pass does when the branch moved), the
+//! initial sync of every app (server-side apply of all resources), one reconcile pass's live
+//! read (the inventory: one list per kind), and the tree build + status (diff and health of
+//! every resource, roll-ups, the flat tree the UI gets) — target < 50 ms. `--write-env DIR`
+//! keeps the repository and an `atrium.toml` serving it, for the Chromium benchmark
+//! (`bench/tree-render.sh`).
+
+mod bigenv;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use atrium_server::cluster::driver::{ClusterDriver, SyncOptions};
 use atrium_server::cluster::sim::{Sim, SimConfig};
-use atrium_server::gitops::desired::DesiredResource;
 use atrium_server::gitops::engine::view::{app_statuses, tree_nodes};
-use atrium_server::gitops::tree::{AppSourceView, RenderStatus, RenderedApp, RenderedTree};
+use atrium_server::gitops::render::RenderOptions;
+use atrium_server::gitops::repos::RepoMap;
+use atrium_server::gitops::tree::{render_tree, RenderStatus, RootSpec};
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -23,107 +30,6 @@ fn arg(name: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn resource(
-    kind: &str,
-    api_version: &str,
-    ns: &str,
-    name: &str,
-    manifest: serde_json::Value,
-) -> DesiredResource {
-    DesiredResource {
-        api_version: api_version.into(),
-        kind: kind.into(),
-        namespace: ns.into(),
-        name: name.into(),
-        manifest,
-        sync_wave: 0,
-        hook: None,
-    }
-}
-
-fn app(
-    name: String,
-    parent: Option<String>,
-    ns: &str,
-    resources: Vec<DesiredResource>,
-    children: Vec<String>,
-) -> RenderedApp {
-    RenderedApp {
-        name,
-        parent,
-        depth: 1,
-        source: AppSourceView::default(),
-        project: "default".into(),
-        destination_namespace: ns.into(),
-        destination_server: None,
-        destination_name: None,
-        automated: None,
-        sync_options: vec!["CreateNamespace=true".into()],
-        sync_wave: 0,
-        status: RenderStatus::Ok,
-        message: String::new(),
-        resources,
-        children,
-        application: None,
-    }
-}
-
-fn tree(apps: usize, per_app: usize) -> RenderedTree {
-    let mut list = vec![app(
-        "root".into(),
-        None,
-        "argocd",
-        Vec::new(),
-        (0..apps).map(|i| format!("app-{i}")).collect(),
-    )];
-    for i in 0..apps {
-        let name = format!("app-{i}");
-        let ns = format!("ns-{}", i % 50);
-        let mut resources = vec![
-            resource(
-                "Deployment",
-                "apps/v1",
-                &ns,
-                &name,
-                serde_json::json!({
-                    "apiVersion": "apps/v1", "kind": "Deployment",
-                    "metadata": {"name": name, "namespace": ns},
-                    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
-                        "template": {"metadata": {"labels": {"app": name}},
-                            "spec": {"containers": [{"name": "main", "image": format!("registry.example/{name}:1.{i}.0")}]}}}
-                }),
-            ),
-            resource(
-                "Service",
-                "v1",
-                &ns,
-                &name,
-                serde_json::json!({
-                    "apiVersion": "v1", "kind": "Service",
-                    "metadata": {"name": name, "namespace": ns},
-                    "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}
-                }),
-            ),
-        ];
-        for c in 0..per_app.saturating_sub(2) {
-            let cm = format!("{name}-config-{c}");
-            resources.push(resource(
-                "ConfigMap",
-                "v1",
-                &ns,
-                &cm,
-                serde_json::json!({
-                    "apiVersion": "v1", "kind": "ConfigMap",
-                    "metadata": {"name": cm, "namespace": ns},
-                    "data": {"key": format!("value-{c}"), "LOG_LEVEL": "info"}
-                }),
-            ));
-        }
-        list.push(app(name, Some("root".into()), &ns, resources, Vec::new()));
-    }
-    RenderedTree { apps: list }
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -135,7 +41,48 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 async fn main() -> anyhow::Result<()> {
     let apps = arg("--apps", 2000);
     let per_app = arg("--resources", 10);
-    let tree = tree(apps, per_app);
+    let keep = std::env::args()
+        .skip_while(|a| a != "--write-env")
+        .nth(1)
+        .map(std::path::PathBuf::from);
+    let scratch = tempfile::tempdir()?;
+    let dir = keep.clone().unwrap_or_else(|| scratch.path().to_path_buf());
+    let repo = bigenv::write(&dir, apps, per_app)?;
+
+    let root = RootSpec {
+        repo: repo.display().to_string(),
+        revision: "main".into(),
+        path: bigenv::ROOT.into(),
+    };
+    let options = RenderOptions {
+        max_apps: apps + 1,
+        ..RenderOptions::default()
+    };
+    let mut renders = Vec::new();
+    let mut tree = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let rendered = render_tree(&root, &RepoMap::new(), &options);
+        renders.push(t.elapsed());
+        tree = Some(rendered);
+    }
+    let tree = tree.expect("rendered");
+    let failed: Vec<&str> = tree
+        .apps
+        .iter()
+        .filter(|a| a.status != RenderStatus::Ok)
+        .map(|a| a.message.as_str())
+        .collect();
+    anyhow::ensure!(
+        failed.is_empty(),
+        "render failed: {:?}",
+        &failed[..failed.len().min(3)]
+    );
+    anyhow::ensure!(
+        tree.apps.len() == apps + 1,
+        "{} apps rendered",
+        tree.apps.len()
+    );
     let sim = Sim::start(SimConfig {
         rollout_delay: Duration::from_millis(50),
     });
@@ -147,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
         create_namespace: true,
         dry_run: false,
     };
-    for a in &tree.apps[1..] {
+    for a in tree.apps.iter().filter(|a| a.parent.is_some()) {
         let report = driver.apply(&a.name, &a.resources, options).await?;
         anyhow::ensure!(report.succeeded(), "sync of {} failed", a.name);
     }
@@ -182,6 +129,12 @@ async fn main() -> anyhow::Result<()> {
     println!("| figure | value | target |");
     println!("|---|---|---|");
     println!(
+        "| render of the tree from Git ({} Applications, {} resources) | {:.0} ms (median of 3) | – |",
+        tree.apps.len(),
+        tree.apps.iter().map(|a| a.resources.len()).sum::<usize>(),
+        ms(median(renders))
+    );
+    println!(
         "| initial sync (server-side apply of {} resources) | {:.0} ms | – |",
         apps * per_app,
         ms(initial_sync)
@@ -195,5 +148,12 @@ async fn main() -> anyhow::Result<()> {
         "| reconcile pass total (live read + tree build) | {:.0} ms | – |",
         ms(median(reads)) + ms(median(builds))
     );
+    if let Some(dir) = keep {
+        println!(
+            "\nKept {} and its configuration: atrium serve --config {}",
+            repo.display(),
+            dir.join("atrium.toml").display()
+        );
+    }
     Ok(())
 }

@@ -35,6 +35,8 @@ const atriumEnv = (listen: number, data: string) => ({
 export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
+  // A hung run fails with what was running instead of eating the CI budget.
+  globalTimeout: 20 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
 use crate::dto::auth::{LoginOptions, UserView};
-use crate::dto::env::{EnvironmentSummary, NodeDetail, SyncRecordView, TreeView};
+use crate::dto::env::{EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView, TreeView};
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
@@ -69,6 +69,9 @@ pub trait EngineService: Send + Sync + 'static {
         app: &str,
         prune: bool,
     ) -> Result<SyncRecordView, AppError>;
+    /// The apps a catalog Component stands for (its `argocd/app-name` or `argocd/app-selector`
+    /// annotation, else its name) in every environment; permissions are the caller's to apply.
+    async fn running_in(&self, name: &str, annotations: &[(String, String)]) -> RunningInView;
     /// Re-read Git and the cluster now, without waiting for the timer.
     fn refresh(&self, env: &str) -> Result<(), AppError>;
 }

@@ -83,3 +83,24 @@ test('a bad image tag committed to Git turns the app Degraded without a reload',
   await expect(gateway).toHaveAttribute('aria-label', /Degraded/, { timeout: 25_000 });
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
 });
+
+test('a component page shows where it runs and links into each tree', async ({ page }) => {
+  await open(page, '/catalog/component/default/checkout-service');
+  const running = page.getByTestId('running-in');
+  await expect(running.getByRole('heading', { name: 'Running in' })).toBeVisible();
+  const rows = running.locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toHaveAttribute('data-env', 'dev');
+  await expect(rows.nth(2)).toHaveAttribute('data-env', 'prod');
+  await expect(rows.nth(2).getByTestId('production-badge')).toBeVisible();
+  await expect(running).toContainText('argocd/app-name: checkout-service');
+  // Versions differ along the promotion path.
+  const dev = await rows.nth(0).locator('td code').first().innerText();
+  const prod = await rows.nth(2).locator('td code').first().innerText();
+  expect(dev).not.toEqual(prod);
+
+  await rows.nth(2).getByRole('link', { name: 'checkout-service' }).click();
+  await expect(page).toHaveURL(/\/env\/prod\?node=app(%3A|:)checkout-service/);
+  await expect(page.getByTestId('node-panel')).toContainText('checkout-service');
+  await expect(row(page, 'checkout-service')).toHaveAttribute('aria-selected', 'true');
+});

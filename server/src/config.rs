@@ -144,6 +144,9 @@ pub struct EngineConfig {
     /// How long the simulated cluster's rollouts take, in milliseconds
     /// (`ATRIUM_ENGINE__SIM_ROLLOUT_MS`).
     pub sim_rollout_ms: u64,
+    /// Most Applications one environment's tree may hold; the rest become an error on the
+    /// app that renders them (`ATRIUM_ENGINE__MAX_APPS`).
+    pub max_apps: usize,
 }
 
 impl Default for EngineConfig {
@@ -151,6 +154,7 @@ impl Default for EngineConfig {
         Self {
             interval_secs: 3,
             sim_rollout_ms: 3000,
+            max_apps: crate::gitops::render::DEFAULT_MAX_APPS,
         }
     }
 }

@@ -48,6 +48,8 @@ enum Call {
     Form(&'static str, &'static str),
     /// A plain HTTP route.
     Get(&'static str),
+    /// A streaming route (server-sent events): only the status is read.
+    Stream(&'static str),
 }
 
 /// One row per server function / route: the expectation for each of [`CALLERS`].
@@ -121,6 +123,28 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             [SignIn, Denied, Denied, Denied, NotFound],
         ),
         (
+            Call::Form(
+                "/api/envs/running-in",
+                "entity_ref=component:default/checkout-service",
+            ),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form(
+                "/api/envs/running-in",
+                "entity_ref=component:default/nothing",
+            ),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Stream("/api/envs/staging/events"),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Stream("/api/envs/nowhere/events"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
             Call::Get("/api/audit/export?format=csv"),
             [SignIn, Denied, Denied, Denied, Ok],
         ),
@@ -160,6 +184,7 @@ async fn every_call_as_every_role() {
                     .await,
                 ),
                 Call::Get(path) => (*path, app.get(path, session).await),
+                Call::Stream(path) => (*path, app.open_stream(path, session).await),
             };
             if reply.status != want.status() {
                 failures.push(format!(
@@ -202,7 +227,7 @@ async fn every_server_function_has_a_row() {
         .iter()
         .filter_map(|(call, _)| match call {
             Call::Json(path, _) | Call::Form(path, _) => Some(path.to_string()),
-            Call::Get(_) => None,
+            Call::Get(_) | Call::Stream(_) => None,
         })
         .collect();
     let missing: Vec<_> = registered.difference(&covered).collect();

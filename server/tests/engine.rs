@@ -63,6 +63,42 @@ async fn demo_environments_reconcile_and_sync() {
     assert_eq!(checkout.sync, "OutOfSync");
     assert_eq!(checkout.health, "Missing");
 
+    // The catalog knows where checkout-service runs: one row per environment, newest in dev,
+    // and prod still waiting for its sync.
+    let me = app.sign_in("amara.okafor").await;
+    let reply = app
+        .post(
+            "/api/envs/running-in",
+            "application/x-www-form-urlencoded",
+            "entity_ref=component:default/checkout-service".into(),
+            Some(&me),
+        )
+        .await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+    let running: atrium_app::dto::env::RunningInView = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(running.link, "argocd/app-name: checkout-service");
+    let rows: Vec<(&str, &str, &str, Option<&str>)> = running
+        .environments
+        .iter()
+        .map(|e| {
+            assert_eq!(e.apps.len(), 1, "{e:?}");
+            let d = &e.apps[0];
+            assert_eq!(d.node, "app:checkout-service");
+            (
+                e.env.as_str(),
+                d.sync.as_str(),
+                d.health.as_str(),
+                d.version.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(rows[0].0, "dev");
+    assert_eq!(rows[2].0, "prod");
+    assert_eq!((rows[2].1, rows[2].2), ("OutOfSync", "Missing"));
+    assert_eq!(rows[0].1, "Synced");
+    assert!(rows.iter().all(|r| r.3.is_some()), "{rows:?}");
+    assert_ne!(rows[0].3, rows[2].3, "dev runs a newer version than prod");
+
     // A person syncs it.
     let caller = atrium_app::service::Caller {
         user: Some(

@@ -1,8 +1,9 @@
-//! Server functions of the environment pages: list, tree, node details, sync, refresh.
+//! Server functions of the environment pages (list, tree, node details, sync, refresh) and of
+//! the entity page's "Running in".
 
 use leptos::prelude::*;
 
-use crate::dto::env::{EnvironmentSummary, SyncRecordView, TreeView};
+use crate::dto::env::{EnvironmentSummary, RunningInView, SyncRecordView, TreeView};
 use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "envs/list")]
@@ -51,4 +52,34 @@ pub async fn refresh_environment(env: String) -> Result<(), AppError> {
     let object = format!("{env}/*");
     let (services, _) = crate::service::authorize("applications", "get", &object).await?;
     crate::service::reply(services.engine.refresh(&env))
+}
+
+/// A catalog Component's apps in every environment. Apps the caller may not `get` are counted
+/// in `hidden`, never named.
+#[server(prefix = "/api", endpoint = "envs/running-in")]
+pub async fn running_in(entity_ref: String) -> Result<RunningInView, AppError> {
+    let (services, caller) = crate::service::authorize("catalog", "get", "*").await?;
+    let entity = crate::service::reply(
+        services
+            .catalog
+            .entity(&entity_ref)
+            .ok_or_else(|| AppError::NotFound(format!("no entity {entity_ref} in the catalog"))),
+    )?;
+    let mut view = services
+        .engine
+        .running_in(&entity.name, &entity.annotations)
+        .await;
+    for env in &mut view.environments {
+        let before = env.apps.len();
+        env.apps.retain(|d| {
+            services.access.allows(
+                &caller,
+                "applications",
+                "get",
+                &format!("{}/{}", env.env, d.app),
+            )
+        });
+        env.hidden = before - env.apps.len();
+    }
+    Ok(view)
 }

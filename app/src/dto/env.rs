@@ -105,6 +105,44 @@ pub struct NodeDetail {
     pub may_sync: bool,
 }
 
+/// Where a catalog Component runs: its apps in every environment, in promotion order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningInView {
+    /// How the component names its apps, e.g. `argocd/app-name: cart`.
+    pub link: String,
+    /// Why the link could not be read (a bad `argocd/app-selector`); no rows then.
+    pub error: Option<String>,
+    pub environments: Vec<EnvDeployments>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvDeployments {
+    pub env: String,
+    pub production: bool,
+    pub simulated: bool,
+    /// The environment's own trouble (repo or cluster), as on its card.
+    pub error: Option<String>,
+    pub apps: Vec<Deployment>,
+    /// Matching apps the caller may not see (`applications/get`), counted, not named.
+    pub hidden: usize,
+}
+
+/// One app of the component in one environment: its tree node, as the tree shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub app: String,
+    /// The app's tree node, for the deep link `/env/<env>?node=<node>`.
+    pub node: String,
+    pub sync: String,
+    pub health: String,
+    /// The image tag of the app's first workload, when it has one.
+    pub version: Option<String>,
+    /// The commit the app was rendered from.
+    pub revision: Option<String>,
+    /// Render error or why it is not healthy.
+    pub message: Option<String>,
+}
+
 /// The app a tree node belongs to, from its id (`app:<name>`, `res:<app>:<key>`): what the
 /// permission object `<environment>/<app>` is built from.
 pub fn app_of_node(id: &str) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! Teams from the catalog: which groups a person belongs to (User `memberOf`, Group `members`,
 //! transitively through `parent`/`children`), and which team owns each app (the Component
-//! whose `argocd/app-name` annotation names it, else the Component of the same name).
+//! whose `argocd/app-name` annotation names it, else the Component of the same name; see
+//! [`AppLink`]).
 //!
 //! Built from the catalog's relations, which already hold both directions of every edge, and
 //! rebuilt only when the catalog's generation changes.
@@ -11,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use crate::catalog::model::{EntityRef, Located};
 use crate::catalog::refs::parse_ref;
 use crate::catalog::service::Catalog;
+use crate::gitops::app_link::AppLink;
 
 /// Group display name for policies and the UI: `team-a`, or `ns/team-a` outside `default`.
 fn group_name(group: &EntityRef) -> String {
@@ -79,13 +81,14 @@ impl TeamIndex {
                     if owner.kind != "group" {
                         continue;
                     }
-                    let apps = match entity.metadata.annotations.get("argocd/app-name") {
-                        Some(names) => names
-                            .split(',')
-                            .map(|n| n.trim().to_string())
-                            .filter(|n| !n.is_empty())
-                            .collect(),
-                        None => vec![me.name.clone()],
+                    // A selector needs the apps' labels, which the catalog does not know:
+                    // such components own apps only through policy lines.
+                    let link = AppLink::of_component(&me.name, |key| {
+                        entity.metadata.annotations.get(key).cloned()
+                    });
+                    let apps = match &link {
+                        Ok(link) => link.names().unwrap_or_default().to_vec(),
+                        Err(_) => Vec::new(),
                     };
                     for app in apps {
                         index

@@ -2,6 +2,7 @@
 //! App-of-Apps tree they form, and the renderers (directory, Kustomize, Helm) that turn an
 //! app's source into the Kubernetes resources it wants ([`desired`]).
 
+pub mod app_link;
 pub mod application;
 pub mod checkout;
 pub mod desired;

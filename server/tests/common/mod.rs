@@ -102,6 +102,28 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// `GET` of an endpoint that streams (server-sent events): the status and headers only,
+    /// the body is dropped unread.
+    pub async fn open_stream(&self, uri: &str, session: Option<&str>) -> Reply {
+        let mut request = Request::get(uri)
+            .header(header::HOST, HOST)
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(token) = session {
+            request = request.header(header::COOKIE, format!("atrium_session={token}"));
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        Reply {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: String::new(),
+        }
+    }
+
     /// `POST` from one of our pages (same-origin `Origin`).
     pub async fn post(
         &self,

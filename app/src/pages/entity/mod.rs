@@ -1,5 +1,7 @@
 //! The entity page (`/catalog/:kind/:namespace/:name`): header, description, relations, API
-//! definition, spec fields, metadata and where it came from.
+//! definition, spec fields, metadata and where it came from; for Components, where they run.
+
+mod running_in;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -175,6 +177,11 @@ fn Entity(entity: EntityView) -> impl IntoView {
         }
     });
 
+    // Components are what runs; their apps in every environment, under "About".
+    let running = kind
+        .eq_ignore_ascii_case("component")
+        .then(|| view! { <running_in::RunningIn entity_ref=entity_ref.clone()/> });
+
     let spec = (!spec.is_empty()).then(|| {
         view! {
             <section class="card" aria-labelledby="spec-h">
@@ -206,6 +213,7 @@ fn Entity(entity: EntityView) -> impl IntoView {
                             None => view! { <p class="muted">"No description."</p> }.into_any(),
                         }}
                     </section>
+                    {running}
                     {relations}
                     {definition}
                     {spec}

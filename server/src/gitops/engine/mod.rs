@@ -4,6 +4,7 @@
 //! every sync, and publishes the tree for the UI (a version bump per change, for the live
 //! stream). Implements the UI crate's `EngineService`.
 
+mod running_in;
 pub mod view;
 
 use std::collections::HashMap;
@@ -12,7 +13,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use atrium_app::dto::env::{
-    AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, SyncRecordView, TreeView,
+    AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
+    TreeView,
 };
 use atrium_app::error::AppError;
 use atrium_app::service::{Caller, EngineService};
@@ -70,6 +72,8 @@ pub struct EngineSettings {
     pub interval: Duration,
     /// How long the emulator's Deployments take to become ready.
     pub sim_rollout_delay: Duration,
+    /// Most Applications in one tree.
+    pub max_apps: usize,
 }
 
 impl Engine {
@@ -109,7 +113,10 @@ impl Engine {
             envs,
             repos,
             store,
-            options: Arc::new(RenderOptions::default()),
+            options: Arc::new(RenderOptions {
+                max_apps: settings.max_apps,
+                ..RenderOptions::default()
+            }),
         })
     }
 
@@ -563,6 +570,10 @@ impl EngineService for Engine {
         drop(guard);
         env.wake.notify_one();
         Ok(sync_view(&row))
+    }
+
+    async fn running_in(&self, name: &str, annotations: &[(String, String)]) -> RunningInView {
+        running_in::running_in(&self.envs, Self::snapshot, name, annotations)
     }
 
     fn refresh(&self, env: &str) -> Result<(), AppError> {

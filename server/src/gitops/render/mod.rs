@@ -64,6 +64,10 @@ impl RenderFailure {
     }
 }
 
+/// Apps in one tree unless configured: generous for real estates, finite against a generator
+/// gone wild.
+pub const DEFAULT_MAX_APPS: usize = 10_000;
+
 /// Tools and limits for one render of a tree.
 #[derive(Clone, Debug)]
 pub struct RenderOptions {
@@ -82,7 +86,7 @@ impl Default for RenderOptions {
             tools: Tools::from_path(),
             command_timeout: Duration::from_secs(60),
             max_depth: 8,
-            max_apps: 1000,
+            max_apps: DEFAULT_MAX_APPS,
         }
     }
 }

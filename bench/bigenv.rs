@@ -1,0 +1,90 @@
+//! A large environment as a real Git repository: a root App of Apps rendering `apps/` (one
+//! Application per app, automated), each app a directory of `per_app` resources (Deployment,
+//! Service, ConfigMaps), plus an `atrium.toml` that serves it as environment `bench` on the
+//! simulated cluster. What `atrium-engine-bench --write-env` and the Chromium tree benchmark use.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use atrium_server::demo::git::{commit_files, open_or_init};
+
+pub const ROOT: &str = "root.yaml";
+
+fn application(name: &str, repo: &str, path: &str, ns: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  \
+         namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: {repo}\n    \
+         targetRevision: main\n    path: {path}\n  destination:\n    server: \
+         https://kubernetes.default.svc\n    namespace: {ns}\n  syncPolicy:\n    automated:\n      \
+         prune: true\n      selfHeal: true\n    syncOptions:\n      - CreateNamespace=true\n"
+    )
+}
+
+fn workload(i: usize, per_app: usize) -> String {
+    let name = format!("app-{i}");
+    let ns = format!("ns-{}", i % 50);
+    let mut y = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n\
+         spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    \
+         metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n        - \
+         name: main\n          image: registry.example/{name}:1.{i}.0\n---\napiVersion: v1\n\
+         kind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n    \
+         app: {name}\n  ports:\n    - port: 80\n"
+    );
+    for c in 0..per_app.saturating_sub(2) {
+        let _ = write!(
+            y,
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-config-{c}\n  \
+             namespace: {ns}\ndata:\n  key: value-{c}\n  LOG_LEVEL: info\n"
+        );
+    }
+    y
+}
+
+/// Writes `<dir>/bench.git` and `<dir>/atrium.toml`; returns the repo's path.
+pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let repo_path = dir.join("bench.git");
+    anyhow::ensure!(
+        !repo_path.exists(),
+        "{} exists already: pass an empty directory",
+        repo_path.display()
+    );
+    let repo = open_or_init(&repo_path, "main")?;
+    let url = repo_path.display().to_string();
+    let mut files = vec![(
+        ROOT.to_string(),
+        application("root", &url, "apps", "argocd"),
+    )];
+    for i in 0..apps {
+        let name = format!("app-{i}");
+        let ns = format!("ns-{}", i % 50);
+        let path = format!("workloads/{name}");
+        files.push((
+            format!("apps/{name}.yaml"),
+            application(&name, &url, &path, &ns),
+        ));
+        files.push((format!("{path}/all.yaml"), workload(i, per_app)));
+    }
+    let changes: Vec<(&str, Option<&[u8]>)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), Some(c.as_bytes())))
+        .collect();
+    commit_files(
+        &repo,
+        "main",
+        &changes,
+        &format!("{apps} apps × {per_app} resources"),
+        ("Atrium bench", "bench@atrium.invalid"),
+    )?;
+    let toml = format!(
+        "# Written by atrium-engine-bench --write-env: one large environment on the simulated\n\
+         # cluster. Run: atrium serve --config {config}\n\
+         data_dir = \"{data}\"\n\n[engine]\nsim_rollout_ms = 500\n\n[[environments]]\n\
+         name = \"bench\"\nrepo = \"{url}\"\nroot = \"{ROOT}\"\n",
+        config = dir.join("atrium.toml").display(),
+        data = dir.join("data").display(),
+    );
+    std::fs::write(dir.join("atrium.toml"), toml)?;
+    Ok(repo_path)
+}

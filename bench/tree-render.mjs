@@ -1,0 +1,115 @@
+// Chromium benchmark of the environment page on a large tree (bench/tree-render.sh starts the
+// server). Prints, as medians over runs: time to the first tree rows and to a hydrated,
+// interactive page after navigation; "Expand all" to painted rows; and frame times while
+// scrolling the whole expanded tree (20,000+ rows, virtualised).
+//
+// node bench/tree-render.mjs <base-url> <env> [runs]
+import { createRequire } from 'module';
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../end2end/package.json'));
+const { chromium } = require('@playwright/test');
+
+const [base, env, runsArg] = process.argv.slice(2);
+const runs = Number(runsArg ?? 5);
+if (!base || !env) {
+  console.error('usage: node bench/tree-render.mjs <base-url> <env> [runs]');
+  process.exit(2);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+// Marks when the first tree row exists and when the WASM has hydrated <body>.
+const marks = () => {
+  const w = window;
+  const check = () => {
+    if (w.__firstRow === undefined && document.querySelector('[role=treeitem]')) w.__firstRow = performance.now();
+    if (w.__hydrated === undefined && document.body?.dataset.hydrated === 'true') w.__hydrated = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+};
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+const signIn = await context.request.post(`${base}/auth/demo`, {
+  form: { user: 'jonas.becker', next: '/' },
+  headers: { Origin: base },
+  maxRedirects: 0,
+});
+if (signIn.status() !== 303) throw new Error(`demo sign-in: ${signIn.status()}`);
+
+// Wait for the engine: the tree rendered and every app synced on the simulated cluster.
+const started = Date.now();
+let summary;
+for (;;) {
+  const reply = await context.request.post(`${base}/api/envs/list`, { headers: { Origin: base } });
+  summary = (await reply.json()).find((e) => e.name === env);
+  if (!summary) throw new Error(`no environment ${env}`);
+  if (summary.error) throw new Error(`${env}: ${summary.error}`);
+  if (summary.apps > 0 && summary.out_of_sync === 0 && summary.progressing === 0) break;
+  if (Date.now() - started > 600_000) throw new Error(`engine not settled: ${JSON.stringify(summary)}`);
+  await new Promise((r) => setTimeout(r, 1000));
+}
+console.error(`engine settled after ${((Date.now() - started) / 1000).toFixed(0)} s: ${summary.apps} apps`);
+
+const loads = [];
+for (let i = 0; i < runs + 1; i++) {
+  const page = await context.newPage();
+  await page.addInitScript(marks);
+  await page.goto(`${base}/env/${env}`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__hydrated !== undefined && window.__firstRow !== undefined, null, { timeout: 60_000 });
+  const m = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return {
+      response: nav.responseEnd,
+      firstRow: window.__firstRow,
+      hydrated: window.__hydrated,
+      bytes: nav.transferSize,
+      rows: document.querySelectorAll('[role=treeitem]').length,
+    };
+  });
+  if (i > 0) loads.push(m); // the first run warms the server's and Chromium's caches
+  if (i < runs) await page.close();
+  else {
+    // Expand all, then scroll the whole tree, on the last page.
+    const tree = page.getByRole('tree');
+    const rowsBefore = await page.evaluate(() => document.querySelector('[role=tree]').style.height);
+    const expand = await page.evaluate(async () => {
+      const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Expand all');
+      const t0 = performance.now();
+      button.click();
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return { ms: performance.now() - t0, height: document.querySelector('[role=tree]').style.height };
+    });
+    const scroll = await page.evaluate(async () => {
+      const scroller = document.querySelector('.tree-scroll');
+      const total = scroller.scrollHeight - scroller.clientHeight;
+      const frames = [];
+      let last = performance.now();
+      const steps = 240; // 4 s at 60 Hz, top to bottom
+      for (let s = 1; s <= steps; s++) {
+        scroller.scrollTop = (total * s) / steps;
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+      }
+      return { frames, total, rows: document.querySelectorAll('[role=treeitem]').length };
+    });
+    const rowPx = 28;
+    console.log(`Chromium (${await browser.version()}, headless), environment "${env}": ${summary.apps} apps`);
+    console.log('| figure | value | target |');
+    console.log('|---|---|---|');
+    console.log(`| first tree rows painted after navigation start | ${median(loads.map((l) => l.firstRow)).toFixed(0)} ms (median of ${runs}) | < 300 ms |`);
+    console.log(`| page hydrated and interactive | ${median(loads.map((l) => l.hydrated)).toFixed(0)} ms (median of ${runs}) | – |`);
+    console.log(`| HTML response complete | ${median(loads.map((l) => l.response)).toFixed(0)} ms, ${(median(loads.map((l) => l.bytes)) / 1024).toFixed(0)} KiB | – |`);
+    console.log(`| rows in the DOM (virtualised) | ${loads[0].rows} | – |`);
+    console.log(`| "Expand all" to painted rows (${rowsBefore} → ${expand.height}, ${Math.round(parseFloat(expand.height) / rowPx)} rows) | ${expand.ms.toFixed(0)} ms | – |`);
+    console.log(`| scrolling the expanded tree end to end: frame time p50 / p95 / max | ${pct(scroll.frames, 0.5).toFixed(1)} / ${pct(scroll.frames, 0.95).toFixed(1)} / ${Math.max(...scroll.frames).toFixed(1)} ms (${scroll.frames.length} frames, ${scroll.rows} rows in the DOM) | 16.7 ms = 60 fps |`);
+    await page.close();
+  }
+}
+await browser.close();

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The environment page on a 2,000 apps × 10 resources App of Apps, end to end: writes the Git
+# repository (atrium-engine-bench --write-env, which also prints the engine's figures), serves it
+# with the optimised build on the simulated cluster, and measures it in headless Chromium
+# (bench/tree-render.mjs). Usage: bench/tree-render.sh [--apps N] [--resources M]
+source "$(dirname "$0")/../.ci/lib.sh"
+cd "$ROOT"
+APPS=2000
+RESOURCES=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --apps) APPS="$2"; shift 2 ;;
+    --resources) RESOURCES="$2"; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+ensure_node_packages
+ensure_chromium
+"$ROOT/.ci/build" --release
+cargo build --release -p atrium-server --bin atrium-engine-bench
+DIR="$(mktemp -d /tmp/atrium-tree-bench.XXXXXX)"
+PORT="${ATRIUM_BENCH_PORT:-3290}"
+cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; rm -rf "$DIR"; }
+trap cleanup EXIT
+"$CARGO_TARGET_DIR/release/atrium-engine-bench" --apps "$APPS" --resources "$RESOURCES" --write-env "$DIR"
+echo
+ATRIUM_LISTEN="127.0.0.1:$PORT" ATRIUM_SITE_ROOT="$SITE_ROOT" ATRIUM_ENGINE__MAX_APPS=$((APPS + 1)) \
+  "$CARGO_TARGET_DIR/release/atrium" --config "$DIR/atrium.toml" serve >"$DIR/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 1
+done
+node "$ROOT/bench/tree-render.mjs" "http://127.0.0.1:$PORT" bench 5
