@@ -99,6 +99,30 @@ async fn demo_environments_reconcile_and_sync() {
     assert!(rows.iter().all(|r| r.3.is_some()), "{rows:?}");
     assert_ne!(rows[0].3, rows[2].3, "dev runs a newer version than prod");
 
+    // A component may name its apps by a label selector over the Applications' labels.
+    let payments: Vec<String> = atrium_server::demo::environments::demo_apps()
+        .into_iter()
+        .filter(|a| a.team == "team-payments")
+        .map(|a| a.name.to_string())
+        .collect();
+    let selected = engine
+        .running_in(
+            "payments-suite",
+            &[(
+                "argocd/app-selector".into(),
+                "brightcart.example/team=team-payments".into(),
+            )],
+        )
+        .await;
+    assert!(payments.len() > 1 && selected.error.is_none(), "{selected:?}");
+    for env in &selected.environments {
+        let mut names: Vec<String> = env.apps.iter().map(|d| d.app.clone()).collect();
+        names.sort();
+        let mut want = payments.clone();
+        want.sort();
+        assert_eq!(names, want, "{}", env.env);
+    }
+
     // A person syncs it.
     let caller = atrium_app::service::Caller {
         user: Some(
