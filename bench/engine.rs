@@ -93,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
         prune: false,
         create_namespace: true,
         dry_run: false,
+        wait_for_health: None,
     };
     for a in tree.apps.iter().filter(|a| a.parent.is_some()) {
         let report = driver.apply(&a.name, &a.resources, options).await?;

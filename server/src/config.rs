@@ -147,6 +147,9 @@ pub struct EngineConfig {
     /// Most Applications one environment's tree may hold; the rest become an error on the
     /// app that renders them (`ATRIUM_ENGINE__MAX_APPS`).
     pub max_apps: usize,
+    /// How long a sync waits for one wave to be healthy before the next, in seconds
+    /// (`ATRIUM_ENGINE__WAVE_TIMEOUT_SECS`).
+    pub wave_timeout_secs: u64,
 }
 
 impl Default for EngineConfig {
@@ -155,6 +158,7 @@ impl Default for EngineConfig {
             interval_secs: 3,
             sim_rollout_ms: 3000,
             max_apps: crate::gitops::render::DEFAULT_MAX_APPS,
+            wave_timeout_secs: 60,
         }
     }
 }

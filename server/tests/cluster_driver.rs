@@ -99,11 +99,13 @@ const CREATE_NS: SyncOptions = SyncOptions {
     prune: false,
     create_namespace: true,
     dry_run: false,
+    wait_for_health: None,
 };
 const PRUNE: SyncOptions = SyncOptions {
     prune: true,
     create_namespace: true,
     dry_run: false,
+    wait_for_health: None,
 };
 
 fn cm_api(served: &Served, ns: &str) -> Api<DynamicObject> {
@@ -256,6 +258,51 @@ async fn prune_removes_only_this_apps_leftovers_and_only_when_asked() {
         .map(|l| l.key)
         .collect();
     assert_eq!(live, ["/ConfigMap/shop/a"]);
+}
+
+/// With `wait_for_health`, a wave starts once the one before is healthy, as in Argo CD: the
+/// Deployment of wave 0 has rolled out before wave 1 is applied; a Degraded one fails its wave.
+#[tokio::test]
+async fn waves_wait_for_the_previous_wave_to_be_healthy() {
+    let (_served, driver) = cluster_with(Duration::from_millis(400)).await;
+    let waiting = SyncOptions {
+        wait_for_health: Some(Duration::from_secs(10)),
+        ..CREATE_NS
+    };
+    let desired = vec![
+        deployment("rollout", "db", "db:1"),
+        wave(config_map("rollout", "after-db", json!({})), 1),
+    ];
+    let started = std::time::Instant::now();
+    let report = driver.apply("rollout", &desired, waiting).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    let live = driver.live("rollout").await.unwrap();
+    let db = live.iter().find(|l| l.name == "db").unwrap();
+    assert_eq!(
+        atrium_server::cluster::driver::health_of(Some(&db.object)).0,
+        Health::Healthy,
+        "wave 1 went in only after wave 0 was healthy"
+    );
+
+    let desired = vec![
+        deployment("rollout", "db", "db:2-bad"),
+        wave(config_map("rollout", "after-bad", json!({})), 1),
+    ];
+    let report = driver.apply("rollout", &desired, waiting).await.unwrap();
+    assert_eq!(report.failed_wave, Some(0));
+    let db = report.result("apps/Deployment/rollout/db").unwrap();
+    assert_eq!(db.action, ResourceAction::Failed);
+    assert!(db.message.contains("Degraded"), "{}", db.message);
+    assert_eq!(
+        report
+            .result("/ConfigMap/rollout/after-bad")
+            .unwrap()
+            .action,
+        ResourceAction::Skipped
+    );
+    let live = driver.live("rollout").await.unwrap();
+    assert!(live.iter().all(|l| l.name != "after-bad"));
 }
 
 #[tokio::test]

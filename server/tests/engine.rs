@@ -114,7 +114,10 @@ async fn demo_environments_reconcile_and_sync() {
             )],
         )
         .await;
-    assert!(payments.len() > 1 && selected.error.is_none(), "{selected:?}");
+    assert!(
+        payments.len() > 1 && selected.error.is_none(),
+        "{selected:?}"
+    );
     for env in &selected.environments {
         let mut names: Vec<String> = env.apps.iter().map(|d| d.app.clone()).collect();
         names.sort();

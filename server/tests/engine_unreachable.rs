@@ -31,6 +31,7 @@ async fn a_cluster_that_does_not_answer_is_an_error_on_its_environment_only() {
     unsafe { std::env::set_var("KUBECONFIG", &kubeconfig) };
 
     let app = app_with(false, |config| {
+        config.engine.sim_rollout_ms = 300;
         let demo =
             atrium_server::demo::environments::ensure_demo_environments(&config.data_dir).unwrap();
         config.repos = atrium_server::demo::environments::demo_repo_mappings(&config.data_dir)

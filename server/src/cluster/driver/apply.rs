@@ -1,7 +1,8 @@
 //! `ClusterDriver::apply`: one sync. Resources go in Argo CD's order (hook phase, wave,
 //! kind, name) by server-side apply under field manager `atrium` with force; a wave with a
 //! failure stops the sync there (later waves are reported Skipped, SyncFail hooks run, nothing
-//! is pruned); after the last wave, objects carrying the app's tracking label that are no
+//! is pruned); with `wait_for_health`, a wave starts only once the one before is healthy; after
+//! the last wave, objects carrying the app's tracking label that are no
 //! longer desired are pruned (or reported as needing it).
 
 use std::collections::BTreeSet;
@@ -10,10 +11,11 @@ use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::core::DynamicObject;
 use serde_json::{json, Value};
 
+use super::health::health_of;
 use super::plan::{self, key_of, phase_rank, FIELD_MANAGER};
 use super::report::{ResourceAction, ResourceResult, SyncOptions, SyncReport};
 use super::{api_message, ClusterDriver, Error, Resolved, Result};
-use crate::gitops::desired::DesiredResource;
+use crate::gitops::desired::{DesiredResource, Health};
 
 /// One resource, resolved, ready to apply.
 struct Step<'a> {
@@ -80,11 +82,14 @@ impl ClusterDriver {
                     .map(|s| s.res.name.clone()),
             );
         }
-        let waves = steps.chunk_by(|a, b| {
-            (phase_rank(a.res.hook.as_deref()), a.res.sync_wave)
-                == (phase_rank(b.res.hook.as_deref()), b.res.sync_wave)
-        });
-        for wave in waves {
+        // Collected: the grouping closure must not live across the awaits below.
+        let waves: Vec<&[Step<'_>]> = steps
+            .chunk_by(|a, b| {
+                (phase_rank(a.res.hook.as_deref()), a.res.sync_wave)
+                    == (phase_rank(b.res.hook.as_deref()), b.res.sync_wave)
+            })
+            .collect();
+        for (index, wave) in waves.iter().copied().enumerate() {
             if report.failed_wave.is_some() {
                 let why = format!(
                     "not applied: wave {} failed",
@@ -103,6 +108,20 @@ impl ClusterDriver {
                     report.failed_wave = Some(step.res.sync_wave);
                 }
                 report.results.push(r);
+            }
+            if let (None, Some(limit), false, true) = (
+                report.failed_wave,
+                opts.wait_for_health,
+                opts.dry_run,
+                index + 1 < waves.len(),
+            ) {
+                if let Err((key, why)) = self.wait_healthy(wave, limit).await {
+                    report.failed_wave = Some(wave[0].res.sync_wave);
+                    if let Some(r) = report.results.iter_mut().rev().find(|r| r.key == key) {
+                        r.action = ResourceAction::Failed;
+                        r.message = why;
+                    }
+                }
             }
         }
         if report.failed_wave.is_some() {
@@ -263,6 +282,58 @@ impl ClusterDriver {
                 pending.insert(ns.to_string());
             }
             report.results.push(r);
+        }
+    }
+
+    /// Polls the wave's objects until every one is healthy (or suspended). `Err` names the
+    /// first that is Degraded, or still not healthy when `limit` runs out.
+    async fn wait_healthy(
+        &self,
+        wave: &[Step<'_>],
+        limit: std::time::Duration,
+    ) -> std::result::Result<(), (String, String)> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let mut waiting = None;
+            for step in wave {
+                let Ok(resolved) = &step.resolved else {
+                    continue;
+                };
+                let api = self.api(resolved, &step.namespace);
+                let live = match api.get_opt(&step.res.name).await {
+                    Ok(live) => live.and_then(|o| serde_json::to_value(o).ok()),
+                    Err(e) => return Err((step.key.clone(), api_message(&e))),
+                };
+                let (verdict, message) = health_of(live.as_ref());
+                let what = format!("{}/{}", step.res.kind, step.res.name);
+                match verdict {
+                    Health::Healthy | Health::Suspended => {}
+                    Health::Degraded => {
+                        let why = message.map(|m| format!(": {m}")).unwrap_or_default();
+                        return Err((
+                            step.key.clone(),
+                            format!("applied, but {what} is Degraded{why}"),
+                        ));
+                    }
+                    other => {
+                        waiting.get_or_insert((step.key.clone(), what, other, message));
+                    }
+                }
+            }
+            let Some((key, what, verdict, message)) = waiting else {
+                return Ok(());
+            };
+            if tokio::time::Instant::now() >= deadline {
+                let why = message.map(|m| format!(": {m}")).unwrap_or_default();
+                return Err((
+                    key,
+                    format!(
+                        "applied, but {what} was still {verdict:?} after {} s{why}",
+                        limit.as_secs()
+                    ),
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
     }
 

@@ -14,6 +14,9 @@ pub struct SyncOptions {
     pub create_namespace: bool,
     /// Ask the server what would happen (`dryRun=All`) without changing anything.
     pub dry_run: bool,
+    /// Before the next wave, wait up to this long for the wave's resources to be healthy, as
+    /// Argo CD does (a Degraded one, or the timeout, fails the wave). `None`: do not wait.
+    pub wait_for_health: Option<std::time::Duration>,
 }
 
 /// What happened to one resource.

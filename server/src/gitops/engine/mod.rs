@@ -63,6 +63,7 @@ pub struct Engine {
     repos: RepoMap,
     store: Store,
     options: Arc<RenderOptions>,
+    wave_timeout: Duration,
 }
 
 /// Engine settings.
@@ -74,6 +75,8 @@ pub struct EngineSettings {
     pub sim_rollout_delay: Duration,
     /// Most Applications in one tree.
     pub max_apps: usize,
+    /// How long a sync waits for a wave to be healthy before the next.
+    pub wave_timeout: Duration,
 }
 
 impl Engine {
@@ -117,6 +120,7 @@ impl Engine {
                 max_apps: settings.max_apps,
                 ..RenderOptions::default()
             }),
+            wave_timeout: settings.wave_timeout,
         })
     }
 
@@ -263,6 +267,7 @@ impl Engine {
             prune,
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
             dry_run: false,
+            wait_for_health: Some(self.wave_timeout),
         };
         let (result, message, details) =
             match driver.apply(&app.name, &app.resources, options).await {
