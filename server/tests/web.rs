@@ -41,6 +41,9 @@ async fn entity_page_and_missing_entity() {
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("wokplaceanalytics"));
+    // Components say where they run, rendered on the server too (here: nowhere yet).
+    assert!(reply.body.contains("Running in"), "{}", reply.body);
+    assert!(reply.body.contains("Not deployed here"));
     let html = app
         .get("/catalog/component/default/no-such-thing", Some(&me))
         .await
