@@ -79,6 +79,7 @@ fn build_engine(config: &Config, store: Store) -> anyhow::Result<Arc<Engine>> {
         sim_rollout_delay: Duration::from_millis(config.engine.sim_rollout_ms),
         max_apps: config.engine.max_apps.max(1),
         wave_timeout: Duration::from_secs(config.engine.wave_timeout_secs),
+        mirror_dir: config.data_dir.join("env-mirrors"),
     };
     Ok(Engine::new(
         envs,

@@ -1,6 +1,7 @@
 //! An environment whose cluster does not answer (a kubeconfig context pointing at a closed
 //! port): its tree still renders from Git with the error on the environment, nothing is
-//! applied, and the environment next to it keeps working. Own binary: it sets `KUBECONFIG`.
+//! applied, and the environment next to it keeps working. Its repo is given by URL, so the
+//! tree comes through the engine's mirror. Own binary: it sets `KUBECONFIG`.
 
 mod common;
 
@@ -50,7 +51,8 @@ async fn a_cluster_that_does_not_answer_is_an_error_on_its_environment_only() {
         };
         config.environments = vec![
             entry("dev", &demo[0].repo, "sim"),
-            entry("remote", &demo[2].repo, "gone"),
+            // Given by URL: read through a mirror the engine fetches before each pass.
+            entry("remote", &format!("file://{}", demo[2].repo), "gone"),
         ];
     })
     .await;
@@ -73,7 +75,8 @@ async fn a_cluster_that_does_not_answer_is_an_error_on_its_environment_only() {
         .iter()
         .find(|n| n.id == "app:checkout-service")
         .unwrap();
-    assert_eq!(checkout.status, "ok");
+    assert_eq!(checkout.status, "ok", "{checkout:?}");
+    assert!(app.dir.path().join("env-mirrors").is_dir());
     assert_ne!(checkout.sync, "Synced");
 
     // A sync is refused with the reason; dev syncs as usual.

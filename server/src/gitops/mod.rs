@@ -9,6 +9,7 @@ pub mod desired;
 pub mod engine;
 pub mod environment;
 pub mod events;
+pub mod mirror;
 pub mod render;
 pub mod report;
 pub mod repos;

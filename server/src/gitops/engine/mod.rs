@@ -25,6 +25,7 @@ use crate::cluster::driver::{ClusterDriver, DiffOp, LiveResource, ResourceAction
 use crate::cluster::sim::{Sim, SimConfig};
 use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::{ClusterTarget, EnvironmentConfig};
+use crate::gitops::mirror;
 use crate::gitops::render::RenderOptions;
 use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
@@ -56,6 +57,8 @@ struct EnvRuntime {
     force_render: std::sync::atomic::AtomicBool,
     /// Serialises passes and syncs of this environment.
     busy: tokio::sync::Mutex<HashMap<String, String>>,
+    /// A repo given by URL: its local mirror, fetched before each pass.
+    mirror: Option<PathBuf>,
 }
 
 pub struct Engine {
@@ -67,7 +70,7 @@ pub struct Engine {
 }
 
 /// Engine settings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct EngineSettings {
     /// Time between passes (Git head poll, live read, auto-sync).
     pub interval: Duration,
@@ -77,6 +80,8 @@ pub struct EngineSettings {
     pub max_apps: usize,
     /// How long a sync waits for a wave to be healthy before the next.
     pub wave_timeout: Duration,
+    /// Where mirrors of environment repos given by URL go.
+    pub mirror_dir: PathBuf,
 }
 
 impl Engine {
@@ -84,7 +89,7 @@ impl Engine {
     /// cannot be reached is an error on that environment only.
     pub fn new(
         envs: Vec<EnvironmentConfig>,
-        repos: RepoMap,
+        mut repos: RepoMap,
         store: Store,
         settings: EngineSettings,
     ) -> Arc<Self> {
@@ -100,6 +105,12 @@ impl Engine {
                     }
                     ClusterTarget::Context(context) => (connect_context(context), None),
                 };
+                // Mirrored unless `[[repos]]` maps the URL to a local repository already.
+                let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
+                    .then(|| mirror::mirror_path(&config.repo, &settings.mirror_dir));
+                if let Some(path) = &mirror {
+                    repos.insert(&config.repo, path);
+                }
                 Arc::new(EnvRuntime {
                     config,
                     driver,
@@ -109,6 +120,7 @@ impl Engine {
                     wake: Notify::new(),
                     force_render: std::sync::atomic::AtomicBool::new(false),
                     busy: tokio::sync::Mutex::new(HashMap::new()),
+                    mirror,
                 })
             })
             .collect();
@@ -172,6 +184,16 @@ impl Engine {
     async fn pass(&self, env: &Arc<EnvRuntime>, force: bool) {
         let mut synced_revisions = env.busy.lock().await;
         let previous = env.state.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let fetch_error = match &env.mirror {
+            Some(mirror) => {
+                let (url, path) = (env.config.repo.clone(), mirror.clone());
+                tokio::task::spawn_blocking(move || mirror::fetch(&url, &path))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("fetching {}: {e}", env.config.repo)))
+                    .err()
+            }
+            None => None,
+        };
         let path = self.repo_path(&env.config);
         let branch = env.config.branch.clone();
         let head = tokio::task::spawn_blocking(move || {
@@ -247,7 +269,8 @@ impl Engine {
             }
         }
         drop(synced_revisions);
-        self.publish(env, tree, live, head, None);
+        // A failed fetch leaves the last fetched commit in force, and says so.
+        self.publish(env, tree, live, head, fetch_error);
     }
 
     /// Apply one app and record it (sync history + audit). Nothing is applied from an app that

@@ -1,0 +1,102 @@
+//! Environment repositories given by URL (`https://…`, `ssh://…`, `file://…`): a bare mirror
+//! per URL in the data directory, fetched (branches and tags, pruned) before each engine pass
+//! reads the branch head. Everything else then reads the mirror as a local repository.
+
+use std::path::{Path, PathBuf};
+
+use git2::{Direction, FetchOptions, Repository};
+use sha2::{Digest, Sha256};
+
+/// Whether an environment's `repo` is a URL rather than a local path.
+pub fn is_remote(repo: &str) -> bool {
+    repo.contains("://") || repo.starts_with("git@")
+}
+
+/// Where the mirror of `url` lives: hashed, so any URL gives a safe directory name.
+pub fn mirror_path(url: &str, cache_dir: &Path) -> PathBuf {
+    let digest = hex::encode(Sha256::digest(url.as_bytes()));
+    cache_dir.join(format!("{}.git", &digest[..16]))
+}
+
+/// Creates the mirror on first use and fetches it. `HEAD` follows the remote's default branch,
+/// so `targetRevision: HEAD` means what it means on the server. The error names the URL.
+pub fn fetch(url: &str, path: &Path) -> Result<(), String> {
+    let fail = |e: git2::Error| format!("fetching {url}: {}", e.message());
+    let repo = match Repository::open_bare(path) {
+        Ok(repo) => repo,
+        Err(_) => {
+            std::fs::create_dir_all(path).map_err(|e| format!("fetching {url}: {e}"))?;
+            Repository::init_bare(path).map_err(fail)?
+        }
+    };
+    let mut remote = repo.remote_anonymous(url).map_err(fail)?;
+    remote.connect(Direction::Fetch).map_err(fail)?;
+    let default_branch = remote
+        .default_branch()
+        .ok()
+        .and_then(|b| b.as_str().ok().map(str::to_string));
+    let mut options = FetchOptions::new();
+    options.prune(git2::FetchPrune::On);
+    remote
+        .fetch(
+            &["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+            Some(&mut options),
+            None,
+        )
+        .map_err(fail)?;
+    if let Some(branch) = default_branch {
+        repo.set_head(&branch).map_err(fail)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::git::{commit_files, open_or_init};
+    use crate::gitops::checkout::Checkout;
+
+    #[test]
+    fn mirrors_follow_branches_tags_and_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = open_or_init(&dir.path().join("origin.git"), "main").unwrap();
+        let author = ("Test", "test@example.invalid");
+        let first = commit_files(
+            &origin,
+            "main",
+            &[("a.yaml", Some(b"a: 1\n"))],
+            "one",
+            author,
+        )
+        .unwrap();
+        origin
+            .tag_lightweight("v1", &origin.find_object(first, None).unwrap(), false)
+            .unwrap();
+        let url = format!("file://{}", dir.path().join("origin.git").display());
+        assert!(is_remote(&url) && !is_remote("/srv/git/env.git"));
+        let mirror = mirror_path(&url, &dir.path().join("cache"));
+
+        fetch(&url, &mirror).unwrap();
+        let head = Checkout::open(&mirror, "HEAD").unwrap();
+        assert_eq!(head.sha().as_deref(), Some(first.to_string().as_str()));
+
+        let second = commit_files(
+            &origin,
+            "main",
+            &[("a.yaml", Some(b"a: 2\n"))],
+            "two",
+            author,
+        )
+        .unwrap();
+        fetch(&url, &mirror).unwrap();
+        let main = Checkout::open(&mirror, "main").unwrap();
+        assert_eq!(main.sha().as_deref(), Some(second.to_string().as_str()));
+        assert_eq!(main.read("a.yaml").unwrap(), b"a: 2\n");
+        let tag = Checkout::open(&mirror, "v1").unwrap();
+        assert_eq!(tag.sha().as_deref(), Some(first.to_string().as_str()));
+
+        let gone = format!("file://{}", dir.path().join("nowhere.git").display());
+        let err = fetch(&gone, &dir.path().join("cache/x.git")).unwrap_err();
+        assert!(err.starts_with(&format!("fetching {gone}: ")), "{err}");
+    }
+}
