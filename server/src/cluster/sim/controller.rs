@@ -36,20 +36,19 @@ pub(super) async fn run(sim: Weak<Inner>, delay: Duration) {
 
 fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
     let mut store = inner.lock();
-    let work: Vec<(ObjKey, serde_json::Value)> = store
-        .objects
-        .iter()
-        .filter_map(|(key, s)| {
-            let kind = s.obj["kind"].as_str()?;
-            controlled(kind, &s.obj).then(|| (key.clone(), s.obj.clone()))
-        })
-        .collect();
     seen.retain(|k, _| store.objects.contains_key(k));
-    for (key, obj) in work {
-        let Some(kind) = by_plural(&key.group, obj_version(&obj), &key.plural) else {
+    // Decide on borrowed objects; clone only those whose status must change (a tick must stay
+    // cheap with tens of thousands of objects in the store).
+    let mut work = Vec::new();
+    for (key, stored) in &store.objects {
+        let obj = &stored.obj;
+        let Some(kind) = obj["kind"].as_str() else {
             continue;
         };
-        let uid = obj["metadata"]["uid"].as_str().unwrap_or("").to_string();
+        if !controlled(kind, obj) {
+            continue;
+        }
+        let uid = obj["metadata"]["uid"].as_str().unwrap_or("");
         let generation = obj["metadata"]["generation"].as_i64().unwrap_or(1);
         let entry = seen.entry(key.clone()).or_insert_with(|| Seen {
             uid: String::new(),
@@ -60,7 +59,7 @@ fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
         });
         if entry.uid != uid || entry.generation != generation {
             *entry = Seen {
-                uid,
+                uid: uid.to_string(),
                 generation,
                 since: Instant::now(),
                 since_text: now(),
@@ -69,7 +68,7 @@ fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
         }
         let stage = if entry.since.elapsed() < delay {
             Stage::Rolling
-        } else if has_bad_image(&obj) {
+        } else if has_bad_image(obj) {
             Stage::Failed
         } else {
             Stage::Done
@@ -81,6 +80,12 @@ fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
             entry.since_text.clone()
         } else {
             now()
+        };
+        work.push((key.clone(), obj.clone(), stage, at));
+    }
+    for (key, obj, stage, at) in work {
+        let Some(kind) = by_plural(&key.group, obj_version(&obj), &key.plural) else {
+            continue;
         };
         let status = status_for(kind.kind, &obj, stage, &at);
         let result = store.update(
@@ -97,7 +102,11 @@ fn step(inner: &Inner, delay: Duration, seen: &mut HashMap<ObjKey, Seen>) {
             },
         );
         match result {
-            Ok(_) => entry.written = Some(stage),
+            Ok(_) => {
+                if let Some(entry) = seen.get_mut(&key) {
+                    entry.written = Some(stage);
+                }
+            }
             Err(e) => {
                 tracing::warn!(name = %key.name, error = %e.message, "simulated controller could not write status")
             }
