@@ -84,6 +84,34 @@ pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
     }
 }
 
+/// The sync verdict of [`diff`] alone, without building the projection, YAML or line diff:
+/// what every reconcile pass asks of every resource.
+pub fn in_sync(desired: &Value, live: &Value) -> bool {
+    !live.is_null() && covers(live, &normalize(desired))
+}
+
+/// `project(live, want) == want`, walked instead of built.
+fn covers(live: &Value, want: &Value) -> bool {
+    match (live, want) {
+        (Value::Object(l), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| l.get(k).is_some_and(|lv| covers(lv, wv))),
+        (Value::Array(l), Value::Array(w))
+            if !w.is_empty() && w.iter().all(|i| item_name(i).is_some()) =>
+        {
+            w.iter().all(|wi| {
+                l.iter()
+                    .find(|li| item_name(li) == item_name(wi))
+                    .is_some_and(|li| covers(li, wi))
+            })
+        }
+        (Value::Array(l), Value::Array(w)) => {
+            l.len() == w.len() && l.iter().zip(w).all(|(li, wi)| covers(li, wi))
+        }
+        (l, w) => l == w,
+    }
+}
+
 /// Desired without what the server owns, the driver's tracking marks, or nulls.
 pub fn normalize(desired: &Value) -> Value {
     let mut v = drop_nulls(desired);

@@ -99,3 +99,35 @@ fn tracking_marks_in_desired_are_ignored_too() {
     d["metadata"]["annotations"] = json!({"x": null});
     assert_eq!(diff(&d, &live()).sync, SyncStatus::Synced);
 }
+
+#[test]
+fn in_sync_agrees_with_the_full_diff() {
+    let mut changed = live();
+    changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
+    let mut missing = live();
+    missing["spec"].as_object_mut().unwrap().remove("replicas");
+    let mut no_container = live();
+    no_container["spec"]["template"]["spec"]["containers"] = json!([{"name": "istio-proxy"}]);
+    let mut tracked = desired();
+    tracked["metadata"]["labels"]["atrium.dev/app"] = json!("shop");
+    tracked["metadata"]["annotations"] = json!({"x": null});
+    tracked["status"] = json!({"replicas": 9});
+    let args = json!({"spec": {"args": ["a", "b"]}});
+    let cases = [
+        (desired(), live()),
+        (desired(), changed),
+        (desired(), missing),
+        (desired(), no_container),
+        (desired(), Value::Null),
+        (tracked, live()),
+        (args.clone(), json!({"spec": {"args": ["a", "b", "c"]}})),
+        (args.clone(), json!({"spec": {"args": ["a", "b"]}})),
+        (args, json!({"spec": {"args": "a"}})),
+        (json!({"data": {}}), json!({"data": {"k": "v"}})),
+        (json!({"data": {"k": 1}}), json!({"data": {"k": 1.0}})),
+    ];
+    for (i, (want, got)) in cases.iter().enumerate() {
+        let full = diff(want, got).sync == SyncStatus::Synced;
+        assert_eq!(in_sync(want, got), full, "case {i}");
+    }
+}

@@ -20,7 +20,7 @@ use kube::discovery::Discovery;
 use kube::{Api, Client};
 use tokio::sync::RwLock;
 
-pub use diff::{diff, DiffLine, DiffOp, ResourceDiff};
+pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
 pub use plan::{FIELD_MANAGER, TRACKING_ANNOTATION, TRACKING_LABEL};
 pub use report::{LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use atrium_app::dto::env::TreeNode;
 
-use crate::cluster::driver::{diff, health_of, LiveResource};
+use crate::cluster::driver::{health_of, in_sync, LiveResource};
 use crate::gitops::desired::{DesiredResource, Health, SyncStatus};
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 
@@ -62,9 +62,13 @@ pub fn resource_status(
             Some("not in the cluster".into()),
         ),
         Some(live) => {
-            let d = diff(&desired.manifest, &live.object);
+            let sync = if in_sync(&desired.manifest, &live.object) {
+                SyncStatus::Synced
+            } else {
+                SyncStatus::OutOfSync
+            };
             let (health, message) = health_of(Some(&live.object));
-            (d.sync, health, message)
+            (sync, health, message)
         }
     }
 }
