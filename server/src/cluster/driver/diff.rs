@@ -87,15 +87,53 @@ pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
 /// The sync verdict of [`diff`] alone, without building the projection, YAML or line diff:
 /// what every reconcile pass asks of every resource.
 pub fn in_sync(desired: &Value, live: &Value) -> bool {
-    !live.is_null() && covers(live, &normalize(desired))
+    if live.is_null() {
+        return false;
+    }
+    // What `normalize` drops is skipped on the way instead of copied out.
+    let (Value::Object(l), Value::Object(d)) = (live, desired) else {
+        return covers(live, desired);
+    };
+    d.iter().all(|(k, dv)| match k.as_str() {
+        _ if dv.is_null() => true,
+        "status" => true,
+        "metadata" => metadata_covers(l.get("metadata"), dv),
+        _ => l.get(k).is_some_and(|lv| covers(lv, dv)),
+    })
 }
 
-/// `project(live, want) == want`, walked instead of built.
+fn metadata_covers(live: Option<&Value>, desired: &Value) -> bool {
+    let Value::Object(d) = desired else {
+        return live.is_some_and(|l| covers(l, desired));
+    };
+    let field = |k: &str| live.and_then(|l| l.get(k));
+    d.iter().all(|(k, dv)| match (k.as_str(), dv) {
+        _ if dv.is_null() || SERVER_METADATA.contains(&k.as_str()) => true,
+        ("labels" | "annotations", Value::Object(m)) => {
+            let tracking = if k == "labels" {
+                TRACKING_LABEL
+            } else {
+                TRACKING_ANNOTATION
+            };
+            m.iter()
+                .filter(|(mk, mv)| mk.as_str() != tracking && !mv.is_null())
+                .all(|(mk, mv)| {
+                    field(k)
+                        .and_then(|l| l.get(mk))
+                        .is_some_and(|lv| covers(lv, mv))
+                })
+        }
+        _ => field(k).is_some_and(|lv| covers(lv, dv)),
+    })
+}
+
+/// `project(live, want) == want` for a `want` as [`normalize`] leaves it (nulls in objects
+/// skipped), walked instead of built.
 fn covers(live: &Value, want: &Value) -> bool {
     match (live, want) {
         (Value::Object(l), Value::Object(w)) => w
             .iter()
-            .all(|(k, wv)| l.get(k).is_some_and(|lv| covers(lv, wv))),
+            .all(|(k, wv)| wv.is_null() || l.get(k).is_some_and(|lv| covers(lv, wv))),
         (Value::Array(l), Value::Array(w))
             if !w.is_empty() && w.iter().all(|i| item_name(i).is_some()) =>
         {

@@ -125,6 +125,27 @@ fn in_sync_agrees_with_the_full_diff() {
         (args, json!({"spec": {"args": "a"}})),
         (json!({"data": {}}), json!({"data": {"k": "v"}})),
         (json!({"data": {"k": 1}}), json!({"data": {"k": 1.0}})),
+        (
+            json!({"data": {"k": null, "j": {"x": null}}}),
+            json!({"data": {"j": {}}}),
+        ),
+        (json!({"data": {"j": {"x": null}}}), json!({"data": {}})),
+        (
+            json!({"metadata": {"labels": {"atrium.dev/app": "a"}}}),
+            json!({"metadata": {}}),
+        ),
+        (
+            json!({"metadata": {"labels": {"a": "1"}}}),
+            json!({"metadata": {"labels": "x"}}),
+        ),
+        (
+            json!({"metadata": {"uid": "u", "name": "n"}}),
+            json!({"metadata": {"name": "n"}}),
+        ),
+        (
+            json!({"spec": {"list": [null, 1]}}),
+            json!({"spec": {"list": [null, 1]}}),
+        ),
     ];
     for (i, (want, got)) in cases.iter().enumerate() {
         let full = diff(want, got).sync == SyncStatus::Synced;

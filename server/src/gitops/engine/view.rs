@@ -16,7 +16,12 @@ pub struct AppStatus {
     pub health: Health,
     /// Live objects of the app that Git no longer wants (prune candidates).
     pub orphans: usize,
+    /// Sync, health and message of each of the app's resources, in `resources` order:
+    /// computed once here, shown by [`tree_nodes`].
+    pub resources: Vec<ResourceStatus>,
 }
+
+pub type ResourceStatus = (SyncStatus, Health, Option<String>);
 
 pub fn sync_word(s: SyncStatus) -> &'static str {
     match s {
@@ -99,6 +104,7 @@ pub fn app_statuses(
                 sync: SyncStatus::Unknown,
                 health: Health::Unknown,
                 orphans: 0,
+                resources: Vec::new(),
             }
         } else {
             let empty = Vec::new();
@@ -108,9 +114,12 @@ pub fn app_statuses(
             let mut sync = SyncStatus::Synced;
             let mut health = Health::Healthy;
             let mut wanted = std::collections::HashSet::new();
+            let mut resources = Vec::with_capacity(app.resources.len());
             for r in &app.resources {
                 let key = key_of(r);
-                let (s, h, _) = resource_status(r, by_key.get(key.as_str()).copied());
+                let status = resource_status(r, by_key.get(key.as_str()).copied());
+                let (s, h) = (status.0, status.1);
+                resources.push(status);
                 wanted.insert(key);
                 if s != SyncStatus::Synced {
                     sync = SyncStatus::OutOfSync;
@@ -136,6 +145,7 @@ pub fn app_statuses(
                 sync,
                 health,
                 orphans,
+                resources,
             }
         };
         out.insert(app.name.clone(), status);
@@ -170,11 +180,13 @@ fn push_app(
     if depth > 64 {
         return;
     }
-    let status = statuses.get(&app.name).cloned().unwrap_or(AppStatus {
+    let unknown = AppStatus {
         sync: SyncStatus::Unknown,
         health: Health::Unknown,
         orphans: 0,
-    });
+        resources: Vec::new(),
+    };
+    let status = statuses.get(&app.name).unwrap_or(&unknown);
     let id = app_id(&app.name);
     nodes.push(TreeNode {
         id: id.clone(),
@@ -199,13 +211,24 @@ fn push_app(
             push_app(child, by_name, live, statuses, nodes, depth + 1);
         }
     }
+    // Statuses come from `app_statuses`; computed here only if they were not.
+    let computed = status.resources.len() == app.resources.len();
     let empty = Vec::new();
     let live_list = live.get(&app.name).unwrap_or(&empty);
-    let by_key: HashMap<&str, &LiveResource> =
-        live_list.iter().map(|l| (l.key.as_str(), l)).collect();
-    for r in app.resources.iter().filter(|r| r.kind != "Application") {
+    let by_key: HashMap<&str, &LiveResource> = if computed {
+        HashMap::new()
+    } else {
+        live_list.iter().map(|l| (l.key.as_str(), l)).collect()
+    };
+    for (i, r) in app.resources.iter().enumerate() {
+        if r.kind == "Application" {
+            continue;
+        }
         let key = key_of(r);
-        let (sync, health, message) = resource_status(r, by_key.get(key.as_str()).copied());
+        let (sync, health, message) = match status.resources.get(i) {
+            Some(known) if computed => known.clone(),
+            _ => resource_status(r, by_key.get(key.as_str()).copied()),
+        };
         nodes.push(TreeNode {
             id: resource_id(&app.name, &key),
             parent: Some(id.clone()),
