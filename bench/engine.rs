@@ -9,7 +9,7 @@
 //! read (the inventory: one list per kind), and the tree build + status (diff and health of
 //! every resource, roll-ups, the flat tree the UI gets) — target < 50 ms. `--write-env DIR`
 //! keeps the repository and an `atrium.toml` serving it, for the Chromium benchmark
-//! (`bench/tree-render.sh`).
+//! (`bench/tree-render.sh`); with `--write-only` too, nothing is timed.
 
 mod bigenv;
 
@@ -48,6 +48,14 @@ async fn main() -> anyhow::Result<()> {
     let scratch = tempfile::tempdir()?;
     let dir = keep.clone().unwrap_or_else(|| scratch.path().to_path_buf());
     let repo = bigenv::write(&dir, apps, per_app)?;
+    if keep.is_some() && std::env::args().any(|a| a == "--write-only") {
+        println!(
+            "Wrote {} and {}",
+            repo.display(),
+            dir.join("atrium.toml").display()
+        );
+        return Ok(());
+    }
 
     let root = RootSpec {
         repo: repo.display().to_string(),

@@ -2,13 +2,16 @@
 # The environment page on a 2,000 apps × 10 resources App of Apps, end to end: writes the Git
 # repository (atrium-engine-bench --write-env, which also prints the engine's figures), serves it
 # with the optimised build on the simulated cluster, and measures it in headless Chromium
-# (bench/tree-render.mjs). Usage: bench/tree-render.sh [--apps N] [--resources M]
+# (bench/tree-render.mjs). Usage: bench/tree-render.sh [--apps N] [--resources M] [--browser-only]
+# (--browser-only: skip the engine's own figures, only write the repository).
 source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 APPS=2000
 RESOURCES=10
+WRITE_ONLY=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --browser-only) WRITE_ONLY=(--write-only); shift ;;
     --apps) APPS="$2"; shift 2 ;;
     --resources) RESOURCES="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -22,7 +25,7 @@ DIR="$(mktemp -d /tmp/atrium-tree-bench.XXXXXX)"
 PORT="${ATRIUM_BENCH_PORT:-3290}"
 cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; rm -rf "$DIR"; }
 trap cleanup EXIT
-"$CARGO_TARGET_DIR/release/atrium-engine-bench" --apps "$APPS" --resources "$RESOURCES" --write-env "$DIR"
+"$CARGO_TARGET_DIR/release/atrium-engine-bench" --apps "$APPS" --resources "$RESOURCES" --write-env "$DIR" "${WRITE_ONLY[@]}"
 echo
 ATRIUM_LISTEN="127.0.0.1:$PORT" ATRIUM_SITE_ROOT="$SITE_ROOT" ATRIUM_ENGINE__MAX_APPS=$((APPS + 1)) \
   "$CARGO_TARGET_DIR/release/atrium" --config "$DIR/atrium.toml" serve >"$DIR/server.log" 2>&1 &
