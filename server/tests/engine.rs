@@ -127,15 +127,7 @@ async fn demo_environments_reconcile_and_sync() {
     }
 
     // A person syncs it.
-    let caller = atrium_app::service::Caller {
-        user: Some(
-            app.state
-                .auth
-                .access
-                .user_view(&atrium_server::auth::demo::identity("jonas.becker").unwrap()),
-        ),
-        ..Default::default()
-    };
+    let caller = app.caller("jonas.becker");
     let record = engine
         .sync(&caller, "prod", "checkout-service", false)
         .await

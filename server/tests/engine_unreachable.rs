@@ -5,7 +5,7 @@
 
 mod common;
 
-use atrium_app::service::{Caller, EngineService};
+use atrium_app::service::EngineService;
 use atrium_server::config::{EnvironmentEntry, RepoEntry};
 use common::app_with;
 
@@ -80,15 +80,7 @@ async fn a_cluster_that_does_not_answer_is_an_error_on_its_environment_only() {
     assert_ne!(checkout.sync, "Synced");
 
     // A sync is refused with the reason; dev syncs as usual.
-    let caller = Caller {
-        user: Some(
-            app.state
-                .auth
-                .access
-                .user_view(&atrium_server::auth::demo::identity("jonas.becker").unwrap()),
-        ),
-        ..Default::default()
-    };
+    let caller = app.caller("jonas.becker");
     let refused = engine
         .sync(&caller, "remote", "checkout-service", false)
         .await;

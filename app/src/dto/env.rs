@@ -139,7 +139,7 @@ pub struct Deployment {
     pub version: Option<String>,
     /// The commit the app was rendered from.
     pub revision: Option<String>,
-    /// Render error or why it is not healthy.
+    /// Why the app did not render, when it did not.
     pub message: Option<String>,
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{CatalogError, Located};
 
-mod git;
+pub(crate) mod git;
 mod tree;
 mod walk;
 

@@ -11,8 +11,10 @@ pub const APP_SELECTOR: &str = "argocd/app-selector";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppLink {
-    Names(Vec<String>),
-    Selector(Selector),
+    /// `annotated`: named by `argocd/app-name` rather than by the component's own name.
+    Names { names: Vec<String>, annotated: bool },
+    /// The selector and its text as written.
+    Selector(Selector, String),
 }
 
 impl AppLink {
@@ -29,47 +31,51 @@ impl AppLink {
                 .filter(|n| !n.is_empty())
                 .collect();
             if !names.is_empty() {
-                return Ok(AppLink::Names(names));
+                return Ok(AppLink::Names {
+                    names,
+                    annotated: true,
+                });
             }
         }
         if let Some(selector) = annotation(APP_SELECTOR) {
             let parsed = Selector::parse(&selector)
                 .map_err(|e| format!("annotation {APP_SELECTOR}: {e}"))?;
             if !parsed.0.is_empty() {
-                return Ok(AppLink::Selector(parsed));
+                return Ok(AppLink::Selector(parsed, selector));
             }
         }
-        Ok(AppLink::Names(vec![name.to_string()]))
+        Ok(AppLink::Names {
+            names: vec![name.to_string()],
+            annotated: false,
+        })
     }
 
     /// The app names, when the link names them (a selector needs the apps' labels).
     pub fn names(&self) -> Option<&[String]> {
         match self {
-            AppLink::Names(names) => Some(names),
-            AppLink::Selector(_) => None,
+            AppLink::Names { names, .. } => Some(names),
+            AppLink::Selector(..) => None,
         }
     }
 
     pub fn matches(&self, app: &str, labels: &BTreeMap<String, String>) -> bool {
         match self {
-            AppLink::Names(names) => names.iter().any(|n| n == app),
-            AppLink::Selector(selector) => selector.matches(labels),
+            AppLink::Names { names, .. } => names.iter().any(|n| n == app),
+            AppLink::Selector(selector, _) => selector.matches(labels),
         }
     }
 
     /// How the link reads, for the UI: `argocd/app-name: a, b` or `argocd/app-selector: …`.
-    pub fn describe(&self, annotation: impl Fn(&str) -> Option<String>) -> String {
+    pub fn describe(&self) -> String {
         match self {
-            AppLink::Names(names) if annotation(APP_NAME).is_some() => {
-                format!("{APP_NAME}: {}", names.join(", "))
+            AppLink::Names {
+                names,
+                annotated: true,
+            } => format!("{APP_NAME}: {}", names.join(", ")),
+            AppLink::Names { names, .. } => {
+                format!("the component's name ({})", names.join(", "))
             }
-            AppLink::Names(names) => format!("the component's name ({})", names.join(", ")),
-            AppLink::Selector(_) => {
-                format!(
-                    "{APP_SELECTOR}: {}",
-                    annotation(APP_SELECTOR).unwrap_or_default()
-                )
-            }
+            AppLink::Selector(_, text) => format!("{APP_SELECTOR}: {text}"),
         }
     }
 }
@@ -104,10 +110,7 @@ mod tests {
         );
         assert!(link.matches("cart-worker", &labels(&[])));
         assert!(!link.matches("shop", &labels(&[("team", "x")])));
-        assert_eq!(
-            link.describe(annotations(&pairs)),
-            "argocd/app-name: cart, cart-worker"
-        );
+        assert_eq!(link.describe(), "argocd/app-name: cart, cart-worker");
     }
 
     #[test]

@@ -5,17 +5,15 @@
 use std::path::{Path, PathBuf};
 
 use git2::{Direction, FetchOptions, Repository};
-use sha2::{Digest, Sha256};
 
-/// Whether an environment's `repo` is a URL rather than a local path.
+/// Whether an environment's `repo` is a URL rather than a local path (as catalog sources say).
 pub fn is_remote(repo: &str) -> bool {
-    repo.contains("://") || repo.starts_with("git@")
+    crate::catalog::source::git::is_url(repo)
 }
 
-/// Where the mirror of `url` lives: hashed, so any URL gives a safe directory name.
+/// Where the mirror of `url` lives: named like the catalog's clone caches.
 pub fn mirror_path(url: &str, cache_dir: &Path) -> PathBuf {
-    let digest = hex::encode(Sha256::digest(url.as_bytes()));
-    cache_dir.join(format!("{}.git", &digest[..16]))
+    crate::catalog::source::git::cache_path(url, cache_dir)
 }
 
 /// Creates the mirror on first use and fetches it. `HEAD` follows the remote's default branch,

@@ -148,6 +148,15 @@ impl TestApp {
             .await
     }
 
+    /// A demo user as the engine's callers see them (for calling services directly).
+    pub fn caller(&self, user: &str) -> atrium_app::service::Caller {
+        let identity = atrium_server::auth::demo::identity(user).unwrap();
+        atrium_app::service::Caller {
+            user: Some(self.state.auth.access.user_view(&identity)),
+            ..Default::default()
+        }
+    }
+
     /// Demo sign-in as `user`; returns the session token.
     pub async fn sign_in(&self, user: &str) -> String {
         let reply = self

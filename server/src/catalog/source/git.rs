@@ -174,7 +174,7 @@ fn fetch_cache(url: &str, cache_dir: &Path) -> Result<Repository, GitProblem> {
 }
 
 /// One cache directory per URL; hashed so any URL gives a safe directory name.
-fn cache_path(url: &str, cache_dir: &Path) -> PathBuf {
+pub(crate) fn cache_path(url: &str, cache_dir: &Path) -> PathBuf {
     let digest = hex::encode(Sha256::digest(url.as_bytes()));
     cache_dir.join(format!("{}.git", &digest[..16]))
 }

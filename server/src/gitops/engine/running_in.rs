@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use atrium_app::dto::env::{Deployment, EnvDeployments, RunningInView};
 
-use super::view::image_tag;
+use super::view::{app_id, health_word, image_tag, sync_word};
 use super::{EnvRuntime, Snapshot};
 use crate::gitops::app_link::AppLink;
+use crate::gitops::desired::{Health, SyncStatus};
 use crate::gitops::environment::ClusterTarget;
 
 pub(super) fn running_in(
@@ -33,7 +34,7 @@ pub(super) fn running_in(
         }
     };
     RunningInView {
-        link: link.describe(annotation),
+        link: link.describe(),
         error: None,
         environments: envs
             .iter()
@@ -57,16 +58,16 @@ fn in_environment(env: &EnvRuntime, snap: &Snapshot, link: &AppLink) -> EnvDeplo
             link.matches(&app.name, labels)
         })
         .map(|app| {
-            let node = format!("app:{}", app.name);
-            let shown = snap.view.nodes.iter().find(|n| n.id == node);
+            // The statuses the tree's app node shows, looked up rather than searched for.
+            let status = snap.statuses.get(&app.name);
             Deployment {
                 app: app.name.clone(),
-                sync: shown.map_or("Unknown".into(), |n| n.sync.clone()),
-                health: shown.map_or("Unknown".into(), |n| n.health.clone()),
-                message: shown.and_then(|n| n.message.clone()),
+                node: app_id(&app.name),
+                sync: sync_word(status.map_or(SyncStatus::Unknown, |s| s.sync)).into(),
+                health: health_word(status.map_or(Health::Unknown, |s| s.health)).into(),
+                message: (!app.message.is_empty()).then(|| app.message.clone()),
                 version: app.resources.iter().find_map(|r| image_tag(&r.manifest)),
                 revision: app.source.revision.clone(),
-                node,
             }
         })
         .collect();
