@@ -101,6 +101,17 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
+            Call::Form(
+                "/api/envs/tree-head",
+                "env=staging&filter[problems]=true&node=app:checkout-service",
+            ),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/envs/tree-head", "env=nowhere"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
             Call::Form("/api/envs/node", "env=staging&node=app:checkout-service"),
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),

@@ -1,9 +1,9 @@
-//! Server functions of the environment pages (list, tree, node details, sync, refresh) and of
-//! the entity page's "Running in".
+//! Server functions of the environment pages (list, tree and its head, node details, sync,
+//! refresh) and of the entity page's "Running in".
 
 use leptos::prelude::*;
 
-use crate::dto::env::{EnvironmentSummary, RunningInView, SyncRecordView, TreeView};
+use crate::dto::env::{EnvironmentSummary, RunningInView, SyncRecordView, TreeHead, TreeView};
 use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "envs/list")]
@@ -17,6 +17,24 @@ pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
     let object = format!("{env}/*");
     let (services, _) = crate::service::authorize("applications", "get", &object).await?;
     crate::service::reply(services.engine.tree(&env).await)
+}
+
+/// The first screen of the tree for one view (see [`crate::pages::env::model::head`]): what
+/// the environment page renders on the server, whatever the tree's size.
+#[server(prefix = "/api", endpoint = "envs/tree-head")]
+pub async fn environment_head(
+    env: String,
+    #[server(default)] filter: crate::pages::env::model::Filter,
+    #[server(default)] node: Option<String>,
+) -> Result<TreeHead, AppError> {
+    let object = format!("{env}/*");
+    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
+    let view = crate::service::reply(services.engine.tree(&env).await)?;
+    Ok(crate::pages::env::model::head(
+        view,
+        &filter,
+        node.as_deref(),
+    ))
 }
 
 #[server(prefix = "/api", endpoint = "envs/node")]

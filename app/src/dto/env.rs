@@ -35,6 +35,38 @@ pub struct TreeView {
     pub nodes: Vec<TreeNode>,
 }
 
+/// The first screen of a tree for one view (filters, selected node): what the environment
+/// page renders on the server and hydrates with. Its size does not grow with the tree, so the
+/// page paints at once; the whole tree (`envs/tree`) follows in the background.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeHead {
+    pub env: String,
+    pub revision: Option<String>,
+    pub simulated: bool,
+    pub version: u64,
+    /// Rows the whole tree shows in this view (the scroll height), and its node count.
+    pub total_rows: usize,
+    pub total_nodes: usize,
+    /// Distinct kinds of the whole tree, sorted (the kind filter).
+    pub kinds: Vec<String>,
+    /// The view's first rows, from the top.
+    pub rows: Vec<HeadRow>,
+    /// The selected node and its row position (when a filter hides it, `None`), so the page
+    /// can scroll to it and title the side panel before the whole tree arrives.
+    pub selected: Option<(TreeNode, Option<usize>)>,
+}
+
+/// One row of a [`TreeHead`]: the node and where the row sits in the tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadRow {
+    pub node: TreeNode,
+    pub level: usize,
+    pub has_children: bool,
+    pub expanded: bool,
+    pub posinset: usize,
+    pub setsize: usize,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeNode {
     /// Stable across renders: `app:<name>` or `res:<app>:<group>/<kind>/<namespace>/<name>`.

@@ -24,9 +24,9 @@ pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::env::{environment_tree, list_environments};
+use crate::api::env::{environment_head, list_environments};
 use crate::components::problem::ErrorPanel;
 pub use list::EnvironmentsPage;
 use workspace::Workspace;
@@ -35,7 +35,16 @@ use workspace::Workspace;
 pub fn EnvPage() -> impl IntoView {
     let params = use_params_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name").unwrap_or_default()));
-    let tree = Resource::new(move || name.get(), environment_tree);
+    // The head for the view in the URL when the page opens; later filter or selection changes
+    // work on the whole tree in the browser, so they do not refetch it.
+    let params = use_query_map();
+    let tree = Resource::new(
+        move || name.get(),
+        move |name| {
+            let query = params.with_untracked(query::EnvQuery::from_params);
+            environment_head(name, query.filter, query.node)
+        },
+    );
     // For the production flag and repo; the page works without it.
     let envs = Resource::new(|| (), |_| list_environments());
     let title = move || format!("{} · Environments · Atrium", name.get());
@@ -50,7 +59,7 @@ pub fn EnvPage() -> impl IntoView {
                         .ok()
                         .and_then(|list| list.into_iter().find(|e| e.name == name.get_untracked()));
                     match tree.await {
-                        Ok(tree) => view! { <Workspace tree summary/> }.into_any(),
+                        Ok(head) => view! { <Workspace head summary/> }.into_any(),
                         Err(e) => {
                             view! {
                                 <header class="env-head">

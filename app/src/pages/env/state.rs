@@ -2,6 +2,10 @@
 //! the URL's view (filters, selected node), what is expanded, the rows that follow from those,
 //! the focused row and the scroll window. Expansion, focus and scroll live here rather than in
 //! the tree component, so a live refetch replaces the data and keeps everything else.
+//!
+//! The page starts from the tree's head (its first screen, see [`super::model::head`]) and swaps
+//! in the whole tree when it arrives. Expanding and folding in between are kept and replayed
+//! on the whole tree, since the head alone cannot say what "open" means below its rows.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,9 +15,17 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use super::model::{visible_rows, Expansion, Filter, Row, TreeIndex};
+use super::model::{default_open, visible_rows, Expansion, Filter, Row, TreeIndex};
 use super::nav::{reveal, DEFAULT_VIEWPORT, ROW_HEIGHT};
 use super::query::EnvQuery;
+
+/// A change to what is open.
+#[derive(Clone, Debug)]
+enum Change {
+    Set(String, bool),
+    Many(Vec<String>),
+    All(bool),
+}
 
 #[derive(Clone, Copy)]
 pub struct EnvState {
@@ -26,6 +38,10 @@ pub struct EnvState {
     /// Nodes folded while a filter is active (there, everything kept starts open).
     folded: RwSignal<HashSet<String>>,
     pub rows: Memo<Vec<Row>>,
+    /// Rows of the whole view: `rows.len()` once the whole tree is loaded.
+    pub total_rows: Memo<usize>,
+    /// Expansion changes made before the whole tree arrived, replayed on it.
+    pending: StoredValue<Vec<Change>>,
     /// The row holding the roving tabindex (a node id).
     pub active: RwSignal<Option<String>>,
     /// Set by keyboard moves: the active row focuses itself once rendered.
@@ -49,13 +65,16 @@ impl EnvState {
         let filter = Memo::new(move |_| query.with(|q| q.filter.clone()));
         let rows = Memo::new(move |_| {
             let index = index.get();
+            if let Some(partial) = &index.partial {
+                return partial.rows.clone();
+            }
             let filter = filter.get();
             let default;
             let open_now = open.read();
             let open_set = match open_now.as_ref() {
                 Some(set) => set,
                 None => {
-                    default = default_open(&index, query.with(|q| q.node.clone()));
+                    default = query.with(|q| default_open(&index, q.node.as_deref()));
                     &default
                 }
             };
@@ -69,6 +88,11 @@ impl EnvState {
                     &filter,
                 )
             })
+        });
+        let total_rows = Memo::new(move |_| {
+            index
+                .with(|i| i.partial.as_ref().map(|p| p.total_rows))
+                .unwrap_or_else(|| rows.with(Vec::len))
         });
         let navigate = use_navigate();
         let go = Callback::new(move |(url, push): (String, bool)| {
@@ -88,6 +112,8 @@ impl EnvState {
             open,
             folded,
             rows,
+            total_rows,
+            pending: StoredValue::new(Vec::new()),
             active: RwSignal::new(query.with_untracked(|q| q.node.clone())),
             focus_wanted: RwSignal::new(false),
             tree_focused: RwSignal::new(false),
@@ -129,13 +155,71 @@ impl EnvState {
     /// The expanded set as it is now (the default until the user changed it).
     fn open_now(&self) -> HashSet<String> {
         self.open.get_untracked().unwrap_or_else(|| {
-            let node = self.query.with_untracked(|q| q.node.clone());
-            self.index.with_untracked(|i| default_open(i, node))
+            self.query.with_untracked(|q| {
+                self.index
+                    .with_untracked(|i| default_open(i, q.node.as_deref()))
+            })
         })
+    }
+
+    fn complete(&self) -> bool {
+        self.index.with_untracked(|i| i.complete())
+    }
+
+    /// Swaps in a new tree (the whole one after the head, or a live update). Changes made on
+    /// the head are replayed, and a selected node is brought into view again.
+    pub fn set_tree(&self, index: TreeIndex) {
+        let was_head = !self.complete();
+        let complete = index.complete();
+        self.index.set(Arc::new(index));
+        if !(was_head && complete) {
+            return;
+        }
+        for change in self
+            .pending
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            self.change(change);
+        }
+        if let Some(id) = self.query.with_untracked(|q| q.node.clone()) {
+            self.reveal_path(&id);
+            self.scroll_to(&id, true);
+        }
+    }
+
+    /// Applies a change to what is open, or keeps it for the whole tree.
+    fn change(&self, change: Change) {
+        if !self.complete() {
+            self.pending.update_value(|p| p.push(change));
+            return;
+        }
+        match change {
+            Change::Set(id, expanded) => self.set_one(&id, expanded),
+            Change::Many(ids) => self.open_many(ids),
+            Change::All(true) => self.open_all(),
+            Change::All(false) => self.fold_all(),
+        }
     }
 
     /// Opens or closes one node.
     pub fn set_expanded(&self, id: &str, expanded: bool) {
+        self.change(Change::Set(id.to_string(), expanded));
+    }
+
+    pub fn expand_many(&self, ids: Vec<String>) {
+        self.change(Change::Many(ids));
+    }
+
+    pub fn expand_all(&self) {
+        self.change(Change::All(true));
+    }
+
+    pub fn collapse_all(&self) {
+        self.change(Change::All(false));
+    }
+
+    fn set_one(&self, id: &str, expanded: bool) {
         if self.filtering() {
             self.folded.update(|f| {
                 if expanded {
@@ -155,7 +239,7 @@ impl EnvState {
         }
     }
 
-    pub fn expand_many(&self, ids: Vec<String>) {
+    fn open_many(&self, ids: Vec<String>) {
         if self.filtering() {
             self.folded
                 .update(|f| ids.iter().for_each(|id| _ = f.remove(id)));
@@ -166,7 +250,7 @@ impl EnvState {
         }
     }
 
-    pub fn expand_all(&self) {
+    fn open_all(&self) {
         if self.filtering() {
             self.folded.set(HashSet::new());
         } else {
@@ -175,7 +259,7 @@ impl EnvState {
         }
     }
 
-    pub fn collapse_all(&self) {
+    fn fold_all(&self) {
         let all = self.index.with_untracked(|i| i.all_parents());
         if self.filtering() {
             self.folded.set(all);
@@ -186,6 +270,10 @@ impl EnvState {
 
     /// Opens every ancestor of `id` so its row shows.
     fn reveal_path(&self, id: &str) {
+        if !self.complete() {
+            // Done by `set_tree` once the whole tree is here.
+            return;
+        }
         let path = self.index.with_untracked(|i| i.ancestors(id));
         if path.is_empty() {
             return;
@@ -200,7 +288,7 @@ impl EnvState {
             }
         } else if let Some(open) = self.open.get_untracked() {
             if !path.iter().all(|p| open.contains(p)) {
-                self.expand_many(path);
+                self.open_many(path);
             }
         }
     }
@@ -208,8 +296,16 @@ impl EnvState {
     /// Scrolls the tree so the row of `id` is in view (`center`: mid-viewport).
     pub fn scroll_to(&self, id: &str, center: bool) {
         let pos = self.rows.with_untracked(|rows| {
-            self.index
-                .with_untracked(|i| rows.iter().position(|r| i.nodes[r.node].id == id))
+            self.index.with_untracked(|i| {
+                rows.iter()
+                    .position(|r| i.nodes[r.node].id == id)
+                    .or_else(|| {
+                        // Below the head: the head knows where the selected node is.
+                        let partial = i.partial.as_ref()?;
+                        let (selected, pos) = partial.selected_pos.as_ref()?;
+                        (selected == id).then_some(*pos)
+                    })
+            })
         });
         if let Some(pos) = pos {
             self.scroll_to_pos(pos, center);
@@ -253,17 +349,8 @@ impl EnvState {
 
     /// Total height of the rows, for the scroll spacer.
     pub fn height(&self) -> f64 {
-        self.rows.with(|r| r.len()) as f64 * ROW_HEIGHT
+        self.total_rows.get() as f64 * ROW_HEIGHT
     }
-}
-
-/// The default expansion plus the path to the deep-linked node.
-fn default_open(index: &TreeIndex, node: Option<String>) -> HashSet<String> {
-    let mut open = index.default_expanded();
-    if let Some(node) = node {
-        open.extend(index.ancestors(&node));
-    }
-    open
 }
 
 pub fn use_env_state() -> EnvState {

@@ -120,8 +120,8 @@ pub fn Toolbar() -> impl IntoView {
     let problems = Memo::new(move |_| state.query.with(|q| q.filter.problems));
     let active = move || state.query.with(|q| q.filter.is_active());
     let counts = move || {
-        let shown = state.rows.with(Vec::len);
-        let total = state.index.with(|i| i.nodes.len());
+        let shown = state.total_rows.get();
+        let total = state.index.with(|i| i.node_count());
         if active() {
             format!("{shown} shown · {total} nodes")
         } else {

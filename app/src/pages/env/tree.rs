@@ -101,7 +101,7 @@ pub fn Tree() -> impl IntoView {
         window(
             state.scroll_top.get(),
             state.viewport.get(),
-            state.rows.with(Vec::len),
+            state.total_rows.get(),
         )
     });
     let items = move || {
@@ -208,6 +208,7 @@ pub fn Tree() -> impl IntoView {
                 role="tree"
                 aria-label=label
                 data-testid="env-tree"
+                aria-busy=move || (!state.index.with(|i| i.complete())).then_some("true")
                 tabindex=move || if target_rendered() { "-1" } else { "0" }
                 style:height=move || format!("{}px", state.height())
                 on:keydown=on_keydown

@@ -1,8 +1,7 @@
 //! One loaded environment: header, toolbar, tree and side panel, kept up to date by the live
 //! stream. A new version refetches the tree in the background and swaps the data in place, so
-//! expansion, selection, focus and scroll position stay as they were.
-
-use std::sync::Arc;
+//! expansion, selection, focus and scroll position stay as they were. The page starts from the
+//! tree's head (rendered on the server) and fetches the whole tree the same way at once.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,16 +14,16 @@ use super::state::EnvState;
 use super::toolbar::Toolbar;
 use super::tree::Tree;
 use crate::api::env::environment_tree;
-use crate::dto::env::{EnvironmentSummary, TreeView};
+use crate::dto::env::{EnvironmentSummary, TreeHead};
 use crate::error::AppError;
 
 /// Refetches for one trigger at most this often (the stream may outrun the fetches).
 const MAX_ROUNDS: usize = 3;
 
 #[component]
-pub fn Workspace(tree: TreeView, summary: Option<EnvironmentSummary>) -> impl IntoView {
-    let env = tree.env.clone();
-    let state = EnvState::provide(env.clone(), TreeIndex::new(tree));
+pub fn Workspace(head: TreeHead, summary: Option<EnvironmentSummary>) -> impl IntoView {
+    let env = head.env.clone();
+    let state = EnvState::provide(env.clone(), TreeIndex::from_head(head));
     let live = use_live(env);
     let (updating, set_updating) = signal(false);
     let (update_error, set_update_error) = signal(None::<AppError>);
@@ -42,7 +41,7 @@ pub fn Workspace(tree: TreeView, summary: Option<EnvironmentSummary>) -> impl In
                     Ok(view) => {
                         set_update_error.set(None);
                         let fetched = view.version;
-                        state.index.set(Arc::new(TreeIndex::new(view)));
+                        state.set_tree(TreeIndex::new(view));
                         if live.version.get_untracked().is_none_or(|v| v == fetched) {
                             break;
                         }
@@ -56,6 +55,12 @@ pub fn Workspace(tree: TreeView, summary: Option<EnvironmentSummary>) -> impl In
             set_updating.set(false);
         });
     };
+    // In the browser only (effects do not run on the server): the rest of the tree.
+    Effect::new(move |_| {
+        if !state.index.with_untracked(|i| i.complete()) {
+            refetch();
+        }
+    });
     Effect::new(move |_| {
         if let Some(v) = live.version.get() {
             if state.index.with_untracked(|i| i.version) != v {

@@ -140,13 +140,35 @@ impl Store {
         labels: &Selector,
         fields: &FieldSelector,
     ) -> Vec<Value> {
-        self.objects
-            .iter()
-            .filter(|(k, _)| k.group == kind.group && k.plural == kind.plural)
-            .filter(|(k, _)| namespace.is_none_or(|ns| k.namespace == ns))
+        self.of_kind(kind, namespace)
             .filter(|(_, s)| labels.matches(&labels_of(&s.obj)) && fields.matches(&s.obj))
             .map(|(_, s)| s.obj.clone())
             .collect()
+    }
+
+    /// Objects of a kind (in one namespace, or all): a range of the ordered map, so a list
+    /// costs the kind's objects rather than the whole store's.
+    fn of_kind<'a>(
+        &'a self,
+        kind: &KindInfo,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = (&'a ObjKey, &'a Stored)> + 'a {
+        let from = ObjKey {
+            group: kind.group.into(),
+            plural: kind.plural.into(),
+            namespace: namespace.unwrap_or_default().into(),
+            name: String::new(),
+        };
+        let (group, plural, ns) = (
+            from.group.clone(),
+            from.plural.clone(),
+            namespace.map(String::from),
+        );
+        self.objects.range(from..).take_while(move |(k, _)| {
+            k.group == group
+                && k.plural == plural
+                && ns.as_ref().is_none_or(|ns| &k.namespace == ns)
+        })
     }
 
     /// Whether a namespace exists (namespaced writes need one).

@@ -31,15 +31,17 @@ use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
 use crate::store::syncs::SyncRow;
 use crate::store::Store;
-use view::{app_statuses, key_of, tree_nodes, AppStatus};
+use view::{app_statuses_cached, key_of, tree_nodes, AppStatus, StatusCache};
 
 /// What one environment looked like at the end of its last pass.
 #[derive(Default)]
 struct Snapshot {
-    tree: RenderedTree,
+    /// Shared with the next pass while the head does not move (and with the status cache).
+    tree: Arc<RenderedTree>,
     live: HashMap<String, Vec<LiveResource>>,
     statuses: HashMap<String, AppStatus>,
-    view: TreeView,
+    /// Built only when something it shows changed.
+    view: Arc<TreeView>,
     head: Option<String>,
     last_reconcile: Option<String>,
     error: Option<String>,
@@ -57,6 +59,7 @@ struct EnvRuntime {
     force_render: std::sync::atomic::AtomicBool,
     /// Serialises passes and syncs of this environment.
     busy: tokio::sync::Mutex<HashMap<String, String>>,
+    statuses: std::sync::Mutex<StatusCache>,
     /// A repo given by URL: its local mirror, fetched before each pass.
     mirror: Option<PathBuf>,
 }
@@ -120,6 +123,7 @@ impl Engine {
                     wake: Notify::new(),
                     force_render: std::sync::atomic::AtomicBool::new(false),
                     busy: tokio::sync::Mutex::new(HashMap::new()),
+                    statuses: std::sync::Mutex::new(StatusCache::default()),
                     mirror,
                 })
             })
@@ -212,7 +216,7 @@ impl Engine {
             let repos = self.repos.clone();
             let options = self.options.clone();
             match tokio::task::spawn_blocking(move || render_tree(&root, &repos, &options)).await {
-                Ok(tree) => tree,
+                Ok(tree) => Arc::new(tree),
                 Err(e) => {
                     tracing::error!(env = %env.config.name, "render task failed: {e}");
                     previous.tree.clone()
@@ -239,7 +243,7 @@ impl Engine {
         };
         // Auto-sync: apps with `syncPolicy.automated` that are out of sync — on a new revision,
         // or always with `selfHeal`.
-        let statuses = app_statuses(&tree, &live);
+        let statuses = Self::statuses(env, &tree, &live);
         let mut synced_any = false;
         for app in &tree.apps {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
@@ -368,26 +372,47 @@ impl Engine {
         row
     }
 
+    fn statuses(
+        env: &EnvRuntime,
+        tree: &Arc<RenderedTree>,
+        live: &HashMap<String, Vec<LiveResource>>,
+    ) -> HashMap<String, AppStatus> {
+        let mut cache = env.statuses.lock().unwrap_or_else(|e| e.into_inner());
+        app_statuses_cached(tree, live, &mut cache)
+    }
+
     fn publish(
         &self,
         env: &EnvRuntime,
-        tree: RenderedTree,
+        tree: Arc<RenderedTree>,
         live: HashMap<String, Vec<LiveResource>>,
         head: Option<String>,
         error: Option<String>,
     ) {
-        let statuses = app_statuses(&tree, &live);
-        let nodes = tree_nodes(&tree, &live, &statuses);
-        let mut state = env.state.write().unwrap_or_else(|e| e.into_inner());
-        let changed = state.view.nodes != nodes || state.error != error || state.head != head;
-        let version = state.view.version + u64::from(changed);
-        let view = TreeView {
-            env: env.config.name.clone(),
-            revision: head.clone(),
-            simulated: env.config.cluster == ClusterTarget::Sim,
-            version,
-            nodes,
+        let statuses = Self::statuses(env, &tree, &live);
+        let previous = Self::snapshot(env);
+        // The view shows the tree, the statuses and the head: when none of them moved (most
+        // passes), it is the previous one, and the flat tree is not rebuilt.
+        let same = Arc::ptr_eq(&previous.tree, &tree)
+            && previous.statuses == statuses
+            && previous.head == head
+            && previous.error == error;
+        let view = if same {
+            previous.view.clone()
+        } else {
+            let nodes = tree_nodes(&tree, &live, &statuses);
+            let changed =
+                previous.view.nodes != nodes || previous.error != error || previous.head != head;
+            Arc::new(TreeView {
+                env: env.config.name.clone(),
+                revision: head.clone(),
+                simulated: env.config.cluster == ClusterTarget::Sim,
+                version: previous.view.version + u64::from(changed),
+                nodes,
+            })
         };
+        let (version, changed) = (view.version, view.version != previous.view.version);
+        let mut state = env.state.write().unwrap_or_else(|e| e.into_inner());
         *state = Arc::new(Snapshot {
             tree,
             live,
@@ -484,7 +509,7 @@ impl EngineService for Engine {
 
     async fn tree(&self, env: &str) -> Result<TreeView, AppError> {
         let env = self.env(env)?;
-        let mut view = Self::snapshot(env).view.clone();
+        let mut view = TreeView::clone(&Self::snapshot(env).view);
         // Before the first pass: an empty tree, but of this environment.
         view.env.clone_from(&env.config.name);
         view.simulated = env.config.cluster == ClusterTarget::Sim;

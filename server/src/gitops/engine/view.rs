@@ -2,6 +2,7 @@
 //! health, per-app roll-ups (an app is its worst resource or child app), the flat tree.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use atrium_app::dto::env::TreeNode;
 
@@ -92,10 +93,60 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
+/// Resource statuses of the last pass, for one rendered tree: a resource's status is reused
+/// while its live object keeps its resourceVersion (the desired side cannot change within one
+/// rendered tree). A steady reconcile pass then costs lookups, not a diff per resource; a new
+/// render starts the cache afresh.
+#[derive(Default)]
+pub struct StatusCache {
+    tree: Option<Arc<RenderedTree>>,
+    /// Per app, in `resources` order: the live object's resourceVersion (`None`: not in the
+    /// cluster) and the status computed for it.
+    apps: KnownStatuses,
+}
+
+type KnownStatuses = HashMap<String, Vec<(Option<String>, ResourceStatus)>>;
+
+impl StatusCache {
+    /// How many resource statuses are kept.
+    pub fn len(&self) -> usize {
+        self.apps.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Statuses of every app, children before parents so roll-ups see their children.
 pub fn app_statuses(
     tree: &RenderedTree,
     live: &HashMap<String, Vec<LiveResource>>,
+) -> HashMap<String, AppStatus> {
+    statuses_with(tree, live, None)
+}
+
+/// [`app_statuses`], reusing what `cache` knows and keeping what it computes.
+pub fn app_statuses_cached(
+    tree: &Arc<RenderedTree>,
+    live: &HashMap<String, Vec<LiveResource>>,
+    cache: &mut StatusCache,
+) -> HashMap<String, AppStatus> {
+    if !cache.tree.as_ref().is_some_and(|t| Arc::ptr_eq(t, tree)) {
+        cache.apps.clear();
+        cache.tree = Some(tree.clone());
+    }
+    statuses_with(tree, live, Some(&mut cache.apps))
+}
+
+fn resource_version(live: Option<&LiveResource>) -> Option<&str> {
+    live?.object.pointer("/metadata/resourceVersion")?.as_str()
+}
+
+fn statuses_with(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    mut cache: Option<&mut KnownStatuses>,
 ) -> HashMap<String, AppStatus> {
     let mut out: HashMap<String, AppStatus> = HashMap::new();
     for app in tree.apps.iter().rev() {
@@ -115,9 +166,23 @@ pub fn app_statuses(
             let mut health = Health::Healthy;
             let mut wanted = std::collections::HashSet::new();
             let mut resources = Vec::with_capacity(app.resources.len());
-            for r in &app.resources {
+            let known = cache.as_deref_mut().and_then(|c| c.remove(&app.name));
+            let mut kept = Vec::with_capacity(if cache.is_some() {
+                app.resources.len()
+            } else {
+                0
+            });
+            for (i, r) in app.resources.iter().enumerate() {
                 let key = key_of(r);
-                let status = resource_status(r, by_key.get(key.as_str()).copied());
+                let live = by_key.get(key.as_str()).copied();
+                let version = resource_version(live);
+                let status = match known.as_ref().and_then(|k| k.get(i)) {
+                    Some((v, status)) if v.as_deref() == version => status.clone(),
+                    _ => resource_status(r, live),
+                };
+                if cache.is_some() {
+                    kept.push((version.map(String::from), status.clone()));
+                }
                 let (s, h) = (status.0, status.1);
                 resources.push(status);
                 wanted.insert(key);
@@ -140,6 +205,9 @@ pub fn app_statuses(
                 .count();
             if orphans > 0 {
                 sync = SyncStatus::OutOfSync;
+            }
+            if let Some(c) = cache.as_deref_mut() {
+                c.insert(app.name.clone(), kept);
             }
             AppStatus {
                 sync,
@@ -247,7 +315,90 @@ fn push_app(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+    use crate::gitops::tree::AppSourceView;
+
+    fn config_map(value: &str) -> serde_json::Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "settings", "namespace": "shop"}, "data": {"mode": value}})
+    }
+
+    fn one_app(resources: Vec<DesiredResource>) -> RenderedTree {
+        RenderedTree {
+            apps: vec![RenderedApp {
+                name: "cart".into(),
+                parent: None,
+                depth: 0,
+                source: AppSourceView::default(),
+                project: "default".into(),
+                destination_namespace: "shop".into(),
+                destination_server: None,
+                destination_name: None,
+                automated: None,
+                sync_options: Vec::new(),
+                sync_wave: 0,
+                status: RenderStatus::Ok,
+                message: String::new(),
+                resources,
+                children: Vec::new(),
+                application: None,
+            }],
+        }
+    }
+
+    fn live(value: &str, version: &str) -> HashMap<String, Vec<LiveResource>> {
+        let mut object = config_map(value);
+        object["metadata"]["resourceVersion"] = json!(version);
+        let l = LiveResource {
+            key: "/ConfigMap/shop/settings".into(),
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: "shop".into(),
+            name: "settings".into(),
+            health: Health::Healthy,
+            health_message: None,
+            object,
+        };
+        HashMap::from([("cart".to_string(), vec![l])])
+    }
+
+    #[test]
+    fn cached_statuses_follow_resource_versions_and_renders() {
+        let desired = DesiredResource {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: "shop".into(),
+            name: "settings".into(),
+            manifest: config_map("fast"),
+            sync_wave: 0,
+            hook: None,
+        };
+        assert_eq!(key_of(&desired), "/ConfigMap/shop/settings");
+        let tree = Arc::new(one_app(vec![desired.clone()]));
+        let mut cache = StatusCache::default();
+        let sync = |s: &HashMap<String, AppStatus>| s["cart"].sync;
+
+        let first = app_statuses_cached(&tree, &live("fast", "1"), &mut cache);
+        assert_eq!(first, app_statuses(&tree, &live("fast", "1")));
+        assert_eq!((sync(&first), cache.len()), (SyncStatus::Synced, 1));
+        // A new resourceVersion is looked at again: the live object drifted.
+        let drifted = app_statuses_cached(&tree, &live("slow", "2"), &mut cache);
+        assert_eq!(sync(&drifted), SyncStatus::OutOfSync);
+        // Gone from the cluster.
+        let gone = app_statuses_cached(&tree, &HashMap::new(), &mut cache);
+        assert_eq!(gone["cart"].health, Health::Missing);
+        // A new render is a new tree: nothing cached for the old one is trusted, even for
+        // the same resourceVersion.
+        let mut wanted = desired;
+        wanted.manifest = config_map("slow");
+        let rerendered = Arc::new(one_app(vec![wanted]));
+        app_statuses_cached(&tree, &live("fast", "3"), &mut cache);
+        let after = app_statuses_cached(&rerendered, &live("fast", "3"), &mut cache);
+        assert_eq!(sync(&after), SyncStatus::OutOfSync);
+        assert_eq!(after, app_statuses(&rerendered, &live("fast", "3")));
+    }
 
     #[test]
     fn image_tags_come_from_the_first_container() {

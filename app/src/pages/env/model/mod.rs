@@ -1,6 +1,10 @@
 //! The tree as the page works with it, pure and browser-free: an index over the flat node list
 //! (children, roots, lookups by id), which nodes a filter keeps, and the list of rows to show
-//! for a given expansion. The component only renders windows of that list.
+//! for a given expansion. The component only renders windows of that list. A page starts from
+//! a [`head`] (its first screen) and swaps in the whole tree when it arrives.
+
+mod head;
+pub use head::{head, HEAD_ROWS};
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +24,21 @@ pub struct TreeIndex {
     pub children: Vec<Vec<usize>>,
     pub roots: Vec<usize>,
     by_id: HashMap<String, usize>,
+    /// Distinct kinds, sorted.
+    kinds: Vec<String>,
+    /// Set while only the head of the tree is loaded.
+    pub partial: Option<Partial>,
+}
+
+/// What stands in for the rest of the tree while only its head is loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Partial {
+    /// The first rows of the view the head was made for.
+    pub rows: Vec<Row>,
+    pub total_rows: usize,
+    pub total_nodes: usize,
+    /// The selected node's id and row position.
+    pub selected_pos: Option<(String, usize)>,
 }
 
 impl TreeIndex {
@@ -50,6 +69,9 @@ impl TreeIndex {
                 _ => roots.push(i),
             }
         }
+        let mut kinds: Vec<String> = nodes.iter().map(|n| n.kind.clone()).collect();
+        kinds.sort();
+        kinds.dedup();
         Self {
             env,
             revision,
@@ -60,7 +82,21 @@ impl TreeIndex {
             children,
             roots,
             by_id,
+            kinds,
+            partial: None,
         }
+    }
+
+    /// Whether this is the whole tree rather than its head.
+    pub fn complete(&self) -> bool {
+        self.partial.is_none()
+    }
+
+    /// Nodes in the whole tree.
+    pub fn node_count(&self) -> usize {
+        self.partial
+            .as_ref()
+            .map_or(self.nodes.len(), |p| p.total_nodes)
     }
 
     pub fn position(&self, id: &str) -> Option<usize> {
@@ -118,10 +154,7 @@ impl TreeIndex {
 
     /// Distinct kinds, sorted, for the kind filter.
     pub fn kinds(&self) -> Vec<String> {
-        let mut kinds: Vec<String> = self.nodes.iter().map(|n| n.kind.clone()).collect();
-        kinds.sort();
-        kinds.dedup();
-        kinds
+        self.kinds.clone()
     }
 
     /// Every node in display order (depth first), with its depth (0 for roots).
@@ -136,13 +169,23 @@ impl TreeIndex {
     }
 }
 
+/// The default expansion plus the path to the deep-linked node.
+pub fn default_open(index: &TreeIndex, node: Option<&str>) -> HashSet<String> {
+    let mut open = index.default_expanded();
+    if let Some(node) = node {
+        open.extend(index.ancestors(node));
+    }
+    open
+}
+
 /// A problem worth showing under "Only problems": out of sync, not healthy, or not rendered.
 pub fn is_problem(n: &TreeNode) -> bool {
     n.sync == "OutOfSync" || n.health != "Healthy" || n.status != "ok"
 }
 
 /// The toolbar's filters; all empty means "no filter".
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Filter {
     /// Case-insensitive substring of the name.
     pub q: String,
