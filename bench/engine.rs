@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use atrium_server::cluster::driver::{ClusterDriver, SyncOptions};
 use atrium_server::cluster::sim::{Sim, SimConfig};
 use atrium_server::gitops::engine::view::{
-    app_statuses, app_statuses_cached, tree_nodes, StatusCache,
+    app_statuses, app_statuses_cached, tree_nodes, tree_nodes_cached, ViewCache,
 };
 use atrium_server::gitops::render::RenderOptions;
 use atrium_server::gitops::repos::RepoMap;
@@ -138,8 +138,9 @@ async fn main() -> anyhow::Result<()> {
     // What the engine's passes do: statuses through the cache (kept per rendered tree), and
     // the flat tree rebuilt only when a status moved.
     let shared = std::sync::Arc::new(tree.clone());
-    let mut cache = StatusCache::default();
+    let mut cache = ViewCache::default();
     let mut previous = app_statuses_cached(&shared, &live, &mut cache);
+    tree_nodes_cached(&shared, &live, &previous, &mut cache);
     let mut steady = Vec::new();
     let mut one_changed = Vec::new();
     let victim = tree.apps[1].name.clone();
@@ -159,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let statuses = app_statuses_cached(&shared, &live, &mut cache);
         let changed = statuses != previous;
-        let view = (changed).then(|| tree_nodes(&shared, &live, &statuses));
+        let view = changed.then(|| tree_nodes_cached(&shared, &live, &statuses, &mut cache));
         one_changed.push(t.elapsed());
         anyhow::ensure!(view.is_some(), "a change went unseen");
         previous = statuses;
@@ -190,7 +191,7 @@ async fn main() -> anyhow::Result<()> {
         ms(median(steady.clone()))
     );
     println!(
-        "| reconcile pass, one app changed: statuses + tree rebuild | {:.1} ms (median of 7) | < 50 ms |",
+        "| reconcile pass, one app changed: statuses + the flat tree (rows of unchanged apps reused) | {:.1} ms (median of 7) | < 50 ms |",
         ms(median(one_changed))
     );
     println!(

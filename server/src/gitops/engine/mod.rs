@@ -31,7 +31,7 @@ use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
 use crate::store::syncs::SyncRow;
 use crate::store::Store;
-use view::{app_statuses_cached, key_of, tree_nodes, AppStatus, StatusCache};
+use view::{app_statuses_cached, key_of, tree_nodes_cached, AppStatus, ViewCache};
 
 /// What one environment looked like at the end of its last pass.
 #[derive(Default)]
@@ -59,7 +59,8 @@ struct EnvRuntime {
     force_render: std::sync::atomic::AtomicBool,
     /// Serialises passes and syncs of this environment.
     busy: tokio::sync::Mutex<HashMap<String, String>>,
-    statuses: std::sync::Mutex<StatusCache>,
+    /// Statuses and rows of the last pass, reused while nothing under them moved.
+    cache: std::sync::Mutex<ViewCache>,
     /// A repo given by URL: its local mirror, fetched before each pass.
     mirror: Option<PathBuf>,
 }
@@ -123,7 +124,7 @@ impl Engine {
                     wake: Notify::new(),
                     force_render: std::sync::atomic::AtomicBool::new(false),
                     busy: tokio::sync::Mutex::new(HashMap::new()),
-                    statuses: std::sync::Mutex::new(StatusCache::default()),
+                    cache: std::sync::Mutex::new(ViewCache::default()),
                     mirror,
                 })
             })
@@ -377,7 +378,7 @@ impl Engine {
         tree: &Arc<RenderedTree>,
         live: &HashMap<String, Vec<LiveResource>>,
     ) -> HashMap<String, AppStatus> {
-        let mut cache = env.statuses.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
         app_statuses_cached(tree, live, &mut cache)
     }
 
@@ -400,7 +401,10 @@ impl Engine {
         let view = if same {
             previous.view.clone()
         } else {
-            let nodes = tree_nodes(&tree, &live, &statuses);
+            let nodes = {
+                let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
+                tree_nodes_cached(&tree, &live, &statuses, &mut cache)
+            };
             let changed =
                 previous.view.nodes != nodes || previous.error != error || previous.head != head;
             Arc::new(TreeView {

@@ -93,28 +93,41 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
-/// Resource statuses of the last pass, for one rendered tree: a resource's status is reused
-/// while its live object keeps its resourceVersion (the desired side cannot change within one
-/// rendered tree). A steady reconcile pass then costs lookups, not a diff per resource; a new
-/// render starts the cache afresh.
+/// What the last pass worked out, for one rendered tree: each resource's status, reused while
+/// its live object keeps its resourceVersion (the desired side cannot change within one
+/// rendered tree), and each app's resource rows, reused while their statuses are the same. A
+/// steady reconcile pass then costs lookups, not a diff per resource, and a change rebuilds
+/// the rows of the apps it touched. A new render starts afresh.
 #[derive(Default)]
-pub struct StatusCache {
+pub struct ViewCache {
     tree: Option<Arc<RenderedTree>>,
     /// Per app, in `resources` order: the live object's resourceVersion (`None`: not in the
     /// cluster) and the status computed for it.
-    apps: KnownStatuses,
+    statuses: KnownStatuses,
+    /// Per app: the resource statuses its rows show, and the rows.
+    rows: KnownRows,
 }
 
 type KnownStatuses = HashMap<String, Vec<(Option<String>, ResourceStatus)>>;
+type KnownRows = HashMap<String, (Vec<ResourceStatus>, Vec<TreeNode>)>;
 
-impl StatusCache {
+impl ViewCache {
     /// How many resource statuses are kept.
     pub fn len(&self) -> usize {
-        self.apps.values().map(Vec::len).sum()
+        self.statuses.values().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Forgets everything when `tree` is not the tree the cache was kept for.
+    fn follow(&mut self, tree: &Arc<RenderedTree>) {
+        if !self.tree.as_ref().is_some_and(|t| Arc::ptr_eq(t, tree)) {
+            self.statuses.clear();
+            self.rows.clear();
+            self.tree = Some(tree.clone());
+        }
     }
 }
 
@@ -130,13 +143,10 @@ pub fn app_statuses(
 pub fn app_statuses_cached(
     tree: &Arc<RenderedTree>,
     live: &HashMap<String, Vec<LiveResource>>,
-    cache: &mut StatusCache,
+    cache: &mut ViewCache,
 ) -> HashMap<String, AppStatus> {
-    if !cache.tree.as_ref().is_some_and(|t| Arc::ptr_eq(t, tree)) {
-        cache.apps.clear();
-        cache.tree = Some(tree.clone());
-    }
-    statuses_with(tree, live, Some(&mut cache.apps))
+    cache.follow(tree);
+    statuses_with(tree, live, Some(&mut cache.statuses))
 }
 
 fn resource_version(live: Option<&LiveResource>) -> Option<&str> {
@@ -227,89 +237,130 @@ pub fn tree_nodes(
     live: &HashMap<String, Vec<LiveResource>>,
     statuses: &HashMap<String, AppStatus>,
 ) -> Vec<TreeNode> {
-    let mut nodes = Vec::new();
-    let by_name: HashMap<&str, &RenderedApp> =
-        tree.apps.iter().map(|a| (a.name.as_str(), a)).collect();
-    let Some(root) = tree.apps.first() else {
-        return nodes;
-    };
-    push_app(root, &by_name, live, statuses, &mut nodes, 0);
-    nodes
+    nodes_with(tree, live, statuses, None)
 }
 
-fn push_app(
-    app: &RenderedApp,
-    by_name: &HashMap<&str, &RenderedApp>,
+/// [`tree_nodes`], reusing the rows of apps whose statuses did not move.
+pub fn tree_nodes_cached(
+    tree: &Arc<RenderedTree>,
     live: &HashMap<String, Vec<LiveResource>>,
     statuses: &HashMap<String, AppStatus>,
-    nodes: &mut Vec<TreeNode>,
-    depth: usize,
-) {
-    if depth > 64 {
-        return;
-    }
-    let unknown = AppStatus {
-        sync: SyncStatus::Unknown,
-        health: Health::Unknown,
-        orphans: 0,
-        resources: Vec::new(),
+    cache: &mut ViewCache,
+) -> Vec<TreeNode> {
+    cache.follow(tree);
+    nodes_with(tree, live, statuses, Some(&mut cache.rows))
+}
+
+fn nodes_with(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+    rows: Option<&mut KnownRows>,
+) -> Vec<TreeNode> {
+    let mut walk = Walk {
+        by_name: tree.apps.iter().map(|a| (a.name.as_str(), a)).collect(),
+        live,
+        statuses,
+        rows,
+        nodes: Vec::new(),
     };
-    let status = statuses.get(&app.name).unwrap_or(&unknown);
-    let id = app_id(&app.name);
-    nodes.push(TreeNode {
-        id: id.clone(),
-        parent: app.parent.as_deref().map(app_id),
-        kind: "Application".into(),
-        name: app.name.clone(),
-        namespace: app.destination_namespace.clone(),
-        is_app: true,
-        sync: sync_word(status.sync).into(),
-        health: health_word(status.health).into(),
-        version: app.source.revision.as_deref().map(short),
-        status: app.status.as_str().into(),
-        message: (!app.message.is_empty())
-            .then(|| app.message.clone())
-            .or_else(|| {
-                (status.orphans > 0)
-                    .then(|| format!("{} live object(s) no longer in Git", status.orphans))
-            }),
-    });
-    for child in &app.children {
-        if let Some(child) = by_name.get(child.as_str()) {
-            push_app(child, by_name, live, statuses, nodes, depth + 1);
-        }
+    if let Some(root) = tree.apps.first() {
+        walk.push_app(root, 0);
     }
-    // Statuses come from `app_statuses`; computed here only if they were not.
-    let computed = status.resources.len() == app.resources.len();
-    let empty = Vec::new();
-    let live_list = live.get(&app.name).unwrap_or(&empty);
-    let by_key: HashMap<&str, &LiveResource> = if computed {
-        HashMap::new()
-    } else {
-        live_list.iter().map(|l| (l.key.as_str(), l)).collect()
-    };
-    for (i, r) in app.resources.iter().enumerate() {
-        if r.kind == "Application" {
-            continue;
+    walk.nodes
+}
+
+/// The walk from the root down, building the flat tree.
+struct Walk<'a> {
+    by_name: HashMap<&'a str, &'a RenderedApp>,
+    live: &'a HashMap<String, Vec<LiveResource>>,
+    statuses: &'a HashMap<String, AppStatus>,
+    rows: Option<&'a mut KnownRows>,
+    nodes: Vec<TreeNode>,
+}
+
+impl Walk<'_> {
+    fn push_app(&mut self, app: &RenderedApp, depth: usize) {
+        let (live, statuses) = (self.live, self.statuses);
+        if depth > 64 {
+            return;
         }
-        let key = key_of(r);
-        let (sync, health, message) = match status.resources.get(i) {
-            Some(known) if computed => known.clone(),
-            _ => resource_status(r, by_key.get(key.as_str()).copied()),
+        let unknown = AppStatus {
+            sync: SyncStatus::Unknown,
+            health: Health::Unknown,
+            orphans: 0,
+            resources: Vec::new(),
         };
-        nodes.push(TreeNode {
-            id: resource_id(&app.name, &key),
-            parent: Some(id.clone()),
-            kind: r.kind.clone(),
-            name: r.name.clone(),
-            namespace: r.namespace.clone(),
-            is_app: false,
-            sync: sync_word(sync).into(),
-            health: health_word(health).into(),
-            version: image_tag(&r.manifest),
-            status: "ok".into(),
-            message,
+        let status = statuses.get(&app.name).unwrap_or(&unknown);
+        let id = app_id(&app.name);
+        self.nodes.push(TreeNode {
+            id: id.clone(),
+            parent: app.parent.as_deref().map(app_id),
+            kind: "Application".into(),
+            name: app.name.clone(),
+            namespace: app.destination_namespace.clone(),
+            is_app: true,
+            sync: sync_word(status.sync).into(),
+            health: health_word(status.health).into(),
+            version: app.source.revision.as_deref().map(short),
+            status: app.status.as_str().into(),
+            message: (!app.message.is_empty())
+                .then(|| app.message.clone())
+                .or_else(|| {
+                    (status.orphans > 0)
+                        .then(|| format!("{} live object(s) no longer in Git", status.orphans))
+                }),
         });
+        for child in &app.children {
+            if let Some(child) = self.by_name.get(child.as_str()).copied() {
+                self.push_app(child, depth + 1);
+            }
+        }
+        // Statuses come from `app_statuses`; computed here only if they were not.
+        let computed = status.resources.len() == app.resources.len();
+        if computed {
+            let known = self.rows.as_deref().and_then(|r| r.get(&app.name));
+            if let Some((shown, rows)) = known.filter(|(shown, _)| *shown == status.resources) {
+                debug_assert_eq!(shown.len(), status.resources.len());
+                self.nodes.extend(rows.iter().cloned());
+                return;
+            }
+        }
+        let first = self.nodes.len();
+        let empty = Vec::new();
+        let live_list = live.get(&app.name).unwrap_or(&empty);
+        let by_key: HashMap<&str, &LiveResource> = if computed {
+            HashMap::new()
+        } else {
+            live_list.iter().map(|l| (l.key.as_str(), l)).collect()
+        };
+        for (i, r) in app.resources.iter().enumerate() {
+            if r.kind == "Application" {
+                continue;
+            }
+            let key = key_of(r);
+            let (sync, health, message) = match status.resources.get(i) {
+                Some(known) if computed => known.clone(),
+                _ => resource_status(r, by_key.get(key.as_str()).copied()),
+            };
+            self.nodes.push(TreeNode {
+                id: resource_id(&app.name, &key),
+                parent: Some(id.clone()),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                is_app: false,
+                sync: sync_word(sync).into(),
+                health: health_word(health).into(),
+                version: image_tag(&r.manifest),
+                status: "ok".into(),
+                message,
+            });
+        }
+        if let (true, Some(rows)) = (computed, self.rows.as_deref_mut()) {
+            let built = self.nodes[first..].to_vec();
+            rows.insert(app.name.clone(), (status.resources.clone(), built));
+        }
     }
 }
 
@@ -377,18 +428,33 @@ mod tests {
         };
         assert_eq!(key_of(&desired), "/ConfigMap/shop/settings");
         let tree = Arc::new(one_app(vec![desired.clone()]));
-        let mut cache = StatusCache::default();
+        let mut cache = ViewCache::default();
         let sync = |s: &HashMap<String, AppStatus>| s["cart"].sync;
+        // The rows built through the cache are the rows built from scratch.
+        let same_rows = |tree: &Arc<RenderedTree>,
+                         live: &HashMap<String, Vec<LiveResource>>,
+                         statuses: &HashMap<String, AppStatus>,
+                         cache: &mut ViewCache| {
+            let rows = tree_nodes_cached(tree, live, statuses, cache);
+            assert_eq!(rows, tree_nodes(tree, live, statuses));
+            rows
+        };
 
         let first = app_statuses_cached(&tree, &live("fast", "1"), &mut cache);
         assert_eq!(first, app_statuses(&tree, &live("fast", "1")));
         assert_eq!((sync(&first), cache.len()), (SyncStatus::Synced, 1));
         // A new resourceVersion is looked at again: the live object drifted.
+        let rows = same_rows(&tree, &live("fast", "1"), &first, &mut cache);
+        assert_eq!(rows[1].sync, "Synced");
         let drifted = app_statuses_cached(&tree, &live("slow", "2"), &mut cache);
         assert_eq!(sync(&drifted), SyncStatus::OutOfSync);
+        let rows = same_rows(&tree, &live("slow", "2"), &drifted, &mut cache);
+        assert_eq!(rows[1].sync, "OutOfSync");
         // Gone from the cluster.
         let gone = app_statuses_cached(&tree, &HashMap::new(), &mut cache);
         assert_eq!(gone["cart"].health, Health::Missing);
+        let rows = same_rows(&tree, &HashMap::new(), &gone, &mut cache);
+        assert_eq!(rows[1].health, "Missing");
         // A new render is a new tree: nothing cached for the old one is trusted, even for
         // the same resourceVersion.
         let mut wanted = desired;
@@ -398,6 +464,7 @@ mod tests {
         let after = app_statuses_cached(&rerendered, &live("fast", "3"), &mut cache);
         assert_eq!(sync(&after), SyncStatus::OutOfSync);
         assert_eq!(after, app_statuses(&rerendered, &live("fast", "3")));
+        same_rows(&rerendered, &live("fast", "3"), &after, &mut cache);
     }
 
     #[test]
