@@ -63,7 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
                     <Route path=path!("/env") view=pages::env::EnvironmentsPage/>
-                    <Route path=path!("/env/:name") view=pages::env::EnvPage/>
+                    // In order: the tree's first screen arrives in place, without a swap script.
+                    <Route path=path!("/env/:name") view=pages::env::EnvPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

@@ -75,6 +75,23 @@ pub fn window(scroll_top: f64, viewport: f64, total: usize) -> Range<usize> {
     start..end
 }
 
+/// Row elements to keep for a viewport: as many as the longest window it can have. The tree
+/// renders this many slots and moves rows through them, so scrolling updates a few slots in
+/// place instead of creating and dropping row elements.
+pub fn slot_count(viewport: f64) -> usize {
+    (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 1 + 2 * OVERSCAN
+}
+
+/// The position slot `slot` of `slots` shows for a window: the one in `range` congruent to
+/// `slot` modulo `slots`, so a position keeps its slot while it stays in the window.
+pub fn slot_position(range: &Range<usize>, slots: usize, slot: usize) -> Option<usize> {
+    if slots == 0 || slot >= slots {
+        return None;
+    }
+    let pos = range.start + (slot + slots - range.start % slots) % slots;
+    (pos < range.end).then_some(pos)
+}
+
 /// The scroll position that brings row `pos` fully into view, or `None` when it already is.
 /// `center` places it mid-viewport (deep links), else the smallest move (arrow keys).
 pub fn reveal(pos: usize, scroll_top: f64, viewport: f64, center: bool) -> Option<f64> {
@@ -170,6 +187,35 @@ mod tests {
         assert_eq!(window(0.0, 640.0, 5), 0..5);
         assert_eq!(window(9_999.0, 640.0, 5), 5..5);
         assert_eq!(window(0.0, 640.0, 0), 0..0);
+    }
+
+    #[test]
+    fn slots_hold_each_position_of_the_window_once_and_keep_it_while_it_stays() {
+        let slots = slot_count(640.0);
+        for total in [0, 5, 100, 22_001] {
+            let mut before: Option<Vec<Option<usize>>> = None;
+            for step in 0..40 {
+                let range = window(step as f64 * 120.0, 640.0, total);
+                assert!(range.len() <= slots, "{range:?} longer than {slots} slots");
+                let shown: Vec<Option<usize>> = (0..slots)
+                    .map(|k| slot_position(&range, slots, k))
+                    .collect();
+                let mut positions: Vec<usize> = shown.iter().flatten().copied().collect();
+                positions.sort();
+                assert_eq!(positions, range.clone().collect::<Vec<_>>());
+                if let Some(before) = before {
+                    // A position still in the window is in the same slot as before.
+                    for (k, p) in before.iter().enumerate() {
+                        if let Some(p) = p.filter(|p| range.contains(p)) {
+                            assert_eq!(shown[k], Some(p));
+                        }
+                    }
+                }
+                before = Some(shown);
+            }
+        }
+        assert_eq!(slot_position(&(0..3), 0, 0), None);
+        assert_eq!(slot_position(&(0..3), 4, 4), None);
     }
 
     #[test]

@@ -1,19 +1,27 @@
-//! One row of the tree: indent, expand chevron, kind icon, name, namespace, version, the
+//! One row slot of the tree: indent, expand chevron, kind icon, name, namespace, version, the
 //! problem message if any, sync and health badges.
+//!
+//! The tree keeps a fixed set of slots (see [`super::nav::slot_position`]); a slot shows
+//! whichever row of the window falls to it. Every part of the row is bound to that row
+//! separately, so when scrolling hands a slot a new row, only what differs is written to the
+//! DOM (a name, a position, perhaps an icon) and no element is created. Creating rows per
+//! frame was what kept scrolling under 60 fps.
+
+use std::ops::Range;
 
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
 use super::model::{is_problem, Row};
-use super::nav::ROW_HEIGHT;
-use super::state::use_env_state;
+use super::nav::{slot_position, ROW_HEIGHT};
+use super::state::{use_env_state, EnvState};
 use crate::components::env_status::{HealthBadge, KindIcon, SyncBadge};
 use crate::components::icons::{AlertIcon, ChevronRightIcon};
 use crate::dto::env::TreeNode;
 
-/// What a rendered row needs, by value (rows re-render when any of it changes).
-#[derive(Clone, Debug)]
+/// What a slot shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowItem {
     /// Position among the visible rows.
     pub pos: usize,
@@ -35,6 +43,29 @@ fn accessible_name(n: &TreeNode) -> String {
     parts.join(", ")
 }
 
+/// The note after the version: a render error, or a problem's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Note {
+    Error(String),
+    Problem(String),
+}
+
+fn note_of(node: &TreeNode) -> Option<Note> {
+    let message = node.message.clone().filter(|m| !m.is_empty());
+    if node.status != "ok" {
+        Some(Note::Error(message.unwrap_or_else(
+            || match node.status.as_str() {
+                "renderer-unavailable" => "Renderer unavailable".into(),
+                _ => "Render error".into(),
+            },
+        )))
+    } else if is_problem(node) {
+        message.map(Note::Problem)
+    } else {
+        None
+    }
+}
+
 /// Focus was lost to nothing (the focused row re-rendered or was removed).
 fn focus_lost() -> bool {
     document()
@@ -42,146 +73,199 @@ fn focus_lost() -> bool {
         .is_none_or(|el| el.tag_name() == "BODY")
 }
 
+/// The row slot `slot` shows for the current window, if any.
+fn slot_item(
+    state: EnvState,
+    range: Memo<Range<usize>>,
+    slots: Memo<usize>,
+    slot: usize,
+) -> Memo<Option<RowItem>> {
+    Memo::new(move |_| {
+        let pos = slot_position(&range.get(), slots.get(), slot)?;
+        state.rows.with(|rows| {
+            let row = rows.get(pos)?;
+            state.index.with(|index| {
+                Some(RowItem {
+                    pos,
+                    row: row.clone(),
+                    node: index.nodes.get(row.node)?.clone(),
+                })
+            })
+        })
+    })
+}
+
 #[component]
-pub fn TreeRow(item: RowItem, tab_target: Memo<Option<String>>) -> impl IntoView {
+pub fn TreeRow(
+    /// Which slot this is.
+    at: usize,
+    slots: Memo<usize>,
+    range: Memo<Range<usize>>,
+    tab_target: Memo<Option<String>>,
+) -> impl IntoView {
     let state = use_env_state();
-    let RowItem { pos, row, node } = item;
+    let item = slot_item(state, range, slots, at);
     let el = NodeRef::<Div>::new();
-    let id = node.id.clone();
+    // One memo per part, so a part is rewritten only when it differs.
+    let part = move |f: fn(&RowItem) -> String| {
+        Memo::new(move |_| item.with(|i| i.as_ref().map(f).unwrap_or_default()))
+    };
+    let id = part(|i| i.node.id.clone());
+    let name = part(|i| i.node.name.clone());
+    let kind = part(|i| i.node.kind.clone());
+    let namespace = part(|i| i.node.namespace.clone());
+    let sync = part(|i| i.node.sync.clone());
+    let health = part(|i| i.node.health.clone());
+    let label = part(|i| accessible_name(&i.node));
+    let version =
+        Memo::new(move |_| item.with(|i| i.as_ref().and_then(|i| i.node.version.clone())));
+    let note = Memo::new(move |_| item.with(|i| i.as_ref().and_then(|i| note_of(&i.node))));
+    let row = Memo::new(move |_| item.with(|i| i.as_ref().map(|i| (i.pos, i.row.clone()))));
+    let has_children =
+        Memo::new(move |_| row.with(|r| r.as_ref().is_some_and(|r| r.1.has_children)));
 
     // Keyboard moves (and live re-renders while the tree had focus) focus the active row.
-    Effect::new({
-        let id = id.clone();
-        move |_| {
-            let me = state.active.with(|a| a.as_deref() == Some(id.as_str()));
-            let wanted = state.focus_wanted.get();
-            if !me || !(wanted || (state.tree_focused.get_untracked() && focus_lost())) {
-                return;
-            }
-            if let Some(el) = el.get() {
-                _ = el.focus();
-                state.focus_wanted.set(false);
-            }
+    Effect::new(move |_| {
+        let me = id.with(|id| !id.is_empty() && state.active.with(|a| a.as_ref() == Some(id)));
+        let wanted = state.focus_wanted.get();
+        if !me || !(wanted || (state.tree_focused.get_untracked() && focus_lost())) {
+            return;
+        }
+        if let Some(el) = el.get() {
+            _ = el.focus();
+            state.focus_wanted.set(false);
         }
     });
 
-    let tabindex = {
-        let id = id.clone();
-        move || {
-            if tab_target.with(|t| t.as_deref() == Some(id.as_str())) {
-                "0"
-            } else {
-                "-1"
-            }
+    let tabindex = move || {
+        let on = id.with(|id| tab_target.with(|t| t.as_ref() == Some(id)));
+        if on {
+            "0"
+        } else {
+            "-1"
         }
     };
-    let selected = {
-        let id = id.clone();
-        move || {
-            let on = state.query.with(|q| q.node.as_deref() == Some(id.as_str()));
-            on.to_string()
-        }
+    let selected = move || {
+        id.with(|id| state.query.with(|q| q.node.as_ref() == Some(id)))
+            .to_string()
     };
-    let on_click = {
-        let id = id.clone();
-        move |_| {
+    let on_click = move |_| {
+        let id = id.get_untracked();
+        if !id.is_empty() {
             state.active.set(Some(id.clone()));
-            state.select(Some(id.clone()));
+            state.select(Some(id));
         }
     };
-    let toggle = {
-        let id = id.clone();
-        let expanded = row.expanded;
-        move |e: leptos::ev::MouseEvent| {
-            e.stop_propagation();
-            state.active.set(Some(id.clone()));
-            state.set_expanded(&id, !expanded);
-        }
+    let toggle = move |e: leptos::ev::MouseEvent| {
+        e.stop_propagation();
+        let (id, expanded) = (
+            id.get_untracked(),
+            row.with_untracked(|r| r.as_ref().is_some_and(|r| r.1.expanded)),
+        );
+        state.active.set(Some(id.clone()));
+        state.set_expanded(&id, !expanded);
     };
 
-    let chevron = if row.has_children {
-        view! {
-            <span class="tree-toggle" data-testid="tree-toggle" aria-hidden="true" on:click=toggle>
-                <ChevronRightIcon/>
-            </span>
-        }
-        .into_any()
-    } else {
-        view! { <span class="tree-toggle-spacer" aria-hidden="true"></span> }.into_any()
-    };
-    let message = node.message.clone().filter(|m| !m.is_empty());
-    let note = if node.status != "ok" {
-        let text = message.unwrap_or_else(|| match node.status.as_str() {
-            "renderer-unavailable" => "Renderer unavailable".into(),
-            _ => "Render error".into(),
-        });
-        let title = text.clone();
-        Some(
+    let chevron = move || {
+        if has_children.get() {
             view! {
-                <span class="tree-error" title=title data-testid="node-error">
-                    <AlertIcon/>
-                    <span class="tree-note-text">{text}</span>
+                <span class="tree-toggle" data-testid="tree-toggle" aria-hidden="true" on:click=toggle>
+                    <ChevronRightIcon/>
                 </span>
             }
-            .into_any(),
-        )
-    } else if is_problem(&node) {
-        message.map(|m| {
-            let title = m.clone();
-            view! { <span class="tree-note muted" title=title><span class="tree-note-text">{m}</span></span> }
-                .into_any()
-        })
-    } else {
-        None
+            .into_any()
+        } else {
+            view! { <span class="tree-toggle-spacer" aria-hidden="true"></span> }.into_any()
+        }
     };
-    let version = node.version.clone().map(|v| {
-        let title = v.clone();
-        view! { <code class="tree-version" title=title>{v}</code> }
-    });
-    let namespace = (!node.namespace.is_empty())
-        .then(|| view! { <span class="tree-ns">{node.namespace.clone()}</span> });
-    let expanded = row.has_children.then(|| row.expanded.to_string());
-    let top = format!(
-        "top: {}px; --level: {}",
-        pos as f64 * ROW_HEIGHT,
-        row.level - 1
-    );
+    let note_view = move || {
+        note.get().map(|note| match note {
+            Note::Error(text) => {
+                let title = text.clone();
+                view! {
+                    <span class="tree-error" title=title data-testid="node-error">
+                        <AlertIcon/>
+                        <span class="tree-note-text">{text}</span>
+                    </span>
+                }
+                .into_any()
+            }
+            Note::Problem(text) => {
+                let title = text.clone();
+                view! { <span class="tree-note muted" title=title><span class="tree-note-text">{text}</span></span> }
+                    .into_any()
+            }
+        })
+    };
+    let version_view = move || {
+        version.get().map(|v| {
+            let title = v.clone();
+            view! { <code class="tree-version" title=title>{v}</code> }
+        })
+    };
+    let namespace_view = move || {
+        namespace
+            .with(|ns| !ns.is_empty())
+            .then(|| view! { <span class="tree-ns">{move || namespace.get()}</span> })
+    };
+    let level = move || row.with(|r| r.as_ref().map_or(1, |r| r.1.level));
+    let style = move || {
+        let pos = row.with(|r| r.as_ref().map_or(0, |r| r.0));
+        format!(
+            "top: {}px; --level: {}",
+            pos as f64 * ROW_HEIGHT,
+            level() - 1
+        )
+    };
+    let shape = move |f: fn(&Row) -> usize| {
+        move || row.with(|r| r.as_ref().map_or(0, |r| f(&r.1))).to_string()
+    };
+    let expanded = move || {
+        row.with(|r| {
+            r.as_ref()
+                .filter(|r| r.1.has_children)
+                .map(|r| r.1.expanded.to_string())
+        })
+    };
+    let is_app = move || item.with(|i| i.as_ref().is_some_and(|i| i.node.is_app));
+    let problem = move || item.with(|i| i.as_ref().is_some_and(|i| is_problem(&i.node)));
 
     view! {
         <div
             node_ref=el
             class="tree-row"
-            class:app=node.is_app
-            class:tree-problem=is_problem(&node)
-            role="treeitem"
-            aria-label=accessible_name(&node)
-            aria-posinset=row.posinset.to_string()
-            aria-setsize=row.setsize.to_string()
+            class:app=is_app
+            class:tree-problem=problem
+            hidden=move || item.with(Option::is_none)
+            role=move || item.with(|i| i.is_some().then_some("treeitem"))
+            aria-label=move || label.get()
+            aria-posinset=shape(|r| r.posinset)
+            aria-setsize=shape(|r| r.setsize)
             aria-expanded=expanded
             aria-selected=selected
             tabindex=tabindex
-            data-node-id=node.id.clone()
-            data-name=node.name.clone()
-            data-kind=node.kind.clone()
-            style=top
+            data-node-id=move || id.get()
+            data-name=move || name.get()
+            data-kind=move || kind.get()
+            style=style
             on:click=on_click
         >
             {chevron}
-            <span class="tree-kind" title=node.kind.clone()>
-                <KindIcon kind=node.kind.clone()/>
+            <span class="tree-kind" title=move || kind.get()>
+                {move || view! { <KindIcon kind=kind.get()/> }}
             </span>
-            <span class="tree-name">{node.name.clone()}</span>
-            <span class="tree-kind-label">{node.kind.clone()}</span>
-            {namespace}
-            {version}
-            {note}
+            <span class="tree-name">{move || name.get()}</span>
+            <span class="tree-kind-label">{move || kind.get()}</span>
+            {namespace_view}
+            {version_view}
+            {note_view}
             <span class="tree-status">
-                <SyncBadge sync=node.sync.clone()/>
-                <HealthBadge health=node.health.clone()/>
+                {move || view! { <SyncBadge sync=sync.get()/> }}
+                {move || view! { <HealthBadge health=health.get()/> }}
             </span>
         </div>
     }
     // `aria-level` has no typed attribute in tachys.
-    .add_any_attr(custom_attribute("aria-level", row.level.to_string()))
+    .add_any_attr(custom_attribute("aria-level", move || level().to_string()))
     .into_any()
 }

@@ -1,43 +1,18 @@
 //! The virtualised tree: a scroll container with a spacer as tall as all rows, and only the
 //! rows in view (plus overscan) rendered, absolutely positioned at `pos × ROW_HEIGHT`. So the
-//! DOM holds a few dozen rows whether the tree has 50 nodes or 20,000.
+//! DOM holds a few dozen rows whether the tree has 50 nodes or 20,000. The rows live in a fixed
+//! set of slots that scrolling updates in place (see [`super::row`]).
 //!
 //! ARIA: `role="tree"` with flat `treeitem` rows carrying `aria-level`, `aria-posinset` and
 //! `aria-setsize` (needed because most rows are not in the DOM); roving tabindex; keys as in
 //! the WAI-ARIA tree pattern (see [`super::nav::key_action`]).
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::model::Row;
-use super::nav::{key_action, window, KeyAction};
-use super::row::{RowItem, TreeRow};
+use super::nav::{key_action, slot_count, window, KeyAction};
+use super::row::TreeRow;
 use super::state::{use_env_state, EnvState};
-
-/// A key that changes whenever anything the row shows changes, so unchanged rows survive a
-/// live update (and keep focus) while changed ones re-render.
-fn row_key(item: &RowItem) -> u64 {
-    let mut h = DefaultHasher::new();
-    item.pos.hash(&mut h);
-    item.row.hash(&mut h);
-    let n = &item.node;
-    (
-        &n.id,
-        &n.kind,
-        &n.name,
-        &n.namespace,
-        &n.sync,
-        &n.health,
-        &n.version,
-        &n.status,
-        &n.message,
-    )
-        .hash(&mut h);
-    h.finish()
-}
 
 /// Applies a key press on the focused row; true when the key was handled.
 fn on_key(state: EnvState, key: &str) -> bool {
@@ -104,23 +79,7 @@ pub fn Tree() -> impl IntoView {
             state.total_rows.get(),
         )
     });
-    let items = move || {
-        let range = range.get();
-        state.rows.with(|rows| {
-            state.index.with(|index| {
-                rows.get(range.clone())
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                    .map(|(k, row): (usize, &Row)| RowItem {
-                        pos: range.start + k,
-                        row: row.clone(),
-                        node: index.nodes[row.node].clone(),
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-    };
+    let slots = Memo::new(move |_| slot_count(state.viewport.get()).max(range.with(|r| r.len())));
     // The row that takes Tab: the focused one if shown, else the first.
     let tab_target = Memo::new(move |_| {
         let active = state.active.get();
@@ -216,8 +175,8 @@ pub fn Tree() -> impl IntoView {
                 on:focusin=move |_| state.tree_focused.set(true)
                 on:focusout=on_focusout
             >
-                <For each=items key=row_key let:item>
-                    <TreeRow item tab_target/>
+                <For each=move || 0..slots.get() key=|at| *at let:at>
+                    <TreeRow at slots range tab_target/>
                 </For>
             </div>
         </div>
