@@ -66,6 +66,37 @@ test('prod tree: nested app, filters, resource diff, deep link', async ({ page }
   await expect(row(page, 'cart-service', 'Deployment')).toHaveAttribute('aria-selected', 'true');
 });
 
+test('the tree works from the keyboard, and End reaches a row far below', async ({ page }) => {
+  await open(page, '/env/dev');
+  await expect(page.getByRole('tree')).not.toHaveAttribute('aria-busy', 'true');
+  const focused = page.locator('[role=treeitem]:focus');
+  // Tab from the toolbar lands on the first row.
+  await page.getByRole('button', { name: 'Collapse all' }).focus();
+  await page.keyboard.press('Tab');
+  await expect(focused).toHaveAttribute('data-name', 'root');
+  await page.keyboard.press('ArrowDown');
+  await expect(focused).toHaveAttribute('aria-level', '2');
+  const child = await focused.getAttribute('data-name');
+  expect(child).toBeTruthy();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(focused).toHaveAttribute('aria-expanded', 'false');
+  await expect(focused).toHaveAttribute('data-name', child!);
+  await page.keyboard.press('ArrowLeft');
+  await expect(focused).toHaveAttribute('data-name', 'root');
+  // The last row is below the fold: End scrolls the virtualised tree to it and focuses it.
+  await page.keyboard.press('End');
+  await expect(focused).toHaveAttribute('aria-level', /[23]/);
+  await expect.poll(() => page.locator('.tree-scroll').evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+  await page.keyboard.press('Home');
+  await expect(focused).toHaveAttribute('data-name', 'root');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('node-panel')).toContainText(child!);
+  await expect(page).toHaveURL(/node=app/);
+});
+
 test('a bad image tag committed to Git turns the app Degraded without a reload', async ({ page }) => {
   await open(page, '/env/prod');
   await page.evaluate(() => ((window as any).__noReload = true));

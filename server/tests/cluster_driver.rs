@@ -567,3 +567,22 @@ async fn app_of_apps_children_are_applications() {
     assert_eq!(live[0].key, "argoproj.io/Application/argocd/payments");
     assert_eq!(live[0].health, Health::Healthy);
 }
+
+#[tokio::test]
+async fn the_cluster_revision_moves_with_every_write_and_only_then() {
+    let (_served, driver) = cluster().await;
+    let desired = vec![config_map("shop", "settings", json!({"a": "1"}))];
+    driver.apply("shop", &desired, CREATE_NS).await.unwrap();
+    let before = driver.revision().await.unwrap();
+    assert!(before.is_some());
+    // Reads do not move it (a quiet cluster keeps its inventory).
+    driver.inventory(&[]).await.unwrap();
+    assert_eq!(driver.revision().await.unwrap(), before);
+    // A write anywhere does, whatever its kind.
+    let changed = vec![config_map("shop", "settings", json!({"a": "2"}))];
+    driver.apply("shop", &changed, CREATE_NS).await.unwrap();
+    let after = driver.revision().await.unwrap();
+    assert_ne!(after, before);
+    let live = driver.inventory(&[]).await.unwrap();
+    assert_eq!(live["shop"][0].object["data"]["a"], "2");
+}

@@ -156,6 +156,13 @@ pub fn TreeRow(
             state.select(Some(id));
         }
     };
+    // Focus arriving by Tab or by script makes this the row the keys start from.
+    let on_focus = move |_| {
+        let id = id.get_untracked();
+        if !id.is_empty() && state.active.with_untracked(|a| a.as_ref() != Some(&id)) {
+            state.active.set(Some(id));
+        }
+    };
     let toggle = move |e: leptos::ev::MouseEvent| {
         e.stop_propagation();
         let (id, expanded) = (
@@ -249,6 +256,7 @@ pub fn TreeRow(
             data-kind=move || kind.get()
             style=style
             on:click=on_click
+            on:focus=on_focus
         >
             {chevron}
             <span class="tree-kind" title=move || kind.get()>

@@ -38,7 +38,10 @@ use view::{app_statuses_cached, key_of, tree_nodes_cached, AppStatus, ViewCache}
 struct Snapshot {
     /// Shared with the next pass while the head does not move (and with the status cache).
     tree: Arc<RenderedTree>,
-    live: HashMap<String, Vec<LiveResource>>,
+    /// Shared with the next pass while the cluster's revision does not move.
+    live: Arc<HashMap<String, Vec<LiveResource>>>,
+    /// The cluster's revision read just before `live` was listed.
+    live_revision: Option<String>,
     statuses: HashMap<String, AppStatus>,
     /// Built only when something it shows changed.
     view: Arc<TreeView>,
@@ -229,16 +232,28 @@ impl Engine {
         let driver = match &env.driver {
             Ok(driver) => driver,
             Err(message) => {
-                self.publish(env, tree, HashMap::new(), head, Some(message.clone()));
+                self.publish(env, tree, Default::default(), head, Some(message.clone()));
                 return;
             }
         };
         let extra = extra_kinds(&tree);
-        let mut live = match driver.inventory(&extra).await {
+        // The relist (one list per kind, every object) only when the cluster changed since
+        // the last one: a quiet estate of 20,000 objects costs one small read per pass.
+        let revision = driver.revision().await.ok().flatten();
+        let unchanged = revision.is_some()
+            && revision == previous.live_revision
+            && extra_kinds(&previous.tree) == extra;
+        let listed = if unchanged {
+            Ok(previous.live.clone())
+        } else {
+            driver.inventory(&extra).await.map(Arc::new)
+        };
+        let mut live_revision = revision;
+        let mut live = match listed {
             Ok(live) => live,
             Err(e) => {
                 let message = format!("the cluster did not answer: {}", error_chain(&e));
-                self.publish(env, tree, HashMap::new(), head, Some(message));
+                self.publish(env, tree, Default::default(), head, Some(message));
                 return;
             }
         };
@@ -269,13 +284,15 @@ impl Engine {
             synced_any = true;
         }
         if synced_any {
-            if let Ok(after) = driver.inventory(&extra).await {
-                live = after;
+            live_revision = driver.revision().await.ok().flatten();
+            match driver.inventory(&extra).await {
+                Ok(after) => live = Arc::new(after),
+                Err(_) => live_revision = None,
             }
         }
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
-        self.publish(env, tree, live, head, fetch_error);
+        self.publish(env, tree, (live, live_revision), head, fetch_error);
     }
 
     /// Apply one app and record it (sync history + audit). Nothing is applied from an app that
@@ -386,7 +403,7 @@ impl Engine {
         &self,
         env: &EnvRuntime,
         tree: Arc<RenderedTree>,
-        live: HashMap<String, Vec<LiveResource>>,
+        (live, live_revision): (Arc<HashMap<String, Vec<LiveResource>>>, Option<String>),
         head: Option<String>,
         error: Option<String>,
     ) {
@@ -420,6 +437,7 @@ impl Engine {
         *state = Arc::new(Snapshot {
             tree,
             live,
+            live_revision,
             statuses,
             view,
             head,
