@@ -1,21 +1,19 @@
 //! One row slot of the tree: indent, expand chevron, kind icon, name, namespace, version, the
 //! problem message if any, sync and health badges.
 //!
-//! The tree keeps a fixed set of slots (see [`super::nav::slot_position`]); a slot shows
-//! whichever row of the window falls to it. Every part of the row is bound to that row
-//! separately, so when scrolling hands a slot a new row, only what differs is written to the
-//! DOM (a name, a position, perhaps an icon) and no element is created. Creating rows per
-//! frame was what kept scrolling under 60 fps.
-
-use std::ops::Range;
+//! The tree keeps a fixed set of slots (see [`super::nav::slot_position`]) and hands each the
+//! row of the window that falls to it. Every part of the row is bound to that row separately,
+//! so when scrolling hands a slot a new row, only what differs is written to the DOM (a name, a
+//! position, perhaps an icon) and no element is created. Creating rows per frame was what kept
+//! scrolling under 60 fps.
 
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
 use super::model::{is_problem, Row};
-use super::nav::{slot_position, ROW_HEIGHT};
-use super::state::{use_env_state, EnvState};
+use super::nav::ROW_HEIGHT;
+use super::state::use_env_state;
 use crate::components::env_status::{HealthBadge, KindIcon, SyncBadge};
 use crate::components::icons::{AlertIcon, ChevronRightIcon};
 use crate::dto::env::TreeNode;
@@ -73,38 +71,13 @@ fn focus_lost() -> bool {
         .is_none_or(|el| el.tag_name() == "BODY")
 }
 
-/// The row slot `slot` shows for the current window, if any.
-fn slot_item(
-    state: EnvState,
-    range: Memo<Range<usize>>,
-    slots: Memo<usize>,
-    slot: usize,
-) -> Memo<Option<RowItem>> {
-    Memo::new(move |_| {
-        let pos = slot_position(&range.get(), slots.get(), slot)?;
-        state.rows.with(|rows| {
-            let row = rows.get(pos)?;
-            state.index.with(|index| {
-                Some(RowItem {
-                    pos,
-                    row: row.clone(),
-                    node: index.nodes.get(row.node)?.clone(),
-                })
-            })
-        })
-    })
-}
-
 #[component]
 pub fn TreeRow(
-    /// Which slot this is.
-    at: usize,
-    slots: Memo<usize>,
-    range: Memo<Range<usize>>,
+    /// The row this slot shows, set by the tree when the window moves.
+    item: RwSignal<Option<RowItem>>,
     tab_target: Memo<Option<String>>,
 ) -> impl IntoView {
     let state = use_env_state();
-    let item = slot_item(state, range, slots, at);
     let el = NodeRef::<Div>::new();
     // One memo per part, so a part is rewritten only when it differs.
     let part = move |f: fn(&RowItem) -> String| {

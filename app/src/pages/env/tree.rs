@@ -10,8 +10,9 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::nav::{key_action, slot_count, window, KeyAction};
-use super::row::TreeRow;
+use super::model::{Row, TreeIndex};
+use super::nav::{key_action, slot_count, slot_position, window, KeyAction};
+use super::row::{RowItem, TreeRow};
 use super::state::{use_env_state, EnvState};
 
 /// Applies a key press on the focused row; true when the key was handled.
@@ -80,6 +81,54 @@ pub fn Tree() -> impl IntoView {
         )
     });
     let slots = Memo::new(move |_| slot_count(state.viewport.get()).max(range.with(|r| r.len())));
+    // One signal per slot, owned by the tree. A single effect moves the window's rows into
+    // them and sets only the slots whose row changed: a scroll frame costs the few slots that
+    // changed, not a reactive update of every slot.
+    let owner = Owner::current();
+    let cells = StoredValue::new(Vec::<RwSignal<Option<RowItem>>>::new());
+    let item_at = move |rows: &[Row], index: &TreeIndex, pos: Option<usize>| {
+        let pos = pos?;
+        let row = rows.get(pos)?;
+        Some(RowItem {
+            pos,
+            row: row.clone(),
+            node: index.nodes.get(row.node)?.clone(),
+        })
+    };
+    let cell = move |at: usize| {
+        while cells.with_value(Vec::len) <= at {
+            // First render (on the server, and when hydrating): a slot starts with its row.
+            let k = cells.with_value(Vec::len);
+            let initial = untrack(|| {
+                let pos = slot_position(&range.get(), slots.get(), k);
+                state
+                    .rows
+                    .with(|rows| state.index.with(|index| item_at(rows, index, pos)))
+            });
+            let make = move || RwSignal::new(initial);
+            let cell = match &owner {
+                Some(owner) => owner.with(make),
+                None => make(),
+            };
+            cells.update_value(|c| c.push(cell));
+        }
+        cells.with_value(|c| c[at])
+    };
+    Effect::new(move |_| {
+        let (range, slots) = (range.get(), slots.get());
+        state.rows.with(|rows| {
+            state.index.with(|index| {
+                cells.with_value(|cells| {
+                    for (at, cell) in cells.iter().enumerate() {
+                        let item = item_at(rows, index, slot_position(&range, slots, at));
+                        if cell.try_with_untracked(|c| *c != item) == Some(true) {
+                            cell.set(item);
+                        }
+                    }
+                })
+            })
+        })
+    });
     // The row that takes Tab: the focused one if shown, else the first.
     let tab_target = Memo::new(move |_| {
         let active = state.active.get();
@@ -176,7 +225,7 @@ pub fn Tree() -> impl IntoView {
                 on:focusout=on_focusout
             >
                 <For each=move || 0..slots.get() key=|at| *at let:at>
-                    <TreeRow at slots range tab_target/>
+                    <TreeRow item=cell(at) tab_target/>
                 </For>
             </div>
         </div>
