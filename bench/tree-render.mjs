@@ -70,6 +70,7 @@ for (let i = 0; i < runs + 1; i++) {
     return {
       response: nav.responseEnd,
       firstRow: window.__firstRow,
+      paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
       hydrated: window.__hydrated,
       complete: window.__complete,
       bytes: nav.transferSize,
@@ -132,7 +133,8 @@ for (let i = 0; i < runs + 1; i++) {
     console.log(`Chromium (${await browser.version()}, headless), environment "${env}": ${summary.apps} apps`);
     console.log('| figure | value | target |');
     console.log('|---|---|---|');
-    console.log(`| first tree rows painted after navigation start | ${median(loads.map((l) => l.firstRow)).toFixed(0)} ms (median of ${runs}) | < 300 ms |`);
+    console.log(`| first tree rows in the document after navigation start | ${median(loads.map((l) => l.firstRow)).toFixed(0)} ms (median of ${runs}) | < 300 ms |`);
+    console.log(`| first contentful paint (Chromium's paint timing) | ${median(loads.map((l) => l.paint)).toFixed(0)} ms (median of ${runs}) | – |`);
     console.log(`| page hydrated and interactive | ${median(loads.map((l) => l.hydrated)).toFixed(0)} ms (median of ${runs}) | – |`);
     console.log(`| whole tree loaded in the background (${summary.apps} apps) and shown | ${median(loads.map((l) => l.complete)).toFixed(0)} ms (median of ${runs}) | – |`);
     console.log(`| HTML response complete | ${median(loads.map((l) => l.response)).toFixed(0)} ms, ${(median(loads.map((l) => l.bytes)) / 1024).toFixed(0)} KiB | – |`);
