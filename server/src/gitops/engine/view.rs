@@ -2,6 +2,7 @@
 //! health, per-app roll-ups (an app is its worst resource or child app), the flat tree.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use atrium_app::dto::env::TreeNode;
@@ -101,20 +102,28 @@ fn short(sha: &str) -> String {
 #[derive(Default)]
 pub struct ViewCache {
     tree: Option<Arc<RenderedTree>>,
-    /// Per app, in `resources` order: the live object's resourceVersion (`None`: not in the
-    /// cluster) and the status computed for it.
+    /// Per app: what its own resources' statuses were computed from, and what they were.
     statuses: KnownStatuses,
     /// Per app: the resource statuses its rows show, and the rows.
     rows: KnownRows,
 }
 
-type KnownStatuses = HashMap<String, Vec<(Option<String>, ResourceStatus)>>;
+type KnownStatuses = HashMap<String, KnownApp>;
+
+/// What the cache keeps of one app: a fingerprint of its live objects (keys and
+/// resourceVersions); each resource's status with the resourceVersion it was computed for; the
+/// app's own sync, health (before its child apps) and orphan count.
+struct KnownApp {
+    fingerprint: u64,
+    resources: Vec<(Option<String>, ResourceStatus)>,
+    own: (SyncStatus, Health, usize),
+}
 type KnownRows = HashMap<String, (Vec<ResourceStatus>, Vec<TreeNode>)>;
 
 impl ViewCache {
     /// How many resource statuses are kept.
     pub fn len(&self) -> usize {
-        self.statuses.values().map(Vec::len).sum()
+        self.statuses.values().map(|k| k.resources.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -150,7 +159,12 @@ pub fn app_statuses_cached(
 }
 
 fn resource_version(live: Option<&LiveResource>) -> Option<&str> {
-    live?.object.pointer("/metadata/resourceVersion")?.as_str()
+    // Not `pointer`: it splits and unescapes the path on every call, on the hot path.
+    live?
+        .object
+        .get("metadata")?
+        .get("resourceVersion")?
+        .as_str()
 }
 
 fn statuses_with(
@@ -159,6 +173,7 @@ fn statuses_with(
     mut cache: Option<&mut KnownStatuses>,
 ) -> HashMap<String, AppStatus> {
     let mut out: HashMap<String, AppStatus> = HashMap::new();
+    let empty = Vec::new();
     for app in tree.apps.iter().rev() {
         let status = if app.status != RenderStatus::Ok {
             AppStatus {
@@ -168,56 +183,23 @@ fn statuses_with(
                 resources: Vec::new(),
             }
         } else {
-            let empty = Vec::new();
             let live_list = live.get(&app.name).unwrap_or(&empty);
-            let by_key: HashMap<&str, &LiveResource> =
-                live_list.iter().map(|l| (l.key.as_str(), l)).collect();
-            let mut sync = SyncStatus::Synced;
-            let mut health = Health::Healthy;
-            let mut wanted = std::collections::HashSet::new();
-            let mut resources = Vec::with_capacity(app.resources.len());
             let known = cache.as_deref_mut().and_then(|c| c.remove(&app.name));
-            let mut kept = Vec::with_capacity(if cache.is_some() {
-                app.resources.len()
-            } else {
-                0
-            });
-            for (i, r) in app.resources.iter().enumerate() {
-                let key = key_of(r);
-                let live = by_key.get(key.as_str()).copied();
-                let version = resource_version(live);
-                let status = match known.as_ref().and_then(|k| k.get(i)) {
-                    Some((v, status)) if v.as_deref() == version => status.clone(),
-                    _ => resource_status(r, live),
-                };
-                if cache.is_some() {
-                    kept.push((version.map(String::from), status.clone()));
-                }
-                let (s, h) = (status.0, status.1);
-                resources.push(status);
-                wanted.insert(key);
-                if s != SyncStatus::Synced {
-                    sync = SyncStatus::OutOfSync;
-                }
-                // Child Applications stand for their app: their roll-up counts below.
-                if r.kind != "Application" {
-                    health = health.worst(h);
-                }
-            }
+            let print = fingerprint(live_list);
+            // The same live objects at the same versions: the app's own part stands as is.
+            let own = match known {
+                Some(k) if k.fingerprint == print && k.resources.len() == app.resources.len() => k,
+                k => own_status(app, live_list, k.as_ref(), print),
+            };
+            let (sync, mut health, orphans) = own.own;
             for child in &app.children {
                 if let Some(c) = out.get(child) {
                     health = health.worst(c.health);
                 }
             }
-            let orphans = live_list
-                .iter()
-                .filter(|l| !wanted.contains(&l.key))
-                .count();
-            if orphans > 0 {
-                sync = SyncStatus::OutOfSync;
-            }
+            let resources = own.resources.iter().map(|(_, s)| s.clone()).collect();
             if let Some(c) = cache.as_deref_mut() {
-                c.insert(app.name.clone(), kept);
+                c.insert(app.name.clone(), own);
             }
             AppStatus {
                 sync,
@@ -229,6 +211,62 @@ fn statuses_with(
         out.insert(app.name.clone(), status);
     }
     out
+}
+
+/// The app's live objects, as keys and resourceVersions.
+fn fingerprint(live: &[LiveResource]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for l in live {
+        l.key.hash(&mut h);
+        resource_version(Some(l)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Sync, health (before child apps) and orphans of the app's own resources, reusing the
+/// status of each resource whose live resourceVersion `known` saw already.
+fn own_status(
+    app: &RenderedApp,
+    live_list: &[LiveResource],
+    known: Option<&KnownApp>,
+    fingerprint: u64,
+) -> KnownApp {
+    let by_key: HashMap<&str, &LiveResource> =
+        live_list.iter().map(|l| (l.key.as_str(), l)).collect();
+    let mut sync = SyncStatus::Synced;
+    let mut health = Health::Healthy;
+    let mut wanted = std::collections::HashSet::new();
+    let mut resources = Vec::with_capacity(app.resources.len());
+    for (i, r) in app.resources.iter().enumerate() {
+        let key = key_of(r);
+        let live = by_key.get(key.as_str()).copied();
+        let version = resource_version(live);
+        let status = match known.and_then(|k| k.resources.get(i)) {
+            Some((v, status)) if v.as_deref() == version => status.clone(),
+            _ => resource_status(r, live),
+        };
+        if status.0 != SyncStatus::Synced {
+            sync = SyncStatus::OutOfSync;
+        }
+        // Child Applications stand for their app: their roll-up counts separately.
+        if r.kind != "Application" {
+            health = health.worst(status.1);
+        }
+        resources.push((version.map(String::from), status));
+        wanted.insert(key);
+    }
+    let orphans = live_list
+        .iter()
+        .filter(|l| !wanted.contains(&l.key))
+        .count();
+    if orphans > 0 {
+        sync = SyncStatus::OutOfSync;
+    }
+    KnownApp {
+        fingerprint,
+        resources,
+        own: (sync, health, orphans),
+    }
 }
 
 /// The flat tree: each app, then its resources (child Applications appear as app nodes).
