@@ -2,23 +2,11 @@
 // (CDP Profiler) of 240 frames at 120 px per frame, summed by function (self time), with the
 // top entries printed. For the names of Rust functions, serve a WASM bundle that kept its name
 // section (skip wasm-opt). node bench/scroll-profile.mjs <base-url> <env>
-import { createRequire } from 'module';
 import * as path from 'path';
-import { fileURLToPath } from 'url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../end2end/package.json'));
-const { chromium } = require('@playwright/test');
+import { signedIn } from './chromium.mjs';
 
 const [base, env] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-const signIn = await context.request.post(`${base}/auth/demo`, {
-  form: { user: 'jonas.becker', next: '/' },
-  headers: { Origin: base },
-  maxRedirects: 0,
-});
-if (signIn.status() !== 303) throw new Error(`demo sign-in: ${signIn.status()}`);
+const { browser, context } = await signedIn(base);
 const page = await context.newPage();
 await page.goto(`${base}/env/${env}`);
 await page.waitForSelector('body[data-hydrated="true"]');

@@ -5,13 +5,7 @@
 // scrolling the whole expanded tree (20,000+ rows, virtualised).
 //
 // node bench/tree-render.mjs <base-url> <env> [runs]
-import { createRequire } from 'module';
-import * as path from 'path';
-import { fileURLToPath } from 'url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../end2end/package.json'));
-const { chromium } = require('@playwright/test');
+import { signedIn } from './chromium.mjs';
 
 const [base, env, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
@@ -36,14 +30,7 @@ const marks = () => {
   new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
 };
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-const signIn = await context.request.post(`${base}/auth/demo`, {
-  form: { user: 'jonas.becker', next: '/' },
-  headers: { Origin: base },
-  maxRedirects: 0,
-});
-if (signIn.status() !== 303) throw new Error(`demo sign-in: ${signIn.status()}`);
+const { browser, context } = await signedIn(base);
 
 // Wait for the engine: the tree rendered and every app synced on the simulated cluster.
 const started = Date.now();

@@ -232,7 +232,8 @@ impl Engine {
         let driver = match &env.driver {
             Ok(driver) => driver,
             Err(message) => {
-                self.publish(env, tree, Default::default(), head, Some(message.clone()));
+                let live = Default::default();
+                self.publish(env, tree, live, None, head, Some(message.clone()));
                 return;
             }
         };
@@ -242,7 +243,7 @@ impl Engine {
         let revision = driver.revision().await.ok().flatten();
         let unchanged = revision.is_some()
             && revision == previous.live_revision
-            && extra_kinds(&previous.tree) == extra;
+            && (Arc::ptr_eq(&previous.tree, &tree) || extra_kinds(&previous.tree) == extra);
         let listed = if unchanged {
             Ok(previous.live.clone())
         } else {
@@ -253,7 +254,7 @@ impl Engine {
             Ok(live) => live,
             Err(e) => {
                 let message = format!("the cluster did not answer: {}", error_chain(&e));
-                self.publish(env, tree, Default::default(), head, Some(message));
+                self.publish(env, tree, Default::default(), None, head, Some(message));
                 return;
             }
         };
@@ -283,7 +284,10 @@ impl Engine {
                 .await;
             synced_any = true;
         }
+        // The statuses above still describe the cluster unless a sync changed it.
+        let mut statuses = Some(statuses);
         if synced_any {
+            statuses = None;
             live_revision = driver.revision().await.ok().flatten();
             match driver.inventory(&extra).await {
                 Ok(after) => live = Arc::new(after),
@@ -292,7 +296,8 @@ impl Engine {
         }
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
-        self.publish(env, tree, (live, live_revision), head, fetch_error);
+        let live = (live, live_revision);
+        self.publish(env, tree, live, statuses, head, fetch_error);
     }
 
     /// Apply one app and record it (sync history + audit). Nothing is applied from an app that
@@ -404,10 +409,11 @@ impl Engine {
         env: &EnvRuntime,
         tree: Arc<RenderedTree>,
         (live, live_revision): (Arc<HashMap<String, Vec<LiveResource>>>, Option<String>),
+        statuses: Option<HashMap<String, AppStatus>>,
         head: Option<String>,
         error: Option<String>,
     ) {
-        let statuses = Self::statuses(env, &tree, &live);
+        let statuses = statuses.unwrap_or_else(|| Self::statuses(env, &tree, &live));
         let previous = Self::snapshot(env);
         // The view shows the tree, the statuses and the head: when none of them moved (most
         // passes), it is the previous one, and the flat tree is not rebuilt.
