@@ -49,6 +49,22 @@ const SERVER_METADATA: &[&str] = &[
     "deletionGracePeriodSeconds",
 ];
 
+/// Whether `key` is in [`SERVER_METADATA`] (a `match` compiles to a length switch; `contains`
+/// compared every entry, for every metadata field of every resource of every pass).
+fn server_metadata(key: &str) -> bool {
+    matches!(
+        key,
+        "managedFields"
+            | "resourceVersion"
+            | "uid"
+            | "creationTimestamp"
+            | "generation"
+            | "selfLink"
+            | "deletionTimestamp"
+            | "deletionGracePeriodSeconds"
+    )
+}
+
 /// Compares a desired manifest with the live object (`Value::Null` when absent: OutOfSync).
 pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
     let want = normalize(desired);
@@ -108,7 +124,7 @@ fn metadata_covers(live: Option<&Value>, desired: &Value) -> bool {
     };
     let field = |k: &str| live.and_then(|l| l.get(k));
     d.iter().all(|(k, dv)| match (k.as_str(), dv) {
-        _ if dv.is_null() || SERVER_METADATA.contains(&k.as_str()) => true,
+        _ if dv.is_null() || server_metadata(k) => true,
         ("labels" | "annotations", Value::Object(m)) => {
             let tracking = if k == "labels" {
                 TRACKING_LABEL

@@ -121,6 +121,7 @@ pub(super) fn live_resource(r: &super::Resolved, obj: &DynamicObject) -> LiveRes
         name,
         health,
         health_message,
+        resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
         object: v,
     }
 }

@@ -93,6 +93,9 @@ pub struct LiveResource {
     pub name: String,
     pub health: Health,
     pub health_message: Option<String>,
+    /// `metadata.resourceVersion`: what a reconcile pass compares to reuse a verdict.
+    #[serde(default)]
+    pub resource_version: String,
     /// The whole object as the server returned it.
     pub object: serde_json::Value,
 }

@@ -6,8 +6,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use atrium_app::dto::env::TreeNode;
+use rayon::prelude::*;
 
-use crate::cluster::driver::{health_of, in_sync, LiveResource};
+use crate::cluster::driver::{in_sync, LiveResource};
 use crate::gitops::desired::{DesiredResource, Health, SyncStatus};
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 
@@ -57,7 +58,8 @@ pub fn key_of(r: &DesiredResource) -> String {
     crate::cluster::driver::plan::key_of(&r.api_version, &r.kind, &r.namespace, &r.name)
 }
 
-/// Sync and health of one desired resource against its live object (if any).
+/// Sync and health of one desired resource against its live object (if any). Health is the
+/// verdict the inventory reached when it listed the object.
 pub fn resource_status(
     desired: &DesiredResource,
     live: Option<&LiveResource>,
@@ -74,17 +76,21 @@ pub fn resource_status(
             } else {
                 SyncStatus::OutOfSync
             };
-            let (health, message) = health_of(Some(&live.object));
-            (sync, health, message)
+            (sync, live.health, live.health_message.clone())
         }
     }
 }
 
 /// Image tag of the first container of a workload, for the version column.
 pub fn image_tag(manifest: &serde_json::Value) -> Option<String> {
-    let containers = manifest
-        .pointer("/spec/template/spec/containers")
-        .or_else(|| manifest.pointer("/spec/jobTemplate/spec/template/spec/containers"))?;
+    // `get` chains, not `pointer`: it splits and unescapes the path on every call, and this
+    // runs for every node of every tree.
+    let spec = manifest.get("spec")?;
+    fn pod_spec(s: &serde_json::Value) -> Option<&serde_json::Value> {
+        s.get("template")?.get("spec")
+    }
+    let pod = pod_spec(spec).or_else(|| pod_spec(spec.get("jobTemplate")?.get("spec")?))?;
+    let containers = pod.get("containers")?;
     let image = containers.get(0)?.get("image")?.as_str()?;
     let tail = image.rsplit('/').next().unwrap_or(image);
     tail.split_once(':').map(|(_, tag)| tag.to_string())
@@ -94,11 +100,10 @@ fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
-/// What the last pass worked out, for one rendered tree: each resource's status, reused while
-/// its live object keeps its resourceVersion (the desired side cannot change within one
-/// rendered tree), and each app's resource rows, reused while their statuses are the same. A
-/// steady reconcile pass then costs lookups, not a diff per resource, and a change rebuilds
-/// the rows of the apps it touched. A new render starts afresh.
+/// What the last pass worked out: each resource's status, reused while its live object keeps
+/// its resourceVersion and its app's desired resources stay as rendered, and each app's
+/// resource rows, reused while their statuses are the same. A steady reconcile pass then costs
+/// lookups, not a diff per resource; a change, or a commit, redoes the apps it touched.
 #[derive(Default)]
 pub struct ViewCache {
     tree: Option<Arc<RenderedTree>>,
@@ -130,13 +135,36 @@ impl ViewCache {
         self.len() == 0
     }
 
-    /// Forgets everything when `tree` is not the tree the cache was kept for.
+    /// Moves to `tree`. From a new render, only what was kept for apps whose desired resources
+    /// did not change carries over: a commit that touches one app leaves the others' verdicts
+    /// and rows standing (the verdicts still go by each live object's resourceVersion).
     fn follow(&mut self, tree: &Arc<RenderedTree>) {
-        if !self.tree.as_ref().is_some_and(|t| Arc::ptr_eq(t, tree)) {
-            self.statuses.clear();
-            self.rows.clear();
-            self.tree = Some(tree.clone());
+        if self.tree.as_ref().is_some_and(|t| Arc::ptr_eq(t, tree)) {
+            return;
         }
+        let unchanged: std::collections::HashSet<&str> = match &self.tree {
+            Some(old) => {
+                let before: HashMap<&str, &RenderedApp> =
+                    old.apps.iter().map(|a| (a.name.as_str(), a)).collect();
+                tree.apps
+                    .par_iter()
+                    .filter(|a| {
+                        before.get(a.name.as_str()).is_some_and(|b| {
+                            b.status == RenderStatus::Ok
+                                && a.status == RenderStatus::Ok
+                                && b.resources == a.resources
+                        })
+                    })
+                    .map(|a| a.name.as_str())
+                    .collect()
+            }
+            None => Default::default(),
+        };
+        self.statuses
+            .retain(|name, _| unchanged.contains(name.as_str()));
+        self.rows
+            .retain(|name, _| unchanged.contains(name.as_str()));
+        self.tree = Some(tree.clone());
     }
 }
 
@@ -158,13 +186,14 @@ pub fn app_statuses_cached(
     statuses_with(tree, live, Some(&mut cache.statuses))
 }
 
-fn resource_version(live: Option<&LiveResource>) -> Option<&str> {
-    // Not `pointer`: it splits and unescapes the path on every call, on the hot path.
-    live?
-        .object
-        .get("metadata")?
-        .get("resourceVersion")?
-        .as_str()
+/// The live object with `key` in an app's list. The inventory sorts each list by key, so this
+/// is a binary search; a list built some other way is scanned.
+fn find(live: &[LiveResource], sorted: bool, key: &str) -> Option<usize> {
+    if sorted {
+        live.binary_search_by(|l| l.key.as_str().cmp(key)).ok()
+    } else {
+        live.iter().position(|l| l.key == key)
+    }
 }
 
 fn statuses_with(
@@ -172,40 +201,57 @@ fn statuses_with(
     live: &HashMap<String, Vec<LiveResource>>,
     mut cache: Option<&mut KnownStatuses>,
 ) -> HashMap<String, AppStatus> {
-    let mut out: HashMap<String, AppStatus> = HashMap::new();
     let empty = Vec::new();
-    for app in tree.apps.iter().rev() {
-        let status = if app.status != RenderStatus::Ok {
-            AppStatus {
+    let known: Vec<Option<KnownApp>> = tree
+        .apps
+        .iter()
+        .map(|app| cache.as_deref_mut().and_then(|c| c.remove(&app.name)))
+        .collect();
+    // Each app's own resources, on every core: apps do not depend on each other here.
+    let own: Vec<Option<KnownApp>> = tree
+        .apps
+        .par_iter()
+        .zip(known)
+        .map(|(app, known)| {
+            if app.status != RenderStatus::Ok {
+                return None;
+            }
+            let live_list = live.get(&app.name).unwrap_or(&empty);
+            let print = fingerprint(live_list);
+            // The same live objects at the same versions: the app's own part stands as is.
+            Some(match known {
+                Some(k) if k.fingerprint == print && k.resources.len() == app.resources.len() => k,
+                k => own_status(app, live_list, k.as_ref(), print),
+            })
+        })
+        .collect();
+    // Roll-ups, children before parents (the render lists parents first).
+    let mut out: HashMap<String, AppStatus> = HashMap::with_capacity(tree.apps.len());
+    for (app, own) in tree.apps.iter().zip(own).rev() {
+        let status = match own {
+            None => AppStatus {
                 sync: SyncStatus::Unknown,
                 health: Health::Unknown,
                 orphans: 0,
                 resources: Vec::new(),
-            }
-        } else {
-            let live_list = live.get(&app.name).unwrap_or(&empty);
-            let known = cache.as_deref_mut().and_then(|c| c.remove(&app.name));
-            let print = fingerprint(live_list);
-            // The same live objects at the same versions: the app's own part stands as is.
-            let own = match known {
-                Some(k) if k.fingerprint == print && k.resources.len() == app.resources.len() => k,
-                k => own_status(app, live_list, k.as_ref(), print),
-            };
-            let (sync, mut health, orphans) = own.own;
-            for child in &app.children {
-                if let Some(c) = out.get(child) {
-                    health = health.worst(c.health);
+            },
+            Some(own) => {
+                let (sync, mut health, orphans) = own.own;
+                for child in &app.children {
+                    if let Some(c) = out.get(child) {
+                        health = health.worst(c.health);
+                    }
                 }
-            }
-            let resources = own.resources.iter().map(|(_, s)| s.clone()).collect();
-            if let Some(c) = cache.as_deref_mut() {
-                c.insert(app.name.clone(), own);
-            }
-            AppStatus {
-                sync,
-                health,
-                orphans,
-                resources,
+                let resources = own.resources.iter().map(|(_, s)| s.clone()).collect();
+                if let Some(c) = cache.as_deref_mut() {
+                    c.insert(app.name.clone(), own);
+                }
+                AppStatus {
+                    sync,
+                    health,
+                    orphans,
+                    resources,
+                }
             }
         };
         out.insert(app.name.clone(), status);
@@ -218,7 +264,7 @@ fn fingerprint(live: &[LiveResource]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for l in live {
         l.key.hash(&mut h);
-        resource_version(Some(l)).hash(&mut h);
+        l.resource_version.hash(&mut h);
     }
     h.finish()
 }
@@ -231,16 +277,19 @@ fn own_status(
     known: Option<&KnownApp>,
     fingerprint: u64,
 ) -> KnownApp {
-    let by_key: HashMap<&str, &LiveResource> =
-        live_list.iter().map(|l| (l.key.as_str(), l)).collect();
+    let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
+    // Which live objects Git still wants; the rest are orphans.
+    let mut wanted = vec![false; live_list.len()];
     let mut sync = SyncStatus::Synced;
     let mut health = Health::Healthy;
-    let mut wanted = std::collections::HashSet::new();
     let mut resources = Vec::with_capacity(app.resources.len());
     for (i, r) in app.resources.iter().enumerate() {
-        let key = key_of(r);
-        let live = by_key.get(key.as_str()).copied();
-        let version = resource_version(live);
+        let found = find(live_list, sorted, &key_of(r));
+        let live = found.map(|j| {
+            wanted[j] = true;
+            &live_list[j]
+        });
+        let version = live.map(|l| l.resource_version.as_str());
         let status = match known.and_then(|k| k.resources.get(i)) {
             Some((v, status)) if v.as_deref() == version => status.clone(),
             _ => resource_status(r, live),
@@ -253,12 +302,8 @@ fn own_status(
             health = health.worst(status.1);
         }
         resources.push((version.map(String::from), status));
-        wanted.insert(key);
     }
-    let orphans = live_list
-        .iter()
-        .filter(|l| !wanted.contains(&l.key))
-        .count();
+    let orphans = wanted.iter().filter(|w| !**w).count();
     if orphans > 0 {
         sync = SyncStatus::OutOfSync;
     }
@@ -295,44 +340,114 @@ fn nodes_with(
     statuses: &HashMap<String, AppStatus>,
     rows: Option<&mut KnownRows>,
 ) -> Vec<TreeNode> {
-    let mut walk = Walk {
-        by_name: tree.apps.iter().map(|a| (a.name.as_str(), a)).collect(),
-        live,
-        statuses,
-        rows,
-        nodes: Vec::new(),
+    let unknown = AppStatus {
+        sync: SyncStatus::Unknown,
+        health: Health::Unknown,
+        orphans: 0,
+        resources: Vec::new(),
     };
-    if let Some(root) = tree.apps.first() {
-        walk.push_app(root, 0);
+    let status_of = |app: &RenderedApp| statuses.get(&app.name).unwrap_or(&unknown);
+    // Each app's resource rows, on every core; then one walk puts them in tree order.
+    let known: Option<&KnownRows> = rows.as_deref();
+    let built: Vec<(Vec<TreeNode>, bool)> = tree
+        .apps
+        .par_iter()
+        .map(|app| {
+            let status = status_of(app);
+            let cached = known
+                .and_then(|r| r.get(&app.name))
+                .filter(|(shown, _)| *shown == status.resources);
+            match cached {
+                Some((_, rows)) => (rows.clone(), false),
+                None => (resource_rows(app, live, status), true),
+            }
+        })
+        .collect();
+    if let Some(rows) = rows {
+        for (app, (built, fresh)) in tree.apps.iter().zip(&built) {
+            let status = status_of(app);
+            // Only rows made from the pass's statuses are worth keeping.
+            if *fresh && status.resources.len() == app.resources.len() {
+                rows.insert(app.name.clone(), (status.resources.clone(), built.clone()));
+            }
+        }
+    }
+    let mut walk = Walk {
+        index: tree
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), i))
+            .collect(),
+        apps: &tree.apps,
+        status_of: &status_of,
+        rows: built.into_iter().map(|(rows, _)| Some(rows)).collect(),
+        nodes: Vec::with_capacity(tree.apps.iter().map(|a| 1 + a.resources.len()).sum()),
+    };
+    if !tree.apps.is_empty() {
+        walk.push_app(0, 0);
     }
     walk.nodes
 }
 
-/// The walk from the root down, building the flat tree.
-struct Walk<'a> {
-    by_name: HashMap<&'a str, &'a RenderedApp>,
-    live: &'a HashMap<String, Vec<LiveResource>>,
-    statuses: &'a HashMap<String, AppStatus>,
-    rows: Option<&'a mut KnownRows>,
+/// The rows of an app's own resources (child Applications appear as app nodes instead).
+fn resource_rows(
+    app: &RenderedApp,
+    live: &HashMap<String, Vec<LiveResource>>,
+    status: &AppStatus,
+) -> Vec<TreeNode> {
+    // Statuses come from `app_statuses`; computed here only if they were not.
+    let computed = status.resources.len() == app.resources.len();
+    let empty = Vec::new();
+    let live_list = live.get(&app.name).unwrap_or(&empty);
+    let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
+    let id = app_id(&app.name);
+    let mut rows = Vec::with_capacity(app.resources.len());
+    for (i, r) in app.resources.iter().enumerate() {
+        if r.kind == "Application" {
+            continue;
+        }
+        let key = key_of(r);
+        let (sync, health, message) = match status.resources.get(i) {
+            Some(known) if computed => known.clone(),
+            _ => resource_status(r, find(live_list, sorted, &key).map(|j| &live_list[j])),
+        };
+        rows.push(TreeNode {
+            id: resource_id(&app.name, &key),
+            parent: Some(id.clone()),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            is_app: false,
+            sync: sync_word(sync).into(),
+            health: health_word(health).into(),
+            version: image_tag(&r.manifest),
+            status: "ok".into(),
+            message,
+        });
+    }
+    rows
+}
+
+/// The walk from the root down: each app, its child apps, then its resource rows.
+struct Walk<'a, F> {
+    index: HashMap<&'a str, usize>,
+    apps: &'a [RenderedApp],
+    status_of: &'a F,
+    /// Each app's resource rows, taken when the walk reaches the app.
+    rows: Vec<Option<Vec<TreeNode>>>,
     nodes: Vec<TreeNode>,
 }
 
-impl Walk<'_> {
-    fn push_app(&mut self, app: &RenderedApp, depth: usize) {
-        let (live, statuses) = (self.live, self.statuses);
+impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
+    fn push_app(&mut self, i: usize, depth: usize) {
         if depth > 64 {
             return;
         }
-        let unknown = AppStatus {
-            sync: SyncStatus::Unknown,
-            health: Health::Unknown,
-            orphans: 0,
-            resources: Vec::new(),
-        };
-        let status = statuses.get(&app.name).unwrap_or(&unknown);
-        let id = app_id(&app.name);
+        let app = &self.apps[i];
+        let status = (self.status_of)(app);
         self.nodes.push(TreeNode {
-            id: id.clone(),
+            id: app_id(&app.name),
             parent: app.parent.as_deref().map(app_id),
             kind: "Application".into(),
             name: app.name.clone(),
@@ -350,54 +465,12 @@ impl Walk<'_> {
                 }),
         });
         for child in &app.children {
-            if let Some(child) = self.by_name.get(child.as_str()).copied() {
-                self.push_app(child, depth + 1);
+            if let Some(&c) = self.index.get(child.as_str()) {
+                self.push_app(c, depth + 1);
             }
         }
-        // Statuses come from `app_statuses`; computed here only if they were not.
-        let computed = status.resources.len() == app.resources.len();
-        if computed {
-            let known = self.rows.as_deref().and_then(|r| r.get(&app.name));
-            if let Some((shown, rows)) = known.filter(|(shown, _)| *shown == status.resources) {
-                debug_assert_eq!(shown.len(), status.resources.len());
-                self.nodes.extend(rows.iter().cloned());
-                return;
-            }
-        }
-        let first = self.nodes.len();
-        let empty = Vec::new();
-        let live_list = live.get(&app.name).unwrap_or(&empty);
-        let by_key: HashMap<&str, &LiveResource> = if computed {
-            HashMap::new()
-        } else {
-            live_list.iter().map(|l| (l.key.as_str(), l)).collect()
-        };
-        for (i, r) in app.resources.iter().enumerate() {
-            if r.kind == "Application" {
-                continue;
-            }
-            let key = key_of(r);
-            let (sync, health, message) = match status.resources.get(i) {
-                Some(known) if computed => known.clone(),
-                _ => resource_status(r, by_key.get(key.as_str()).copied()),
-            };
-            self.nodes.push(TreeNode {
-                id: resource_id(&app.name, &key),
-                parent: Some(id.clone()),
-                kind: r.kind.clone(),
-                name: r.name.clone(),
-                namespace: r.namespace.clone(),
-                is_app: false,
-                sync: sync_word(sync).into(),
-                health: health_word(health).into(),
-                version: image_tag(&r.manifest),
-                status: "ok".into(),
-                message,
-            });
-        }
-        if let (true, Some(rows)) = (computed, self.rows.as_deref_mut()) {
-            let built = self.nodes[first..].to_vec();
-            rows.insert(app.name.clone(), (status.resources.clone(), built));
+        if let Some(rows) = self.rows[i].take() {
+            self.nodes.extend(rows);
         }
     }
 }
@@ -448,6 +521,7 @@ mod tests {
             name: "settings".into(),
             health: Health::Healthy,
             health_message: None,
+            resource_version: version.into(),
             object,
         };
         HashMap::from([("cart".to_string(), vec![l])])
@@ -493,8 +567,20 @@ mod tests {
         assert_eq!(gone["cart"].health, Health::Missing);
         let rows = same_rows(&tree, &HashMap::new(), &gone, &mut cache);
         assert_eq!(rows[1].health, "Missing");
-        // A new render is a new tree: nothing cached for the old one is trusted, even for
-        // the same resourceVersion.
+        // A new render that wants the same keeps what was worked out.
+        let same = Arc::new(one_app(vec![desired.clone()]));
+        app_statuses_cached(&same, &live("fast", "3"), &mut cache);
+        assert_eq!(cache.len(), 1);
+        let kept = cache.statuses["cart"].resources.clone();
+        let again = Arc::new(one_app(vec![desired.clone()]));
+        assert_eq!(
+            app_statuses_cached(&again, &live("fast", "3"), &mut cache),
+            first
+        );
+        assert_eq!(cache.statuses["cart"].resources, kept);
+        same_rows(&again, &live("fast", "3"), &first, &mut cache);
+        // A new render that wants something else: nothing cached for the app is trusted, even
+        // for the same resourceVersion.
         let mut wanted = desired;
         wanted.manifest = config_map("slow");
         let rerendered = Arc::new(one_app(vec![wanted]));
