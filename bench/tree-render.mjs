@@ -129,7 +129,7 @@ for (let i = 0; i < runs + 1; i++) {
     console.log(`| "Expand all" to painted rows (${rowsBefore} → ${expand.height}, ${Math.round(parseFloat(expand.height) / rowPx)} rows) | ${expand.ms.toFixed(0)} ms | – |`);
     console.log(`| scrolling the expanded tree end to end: frame time p50 / p95 / max | ${pct(scroll.frames, 0.5).toFixed(1)} / ${pct(scroll.frames, 0.95).toFixed(1)} / ${Math.max(...scroll.frames).toFixed(1)} ms (${scroll.frames.length} frames, ${scroll.rows} rows in the DOM) | 16.7 ms = 60 fps |`);
     console.log(`| wheel-speed scroll (120 px ≈ 4 rows per frame, 240 frames): frame time p50 / p95 / max | ${pct(wheel.frames, 0.5).toFixed(1)} / ${pct(wheel.frames, 0.95).toFixed(1)} / ${Math.max(...wheel.frames).toFixed(1)} ms | 16.7 ms = 60 fps |`);
-    console.log(`| wheel-speed scroll, per frame: script / style / layout (Chromium's counters) | ${spent('ScriptDuration')} / ${spent('RecalcStyleDuration')} / ${spent('LayoutDuration')} ms | – |`);
+    console.log(`| wheel-speed scroll, per frame: script / style / layout / all main-thread tasks (Chromium's counters) | ${spent('ScriptDuration')} / ${spent('RecalcStyleDuration')} / ${spent('LayoutDuration')} / ${spent('TaskDuration')} ms | – |`);
     await page.close();
   }
 }
