@@ -265,7 +265,12 @@ impl Engine {
             let (env, tree, live) = (env.clone(), tree.clone(), live.clone());
             tokio::task::spawn_blocking(move || Self::statuses(&env, &tree, &live)).await
         };
-        let statuses = statuses.unwrap_or_else(|_| Self::statuses(env, &tree, &live));
+        let statuses = match statuses {
+            Ok(statuses) => statuses,
+            // A panic stays a panic, as it was on this task; a cancel is the runtime stopping.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => return,
+        };
         let mut synced_any = false;
         for app in &tree.apps {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {

@@ -24,6 +24,18 @@ pub struct AppStatus {
     pub resources: Vec<ResourceStatus>,
 }
 
+impl AppStatus {
+    /// An app that did not render, or that no pass has looked at.
+    pub fn unknown() -> AppStatus {
+        AppStatus {
+            sync: SyncStatus::Unknown,
+            health: Health::Unknown,
+            orphans: 0,
+            resources: Vec::new(),
+        }
+    }
+}
+
 pub type ResourceStatus = (SyncStatus, Health, Option<String>);
 
 pub fn sync_word(s: SyncStatus) -> &'static str {
@@ -229,12 +241,7 @@ fn statuses_with(
     let mut out: HashMap<String, AppStatus> = HashMap::with_capacity(tree.apps.len());
     for (app, own) in tree.apps.iter().zip(own).rev() {
         let status = match own {
-            None => AppStatus {
-                sync: SyncStatus::Unknown,
-                health: Health::Unknown,
-                orphans: 0,
-                resources: Vec::new(),
-            },
+            None => AppStatus::unknown(),
             Some(own) => {
                 let (sync, mut health, orphans) = own.own;
                 for child in &app.children {
@@ -340,12 +347,7 @@ fn nodes_with(
     statuses: &HashMap<String, AppStatus>,
     rows: Option<&mut KnownRows>,
 ) -> Vec<TreeNode> {
-    let unknown = AppStatus {
-        sync: SyncStatus::Unknown,
-        health: Health::Unknown,
-        orphans: 0,
-        resources: Vec::new(),
-    };
+    let unknown = AppStatus::unknown();
     let status_of = |app: &RenderedApp| statuses.get(&app.name).unwrap_or(&unknown);
     // Each app's resource rows, on every core; then one walk puts them in tree order.
     let known: Option<&KnownRows> = rows.as_deref();
