@@ -35,13 +35,32 @@ impl Selector {
     /// Whether labels satisfy every requirement. `!=` and `notin` match absent keys, as in
     /// Kubernetes.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.matches_with(|k| labels.get(k).map(String::as_str))
+    }
+
+    /// [`Selector::matches`] on an object's labels, read in place: a list tests every object
+    /// of its kind, and copying each one's labels out was most of an apply at 20,000 objects.
+    /// A label whose value is not a string counts as absent.
+    pub fn matches_object(&self, obj: &serde_json::Value) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let labels = obj
+            .get("metadata")
+            .and_then(|m| m.get("labels"))
+            .and_then(serde_json::Value::as_object);
+        self.matches_with(|k| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str()))
+    }
+
+    fn matches_with<'a>(&self, label: impl Fn(&str) -> Option<&'a str>) -> bool {
+        let one_of = |vs: &[String], l: &str| vs.iter().any(|v| v == l);
         self.0.iter().all(|r| match r {
-            Requirement::Equals(k, v) => labels.get(k) == Some(v),
-            Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
-            Requirement::In(k, vs) => labels.get(k).is_some_and(|l| vs.contains(l)),
-            Requirement::NotIn(k, vs) => labels.get(k).is_none_or(|l| !vs.contains(l)),
-            Requirement::Exists(k) => labels.contains_key(k),
-            Requirement::NotExists(k) => !labels.contains_key(k),
+            Requirement::Equals(k, v) => label(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => label(k) != Some(v.as_str()),
+            Requirement::In(k, vs) => label(k).is_some_and(|l| one_of(vs, l)),
+            Requirement::NotIn(k, vs) => label(k).is_none_or(|l| !one_of(vs, l)),
+            Requirement::Exists(k) => label(k).is_some(),
+            Requirement::NotExists(k) => label(k).is_none(),
         })
     }
 }
@@ -141,6 +160,31 @@ mod tests {
         assert!(Selector::parse("app==web,tier=front").unwrap().matches(&l));
         assert!(!Selector::parse("app!=web").unwrap().matches(&l));
         assert!(Selector::parse("missing!=x").unwrap().matches(&l));
+    }
+
+    #[test]
+    fn objects_match_as_their_labels_do() {
+        let obj = serde_json::json!({"metadata": {"labels": {"env": "prod", "n": 3}}});
+        let l = labels(&[("env", "prod")]);
+        for text in [
+            "",
+            "env=prod",
+            "env!=prod",
+            "env in (dev,prod)",
+            "env notin (prod)",
+            "env",
+            "!env",
+            "n",
+            "!n",
+            "n=3",
+            "missing!=x",
+        ] {
+            let s = Selector::parse(text).unwrap();
+            assert_eq!(s.matches_object(&obj), s.matches(&l), "{text}");
+        }
+        let bare = serde_json::json!({"metadata": {}});
+        assert!(Selector::parse("!env").unwrap().matches_object(&bare));
+        assert!(!Selector::parse("env").unwrap().matches_object(&bare));
     }
 
     #[test]

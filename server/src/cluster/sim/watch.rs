@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::kinds::KindInfo;
 use super::selector::Selector;
 use super::status::{ApiError, ApiResult};
-use super::store::{labels_of, Event, FieldSelector};
+use super::store::{Event, FieldSelector};
 use super::Sim;
 
 struct Filter {
@@ -34,7 +34,7 @@ impl Filter {
                 .namespace
                 .as_ref()
                 .is_none_or(|ns| &e.key.namespace == ns)
-            && self.labels.matches(&labels_of(&e.object))
+            && self.labels.matches_object(&e.object)
             && self.fields.matches(&e.object)
     }
 }
