@@ -16,6 +16,7 @@ mod bigenv;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use atrium_server::cluster::driver::facts::{desired_facts, live_facts};
 use atrium_server::cluster::driver::{ClusterDriver, SyncOptions};
 use atrium_server::cluster::sim::{Sim, SimConfig};
 use atrium_server::gitops::engine::view::{
@@ -126,6 +127,18 @@ async fn main() -> anyhow::Result<()> {
         reads.push(t.elapsed());
     }
     let live_objects: usize = live.values().map(Vec::len).sum();
+    // What the facts (sync verdicts without walking JSON) cost in memory.
+    let live_facts_total: usize = live
+        .values()
+        .flatten()
+        .map(|l| l.facts.as_ref().map_or(0, |f| f.len()))
+        .sum();
+    let desired_facts_total: usize = tree
+        .apps
+        .iter()
+        .flat_map(|a| &a.resources)
+        .map(|r| r.facts.as_ref().map_or(0, |f| f.len()))
+        .sum();
     // What a pass reads instead when nothing changed: the cluster's revision.
     let mut probes = Vec::new();
     for _ in 0..3 {
@@ -138,13 +151,25 @@ async fn main() -> anyhow::Result<()> {
     let mut nodes = 0;
     // `--builds N` repeats the build (for profiling it).
     let mut status_parts = Vec::new();
+    let shared = std::sync::Arc::new(tree.clone());
     for _ in 0..arg("--builds", 7) {
+        // What the engine's first pass does: its cache starts empty and is filled.
+        let mut cache = ViewCache::default();
         let t = Instant::now();
-        let statuses = app_statuses(&tree, &live);
+        let statuses = app_statuses_cached(&shared, &live, &mut cache);
         status_parts.push(t.elapsed());
-        let view = tree_nodes(&tree, &live, &statuses);
+        let view = tree_nodes_cached(&shared, &live, &statuses, &mut cache);
         builds.push(t.elapsed());
         nodes = view.len();
+        // The uncached functions agree with it.
+        if builds.len() == 1 {
+            let fresh = app_statuses(&tree, &live);
+            anyhow::ensure!(fresh == statuses, "uncached statuses differ");
+            anyhow::ensure!(
+                tree_nodes(&tree, &live, &fresh) == view,
+                "uncached rows differ"
+            );
+        }
     }
     let synced = app_statuses(&tree, &live)
         .values()
@@ -152,7 +177,6 @@ async fn main() -> anyhow::Result<()> {
         .count();
     // What the engine's passes do: statuses through the cache (kept per rendered tree), and
     // the flat tree rebuilt only when a status moved.
-    let shared = std::sync::Arc::new(tree.clone());
     let mut cache = ViewCache::default();
     let mut previous = app_statuses_cached(&shared, &live, &mut cache);
     tree_nodes_cached(&shared, &live, &previous, &mut cache);
@@ -175,6 +199,8 @@ async fn main() -> anyhow::Result<()> {
                 let level = if round % 2 == 0 { "debug" } else { "info" };
                 data.insert("LOG_LEVEL".into(), level.into());
             }
+            // As a relist would have it.
+            l.facts = Some(live_facts(&l.object));
         }
         let t = Instant::now();
         let statuses = app_statuses_cached(&shared, &live, &mut cache);
@@ -200,6 +226,8 @@ async fn main() -> anyhow::Result<()> {
         .find(|r| r.kind == "ConfigMap")
         .expect("a ConfigMap");
     config.manifest["data"]["LOG_LEVEL"] = "trace".into();
+    // As a render would have it.
+    config.facts = Some(desired_facts(&config.manifest));
     let renders_pair = [std::sync::Arc::new(edited), shared.clone()];
     let mut after_commit = Vec::new();
     for round in 0..arg("--passes", 7) {
@@ -255,6 +283,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "| reconcile pass total, something changed (relist + statuses + flat tree) | {:.0} ms | – |",
         ms(median(reads)) + ms(median(one_changed))
+    );
+    println!(
+        "| facts kept for sync verdicts: live {live_facts_total} ({:.1} MB), desired {desired_facts_total} ({:.1} MB) | – | – |",
+        live_facts_total as f64 * 8.0 / 1e6,
+        desired_facts_total as f64 * 8.0 / 1e6
     );
     if let Some(dir) = keep {
         println!(

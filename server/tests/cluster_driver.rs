@@ -57,6 +57,7 @@ fn resource(manifest: Value) -> DesiredResource {
         manifest,
         sync_wave: 0,
         hook: None,
+        facts: None,
     }
 }
 

@@ -438,6 +438,7 @@ async fn the_driver_also_works_in_process() {
         manifest,
         sync_wave: 0,
         hook: None,
+        facts: None,
     };
     let opts = SyncOptions {
         create_namespace: true,

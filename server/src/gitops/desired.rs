@@ -18,6 +18,12 @@ pub struct DesiredResource {
     pub sync_wave: i32,
     /// `argocd.argoproj.io/hook`, if any (`PreSync`, `Sync`, `PostSync`, `SyncFail`).
     pub hook: Option<String>,
+    /// What `manifest` asks of its live object, for sync verdicts
+    /// ([`crate::cluster::driver::facts`]): worked out by the render, once per commit, not by
+    /// every status pass. `None` when built some other way (verdicts then walk `manifest`).
+    /// Whoever changes `manifest` recomputes it.
+    #[serde(skip)]
+    pub facts: Option<crate::cluster::driver::facts::Facts>,
 }
 
 impl DesiredResource {
@@ -82,6 +88,7 @@ mod tests {
             manifest: serde_json::json!({}),
             sync_wave: 0,
             hook: None,
+            facts: None,
         };
         assert_eq!(r.key(), "apps/Deployment/shop/cart");
     }

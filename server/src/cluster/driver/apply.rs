@@ -238,6 +238,7 @@ impl ClusterDriver {
                 manifest: json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
                 sync_wave: i32::MIN,
                 hook: None,
+                facts: None,
             };
             let Ok(resolved) = self.resolve("v1", "Namespace").await else {
                 continue;

@@ -122,6 +122,7 @@ pub(super) fn live_resource(r: &super::Resolved, obj: &DynamicObject) -> LiveRes
         health,
         health_message,
         resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
+        facts: Some(super::facts::live_facts(&v)),
         object: v,
     }
 }

@@ -5,6 +5,7 @@
 
 mod apply;
 pub mod diff;
+pub mod facts;
 pub mod health;
 mod inventory;
 mod live;

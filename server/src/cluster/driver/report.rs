@@ -98,4 +98,9 @@ pub struct LiveResource {
     pub resource_version: String,
     /// The whole object as the server returned it.
     pub object: serde_json::Value,
+    /// What `object` states, for sync verdicts ([`super::facts`]); worked out when the object
+    /// is listed, and `None` for one built some other way (verdicts then walk `object`).
+    /// Whoever changes `object` recomputes it.
+    #[serde(skip)]
+    pub facts: Option<super::facts::Facts>,
 }

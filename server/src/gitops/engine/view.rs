@@ -8,6 +8,7 @@ use std::sync::Arc;
 use atrium_app::dto::env::TreeNode;
 use rayon::prelude::*;
 
+use crate::cluster::driver::facts::states_all;
 use crate::cluster::driver::{in_sync, LiveResource};
 use crate::gitops::desired::{DesiredResource, Health, SyncStatus};
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
@@ -57,12 +58,14 @@ pub fn health_word(h: Health) -> &'static str {
     }
 }
 
+// Ids are built with `concat` (one exact allocation), not `format!`: every row of a tree
+// build makes one.
 pub fn app_id(name: &str) -> String {
-    format!("app:{name}")
+    ["app:", name].concat()
 }
 
 pub fn resource_id(app: &str, key: &str) -> String {
-    format!("res:{app}:{key}")
+    ["res:", app, ":", key].concat()
 }
 
 /// The key the driver uses for a desired resource (group/kind/namespace/name).
@@ -71,7 +74,8 @@ pub fn key_of(r: &DesiredResource) -> String {
 }
 
 /// Sync and health of one desired resource against its live object (if any). Health is the
-/// verdict the inventory reached when it listed the object.
+/// verdict the inventory reached when it listed the object. Sync compares the two sides'
+/// facts when both have them (the render and the list work them out), else walks the JSON.
 pub fn resource_status(
     desired: &DesiredResource,
     live: Option<&LiveResource>,
@@ -83,7 +87,11 @@ pub fn resource_status(
             Some("not in the cluster".into()),
         ),
         Some(live) => {
-            let sync = if in_sync(&desired.manifest, &live.object) {
+            let synced = match (desired.facts.as_deref(), live.facts.as_deref()) {
+                (Some(wanted), Some(stated)) => states_all(stated, wanted),
+                _ => in_sync(&desired.manifest, &live.object),
+            };
+            let sync = if synced {
                 SyncStatus::Synced
             } else {
                 SyncStatus::OutOfSync
@@ -412,7 +420,10 @@ fn resource_rows(
         let key = key_of(r);
         let (sync, health, message) = match status.resources.get(i) {
             Some(known) if computed => known.clone(),
-            _ => resource_status(r, find(live_list, sorted, &key).map(|j| &live_list[j])),
+            _ => {
+                let live = find(live_list, sorted, &key).map(|j| &live_list[j]);
+                resource_status(r, live)
+            }
         };
         rows.push(TreeNode {
             id: resource_id(&app.name, &key),
@@ -482,6 +493,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::cluster::driver::facts::desired_facts;
     use crate::gitops::tree::AppSourceView;
 
     fn config_map(value: &str) -> serde_json::Value {
@@ -524,6 +536,7 @@ mod tests {
             health: Health::Healthy,
             health_message: None,
             resource_version: version.into(),
+            facts: Some(crate::cluster::driver::facts::live_facts(&object)),
             object,
         };
         HashMap::from([("cart".to_string(), vec![l])])
@@ -539,6 +552,7 @@ mod tests {
             manifest: config_map("fast"),
             sync_wave: 0,
             hook: None,
+            facts: Some(desired_facts(&config_map("fast"))),
         };
         assert_eq!(key_of(&desired), "/ConfigMap/shop/settings");
         let tree = Arc::new(one_app(vec![desired.clone()]));
@@ -585,6 +599,7 @@ mod tests {
         // for the same resourceVersion.
         let mut wanted = desired;
         wanted.manifest = config_map("slow");
+        wanted.facts = Some(desired_facts(&wanted.manifest));
         let rerendered = Arc::new(one_app(vec![wanted]));
         app_statuses_cached(&tree, &live("fast", "3"), &mut cache);
         let after = app_statuses_cached(&rerendered, &live("fast", "3"), &mut cache);

@@ -128,6 +128,7 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
         kind,
         namespace: ns,
         name,
+        facts: Some(crate::cluster::driver::facts::desired_facts(&doc)),
         manifest: doc,
         sync_wave,
         hook,
