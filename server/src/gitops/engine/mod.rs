@@ -233,7 +233,7 @@ impl Engine {
             Ok(driver) => driver,
             Err(message) => {
                 let live = Default::default();
-                self.publish(env, tree, live, None, head, Some(message.clone()));
+                Self::publish(env, tree, live, None, head, Some(message.clone()));
                 return;
             }
         };
@@ -254,7 +254,7 @@ impl Engine {
             Ok(live) => live,
             Err(e) => {
                 let message = format!("the cluster did not answer: {}", error_chain(&e));
-                self.publish(env, tree, Default::default(), None, head, Some(message));
+                Self::publish(env, tree, Default::default(), None, head, Some(message));
                 return;
             }
         };
@@ -307,7 +307,17 @@ impl Engine {
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
         let live = (live, live_revision);
-        self.publish(env, tree, live, statuses, head, fetch_error);
+        // Off the async runtime too: the flat tree is tens of milliseconds at thousands of apps.
+        let env = env.clone();
+        let published = tokio::task::spawn_blocking(move || {
+            Self::publish(&env, tree, live, statuses, head, fetch_error)
+        });
+        // A panic stays a panic; a cancel is the runtime stopping.
+        if let Err(e) = published.await {
+            if e.is_panic() {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
     }
 
     /// Apply one app and record it (sync history + audit). Nothing is applied from an app that
@@ -415,7 +425,6 @@ impl Engine {
     }
 
     fn publish(
-        &self,
         env: &EnvRuntime,
         tree: Arc<RenderedTree>,
         (live, live_revision): (Arc<HashMap<String, Vec<LiveResource>>>, Option<String>),
