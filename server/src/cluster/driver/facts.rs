@@ -35,6 +35,7 @@ const OBJECT: u8 = 4;
 const LIST: u8 = 5;
 const LENGTH: u8 = 6;
 const SCALAR: u8 = 7;
+const STRING: u8 = 8;
 
 fn step(path: u64, how: u8, segment: &[u8]) -> u64 {
     HASH.hash_one((path, how, segment))
@@ -67,7 +68,7 @@ fn scalar(path: u64, v: &Value) -> u64 {
             bytes[1..].copy_from_slice(&bits.to_le_bytes());
             &bytes
         }
-        Value::String(s) => return fact(path, SCALAR, &[b"s", s.as_bytes()].concat()),
+        Value::String(s) => return fact(path, STRING, s.as_bytes()),
         Value::Array(_) | Value::Object(_) => unreachable!("not a scalar"),
     };
     fact(path, SCALAR, body)
