@@ -100,8 +100,9 @@ pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
     }
 }
 
-/// The sync verdict of [`diff`] alone, without building the projection, YAML or line diff:
-/// what every reconcile pass asks of every resource.
+/// The sync verdict of [`diff`] alone, without building the projection, YAML or line diff.
+/// Reconcile passes decide from [`super::facts`] instead; this walk is the rule those follow
+/// (their tests check them against it) and the verdict for objects built without facts.
 pub fn in_sync(desired: &Value, live: &Value) -> bool {
     if live.is_null() {
         return false;
@@ -110,11 +111,11 @@ pub fn in_sync(desired: &Value, live: &Value) -> bool {
     let (Value::Object(l), Value::Object(d)) = (live, desired) else {
         return covers(live, desired);
     };
-    paired(l, d, |k, lv, dv| match k {
+    d.iter().all(|(k, dv)| match k.as_str() {
         _ if dv.is_null() => true,
         "status" => true,
-        "metadata" => metadata_covers(lv, dv),
-        _ => lv.is_some_and(|lv| covers(lv, dv)),
+        "metadata" => metadata_covers(l.get("metadata"), dv),
+        _ => l.get(k).is_some_and(|lv| covers(lv, dv)),
     })
 }
 
@@ -122,12 +123,8 @@ fn metadata_covers(live: Option<&Value>, desired: &Value) -> bool {
     let Value::Object(d) = desired else {
         return live.is_some_and(|l| covers(l, desired));
     };
-    let empty = Map::new();
-    let l = match live {
-        Some(Value::Object(l)) => l,
-        _ => &empty,
-    };
-    paired(l, d, |k, lv, dv| match (k, dv) {
+    let field = |k: &str| live.and_then(|l| l.get(k));
+    d.iter().all(|(k, dv)| match (k.as_str(), dv) {
         _ if dv.is_null() || server_metadata(k) => true,
         ("labels" | "annotations", Value::Object(m)) => {
             let tracking = if k == "labels" {
@@ -135,61 +132,25 @@ fn metadata_covers(live: Option<&Value>, desired: &Value) -> bool {
             } else {
                 TRACKING_ANNOTATION
             };
-            let l = match lv {
-                Some(Value::Object(l)) => l,
-                _ => &empty,
-            };
-            paired(l, m, |mk, lv, mv| {
-                mk == tracking || mv.is_null() || lv.is_some_and(|lv| covers(lv, mv))
-            })
+            m.iter()
+                .filter(|(mk, mv)| mk.as_str() != tracking && !mv.is_null())
+                .all(|(mk, mv)| {
+                    field(k)
+                        .and_then(|l| l.get(mk))
+                        .is_some_and(|lv| covers(lv, mv))
+                })
         }
-        _ => lv.is_some_and(|lv| covers(lv, dv)),
+        _ => field(k).is_some_and(|lv| covers(lv, dv)),
     })
-}
-
-/// Whether `each(key, live value, wanted value)` holds for every entry of `want`. serde_json's
-/// maps are ordered, so one forward pass over `live` finds every wanted key: a lookup per key
-/// scanned each B-tree node with a `memcmp` per entry, and was the top of a status pass's
-/// profile. A key the pass misses (a map in some other order) is looked up.
-fn paired<'a>(
-    live: &'a Map<String, Value>,
-    want: &'a Map<String, Value>,
-    mut each: impl FnMut(&'a str, Option<&'a Value>, &'a Value) -> bool,
-) -> bool {
-    let mut rest = live.iter().peekable();
-    want.iter().all(|(k, wv)| {
-        while rest
-            .next_if(|(lk, _)| key_order(lk, k) == std::cmp::Ordering::Less)
-            .is_some()
-        {}
-        let lv = match rest.peek() {
-            Some((lk, lv)) if lk.as_str() == k.as_str() => Some(*lv),
-            _ => live.get(k.as_str()),
-        };
-        each(k, lv, wv)
-    })
-}
-
-/// `str`'s order, compared inline: keys are short and mostly differ in their first bytes,
-/// where a `memcmp` call costs more than the comparison.
-#[inline]
-fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
 }
 
 /// `project(live, want) == want` for a `want` as [`normalize`] leaves it (nulls in objects
 /// skipped), walked instead of built.
 fn covers(live: &Value, want: &Value) -> bool {
     match (live, want) {
-        (Value::Object(l), Value::Object(w)) => paired(l, w, |_, lv, wv| {
-            wv.is_null() || lv.is_some_and(|lv| covers(lv, wv))
-        }),
+        (Value::Object(l), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| wv.is_null() || l.get(k).is_some_and(|lv| covers(lv, wv))),
         (Value::Array(l), Value::Array(w))
             if !w.is_empty() && w.iter().all(|i| item_name(i).is_some()) =>
         {

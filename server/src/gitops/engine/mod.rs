@@ -91,6 +91,17 @@ pub struct EngineSettings {
     pub mirror_dir: PathBuf,
 }
 
+/// Runs a pass's CPU work (statuses, the flat tree: tens of milliseconds at thousands of apps)
+/// off the async runtime. A panic stays a panic, as it would have been on the pass's task;
+/// `None` is the runtime shutting down.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => Some(done),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => None,
+    }
+}
+
 impl Engine {
     /// Connect every environment's cluster (the emulator for `cluster = "sim"`); a cluster that
     /// cannot be reached is an error on that environment only.
@@ -260,17 +271,11 @@ impl Engine {
         };
         // Auto-sync: apps with `syncPolicy.automated` that are out of sync — on a new revision,
         // or always with `selfHeal`.
-        // Off the async runtime: at thousands of apps this is tens of milliseconds of CPU.
         let statuses = {
             let (env, tree, live) = (env.clone(), tree.clone(), live.clone());
-            tokio::task::spawn_blocking(move || Self::statuses(&env, &tree, &live)).await
+            off_runtime(move || Self::statuses(&env, &tree, &live)).await
         };
-        let statuses = match statuses {
-            Ok(statuses) => statuses,
-            // A panic stays a panic, as it was on this task; a cancel is the runtime stopping.
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => return,
-        };
+        let Some(statuses) = statuses else { return };
         let mut synced_any = false;
         for app in &tree.apps {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
@@ -307,17 +312,8 @@ impl Engine {
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
         let live = (live, live_revision);
-        // Off the async runtime too: the flat tree is tens of milliseconds at thousands of apps.
         let env = env.clone();
-        let published = tokio::task::spawn_blocking(move || {
-            Self::publish(&env, tree, live, statuses, head, fetch_error)
-        });
-        // A panic stays a panic; a cancel is the runtime stopping.
-        if let Err(e) = published.await {
-            if e.is_panic() {
-                std::panic::resume_unwind(e.into_panic());
-            }
-        }
+        off_runtime(move || Self::publish(&env, tree, live, statuses, head, fetch_error)).await;
     }
 
     /// Apply one app and record it (sync history + audit). Nothing is applied from an app that

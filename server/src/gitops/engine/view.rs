@@ -103,6 +103,10 @@ pub fn resource_status(
 
 /// Image tag of the first container of a workload, for the version column.
 pub fn image_tag(manifest: &serde_json::Value) -> Option<String> {
+    image_tag_of(manifest).map(String::from)
+}
+
+fn image_tag_of(manifest: &serde_json::Value) -> Option<&str> {
     // `get` chains, not `pointer`: it splits and unescapes the path on every call, and this
     // runs for every node of every tree.
     let spec = manifest.get("spec")?;
@@ -113,7 +117,7 @@ pub fn image_tag(manifest: &serde_json::Value) -> Option<String> {
     let containers = pod.get("containers")?;
     let image = containers.get(0)?.get("image")?.as_str()?;
     let tail = image.rsplit('/').next().unwrap_or(image);
-    tail.split_once(':').map(|(_, tag)| tag.to_string())
+    tail.split_once(':').map(|(_, tag)| tag)
 }
 
 fn short(sha: &str) -> String {
@@ -204,7 +208,7 @@ fn same_wants((a, b): (&DesiredResource, &DesiredResource)) -> bool {
                 && a.sync_wave == b.sync_wave
                 && a.hook == b.hook
                 && fa == fb
-                && image_tag(&a.manifest) == image_tag(&b.manifest)
+                && image_tag_of(&a.manifest) == image_tag_of(&b.manifest)
         }
         _ => a == b,
     }
