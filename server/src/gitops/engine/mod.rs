@@ -6,12 +6,14 @@
 //!
 //! One file per job:
 //! - this file: the [`Engine`] itself, its settings and construction;
+//! - `error`: [`EngineError`], and its conversion into the UI's error;
 //! - `runtime`: one environment's state (cluster, last snapshot, wake-up) and the loop;
 //! - `pass`: one reconcile pass (fetch, render, relist, auto-sync, publish);
 //! - `sync`: applying one app and recording it;
 //! - `service`: the `EngineService` the UI calls;
 //! - [`view`] and `running_in`: what the UI is shown, built from a snapshot.
 
+mod error;
 mod pass;
 mod running_in;
 mod runtime;
@@ -23,13 +25,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use atrium_app::error::AppError;
 use tokio::sync::watch;
 
 use crate::gitops::environment::EnvironmentConfig;
 use crate::gitops::render::RenderOptions;
 use crate::gitops::repos::RepoMap;
 use crate::store::Store;
+pub use error::{EngineError, Result};
 use runtime::{EnvRuntime, Snapshot};
 
 pub struct Engine {
@@ -80,11 +82,11 @@ impl Engine {
         })
     }
 
-    fn env(&self, name: &str) -> Result<&Arc<EnvRuntime>, AppError> {
+    fn env(&self, name: &str) -> Result<&Arc<EnvRuntime>> {
         self.envs
             .iter()
             .find(|e| e.config.name == name)
-            .ok_or_else(|| AppError::NotFound(format!("no environment `{name}` is configured")))
+            .ok_or_else(|| EngineError::UnknownEnvironment(name.to_string()))
     }
 
     /// The live-update channel of an environment: its tree version.

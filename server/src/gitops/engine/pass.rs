@@ -10,14 +10,13 @@ use atrium_app::dto::env::TreeView;
 
 use super::runtime::{EnvRuntime, Snapshot};
 use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
-use super::Engine;
+use super::{Engine, EngineError};
 use crate::audit::Actor;
 use crate::cluster::driver::LiveResource;
 use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
-use crate::util::error_chain;
 
 /// Runs a pass's CPU work (statuses, the flat tree: tens of milliseconds at thousands of apps)
 /// off the async runtime. A panic stays a panic, as it would have been on the pass's task;
@@ -39,10 +38,13 @@ impl Engine {
         let fetch_error = match &env.mirror {
             Some(mirror) => {
                 let (url, path) = (env.config.repo.clone(), mirror.clone());
-                tokio::task::spawn_blocking(move || mirror::fetch(&url, &path))
-                    .await
-                    .unwrap_or_else(|e| Err(format!("fetching {}: {e}", env.config.repo)))
-                    .err()
+                match tokio::task::spawn_blocking(move || mirror::fetch(&url, &path)).await {
+                    Ok(fetched) => fetched.err().map(EngineError::Fetch),
+                    Err(source) => Some(EngineError::FetchTask {
+                        url: env.config.repo.clone(),
+                        source,
+                    }),
+                }
             }
             None => None,
         };
@@ -64,7 +66,8 @@ impl Engine {
             match tokio::task::spawn_blocking(move || render_tree(&root, &repos, &options)).await {
                 Ok(tree) => Arc::new(tree),
                 Err(e) => {
-                    tracing::error!(env = %env.config.name, "render task failed: {e}");
+                    let error = EngineError::RenderTask(e);
+                    tracing::error!(env = %env.config.name, "{error}");
                     previous.tree.clone()
                 }
             }
@@ -73,9 +76,9 @@ impl Engine {
         };
         let driver = match &env.driver {
             Ok(driver) => driver,
-            Err(message) => {
+            Err(error) => {
                 let live = Default::default();
-                publish(env, tree, live, None, head, Some(message.clone()));
+                publish(env, tree, live, None, head, Some(error.to_string()));
                 return;
             }
         };
@@ -95,8 +98,8 @@ impl Engine {
         let mut live = match listed {
             Ok(live) => live,
             Err(e) => {
-                let message = format!("the cluster did not answer: {}", error_chain(&e));
-                publish(env, tree, Default::default(), None, head, Some(message));
+                let error = EngineError::ClusterUnreachable(e).to_string();
+                publish(env, tree, Default::default(), None, head, Some(error));
                 return;
             }
         };
@@ -143,6 +146,7 @@ impl Engine {
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
         let live = (live, live_revision);
+        let fetch_error = fetch_error.map(|e| e.to_string());
         let env = env.clone();
         off_runtime(move || publish(&env, tree, live, statuses, head, fetch_error)).await;
     }

@@ -11,7 +11,7 @@ use atrium_app::dto::env::TreeView;
 use tokio::sync::{watch, Notify};
 
 use super::view::{AppStatus, ViewCache};
-use super::{Engine, EngineSettings};
+use super::{Engine, EngineError, EngineSettings, Result};
 use crate::cluster::driver::{ClusterDriver, LiveResource};
 use crate::cluster::sim::{Sim, SimConfig};
 use crate::gitops::environment::{ClusterTarget, EnvironmentConfig};
@@ -38,7 +38,8 @@ pub(super) struct Snapshot {
 
 pub(super) struct EnvRuntime {
     pub(super) config: EnvironmentConfig,
-    pub(super) driver: Result<ClusterDriver, String>,
+    /// Shared with every refused sync, which names it as its cause.
+    pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
     /// Keeps the emulator (and its rollout controller) alive.
     _sim: Option<Sim>,
     pub(super) state: RwLock<Arc<Snapshot>>,
@@ -69,7 +70,7 @@ impl EnvRuntime {
                 });
                 (Ok(ClusterDriver::new(sim.client())), Some(sim))
             }
-            ClusterTarget::Context(context) => (connect_context(context), None),
+            ClusterTarget::Context(context) => (connect_context(context).map_err(Arc::new), None),
         };
         // Mirrored unless `[[repos]]` maps the URL to a local repository already.
         let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
@@ -123,14 +124,17 @@ impl Engine {
     }
 }
 
-fn connect_context(context: &str) -> Result<ClusterDriver, String> {
+fn connect_context(context: &str) -> Result<ClusterDriver> {
+    let failed = |source: Box<dyn std::error::Error + Send + Sync>| EngineError::Kubeconfig {
+        context: context.to_string(),
+        source,
+    };
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_string()),
         ..Default::default()
     };
     let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
-    let client = kube::Client::try_from(config)
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
+        .map_err(|e| failed(e.into()))?;
+    let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
     Ok(ClusterDriver::new(client))
 }

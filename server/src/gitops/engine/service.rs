@@ -13,7 +13,7 @@ use atrium_app::service::{Caller, EngineService};
 
 use super::runtime::EnvRuntime;
 use super::view::{key_of, AppStatus};
-use super::{running_in, Engine};
+use super::{running_in, Engine, EngineError};
 use crate::cluster::driver::DiffOp;
 use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::ClusterTarget;
@@ -78,9 +78,11 @@ impl EngineService for Engine {
         let snap = env.snapshot();
         let found = snap.view.nodes.iter().find(|n| n.id == node).cloned();
         let Some(found) = found else {
-            return Err(AppError::NotFound(format!(
-                "no node `{node}` in {env_name}"
-            )));
+            return Err(EngineError::UnknownNode {
+                env: env_name.to_string(),
+                node: node.to_string(),
+            }
+            .into());
         };
         let app_name = atrium_app::dto::env::app_of_node(node)
             .unwrap_or_default()
@@ -112,10 +114,7 @@ impl EngineService for Engine {
                 .store
                 .recent_syncs(env_name, &app_name, 10)
                 .await
-                .map_err(|e| {
-                    tracing::error!("reading syncs failed: {e}");
-                    AppError::Internal("the sync history could not be read".into())
-                })?;
+                .map_err(EngineError::SyncHistory)?;
             detail.syncs = syncs.iter().map(sync_view).collect();
             return Ok(detail);
         }
@@ -159,18 +158,25 @@ impl EngineService for Engine {
         let driver = env
             .driver
             .as_ref()
-            .map_err(|m| AppError::BadRequest(format!("{env_name}: {m}")))?;
+            .map_err(|source| EngineError::NoCluster {
+                env: env_name.to_string(),
+                source: source.clone(),
+            })?;
         let snap = env.snapshot();
         let app = snap
             .tree
             .get(app_name)
-            .ok_or_else(|| AppError::NotFound(format!("no app `{app_name}` in {env_name}")))?;
+            .ok_or_else(|| EngineError::UnknownApp {
+                env: env_name.to_string(),
+                app: app_name.to_string(),
+            })?;
         if app.status != RenderStatus::Ok {
-            return Err(AppError::BadRequest(format!(
-                "{app_name} did not render ({}), so nothing is applied: {}",
-                app.status.as_str(),
-                app.message
-            )));
+            return Err(EngineError::NotRendered {
+                app: app_name.to_string(),
+                status: app.status.as_str(),
+                message: app.message.clone(),
+            }
+            .into());
         }
         let actor = crate::auth::access::actor_of(caller);
         let guard = env.busy.lock().await;

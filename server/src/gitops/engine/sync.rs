@@ -2,11 +2,10 @@
 //! in the audit trail, whoever asked (the pass's auto-sync or a person).
 
 use super::runtime::EnvRuntime;
-use super::Engine;
+use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{ClusterDriver, ResourceAction, SyncOptions};
 use crate::store::syncs::SyncRow;
-use crate::util::error_chain;
 use atrium_app::service::Caller;
 
 impl Engine {
@@ -63,7 +62,7 @@ impl Engine {
                 }
                 Err(e) => (
                     "failed",
-                    format!("the cluster did not answer: {}", error_chain(&e)),
+                    EngineError::ClusterUnreachable(e).to_string(),
                     serde_json::Value::Null,
                 ),
             };
