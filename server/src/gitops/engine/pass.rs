@@ -9,9 +9,9 @@ use std::sync::Arc;
 use atrium_app::dto::env::TreeView;
 
 use super::runtime::{EnvRuntime, Snapshot};
+use super::sync::SyncRequest;
 use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
 use super::{Engine, EngineError};
-use crate::audit::Actor;
 use crate::cluster::driver::LiveResource;
 use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::ClusterTarget;
@@ -124,12 +124,7 @@ impl Engine {
                 continue;
             }
             synced_revisions.insert(app.name.clone(), revision);
-            let actor = Actor {
-                subject: "auto-sync".into(),
-                name: "auto-sync".into(),
-                groups: Vec::new(),
-            };
-            self.run_sync(env, driver, app, automated.prune, actor, "auto", None)
+            self.run_sync(env, driver, SyncRequest::auto(app, automated.prune))
                 .await;
             synced_any = true;
         }

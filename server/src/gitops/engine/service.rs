@@ -12,6 +12,7 @@ use atrium_app::error::AppError;
 use atrium_app::service::{Caller, EngineService};
 
 use super::runtime::EnvRuntime;
+use super::sync::SyncRequest;
 use super::view::{key_of, AppStatus};
 use super::{running_in, Engine, EngineError};
 use crate::cluster::driver::DiffOp;
@@ -178,11 +179,9 @@ impl EngineService for Engine {
             }
             .into());
         }
-        let actor = crate::auth::access::actor_of(caller);
+        let request = SyncRequest::manual(app, prune, caller);
         let guard = env.busy.lock().await;
-        let row = self
-            .run_sync(env, driver, app, prune, actor, "manual", Some(caller))
-            .await;
+        let row = self.run_sync(env, driver, request).await;
         drop(guard);
         env.wake.notify_one();
         Ok(sync_view(&row))

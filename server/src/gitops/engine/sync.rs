@@ -1,27 +1,72 @@
 //! Applying one app to its cluster and recording it: a row in the sync history and a record
-//! in the audit trail, whoever asked (the pass's auto-sync or a person).
+//! in the audit trail, written in one transaction, whoever asked (the pass's auto-sync or a
+//! person).
+
+use atrium_app::service::Caller;
 
 use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{ClusterDriver, ResourceAction, SyncOptions};
+use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
-use atrium_app::service::Caller;
+
+/// One sync to run: which app, how, and who asked.
+pub(super) struct SyncRequest<'a> {
+    app: &'a RenderedApp,
+    /// Delete what the app no longer renders.
+    prune: bool,
+    actor: Actor,
+    /// `auto` (the pass) or `manual` (a person), as recorded.
+    trigger: &'static str,
+    /// The person's request (its id and client address go into the audit record).
+    caller: Option<&'a Caller>,
+}
+
+impl<'a> SyncRequest<'a> {
+    /// The pass syncing an automated app.
+    pub(super) fn auto(app: &'a RenderedApp, prune: bool) -> Self {
+        Self {
+            app,
+            prune,
+            actor: Actor {
+                subject: "auto-sync".into(),
+                name: "auto-sync".into(),
+                groups: Vec::new(),
+            },
+            trigger: "auto",
+            caller: None,
+        }
+    }
+
+    /// A person's "Sync now".
+    pub(super) fn manual(app: &'a RenderedApp, prune: bool, caller: &'a Caller) -> Self {
+        Self {
+            app,
+            prune,
+            actor: crate::auth::access::actor_of(caller),
+            trigger: "manual",
+            caller: Some(caller),
+        }
+    }
+}
 
 impl Engine {
-    /// Apply one app and record it (sync history + audit). Nothing is applied from an app that
-    /// did not render completely.
-    #[allow(clippy::too_many_arguments)]
+    /// Apply one app and record it (sync history + audit, together). Nothing is applied from
+    /// an app that did not render completely.
     pub(super) async fn run_sync(
         &self,
         env: &EnvRuntime,
         driver: &ClusterDriver,
-        app: &crate::gitops::tree::RenderedApp,
-        prune: bool,
-        actor: Actor,
-        trigger: &str,
-        caller: Option<&Caller>,
+        request: SyncRequest<'_>,
     ) -> SyncRow {
+        let SyncRequest {
+            app,
+            prune,
+            actor,
+            trigger,
+            caller,
+        } = request;
         let options = SyncOptions {
             prune,
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
@@ -78,9 +123,6 @@ impl Engine {
             message: message.clone(),
             details,
         };
-        if let Err(e) = self.store.record_sync(&row).await {
-            tracing::error!("recording a sync failed: {e}");
-        }
         let mut record = AuditRecord::new(
             actor,
             "applications.sync",
@@ -97,8 +139,8 @@ impl Engine {
         if let Some(caller) = caller {
             record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
         }
-        if let Err(e) = self.store.append_audit(&record).await {
-            tracing::error!("audit append failed: {e}");
+        if let Err(e) = self.store.record_sync(&row, &record).await {
+            tracing::error!("recording a sync failed: {e}");
         }
         tracing::info!(env = %env.config.name, app = %app.name, trigger, result, "{message}");
         row
