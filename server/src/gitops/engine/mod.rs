@@ -34,6 +34,7 @@ use crate::store::Store;
 pub use error::{EngineError, Result};
 use runtime::{EnvRuntime, Snapshot};
 
+/// Every configured environment's runtime, and what their passes and syncs share.
 pub struct Engine {
     envs: Vec<Arc<EnvRuntime>>,
     repos: RepoMap,
