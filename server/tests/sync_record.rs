@@ -90,6 +90,36 @@ async fn allow(store: &Store, name: &str, table: &str) {
     sqlx::query(&statement).execute(store.pool()).await.unwrap();
 }
 
+/// A trigger that makes inserts into `table` whose `column` is `value` fail.
+struct Refusal {
+    trigger: &'static str,
+    table: &'static str,
+    column: &'static str,
+    value: String,
+}
+
+/// Record a sync of `app` while `refusal` is in force: the write fails, and neither the sync
+/// row nor its audit record is left, nor has the chain's head moved.
+async fn nothing_recorded_when_refused(store: &Store, env: &str, app: &str, refusal: Refusal) {
+    let Refusal {
+        trigger,
+        table,
+        column,
+        value,
+    } = refusal;
+    refuse(store, trigger, table, column, &value).await;
+    let head = store.audit_head().await.unwrap();
+    let row = sync_row(env, app);
+    let recorded = store.record_sync(&row, &audit_of_row(&row)).await;
+    allow(store, trigger, table).await;
+    assert!(recorded.is_err(), "{trigger} refused the write");
+    let syncs = store.recent_syncs(env, app, 10).await.unwrap();
+    assert!(syncs.is_empty(), "{syncs:?}");
+    let audit = audit_of(store, &format!("{env}/{app}")).await;
+    assert!(audit.is_empty(), "{audit:?}");
+    assert_eq!(store.audit_head().await.unwrap(), head);
+}
+
 async fn both_or_neither(store: &Store) {
     // PostgreSQL databases are reused between runs: this run's rows are under its own env.
     let nanos = std::time::SystemTime::now()
@@ -113,49 +143,22 @@ async fn both_or_neither(store: &Store) {
 
     // The sync row is refused after the audit record was appended: the audit record goes too,
     // and the chain's head is where it was.
-    refuse(
-        store,
-        "atrium_test_refuse_sync",
-        "syncs",
-        "app",
-        "refused-sync",
-    )
-    .await;
-    let head = store.audit_head().await.unwrap();
-    let row = sync_row(&env, "refused-sync");
-    let refused = store.record_sync(&row, &audit_of_row(&row)).await;
-    allow(store, "atrium_test_refuse_sync", "syncs").await;
-    assert!(refused.is_err(), "the trigger refused the sync row");
-    assert!(store
-        .recent_syncs(&env, "refused-sync", 10)
-        .await
-        .unwrap()
-        .is_empty());
-    assert!(audit_of(store, &format!("{env}/refused-sync"))
-        .await
-        .is_empty());
-    assert_eq!(store.audit_head().await.unwrap(), head);
+    let refuse_sync = Refusal {
+        trigger: "atrium_test_refuse_sync",
+        table: "syncs",
+        column: "app",
+        value: "refused-sync".into(),
+    };
+    nothing_recorded_when_refused(store, &env, "refused-sync", refuse_sync).await;
 
     // The audit record is refused: no sync row either.
-    let object = format!("{env}/refused-audit");
-    refuse(
-        store,
-        "atrium_test_refuse_audit",
-        "audit_events",
-        "object",
-        &object,
-    )
-    .await;
-    let row = sync_row(&env, "refused-audit");
-    let refused = store.record_sync(&row, &audit_of_row(&row)).await;
-    allow(store, "atrium_test_refuse_audit", "audit_events").await;
-    assert!(refused.is_err(), "the trigger refused the audit record");
-    assert!(store
-        .recent_syncs(&env, "refused-audit", 10)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(store.audit_head().await.unwrap(), head);
+    let refuse_audit = Refusal {
+        trigger: "atrium_test_refuse_audit",
+        table: "audit_events",
+        column: "object",
+        value: format!("{env}/refused-audit"),
+    };
+    nothing_recorded_when_refused(store, &env, "refused-audit", refuse_audit).await;
 
     // And the next sync is recorded as usual.
     let row = sync_row(&env, "cart");
