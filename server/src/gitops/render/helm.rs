@@ -209,7 +209,7 @@ mod tests {
             "missing.yaml".into(),
             "$other/values.yaml".into(),
         ] {
-            let error = value_files(&chart, &[hostile.clone()]).unwrap_err();
+            let error = value_files(&chart, std::slice::from_ref(&hostile)).unwrap_err();
             assert!(!error.unavailable, "{hostile}");
             assert!(
                 error.message.starts_with("spec.source.helm.valueFiles: "),
@@ -218,7 +218,7 @@ mod tests {
             );
         }
         // An absolute path is read from the repository's root, never from the server's.
-        let error = value_files(&chart, &[outside.clone()]).unwrap_err();
+        let error = value_files(&chart, std::slice::from_ref(&outside)).unwrap_err();
         assert!(
             error.message.contains("is not a file of the repository"),
             "{}",
