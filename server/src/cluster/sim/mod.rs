@@ -30,7 +30,7 @@ use tokio::task::JoinHandle;
 pub use kinds::{KindInfo, KINDS};
 pub use selector::{Requirement, Selector};
 pub use status::ApiError;
-pub use store::Store;
+pub use store::ObjectStore;
 
 /// How the simulated cluster behaves.
 #[derive(Clone, Debug)]
@@ -48,11 +48,11 @@ impl Default for SimConfig {
 }
 
 pub(crate) struct Inner {
-    store: Mutex<Store>,
+    store: Mutex<ObjectStore>,
 }
 
 impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Store> {
+    fn lock(&self) -> MutexGuard<'_, ObjectStore> {
         // A panic mid-write leaves at worst one half-applied object; keep serving.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -68,7 +68,7 @@ impl Sim {
     /// Starts an emulator (its controller loop is spawned on the current tokio runtime).
     pub fn start(config: SimConfig) -> Sim {
         let inner = Arc::new(Inner {
-            store: Mutex::new(Store::new()),
+            store: Mutex::new(ObjectStore::new()),
         });
         tokio::spawn(controller::run(
             Arc::downgrade(&inner),
@@ -94,7 +94,7 @@ impl Sim {
     }
 
     /// Direct access to the store (tests and the demo seeding use it; HTTP clients don't).
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    pub fn store(&self) -> MutexGuard<'_, ObjectStore> {
         self.inner.lock()
     }
 }

@@ -13,7 +13,7 @@ fn deployment(image: &str, extra_label: bool) -> Value {
 #[test]
 fn reapplying_the_same_object_writes_nothing() {
     let kind = by_plural("apps", "v1", "deployments").unwrap();
-    let mut store = Store::new();
+    let mut store = ObjectStore::new();
     let (first, created) = store
         .apply(
             kind,
@@ -47,7 +47,7 @@ fn reapplying_the_same_object_writes_nothing() {
 #[test]
 fn fields_a_manager_stops_applying_go_unless_someone_else_owns_them() {
     let kind = by_plural("apps", "v1", "deployments").unwrap();
-    let mut store = Store::new();
+    let mut store = ObjectStore::new();
     store
         .apply(
             kind,
