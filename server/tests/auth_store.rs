@@ -72,7 +72,7 @@ async fn sessions_and_attempts(store: &Store) {
 }
 
 fn rand_suffix() -> String {
-    atrium_server::auth::session::new_token()[..8].to_string()
+    atrium_server::util::new_token()[..8].to_string()
 }
 
 #[tokio::test]

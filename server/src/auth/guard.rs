@@ -83,7 +83,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         return response;
     }
 
-    let nonce = super::session::new_token();
+    let nonce = crate::util::new_token();
     req.extensions_mut().insert(Caller {
         user,
         request_id,
