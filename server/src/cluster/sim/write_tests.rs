@@ -10,102 +10,42 @@ fn deployment(image: &str, extra_label: bool) -> Value {
            "spec": {"selector": {}, "template": {"spec": {"containers": [{"name": "m", "image": image}]}}}})
 }
 
-#[test]
-fn reapplying_the_same_object_writes_nothing() {
-    let kind = by_plural("apps", "v1", "deployments").unwrap();
-    let mut store = ObjectStore::new();
-    let (first, created) = store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:1", true),
-            true,
-            false,
-        )
-        .unwrap();
-    assert!(created);
-    let (again, created) = store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:1", true),
-            true,
-            false,
-        )
-        .unwrap();
-    assert!(!created);
-    assert_eq!(
-        first["metadata"]["resourceVersion"],
-        again["metadata"]["resourceVersion"]
-    );
+fn deployments() -> &'static KindInfo {
+    by_plural("apps", "v1", "deployments").unwrap()
 }
 
-#[test]
-fn fields_a_manager_stops_applying_go_unless_someone_else_owns_them() {
-    let kind = by_plural("apps", "v1", "deployments").unwrap();
-    let mut store = ObjectStore::new();
+/// `manager` applies `body` (forced or not) to the Deployment `web` in `default`; returns the
+/// stored object and whether it was created.
+fn apply_web(store: &mut ObjectStore, manager: &str, body: Value, force: bool) -> (Value, bool) {
+    let kind = deployments();
     store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:1", true),
-            true,
-            false,
-        )
-        .unwrap();
-    let (obj, _) = store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:1", false),
-            true,
-            false,
-        )
-        .unwrap();
-    assert!(obj["metadata"]["labels"].get("extra").is_none());
-    assert_eq!(obj["metadata"]["generation"], 1, "labels are not spec");
-
-    store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "other",
-            json!({"apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "web", "labels": {"keep": "me"}}}),
-            false,
-            false,
-        )
-        .unwrap();
-    store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:2", false),
-            true,
-            false,
-        )
-        .unwrap();
-    let obj = store.get(kind, "default", "web").unwrap();
-    assert_eq!(obj["metadata"]["labels"]["keep"], "me");
-    assert_eq!(obj["metadata"]["generation"], 2);
-    let managers: Vec<&str> = obj["metadata"]["managedFields"]
-        .as_array()
+        .apply(kind, "default", "web", manager, body, force, false)
         .unwrap()
-        .iter()
-        .map(|m| m["manager"].as_str().unwrap())
-        .collect();
-    assert_eq!(managers, ["atrium", "other"]);
+}
+
+/// `manager` writes `part` of the Deployment `web` in `default`, as `edit` changes it.
+fn update_web(
+    store: &mut ObjectStore,
+    manager: &str,
+    part: Part,
+    edit: impl FnOnce(&mut Value),
+) -> Value {
+    let kind = deployments();
+    store
+        .update(
+            kind,
+            "default",
+            "web",
+            manager,
+            part,
+            None,
+            false,
+            |mut o| {
+                edit(&mut o);
+                Ok(o)
+            },
+        )
+        .unwrap()
 }
 
 /// The managers named in an object's `managedFields`, with their operation and subresource.
@@ -124,116 +64,102 @@ fn managers_of(obj: &Value) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
+fn entry(
+    manager: &str,
+    operation: &str,
+    subresource: Option<&str>,
+) -> (String, String, Option<String>) {
+    (
+        manager.into(),
+        operation.into(),
+        subresource.map(String::from),
+    )
+}
+
 #[test]
-fn a_status_write_keeps_other_managers_entries() {
-    let kind = by_plural("apps", "v1", "deployments").unwrap();
+fn reapplying_the_same_object_writes_nothing() {
     let mut store = ObjectStore::new();
-    store
-        .apply(
-            kind,
-            "default",
-            "web",
-            "atrium",
-            deployment("a:1", false),
-            true,
-            false,
-        )
-        .unwrap();
-    store
-        .update(
-            kind,
-            "default",
-            "web",
-            "kubectl-edit",
-            Part::Main,
-            None,
-            false,
-            |mut o| {
-                o["spec"]["replicas"] = json!(5);
-                Ok(o)
-            },
-        )
-        .unwrap();
-    let before = store.get(kind, "default", "web").unwrap();
-    assert!(before.get("status").is_none(), "nothing wrote status yet");
-
-    // The object's first status: the write that used to take every field from everyone.
-    let after = store
-        .update(
-            kind,
-            "default",
-            "web",
-            "sim-controller",
-            Part::Status,
-            None,
-            false,
-            |mut o| {
-                o["status"] = json!({"observedGeneration": 2, "replicas": 5});
-                Ok(o)
-            },
-        )
-        .unwrap();
-    let status = Some("status".to_string());
+    let (first, created) = apply_web(&mut store, "atrium", deployment("a:1", true), true);
+    assert!(created);
+    let (again, created) = apply_web(&mut store, "atrium", deployment("a:1", true), true);
+    assert!(!created);
     assert_eq!(
-        managers_of(&after),
-        [
-            ("atrium".into(), "Apply".into(), None),
-            ("kubectl-edit".into(), "Update".into(), None),
-            ("sim-controller".into(), "Update".into(), status),
-        ]
-    );
-    let entries = after["metadata"]["managedFields"].as_array().unwrap();
-    let before_entries = before["metadata"]["managedFields"].as_array().unwrap();
-    assert_eq!(
-        entries[..2],
-        before_entries[..],
-        "the other managers' entries are kept exactly"
-    );
-
-    // A second status write changes the controller's entry only.
-    let again = store
-        .update(
-            kind,
-            "default",
-            "web",
-            "sim-controller",
-            Part::Status,
-            None,
-            false,
-            |mut o| {
-                o["status"] = json!({"observedGeneration": 2, "replicas": 5, "readyReplicas": 5});
-                Ok(o)
-            },
-        )
-        .unwrap();
-    assert_eq!(
-        again["metadata"]["managedFields"].as_array().unwrap()[..2],
-        before_entries[..]
+        first["metadata"]["resourceVersion"],
+        again["metadata"]["resourceVersion"]
     );
 }
 
 #[test]
-fn a_bare_apply_takes_no_fields_from_others() {
-    let kind = by_plural("", "v1", "configmaps").unwrap();
+fn fields_a_manager_stops_applying_go_unless_someone_else_owns_them() {
     let mut store = ObjectStore::new();
-    let cm = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data});
-    store
-        .apply(
-            kind,
-            "default",
-            "c",
-            "atrium",
-            cm(json!({"a": "1"})),
-            true,
-            false,
-        )
-        .unwrap();
+    apply_web(&mut store, "atrium", deployment("a:1", true), true);
+    let (obj, _) = apply_web(&mut store, "atrium", deployment("a:1", false), true);
+    assert!(obj["metadata"]["labels"].get("extra").is_none());
+    assert_eq!(obj["metadata"]["generation"], 1, "labels are not spec");
+
+    let labels = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                        "metadata": {"name": "web", "labels": {"keep": "me"}}});
+    apply_web(&mut store, "other", labels, false);
+    apply_web(&mut store, "atrium", deployment("a:2", false), true);
+    let obj = store.get(deployments(), "default", "web").unwrap();
+    assert_eq!(obj["metadata"]["labels"]["keep"], "me");
+    assert_eq!(obj["metadata"]["generation"], 2);
+    assert_eq!(
+        managers_of(&obj),
+        [
+            entry("atrium", "Apply", None),
+            entry("other", "Apply", None)
+        ]
+    );
+}
+
+#[test]
+fn a_status_write_keeps_other_managers_entries() {
+    let mut store = ObjectStore::new();
+    apply_web(&mut store, "atrium", deployment("a:1", false), true);
+    let before = update_web(&mut store, "kubectl-edit", Part::Main, |o| {
+        o["spec"]["replicas"] = json!(5)
+    });
+    assert!(before.get("status").is_none(), "nothing wrote status yet");
+
+    // The object's first status: the write that used to take every field from everyone.
+    let after = update_web(&mut store, "sim-controller", Part::Status, |o| {
+        o["status"] = json!({"observedGeneration": 2, "replicas": 5})
+    });
+    assert_eq!(
+        managers_of(&after),
+        [
+            entry("atrium", "Apply", None),
+            entry("kubectl-edit", "Update", None),
+            entry("sim-controller", "Update", Some("status")),
+        ]
+    );
+    let kept = &before["metadata"]["managedFields"].as_array().unwrap()[..];
+    let entries = |obj: &Value| obj["metadata"]["managedFields"].as_array().unwrap()[..2].to_vec();
+    assert_eq!(
+        entries(&after),
+        kept,
+        "the other managers' entries are kept exactly"
+    );
+
+    // A second status write changes the controller's entry only.
+    let again = update_web(&mut store, "sim-controller", Part::Status, |o| {
+        o["status"]["readyReplicas"] = json!(5)
+    });
+    assert_eq!(entries(&again), kept);
+}
+
+#[test]
+fn a_bare_apply_takes_no_fields_from_others() {
+    let mut store = ObjectStore::new();
+    apply_web(&mut store, "atrium", deployment("a:1", false), true);
     // Owning nothing is not owning everything: a forced apply of the bare object conflicts
-    // with nobody and leaves atrium's data alone.
-    let bare = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
-    let (obj, _) = store
-        .apply(kind, "default", "c", "other", bare, true, false)
-        .unwrap();
-    assert_eq!(obj["data"], json!({"a": "1"}));
-    assert_eq!(managers_of(&obj), [("atrium".into(), "Apply".into(), None)]);
+    // with nobody and leaves atrium's fields and entry alone.
+    let bare = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}});
+    let (obj, _) = apply_web(&mut store, "other", bare, true);
+    assert_eq!(
+        obj["spec"]["template"]["spec"]["containers"][0]["image"],
+        "a:1"
+    );
+    assert_eq!(managers_of(&obj), [entry("atrium", "Apply", None)]);
 }
