@@ -8,6 +8,8 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod tree;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,4 +1,5 @@
-//! The `atrium` command line.
+//! The `atrium` command line: its arguments, and the commands that are more than one domain
+//! call and a report (`main.rs` runs the others).
 
 use std::path::PathBuf;
 
@@ -131,4 +132,35 @@ pub enum CatalogCommand {
 pub enum Format {
     Text,
     Json,
+}
+
+/// `atrium audit verify`: walk the chain in the configured database and print the result;
+/// `Ok(false)` when it is broken.
+pub async fn audit_verify(config: &crate::config::Config, format: Format) -> anyhow::Result<bool> {
+    let store = crate::store::Store::connect(&config.database_url()).await?;
+    let report = store.verify_audit().await?;
+    let head = store.audit_head().await?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "ok": report.is_ok(),
+                "checked": report.checked,
+                "head_seq": head.seq,
+                "broken_at": report.first_broken.as_ref().map(|b| b.seq),
+                "message": report.first_broken.as_ref().map(|b| b.reason.clone()),
+            })
+        ),
+        Format::Text => match &report.first_broken {
+            None => println!(
+                "audit chain intact: {} records verified, head #{}",
+                report.checked, head.seq
+            ),
+            Some(broken) => println!(
+                "audit chain BROKEN at record #{}: {} ({} records before it verified)",
+                broken.seq, broken.reason, report.checked
+            ),
+        },
+    }
+    Ok(report.is_ok())
 }

@@ -59,7 +59,7 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-            match runtime.block_on(atrium_server::audit::verify_command(&config, format)) {
+            match runtime.block_on(atrium_server::cli::audit_verify(&config, format)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(error) => {

@@ -3,8 +3,11 @@
 //! cannot skip). PostgreSQL runs share one database, so each clears the audit tables first and
 //! the PostgreSQL tests are serialised by a lock.
 
+mod common;
+
 use atrium_server::audit::{outcome, Actor, AuditFilter, AuditRecord, GENESIS_HASH};
 use atrium_server::store::Store;
+use common::store::{postgres, sqlite};
 
 fn record(actor: &str, action: &str, object: &str, i: usize) -> AuditRecord {
     AuditRecord::new(
@@ -183,14 +186,19 @@ async fn chain_holds_and_breaks(store: &Store) {
     assert!(broken.reason.contains("altered"), "{}", broken.reason);
 }
 
-async fn deletion_is_detected(store: &Store) {
+/// An emptied log, then `n` sign-ins by carol.
+async fn fresh_log(store: &Store, n: usize) {
     reset(store).await;
-    for i in 1..=6 {
+    for i in 1..=n {
         store
             .append_audit(&record("carol", "login", "session", i))
             .await
             .unwrap();
     }
+}
+
+async fn deletion_is_detected(store: &Store) {
+    fresh_log(store, 6).await;
     assert!(store.verify_audit().await.unwrap().is_ok());
 
     sqlx::query("DELETE FROM audit_events WHERE seq = 4")
@@ -203,13 +211,7 @@ async fn deletion_is_detected(store: &Store) {
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
 
     // Removing the newest rows leaves a consistent-looking prefix; the head gives it away.
-    reset(store).await;
-    for i in 1..=6 {
-        store
-            .append_audit(&record("carol", "login", "session", i))
-            .await
-            .unwrap();
-    }
+    fresh_log(store, 6).await;
     sqlx::query("DELETE FROM audit_events WHERE seq >= 5")
         .execute(store.pool())
         .await
@@ -219,13 +221,7 @@ async fn deletion_is_detected(store: &Store) {
     assert_eq!(report.checked, 4);
 
     // A JSON column edited into garbage is a finding, not a crash.
-    reset(store).await;
-    for i in 1..=3 {
-        store
-            .append_audit(&record("carol", "login", "session", i))
-            .await
-            .unwrap();
-    }
+    fresh_log(store, 3).await;
     sqlx::query("UPDATE audit_events SET details = 'not json' WHERE seq = 2")
         .execute(store.pool())
         .await
@@ -238,26 +234,6 @@ async fn deletion_is_detected(store: &Store) {
         "{}",
         broken.reason
     );
-}
-
-async fn sqlite() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/atrium.db?mode=rwc", dir.path().display());
-    let store = Store::connect(&url).await.unwrap();
-    (dir, store)
-}
-
-/// The PostgreSQL store, or `None` when not configured (and not required).
-async fn postgres() -> Option<Store> {
-    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
-            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
-        return None;
-    };
-    Some(Store::connect(&url).await.unwrap())
 }
 
 /// The PostgreSQL tests share one database's audit tables.

@@ -72,27 +72,20 @@ async fn sessions_and_attempts(store: &Store) {
 }
 
 fn rand_suffix() -> String {
-    atrium_server::auth::session::new_token()[..8].to_string()
+    atrium_server::util::new_token()[..8].to_string()
 }
 
 #[tokio::test]
 async fn sessions_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/atrium.db?mode=rwc", dir.path().display());
-    sessions_and_attempts(&Store::connect(&url).await.unwrap()).await;
+    let (_dir, store) = common::store::sqlite().await;
+    sessions_and_attempts(&store).await;
 }
 
 #[tokio::test]
 async fn sessions_postgres() {
-    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
-            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
-        return;
-    };
-    sessions_and_attempts(&Store::connect(&url).await.unwrap()).await;
+    if let Some(store) = common::store::postgres().await {
+        sessions_and_attempts(&store).await;
+    }
 }
 
 /// More records than one export batch (1,000): all arrive, newest first, as valid JSON and as

@@ -1,22 +1,11 @@
 //! The `atrium` binary as teams run it in their own CI.
 
+mod common;
+
 use std::process::Command;
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/backstage-examples"
-);
-
-fn atrium(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args(args)
-        .output()
-        .expect("run atrium");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
-}
+use common::cli::atrium;
+use common::FIXTURES;
 
 #[test]
 fn validate_reports_errors_as_json_and_exits_1() {
@@ -76,10 +65,7 @@ fn bad_configuration_names_the_field() {
 #[test]
 fn audit_verify_finds_an_edited_row() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("atrium.db").display()
-    );
+    let url = common::store::sqlite_url(dir.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let store = atrium_server::store::Store::connect(&url).await.unwrap();

@@ -9,7 +9,7 @@ use kube::core::ApiResource;
 use serde_json::{json, Value};
 
 use atrium_server::cluster::driver::{diff, ClusterDriver, DiffOp, ResourceAction, SyncOptions};
-use atrium_server::cluster::sim::{self, Served, SimConfig};
+use atrium_server::cluster::sim::{self, Served, Sim, SimConfig};
 use atrium_server::gitops::desired::{DesiredResource, Health, SyncStatus};
 
 const DELAY: Duration = Duration::from_millis(200);
@@ -443,7 +443,15 @@ async fn health_moves_from_progressing_to_healthy_or_degraded() {
 
 #[tokio::test]
 async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
-    let (served, driver) = cluster().await;
+    // The controller runs only where this test says: its first status write once came after
+    // the edit below, on a timer, and took every other manager's managedFields entry.
+    let sim = Sim::with_manual_controller(SimConfig {
+        rollout_delay: Duration::ZERO,
+    });
+    let served = sim::serve_sim("127.0.0.1:0".parse().unwrap(), sim)
+        .await
+        .expect("bind loopback");
+    let driver = ClusterDriver::new(served.client().expect("client for loopback"));
     let web = deployment("shop", "web", "web:1");
     driver
         .apply("shop", std::slice::from_ref(&web), CREATE_NS)
@@ -471,6 +479,8 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
     )
     .await
     .unwrap();
+    // The Deployment's first status, written after both other managers wrote.
+    served.sim.run_controller();
 
     let drifted = diff(&web.manifest, &live_of().await);
     assert_eq!(drifted.sync, SyncStatus::OutOfSync);
@@ -487,8 +497,28 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
             (DiffOp::Added, "replicas: 2".to_string())
         ]
     );
-    let managers = live_of().await["metadata"]["managedFields"].to_string();
-    assert!(managers.contains("kubectl-edit"), "{managers}");
+    let live = live_of().await;
+    assert_eq!(live["status"]["replicas"], 5, "the controller wrote status");
+    let managers: Vec<(&str, &str)> = live["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["manager"].as_str().unwrap(),
+                m["operation"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        managers,
+        [
+            ("atrium", "Apply"),
+            ("kubectl-edit", "Update"),
+            ("sim-controller", "Update")
+        ],
+        "{live:#}"
+    );
 
     let healed = driver
         .apply("shop", std::slice::from_ref(&web), CREATE_NS)

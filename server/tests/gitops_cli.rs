@@ -1,19 +1,11 @@
 //! `atrium apps render` as teams run it in CI: the whole tree, no cluster, exit 1 on a
 //! broken app.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn atrium(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args(args)
-        .output()
-        .expect("run atrium");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    )
-}
+use std::path::Path;
+
+use common::cli::atrium;
 
 fn write(dir: &Path, files: &[(&str, String)]) {
     for (path, text) in files {
@@ -158,25 +150,19 @@ fn other_repos_are_mapped_on_the_command_line() {
         out.contains("unknown repoURL https://git.example/shared.git"),
         "{out}"
     );
-    let mapping = format!("{shared_url}={}", shared.path().display());
-    let (code, out) = atrium(&[
-        "apps",
-        "render",
-        env_dir,
-        "--root",
-        "apps/root.yaml",
-        "--repo",
-        &mapping,
-    ]);
+    let with_repo = |mapping: &str| {
+        atrium(&[
+            "apps",
+            "render",
+            env_dir,
+            "--root",
+            "apps/root.yaml",
+            "--repo",
+            mapping,
+        ])
+    };
+    let (code, out) = with_repo(&format!("{shared_url}={}", shared.path().display()));
     assert_eq!(code, 0, "{out}");
-    let (code, _) = atrium(&[
-        "apps",
-        "render",
-        env_dir,
-        "--root",
-        "apps/root.yaml",
-        "--repo",
-        "no-equals-sign",
-    ]);
+    let (code, _) = with_repo("no-equals-sign");
     assert_eq!(code, 2);
 }

@@ -1,6 +1,8 @@
 //! The store on both databases: SQLite always; PostgreSQL when `ATRIUM_TEST_POSTGRES_URL` is set
 //! (the test command starts one and sets `ATRIUM_REQUIRE_POSTGRES=1`, so there it cannot skip).
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use atrium_server::catalog::model::{CatalogError, Entity, Located, Metadata};
@@ -75,7 +77,7 @@ async fn roundtrip(store: &Store) {
 #[tokio::test]
 async fn store_roundtrip_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/atrium.db?mode=rwc", dir.path().display());
+    let url = common::store::sqlite_url(dir.path());
     let store = Store::connect(&url).await.unwrap();
     roundtrip(&store).await;
     // Migrations are idempotent across restarts.
@@ -85,14 +87,7 @@ async fn store_roundtrip_sqlite() {
 
 #[tokio::test]
 async fn store_roundtrip_postgres() {
-    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
-            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
-        return;
-    };
-    let store = Store::connect(&url).await.unwrap();
-    roundtrip(&store).await;
+    if let Some(store) = common::store::postgres().await {
+        roundtrip(&store).await;
+    }
 }

@@ -168,9 +168,7 @@ async fn both_or_neither(store: &Store) {
 
 #[tokio::test]
 async fn a_sync_and_its_audit_record_commit_together_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/atrium.db?mode=rwc", dir.path().display());
-    let store = Store::connect(&url).await.unwrap();
+    let (_dir, store) = common::store::sqlite().await;
     both_or_neither(&store).await;
     let report = store.verify_audit().await.unwrap();
     assert!(report.is_ok(), "{report:?}");
@@ -178,16 +176,9 @@ async fn a_sync_and_its_audit_record_commit_together_sqlite() {
 
 #[tokio::test]
 async fn a_sync_and_its_audit_record_commit_together_postgres() {
-    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
-            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
-        return;
-    };
-    let store = Store::connect(&url).await.unwrap();
-    both_or_neither(&store).await;
+    if let Some(store) = common::store::postgres().await {
+        both_or_neither(&store).await;
+    }
 }
 
 /// The engine records through the same transaction: a manual sync leaves one sync row and one

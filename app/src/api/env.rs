@@ -19,22 +19,18 @@ pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
     crate::service::reply(services.engine.tree(&env).await)
 }
 
-/// The first screen of the tree for one view (see [`crate::pages::env::model::head`]): what
+/// The first screen of the tree for one view (see [`crate::tree::head`]): what
 /// the environment page renders on the server, whatever the tree's size.
 #[server(prefix = "/api", endpoint = "envs/tree-head")]
 pub async fn environment_head(
     env: String,
-    #[server(default)] filter: crate::pages::env::model::Filter,
+    #[server(default)] filter: crate::tree::Filter,
     #[server(default)] node: Option<String>,
 ) -> Result<TreeHead, AppError> {
     let object = format!("{env}/*");
     let (services, _) = crate::service::authorize("applications", "get", &object).await?;
     let view = crate::service::reply(services.engine.tree(&env).await)?;
-    Ok(crate::pages::env::model::head(
-        view,
-        &filter,
-        node.as_deref(),
-    ))
+    Ok(crate::tree::head(view, &filter, node.as_deref()))
 }
 
 #[server(prefix = "/api", endpoint = "envs/node")]

@@ -37,6 +37,6 @@ pub fn login_href(next: &str) -> String {
     if next.is_empty() || next == "/" {
         "/login".into()
     } else {
-        format!("/login?next={}", crate::pages::catalog::query::encode(next))
+        format!("/login?next={}", crate::url::encode(next))
     }
 }

@@ -14,7 +14,7 @@ use super::session::use_session;
 use super::status::use_catalog_status;
 use super::theme::ThemeToggle;
 use super::user_menu::SessionControls;
-use crate::pages::catalog::query::encode;
+use crate::url::encode;
 
 /// Id of the main search input of a page, focused by `/` in preference to the top bar's.
 pub const MAIN_SEARCH_ID: &str = "catalog-search";

@@ -33,10 +33,7 @@ impl AuditQuery {
             ("to", &self.to),
         ] {
             if !value.is_empty() {
-                pairs.push(format!(
-                    "{key}={}",
-                    crate::pages::catalog::query::encode(value)
-                ));
+                pairs.push(format!("{key}={}", crate::url::encode(value)));
             }
         }
         pairs.join("&")

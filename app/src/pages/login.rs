@@ -11,7 +11,7 @@ use crate::components::icons::{AlertIcon, CheckIcon};
 use crate::components::problem::ErrorPanel;
 use crate::components::session::use_session;
 use crate::dto::auth::{DemoUserView, LoginOptions};
-use crate::pages::catalog::query::encode;
+use crate::url::encode;
 
 /// Where to go after signing in: a local path, else home (the server checks this again).
 fn safe_next(next: Option<String>) -> String {

@@ -1,18 +1,16 @@
 //! The audit trail: an append-only, hash-chained log of who did what to which object and how it
 //! ended. Each record carries the SHA-256 of its predecessor ([`chain`]), so editing, removing
 //! or reordering stored rows is detected by [`Store::verify_audit`](crate::store::Store). The
-//! store methods live in [`store`]; write the audit row in the same transaction as the change
-//! it records ([`Store::append_audit_in`](crate::store::Store::append_audit_in)).
+//! queries live in [`crate::store::audit`]; write the audit row in the same transaction as the
+//! change it records ([`Store::append_audit_in`](crate::store::Store::append_audit_in)).
 
 pub mod chain;
 pub mod export;
-pub mod store;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
 
 pub use chain::{BrokenLink, Head, Verifier, VerifyReport, GENESIS_HASH};
-pub use store::AuditFilter;
 
 /// Conventional values of [`AuditRecord::outcome`].
 pub mod outcome {
@@ -109,38 +107,23 @@ pub struct AuditRow {
     pub record: AuditRecord,
 }
 
-/// `atrium audit verify`: walk the chain in the configured database and print the result;
-/// `Ok(false)` when it is broken.
-pub async fn verify_command(
-    config: &crate::config::Config,
-    format: crate::cli::Format,
-) -> anyhow::Result<bool> {
-    let store = crate::store::Store::connect(&config.database_url()).await?;
-    let report = store.verify_audit().await?;
-    let head = store.audit_head().await?;
-    match format {
-        crate::cli::Format::Json => println!(
-            "{}",
-            serde_json::json!({
-                "ok": report.is_ok(),
-                "checked": report.checked,
-                "head_seq": head.seq,
-                "broken_at": report.first_broken.as_ref().map(|b| b.seq),
-                "message": report.first_broken.as_ref().map(|b| b.reason.clone()),
-            })
-        ),
-        crate::cli::Format::Text => match &report.first_broken {
-            None => println!(
-                "audit chain intact: {} records verified, head #{}",
-                report.checked, head.seq
-            ),
-            Some(broken) => println!(
-                "audit chain BROKEN at record #{}: {} ({} records before it verified)",
-                broken.seq, broken.reason, report.checked
-            ),
-        },
-    }
-    Ok(report.is_ok())
+/// What the audit page asks for. Every field is optional; all given ones must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Actor subject or display name, exactly.
+    pub actor: Option<String>,
+    /// Action, exactly.
+    pub action: Option<String>,
+    /// Object exactly, or a prefix when it ends with `*` (`prod/*`).
+    pub object: Option<String>,
+    /// Inclusive lower bound on `at`, RFC 3339 or a prefix of it (`2026-11-27`).
+    pub from: Option<String>,
+    /// Exclusive upper bound on `at`, likewise (`2026-11-28` ends the 27th).
+    pub to: Option<String>,
+    /// Page size; default 100, at most 1000.
+    pub limit: Option<u32>,
+    /// Only records older than this one: pass the last `seq` of a page to get the next.
+    pub before_seq: Option<u64>,
 }
 
 /// Now as `YYYY-MM-DDTHH:MM:SS.ffffffZ`: fixed width, so comparing the text compares the time

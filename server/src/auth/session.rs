@@ -1,14 +1,9 @@
-//! Server-side sessions. The cookie carries a random 256-bit token; the database keeps only its
-//! SHA-256, the identity, and the idle and absolute expiry times.
+//! Server-side sessions. The cookie carries a random 256-bit token
+//! ([`new_token`](crate::util::new_token)); the database keeps only its SHA-256, the identity,
+//! and the idle and absolute expiry times (the queries are in [`crate::store::sessions`]).
 
-use base64::Engine as _;
-use rand::RngCore as _;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
-use time::{Duration, OffsetDateTime};
-
-use crate::audit::stamp;
-use crate::store::{Result, Store};
+use time::Duration;
 
 pub const COOKIE: &str = "atrium_session";
 
@@ -31,146 +26,10 @@ pub struct Lifetimes {
     pub absolute: Duration,
 }
 
-/// A fresh random token, URL-safe base64 (43 characters).
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
+/// How a token is stored: hex SHA-256, so the table holds nothing a cookie can be made from.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
-
-/// Refresh `last_seen_at` at most this often, so reads do not write on every request.
-const TOUCH_AFTER: Duration = Duration::minutes(1);
-
-impl Store {
-    /// Start a session for `identity`; returns the token for the cookie.
-    pub async fn create_session(&self, identity: &Identity, life: Lifetimes) -> Result<String> {
-        let token = new_token();
-        let now = OffsetDateTime::now_utc();
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, subject, name, email, groups, provider, \
-             created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(hash_token(&token))
-        .bind(&identity.subject)
-        .bind(&identity.name)
-        .bind(identity.email.clone())
-        .bind(serde_json::to_string(&identity.groups).unwrap_or_else(|_| "[]".into()))
-        .bind(&identity.provider)
-        .bind(stamp(now))
-        .bind(stamp(now))
-        .bind(stamp(now + life.absolute))
-        .execute(self.pool())
-        .await?;
-        Ok(token)
-    }
-
-    /// The identity behind `token`, if the session exists and has not run out (idle or
-    /// absolute). An expired session is deleted.
-    pub async fn find_session(&self, token: &str, life: Lifetimes) -> Result<Option<Identity>> {
-        let hash = hash_token(token);
-        let row = sqlx::query(
-            "SELECT subject, name, email, groups, provider, last_seen_at, expires_at \
-             FROM sessions WHERE token_hash = $1",
-        )
-        .bind(&hash)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let now = OffsetDateTime::now_utc();
-        let last_seen: String = row.try_get("last_seen_at")?;
-        let expires: String = row.try_get("expires_at")?;
-        if expires <= stamp(now) || last_seen <= stamp(now - life.idle) {
-            self.delete_session(token).await?;
-            return Ok(None);
-        }
-        if last_seen <= stamp(now - TOUCH_AFTER) {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(stamp(now))
-                .bind(&hash)
-                .execute(self.pool())
-                .await?;
-        }
-        let groups: String = row.try_get("groups")?;
-        Ok(Some(Identity {
-            subject: row.try_get("subject")?,
-            name: row.try_get("name")?,
-            email: row.try_get("email")?,
-            groups: serde_json::from_str(&groups).unwrap_or_default(),
-            provider: row.try_get("provider")?,
-        }))
-    }
-
-    pub async fn delete_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(hash_token(token))
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Remove sessions and sign-ins in flight that ran out (called from a timer).
-    pub async fn purge_expired_sessions(&self, life: Lifetimes) -> Result<u64> {
-        let now = OffsetDateTime::now_utc();
-        let sessions =
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-                .bind(stamp(now))
-                .bind(stamp(now - life.idle))
-                .execute(self.pool())
-                .await?
-                .rows_affected();
-        sqlx::query("DELETE FROM login_attempts WHERE created_at <= $1")
-            .bind(stamp(now - LOGIN_ATTEMPT_TTL))
-            .execute(self.pool())
-            .await?;
-        Ok(sessions)
-    }
-
-    /// Remember a sign-in sent to the provider, under the hash of its `state`.
-    pub async fn save_login_attempt(&self, attempt: &LoginAttempt) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO login_attempts (state_hash, nonce, pkce_verifier, return_to, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(hash_token(&attempt.state))
-        .bind(&attempt.nonce)
-        .bind(&attempt.pkce_verifier)
-        .bind(&attempt.return_to)
-        .bind(stamp(OffsetDateTime::now_utc()))
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Take (read and delete) the sign-in for `state`: a second callback with the same state
-    /// finds nothing. Attempts older than ten minutes are treated as absent.
-    pub async fn take_login_attempt(&self, state: &str) -> Result<Option<LoginAttempt>> {
-        let hash = hash_token(state);
-        let row = sqlx::query(
-            "DELETE FROM login_attempts WHERE state_hash = $1 \
-             RETURNING nonce, pkce_verifier, return_to, created_at",
-        )
-        .bind(&hash)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let created: String = row.try_get("created_at")?;
-        if created <= stamp(OffsetDateTime::now_utc() - LOGIN_ATTEMPT_TTL) {
-            return Ok(None);
-        }
-        Ok(Some(LoginAttempt {
-            state: state.to_string(),
-            nonce: row.try_get("nonce")?,
-            pkce_verifier: row.try_get("pkce_verifier")?,
-            return_to: row.try_get("return_to")?,
-        }))
-    }
-}
-
-const LOGIN_ATTEMPT_TTL: Duration = Duration::minutes(10);
 
 /// A sign-in in flight.
 #[derive(Clone, Debug)]
@@ -220,11 +79,9 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_random_and_hashed() {
-        let (a, b) = (new_token(), new_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(hash_token(&a).len(), 64);
-        assert_ne!(hash_token(&a), a);
+    fn tokens_are_stored_hashed() {
+        let token = crate::util::new_token();
+        assert_eq!(hash_token(&token).len(), 64);
+        assert_ne!(hash_token(&token), token);
     }
 }

@@ -57,27 +57,9 @@ pub fn assemble(sources: &[SourceSnapshot]) -> Assembled {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::{Entity, Metadata, Relation};
+    use crate::catalog::model::Relation;
+    use crate::catalog::testing::located;
     use serde_json::json;
-
-    fn located(source: &str, kind: &str, name: &str, spec: serde_json::Value) -> Located {
-        Located {
-            entity: Entity {
-                api_version: "backstage.io/v1alpha1".into(),
-                kind: kind.into(),
-                metadata: Metadata {
-                    name: name.into(),
-                    namespace: "default".into(),
-                    ..Metadata::default()
-                },
-                spec,
-                relations: vec![],
-            },
-            source: source.into(),
-            file: format!("{name}.yaml"),
-            document: 0,
-        }
-    }
 
     fn snapshot(name: &str, entities: Vec<Located>) -> SourceSnapshot {
         SourceSnapshot {

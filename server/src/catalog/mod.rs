@@ -9,5 +9,7 @@ pub mod relations;
 pub mod search;
 pub mod service;
 pub mod source;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod validate;
 pub mod views;

@@ -187,27 +187,11 @@ pub fn resolve(entities: &mut BTreeMap<EntityRef, Located>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::Metadata;
+    use crate::catalog::testing;
     use serde_json::json;
 
     fn located(kind: &str, name: &str, spec: Value) -> (EntityRef, Located) {
-        let entity = Entity {
-            api_version: "backstage.io/v1alpha1".into(),
-            kind: kind.into(),
-            metadata: Metadata {
-                name: name.into(),
-                namespace: "default".into(),
-                ..Metadata::default()
-            },
-            spec,
-            relations: vec![],
-        };
-        let located = Located {
-            entity,
-            source: "s".into(),
-            file: "f.yaml".into(),
-            document: 0,
-        };
+        let located = testing::located("s", kind, name, spec);
         (located.entity.entity_ref(), located)
     }
 

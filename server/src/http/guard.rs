@@ -14,7 +14,8 @@ use atrium_app::service::Caller;
 use super::cookies::{clear_cookie, cookie_value};
 use super::state::AppState;
 use crate::auth::origin::RequestOrigin;
-use crate::auth::session::{new_token, COOKIE};
+use crate::auth::session::COOKIE;
+use crate::util::new_token;
 
 /// The CSP nonce of this response, for Leptos' inline hydration script.
 #[derive(Clone, Debug)]

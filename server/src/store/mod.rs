@@ -1,8 +1,15 @@
 //! The database: one sqlx pool for SQLite (embedded default) or PostgreSQL (`DATABASE_URL=
 //! postgres://…`), migrations run at start. Queries are written once in portable SQL with `$N`
 //! placeholders, which both drivers accept.
+//!
+//! Every query lives here, one file per table family, as methods on [`Store`]: [`audit`]
+//! (the hash-chained log), [`catalog`] (what each source last produced), [`sessions`]
+//! (sessions and sign-ins in flight), [`syncs`] (the sync history). The domain modules keep
+//! their types and logic.
 
+pub mod audit;
 pub mod catalog;
+pub mod sessions;
 pub mod syncs;
 
 use std::time::Duration;

@@ -34,7 +34,7 @@ impl Store {
              revision, result, message, details) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
-        .bind(crate::auth::session::new_token())
+        .bind(crate::util::new_token())
         .bind(&sync.env)
         .bind(&sync.app)
         .bind(&sync.at)

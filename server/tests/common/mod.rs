@@ -1,6 +1,10 @@
 //! A test instance of the real router (fresh data dir, SQLite unless told otherwise) with
-//! helpers to sign in and to call it like a browser does: cookie, same-origin `Origin`.
+//! helpers to sign in and to call it like a browser does: cookie, same-origin `Origin`; the
+//! `atrium` binary ([`cli`]) and bare stores on both databases ([`store`]).
 #![allow(dead_code)] // each test binary uses its own subset
+
+pub mod cli;
+pub mod store;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -5,6 +5,7 @@
 use leptos_router::params::ParamsMap;
 
 use crate::dto::{SearchRequest, FACETS};
+use crate::url::encode;
 
 /// How many hits one page of results asks for; "show more" raises the limit by this much.
 pub const PAGE_SIZE: usize = 50;
@@ -127,20 +128,6 @@ impl CatalogQuery {
             ..self.clone()
         }
     }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters. Our own, so the server and the
-/// browser produce the same hrefs (hydration keeps the server's attributes).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ mod browser {
     use leptos::prelude::*;
 
     use super::LiveState;
-    use crate::pages::catalog::query::encode;
+    use crate::url::encode;
 
     /// First wait before reopening a closed source; doubles up to [`MAX_DELAY`].
     const FIRST_DELAY: Duration = Duration::from_secs(1);

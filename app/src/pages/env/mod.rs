@@ -3,14 +3,13 @@
 //!
 //! As on the catalog page, the URL is the state: filters and the selected node are query
 //! parameters ([`query`]), so every view deep-links and renders on the server. The tree logic
-//! (index, filters, visible rows, keyboard moves, scroll window) is pure and tested in [`model`]
-//! and [`nav`]; components only render it.
+//! (index, filters, visible rows, keyboard moves, scroll window) is pure and tested in
+//! [`crate::tree`] and [`nav`]; components only render it.
 
 pub mod app_detail;
 pub mod header;
 pub mod list;
 pub mod live;
-pub mod model;
 pub mod nav;
 pub mod panel;
 pub mod query;

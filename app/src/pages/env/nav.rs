@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::model::{Row, TreeIndex};
+use crate::tree::{Row, TreeIndex};
 
 /// Height of one row in pixels; the CSS (`--tree-row-h`) uses the same value.
 pub const ROW_HEIGHT: f64 = 28.0;
@@ -114,9 +114,9 @@ pub fn reveal(pos: usize, scroll_top: f64, viewport: f64, center: bool) -> Optio
 mod tests {
     use std::collections::HashSet;
 
-    use super::super::model::tests::shop;
-    use super::super::model::{visible_rows, Expansion, Filter};
     use super::*;
+    use crate::tree::tests::shop;
+    use crate::tree::{visible_rows, Expansion, Filter};
 
     fn rows(index: &TreeIndex, open: &[&str]) -> Vec<Row> {
         let open: HashSet<String> = open.iter().map(|s| s.to_string()).collect();

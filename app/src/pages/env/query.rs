@@ -4,8 +4,8 @@
 
 use leptos_router::params::ParamsMap;
 
-use super::model::Filter;
-use crate::pages::catalog::query::encode;
+use crate::tree::Filter;
+use crate::url::encode;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EnvQuery {

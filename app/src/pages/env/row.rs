@@ -11,12 +11,12 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
 
-use super::model::{is_problem, Row};
 use super::nav::ROW_HEIGHT;
 use super::state::use_env_state;
 use crate::components::env_status::{HealthBadge, KindIcon, SyncBadge};
 use crate::components::icons::{AlertIcon, ChevronRightIcon};
 use crate::dto::env::TreeNode;
+use crate::tree::{is_problem, Row};
 
 /// What a slot shows.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! the focused row and the scroll window. Expansion, focus and scroll live here rather than in
 //! the tree component, so a live refetch replaces the data and keeps everything else.
 //!
-//! The page starts from the tree's head (its first screen, see [`super::model::head`]) and swaps
+//! The page starts from the tree's head (its first screen, see [`crate::tree::head`]) and swaps
 //! in the whole tree when it arrives. Expanding and folding in between are kept and replayed
 //! on the whole tree, since the head alone cannot say what "open" means below its rows.
 
@@ -15,9 +15,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use super::model::{default_open, visible_rows, Expansion, Filter, Row, TreeIndex};
 use super::nav::{reveal, DEFAULT_VIEWPORT, ROW_HEIGHT};
 use super::query::EnvQuery;
+use crate::tree::{default_open, visible_rows, Expansion, Filter, Row, TreeIndex};
 
 /// A change to what is open.
 #[derive(Clone, Debug)]

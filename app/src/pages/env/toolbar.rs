@@ -4,10 +4,10 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::model::Filter;
 use super::state::{use_env_state, EnvState};
 use crate::components::icons::SearchIcon;
 use crate::components::topbar::MAIN_SEARCH_ID;
+use crate::tree::Filter;
 
 const SYNCS: [&str; 3] = ["Synced", "OutOfSync", "Unknown"];
 const HEALTHS: [&str; 6] = [

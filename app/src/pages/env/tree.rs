@@ -10,10 +10,10 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-use super::model::{Row, TreeIndex};
 use super::nav::{key_action, slot_count, slot_position, window, KeyAction};
 use super::row::{RowItem, TreeRow};
 use super::state::{use_env_state, EnvState};
+use crate::tree::{Row, TreeIndex};
 
 /// Applies a key press on the focused row; true when the key was handled.
 fn on_key(state: EnvState, key: &str) -> bool {

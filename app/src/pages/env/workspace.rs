@@ -8,7 +8,6 @@ use leptos::task::spawn_local;
 
 use super::header::EnvHeader;
 use super::live::use_live;
-use super::model::TreeIndex;
 use super::panel::NodePanel;
 use super::state::EnvState;
 use super::toolbar::Toolbar;
@@ -16,6 +15,7 @@ use super::tree::Tree;
 use crate::api::env::environment_tree;
 use crate::dto::env::{EnvironmentSummary, TreeHead};
 use crate::error::AppError;
+use crate::tree::TreeIndex;
 
 /// Refetches for one trigger at most this often (the stream may outrun the fetches).
 const MAX_ROUNDS: usize = 3;

@@ -4,24 +4,14 @@
 use serde_json::json;
 
 use super::*;
-use crate::catalog::model::Metadata;
+use crate::catalog::testing;
 
 /// `E::component("payments-api").title("…").owner("team-a")` reads like the catalog it builds.
 struct E(Entity);
 
 impl E {
     fn new(kind: &str, name: &str) -> Self {
-        E(Entity {
-            api_version: "backstage.io/v1alpha1".into(),
-            kind: kind.into(),
-            metadata: Metadata {
-                name: name.into(),
-                namespace: "default".into(),
-                ..Metadata::default()
-            },
-            spec: json!({}),
-            relations: Vec::new(),
-        })
+        E(testing::entity(kind, name, json!({})))
     }
     fn component(name: &str) -> Self {
         Self::new("Component", name)

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::type_name;
+use super::{optional_str, type_name};
 use crate::catalog::model::{Link, Metadata};
 
 const MAX_NAME: usize = 63;
@@ -210,25 +210,6 @@ fn string_map(
         }
     }
     out
-}
-
-fn optional_str(
-    m: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    problems: &mut Vec<String>,
-) -> Option<String> {
-    match m.get(key) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            problems.push(format!(
-                "{path}: expected a string, found {}",
-                type_name(other)
-            ));
-            None
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
-//! The emulator's controller loop: a tokio task that walks workloads every tick and moves
-//! each through its rollout ([`Stage`]) — Rolling as soon as it sees a new generation, then
-//! Done (or Failed for `bad` image tags) once `rollout_delay` has passed — writing status
-//! through the status subresource like the real controllers.
+//! The emulator's controller: each pass walks workloads and moves each through its rollout
+//! ([`Stage`]) — Rolling as soon as it sees a new generation, then Done (or Failed for `bad`
+//! image tags) once `rollout_delay` has passed — writing status through the status
+//! subresource like the real controllers. A tokio task runs a pass every tick ([`run`]); an
+//! emulator made with [`Sim::with_manual_controller`](super::Sim::with_manual_controller)
+//! runs one only when asked, so tests decide when status is written.
 
 use std::collections::HashMap;
 use std::sync::Weak;
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::kinds::by_plural;
 use super::rollout::{controlled, has_bad_image, status_for, Stage};
-use super::store::ObjKey;
+use super::store::{ObjKey, ObjectStore};
 use super::write::{now, Part};
 use super::Inner;
 
@@ -23,31 +25,63 @@ struct Seen {
     written: Option<Stage>,
 }
 
-/// Runs until the emulator is dropped.
-pub(super) async fn run(sim: Weak<Inner>, delay: Duration) {
-    let tick = (delay / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
-    let mut seen: HashMap<ObjKey, Seen> = HashMap::new();
-    let mut looked_at = None;
-    let mut removals = 0;
-    loop {
-        tokio::time::sleep(tick).await;
-        let Some(inner) = sim.upgrade() else { return };
-        step(&inner, delay, &mut seen, &mut looked_at, &mut removals);
+/// The controller's memory between passes, whoever runs them: the loop of [`run`], or a test
+/// through [`Sim::run_controller`](super::Sim::run_controller).
+pub(super) struct Controller {
+    delay: Duration,
+    seen: HashMap<ObjKey, Seen>,
+    looked_at: Option<u64>,
+    removals: u64,
+}
+
+impl Controller {
+    pub(super) fn new(delay: Duration) -> Self {
+        Controller {
+            delay,
+            seen: HashMap::new(),
+            looked_at: None,
+            removals: 0,
+        }
+    }
+
+    /// One pass over `store`.
+    pub(super) fn pass(&mut self, store: &mut ObjectStore) {
+        step(
+            store,
+            self.delay,
+            &mut self.seen,
+            &mut self.looked_at,
+            &mut self.removals,
+        );
     }
 }
 
-/// One tick. `looked_at` is the store's resourceVersion when the last tick walked it: a tick
+/// How often the loop runs a pass: often enough to notice the end of a rollout soon after
+/// `delay`.
+pub(super) fn tick(delay: Duration) -> Duration {
+    (delay / 4).clamp(Duration::from_millis(10), Duration::from_secs(1))
+}
+
+/// Runs a pass every `tick` until the emulator is dropped.
+pub(super) async fn run(sim: Weak<Inner>, tick: Duration) {
+    loop {
+        tokio::time::sleep(tick).await;
+        let Some(inner) = sim.upgrade() else { return };
+        inner.run_controller();
+    }
+}
+
+/// One pass. `looked_at` is the store's resourceVersion when the last pass walked it: a pass
 /// looks only at objects written since, plus rollouts in flight, and one with neither has
 /// nothing to do. (Walking every object on every tick made an initial sync of 20,000
 /// objects quadratic: the walk held the store's lock while applies waited.)
 fn step(
-    inner: &Inner,
+    store: &mut ObjectStore,
     delay: Duration,
     seen: &mut HashMap<ObjKey, Seen>,
     looked_at: &mut Option<u64>,
     removals: &mut u64,
 ) {
-    let mut store = inner.lock();
     let in_flight: Vec<ObjKey> = seen
         .iter()
         .filter(|(_, s)| s.written.is_none() || s.written == Some(Stage::Rolling))

@@ -31,10 +31,14 @@ fn item_name(v: &Value) -> Option<&str> {
     v.get("name").and_then(Value::as_str)
 }
 
-/// The leaf paths an object sets. Empty objects count as leaves, so `data: {}` is owned too.
+/// The leaf paths an object sets. Empty objects count as leaves, so `data: {}` is owned too,
+/// but not an empty root: it sets nothing. Its path would be the empty one, a prefix of every
+/// path, so a write that "removed" it (an object's first status) took every field from every
+/// other manager.
 pub fn field_set(v: &Value) -> FieldSet {
     let mut out = FieldSet::new();
     collect(v, &mut Vec::new(), &mut out);
+    out.remove(&Path::new());
     out
 }
 
@@ -278,6 +282,12 @@ mod tests {
         let mut t = json!({"a": 1, "b": {"c": 2}});
         merge_patch(&mut t, &json!({"a": null, "b": {"d": 3}}), false);
         assert_eq!(t, json!({"b": {"c": 2, "d": 3}}));
+    }
+
+    #[test]
+    fn an_empty_object_sets_no_fields() {
+        assert!(field_set(&json!({})).is_empty());
+        assert_eq!(field_set(&json!({"data": {}})).len(), 1);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! A Kubernetes API emulator — "simulated cluster" in the UI — for the embedded default and
 //! the tests: discovery, server-side apply with per-manager field ownership, get, list and
 //! watch with label selectors, delete and delete-collection, the status subresource, and a
-//! controller loop that rolls workloads out after a delay (and fails `bad` image tags).
+//! controller loop that rolls workloads out after a delay (and fails `bad` image tags). Tests
+//! that must not race the loop make a [`Sim::with_manual_controller`] and run its passes.
 //!
 //! kube::Client talks to it in-process ([`Sim::client`], a tower service over the router)
 //! or over loopback HTTP ([`serve`] / [`Sim::serve`]). It is not a real Kubernetes: no
@@ -27,10 +28,12 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use controller::Controller;
+
 pub use kinds::{KindInfo, KINDS};
 pub use selector::{Requirement, Selector};
 pub use status::ApiError;
-pub use store::Store;
+pub use store::ObjectStore;
 
 /// How the simulated cluster behaves.
 #[derive(Clone, Debug)]
@@ -48,13 +51,20 @@ impl Default for SimConfig {
 }
 
 pub(crate) struct Inner {
-    store: Mutex<Store>,
+    store: Mutex<ObjectStore>,
+    /// Taken before `store` by whoever runs a controller pass, never the other way round.
+    controller: Mutex<Controller>,
 }
 
 impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Store> {
+    fn lock(&self) -> MutexGuard<'_, ObjectStore> {
         // A panic mid-write leaves at worst one half-applied object; keep serving.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn run_controller(&self) {
+        let mut controller = self.controller.lock().unwrap_or_else(|e| e.into_inner());
+        controller.pass(&mut self.lock());
     }
 }
 
@@ -67,14 +77,27 @@ pub struct Sim {
 impl Sim {
     /// Starts an emulator (its controller loop is spawned on the current tokio runtime).
     pub fn start(config: SimConfig) -> Sim {
+        let tick = controller::tick(config.rollout_delay);
+        let sim = Sim::with_manual_controller(config);
+        tokio::spawn(controller::run(Arc::downgrade(&sim.inner), tick));
+        sim
+    }
+
+    /// An emulator whose controller writes status only in [`Sim::run_controller`]: nothing
+    /// changes behind a test's back, and no test has to wait for a tick.
+    pub fn with_manual_controller(config: SimConfig) -> Sim {
         let inner = Arc::new(Inner {
-            store: Mutex::new(Store::new()),
+            store: Mutex::new(ObjectStore::new()),
+            controller: Mutex::new(Controller::new(config.rollout_delay)),
         });
-        tokio::spawn(controller::run(
-            Arc::downgrade(&inner),
-            config.rollout_delay,
-        ));
         Sim { inner }
+    }
+
+    /// One controller pass now: workloads written since the last pass, and rollouts in flight,
+    /// move to the stage `rollout_delay` puts them in (with a zero delay, straight to Done or
+    /// Failed).
+    pub fn run_controller(&self) {
+        self.inner.run_controller();
     }
 
     /// The API as an axum router (for mounting, or for `oneshot` tests).
@@ -94,7 +117,7 @@ impl Sim {
     }
 
     /// Direct access to the store (tests and the demo seeding use it; HTTP clients don't).
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    pub fn store(&self) -> MutexGuard<'_, ObjectStore> {
         self.inner.lock()
     }
 }
@@ -135,9 +158,14 @@ impl Drop for Served {
 
 /// Binds `addr` (port 0 picks a free one), starts an emulator and serves it there.
 pub async fn serve(addr: SocketAddr, config: SimConfig) -> std::io::Result<Served> {
+    serve_sim(addr, Sim::start(config)).await
+}
+
+/// Binds `addr` (port 0 picks a free one) and serves `sim` there, e.g. one made with
+/// [`Sim::with_manual_controller`].
+pub async fn serve_sim(addr: SocketAddr, sim: Sim) -> std::io::Result<Served> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let sim = Sim::start(config);
     let task = sim.serve(listener);
     Ok(Served { sim, addr, task })
 }

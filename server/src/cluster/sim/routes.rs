@@ -1,5 +1,5 @@
 //! The HTTP face of the emulator: the route table, URL parsing into (kind, namespace, name,
-//! subresource), and one thin handler per verb over [`Store`](super::store::Store).
+//! subresource), and one thin handler per verb over [`ObjectStore`](super::store::ObjectStore).
 
 use std::collections::BTreeMap;
 

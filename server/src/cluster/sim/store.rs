@@ -79,7 +79,7 @@ pub struct Event {
 const HISTORY: usize = 2048;
 
 /// All objects, behind the emulator's one lock.
-pub struct Store {
+pub struct ObjectStore {
     pub(super) rv: u64,
     /// How many objects were ever removed: a reader that keeps per-object state prunes it
     /// only when this moved.
@@ -89,17 +89,17 @@ pub struct Store {
     events: broadcast::Sender<Event>,
 }
 
-impl Default for Store {
+impl Default for ObjectStore {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Store {
+impl ObjectStore {
     /// A store holding the namespaces every cluster starts with.
     pub fn new() -> Self {
         let (events, _) = broadcast::channel(HISTORY);
-        let mut store = Store {
+        let mut store = ObjectStore {
             rv: 0,
             removals: 0,
             objects: BTreeMap::new(),

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::fields::{display, field_set, get_at, merge, related, remove_at, FieldSet, Path};
 use super::kinds::KindInfo;
 use super::status::{ApiError, ApiResult};
-use super::store::{ObjKey, Op, Owned, Store};
+use super::store::{ObjKey, ObjectStore, Op, Owned};
 use super::validate;
 
 /// Which part of an object a write may touch.
@@ -30,7 +30,7 @@ const SERVER_METADATA: &[&str] = &[
     "deletionTimestamp",
 ];
 
-impl Store {
+impl ObjectStore {
     /// Server-side apply of `body` by `manager`. Returns the stored object and whether it
     /// was created.
     #[expect(

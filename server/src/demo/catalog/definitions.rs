@@ -1,7 +1,9 @@
 //! API definitions of the demo catalog: small but real OpenAPI 3.0, proto3 and AsyncAPI 2.6
 //! documents, so the API page has something true to render. OpenAPI and AsyncAPI are built
 //! from compact tables (indentation is where hand-written YAML goes wrong); protos are written
-//! out, they are short.
+//! out in `protos/`, they are short.
+
+use super::yaml::quote;
 
 /// `(schema name, [(property, JSON type or `$Schema` ref or `[Schema]` array)])`.
 type Schema = (&'static str, &'static [(&'static str, &'static str)]);
@@ -334,10 +336,10 @@ pub(super) fn definition(api: &str) -> String {
                 &[("productId", "string"), ("score", "number")],
             )],
         }),
-        "inventory-api" => INVENTORY_PROTO.to_string(),
-        "payment-api" => PAYMENT_PROTO.to_string(),
-        "user-profile-api" => USER_PROFILE_PROTO.to_string(),
-        "feature-flags-api" => FEATURE_FLAGS_PROTO.to_string(),
+        "inventory-api" => include_str!("protos/inventory.proto").to_string(),
+        "payment-api" => include_str!("protos/payment.proto").to_string(),
+        "user-profile-api" => include_str!("protos/user_profile.proto").to_string(),
+        "feature-flags-api" => include_str!("protos/feature_flags.proto").to_string(),
         "order-events" => asyncapi(
             "Order events",
             "Every change of an order's state, keyed by order id.",
@@ -461,135 +463,3 @@ fn asyncapi(
     }
     y
 }
-
-/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
-fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serializes")
-}
-
-const INVENTORY_PROTO: &str = r#"syntax = "proto3";
-
-package brightcart.inventory.v1;
-
-// Stock levels per warehouse, and reservations held while a shopper checks out.
-service Inventory {
-  rpc GetStock(GetStockRequest) returns (Stock);
-  rpc Reserve(ReserveRequest) returns (Reservation);
-  rpc Release(ReleaseRequest) returns (Reservation);
-}
-
-message GetStockRequest {
-  string sku = 1;
-}
-
-message Stock {
-  string sku = 1;
-  map<string, int32> available_by_warehouse = 2;
-}
-
-message ReserveRequest {
-  string sku = 1;
-  int32 quantity = 2;
-  string order_id = 3;
-}
-
-message ReleaseRequest {
-  string reservation_id = 1;
-}
-
-message Reservation {
-  string id = 1;
-  string sku = 2;
-  int32 quantity = 3;
-  bool active = 4;
-}
-"#;
-
-const PAYMENT_PROTO: &str = r#"syntax = "proto3";
-
-package brightcart.payments.v1;
-
-// Authorise, capture and refund card and wallet payments. Card numbers never reach this API:
-// callers pass a token from payments-sdk-js.
-service Payments {
-  rpc Authorize(AuthorizeRequest) returns (Payment);
-  rpc Capture(CaptureRequest) returns (Payment);
-  rpc Refund(RefundRequest) returns (Payment);
-}
-
-message AuthorizeRequest {
-  string order_id = 1;
-  string card_token = 2;
-  int64 amount_cents = 3;
-  string currency = 4;
-}
-
-message CaptureRequest {
-  string payment_id = 1;
-}
-
-message RefundRequest {
-  string payment_id = 1;
-  int64 amount_cents = 2;
-}
-
-message Payment {
-  enum State {
-    STATE_UNSPECIFIED = 0;
-    AUTHORIZED = 1;
-    CAPTURED = 2;
-    REFUNDED = 3;
-    DECLINED = 4;
-  }
-  string id = 1;
-  State state = 2;
-  int64 amount_cents = 3;
-}
-"#;
-
-const USER_PROFILE_PROTO: &str = r#"syntax = "proto3";
-
-package brightcart.identity.v1;
-
-service UserProfiles {
-  rpc GetProfile(GetProfileRequest) returns (Profile);
-  rpc UpdateProfile(Profile) returns (Profile);
-}
-
-message GetProfileRequest {
-  string user_id = 1;
-}
-
-message Address {
-  string line1 = 1;
-  string city = 2;
-  string postcode = 3;
-  string country = 4;
-}
-
-message Profile {
-  string user_id = 1;
-  string display_name = 2;
-  string email = 3;
-  repeated Address addresses = 4;
-}
-"#;
-
-const FEATURE_FLAGS_PROTO: &str = r#"syntax = "proto3";
-
-package brightcart.flags.v1;
-
-// Evaluates feature flags for a subject (user, session or service).
-service FeatureFlags {
-  rpc Evaluate(EvaluateRequest) returns (EvaluateResponse);
-}
-
-message EvaluateRequest {
-  string subject = 1;
-  repeated string flags = 2;
-}
-
-message EvaluateResponse {
-  map<string, bool> enabled = 1;
-}
-"#;

@@ -2,6 +2,9 @@
 //! (children, roots, lookups by id), which nodes a filter keeps, and the list of rows to show
 //! for a given expansion. The component only renders windows of that list. A page starts from
 //! a [`head`] (its first screen) and swaps in the whole tree when it arrives.
+//!
+//! Not under `pages/`: the server function that makes a head ([`crate::api::env`]) uses it as
+//! much as the environment page does.
 
 mod head;
 pub use head::{head, HEAD_ROWS};

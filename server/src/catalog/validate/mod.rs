@@ -375,17 +375,15 @@ fn string_list<'a>(
     }
 }
 
-fn required_str(
+/// `obj[key]` when it is a string; anything but a string or null is a problem.
+fn optional_str(
     obj: &Map<String, Value>,
     key: &str,
     path: &str,
     problems: &mut Vec<String>,
 ) -> Option<String> {
     match obj.get(key) {
-        None | Some(Value::Null) => {
-            problems.push(format!("{path} is required"));
-            None
-        }
+        None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
             problems.push(format!(
@@ -395,6 +393,20 @@ fn required_str(
             None
         }
     }
+}
+
+/// Like [`optional_str`], and a missing value is a problem too.
+fn required_str(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    if matches!(obj.get(key), None | Some(Value::Null)) {
+        problems.push(format!("{path} is required"));
+        return None;
+    }
+    optional_str(obj, key, path, problems)
 }
 
 fn type_name(v: &Value) -> &'static str {

@@ -7,9 +7,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::chain::{self, Head, Verifier, VerifyReport};
-use super::{Actor, AuditRecord, AuditRow};
-use crate::store::{Result, Store, StoreError};
+use super::{Result, Store, StoreError};
+use crate::audit::chain::{self, Head, Verifier, VerifyReport};
+use crate::audit::{Actor, AuditFilter, AuditRecord, AuditRow};
 
 /// Rows read per query when walking the whole log: bounds memory whatever its length.
 const BATCH: i64 = 1000;
@@ -18,25 +18,6 @@ const MAX_PAGE: u32 = 1000;
 
 const COLUMNS: &str = "seq, at, actor_subject, actor_name, actor_groups, action, object, \
                        outcome, details, request_id, client_ip, prev_hash, hash";
-
-/// What the audit page asks for. Every field is optional; all given ones must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    /// Actor subject or display name, exactly.
-    pub actor: Option<String>,
-    /// Action, exactly.
-    pub action: Option<String>,
-    /// Object exactly, or a prefix when it ends with `*` (`prod/*`).
-    pub object: Option<String>,
-    /// Inclusive lower bound on `at`, RFC 3339 or a prefix of it (`2026-11-27`).
-    pub from: Option<String>,
-    /// Exclusive upper bound on `at`, likewise (`2026-11-28` ends the 27th).
-    pub to: Option<String>,
-    /// Page size; default 100, at most 1000.
-    pub limit: Option<u32>,
-    /// Only records older than this one: pass the last `seq` of a page to get the next.
-    pub before_seq: Option<u64>,
-}
 
 enum Bind {
     Text(String),
