@@ -150,5 +150,6 @@ pub struct CatalogStatus {
 }
 
 pub mod audit;
+pub mod deploy;
 pub mod auth;
 pub mod env;

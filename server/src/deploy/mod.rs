@@ -6,3 +6,5 @@ pub mod edit;
 pub mod git_write;
 pub mod image;
 pub mod yaml_edit;
+pub mod state;
+pub mod windows;
