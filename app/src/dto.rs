@@ -150,6 +150,6 @@ pub struct CatalogStatus {
 }
 
 pub mod audit;
-pub mod deploy;
 pub mod auth;
+pub mod deploy;
 pub mod env;

@@ -273,18 +273,37 @@ mod tests {
         let parse = |s: &str| serde_json::from_str::<Change>(s).unwrap();
         assert_eq!(
             parse(r#"{"set_image":{"tag":"2.5.0"}}"#),
-            Change::SetImage { tag: "2.5.0".into(), container: None }
+            Change::SetImage {
+                tag: "2.5.0".into(),
+                container: None
+            }
         );
         assert_eq!(
             parse(r#"{"set_image":{"tag":"2","container":"proxy"}}"#),
-            Change::SetImage { tag: "2".into(), container: Some("proxy".into()) }
+            Change::SetImage {
+                tag: "2".into(),
+                container: Some("proxy".into())
+            }
         );
-        assert_eq!(parse(r#"{"set_revision":"v2"}"#), Change::SetRevision("v2".into()));
-        assert_eq!(parse(r#"{"promote_from":"staging"}"#), Change::PromoteFrom("staging".into()));
-        assert_eq!(parse(r#"{"rollback_to":"abc1234"}"#), Change::RollbackTo("abc1234".into()));
+        assert_eq!(
+            parse(r#"{"set_revision":"v2"}"#),
+            Change::SetRevision("v2".into())
+        );
+        assert_eq!(
+            parse(r#"{"promote_from":"staging"}"#),
+            Change::PromoteFrom("staging".into())
+        );
+        assert_eq!(
+            parse(r#"{"rollback_to":"abc1234"}"#),
+            Change::RollbackTo("abc1234".into())
+        );
         assert!(serde_json::from_str::<Change>(r#"{"set_image":{"tag":"1","x":1}}"#).is_err());
         assert_eq!(
-            serde_json::to_string(&Change::SetImage { tag: "1".into(), container: None }).unwrap(),
+            serde_json::to_string(&Change::SetImage {
+                tag: "1".into(),
+                container: None
+            })
+            .unwrap(),
             r#"{"set_image":{"tag":"1"}}"#
         );
     }

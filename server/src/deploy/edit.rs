@@ -66,7 +66,8 @@ impl<'a> Overlay<'a> {
     fn text(&self, path: &str) -> Result<Option<String>, PlanError> {
         self.read(path)
             .map(|bytes| {
-                String::from_utf8(bytes).map_err(|_| PlanError::Repo(format!("{path}: not UTF-8 text")))
+                String::from_utf8(bytes)
+                    .map_err(|_| PlanError::Repo(format!("{path}: not UTF-8 text")))
             })
             .transpose()
     }
@@ -77,7 +78,11 @@ impl<'a> Overlay<'a> {
 
     /// Files below `dir` as the overlay has them.
     pub fn files_under(&self, dir: &str) -> Vec<String> {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         let mut files: Vec<String> = self.base.files_under(dir).unwrap_or_default();
         files.retain(|f| !matches!(self.changed.get(f), Some(None)));
         for (path, content) in &self.changed {
@@ -112,7 +117,9 @@ pub fn set_image(
     tag: &str,
 ) -> Result<(), PlanError> {
     if !image::valid_tag(tag) {
-        return Err(PlanError::Unsupported(format!("`{tag}` is not a valid image tag")));
+        return Err(PlanError::Unsupported(format!(
+            "`{tag}` is not a valid image tag"
+        )));
     }
     let Some(path) = &app.source_path else {
         return Err(PlanError::Unsupported(format!(
@@ -135,7 +142,13 @@ pub fn set_image(
                 return Ok(());
             }
             // Not overridden by the kustomization: the app's own manifests, else a new entry.
-            if set_workload_images(overlay, &own_files(overlay, path), repository, container, tag)? {
+            if set_workload_images(
+                overlay,
+                &own_files(overlay, path),
+                repository,
+                container,
+                tag,
+            )? {
                 return Ok(());
             }
             set_kustomize_image(overlay, &kustomization, repository, tag, true)?;
@@ -155,10 +168,20 @@ pub fn set_image(
 }
 
 /// `spec.source.targetRevision` of the app's Application manifest.
-pub fn set_revision(overlay: &mut Overlay<'_>, app: &AppFiles, revision: &str) -> Result<(), PlanError> {
+pub fn set_revision(
+    overlay: &mut Overlay<'_>,
+    app: &AppFiles,
+    revision: &str,
+) -> Result<(), PlanError> {
     let revision = revision.trim();
-    if revision.is_empty() || revision.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(PlanError::Unsupported(format!("`{revision}` is not a Git revision")));
+    if revision.is_empty()
+        || revision
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(PlanError::Unsupported(format!(
+            "`{revision}` is not a Git revision"
+        )));
     }
     let file = &app.application_file;
     let text = overlay
@@ -169,7 +192,9 @@ pub fn set_revision(overlay: &mut Overlay<'_>, app: &AppFiles, revision: &str) -
         .iter()
         .find(|d| {
             d.get("kind").and_then(Node::as_str) == Some("Application")
-                && d.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str)
+                && d.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Node::as_str)
                     == Some(app.app.as_str())
         })
         .ok_or_else(|| PlanError::NotFound(format!("no Application `{}` in {file}", app.app)))?;
@@ -193,10 +218,17 @@ pub fn set_revision(overlay: &mut Overlay<'_>, app: &AppFiles, revision: &str) -
 
 /// The app's files as they were at `then`: its Application manifest and, when its source is
 /// this repository, every file under its source path (added, changed back, or deleted).
-pub fn restore(overlay: &mut Overlay<'_>, then: &Checkout, app: &AppFiles) -> Result<(), PlanError> {
+pub fn restore(
+    overlay: &mut Overlay<'_>,
+    then: &Checkout,
+    app: &AppFiles,
+) -> Result<(), PlanError> {
     let file = &app.application_file;
     let old = then.read(file).map_err(|_| {
-        PlanError::NotFound(format!("{} did not exist at that commit ({file} is absent)", app.app))
+        PlanError::NotFound(format!(
+            "{} did not exist at that commit ({file} is absent)",
+            app.app
+        ))
     })?;
     overlay.write(file, Some(old));
     if let Some(path) = &app.source_path {
@@ -207,7 +239,9 @@ pub fn restore(overlay: &mut Overlay<'_>, then: &Checkout, app: &AppFiles) -> Re
             }
         }
         for old_file in old_files {
-            let bytes = then.read(&old_file).map_err(|e| PlanError::Repo(e.to_string()))?;
+            let bytes = then
+                .read(&old_file)
+                .map_err(|e| PlanError::Repo(e.to_string()))?;
             overlay.write(&old_file, Some(bytes));
         }
     }
@@ -245,7 +279,10 @@ fn set_kustomize_image(
     let doc = docs.first();
     let images = doc.and_then(|d| d.get("images"));
     for entry in images.map(Node::items).unwrap_or_default() {
-        let shown = entry.get("newName").or_else(|| entry.get("name")).and_then(Node::as_str);
+        let shown = entry
+            .get("newName")
+            .or_else(|| entry.get("name"))
+            .and_then(Node::as_str);
         if shown != Some(repository) {
             continue;
         }
@@ -268,22 +305,35 @@ fn set_kustomize_image(
     let new_text = match images.map(Node::items).and_then(|items| items.first()) {
         // Before the first entry, written the way it is written.
         Some(first) => {
-            let key = first
-                .key_node("name")
-                .and_then(Node::span)
-                .ok_or_else(|| PlanError::Unsupported(format!("{file}: an images entry without a name")))?;
+            let key = first.key_node("name").and_then(Node::span).ok_or_else(|| {
+                PlanError::Unsupported(format!("{file}: an images entry without a name"))
+            })?;
             let line = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
             let lead = &text[line..key.start];
             let pad = " ".repeat(lead.chars().count());
-            let entry = format!("{lead}name: {}\n{pad}newTag: {}\n", value(repository), value(tag));
+            let entry = format!(
+                "{lead}name: {}\n{pad}newTag: {}\n",
+                value(repository),
+                value(tag)
+            );
             format!("{}{entry}{}", &text[..line], &text[line..])
         }
         None if images.is_some() => {
-            return Err(PlanError::Unsupported(format!("{file}: `images` is not a list of entries")))
+            return Err(PlanError::Unsupported(format!(
+                "{file}: `images` is not a list of entries"
+            )))
         }
         None => {
-            let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
-            format!("{text}{sep}images:\n  - name: {}\n    newTag: {}\n", value(repository), value(tag))
+            let sep = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            format!(
+                "{text}{sep}images:\n  - name: {}\n    newTag: {}\n",
+                value(repository),
+                value(tag)
+            )
         }
     };
     overlay.write(file, Some(new_text.into_bytes()));
@@ -291,7 +341,14 @@ fn set_kustomize_image(
 }
 
 /// Kinds whose pod template holds the containers a deploy changes.
-const WORKLOADS: &[&str] = &["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "CronJob", "Job"];
+const WORKLOADS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "CronJob",
+    "Job",
+];
 
 /// Every matching container image in `files`: by `container` name when given, else every
 /// container running `repository`. `false` when none matched.
@@ -308,7 +365,9 @@ fn set_workload_images(
         if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
             continue;
         }
-        let Some(text) = overlay.text(file)? else { continue };
+        let Some(text) = overlay.text(file)? else {
+            continue;
+        };
         let docs = parse(file, &text)?;
         let mut splices = Vec::new();
         for doc in &docs {
@@ -323,15 +382,25 @@ fn set_workload_images(
                 .or(spec)
                 .and_then(|s| s.get("template"))
                 .and_then(|t| t.get("spec"));
-            for c in pod.and_then(|p| p.get("containers")).map(Node::items).unwrap_or_default() {
-                let Some(image_node) = c.get("image") else { continue };
+            for c in pod
+                .and_then(|p| p.get("containers"))
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let Some(image_node) = c.get("image") else {
+                    continue;
+                };
                 let current = image_node.as_str().unwrap_or_default();
                 let matches = match container {
                     Some(name) => c.get("name").and_then(Node::as_str) == Some(name),
                     None => image::parse(current).repository == repository,
                 };
                 if matches {
-                    splices.push(replace_scalar(file, image_node, &image::with_tag(current, tag))?);
+                    splices.push(replace_scalar(
+                        file,
+                        image_node,
+                        &image::with_tag(current, tag),
+                    )?);
                 }
             }
         }
@@ -345,25 +414,43 @@ fn set_workload_images(
 
 /// The file under `dir` holding the Application manifest named `app` (the parent's source
 /// path, where an App of Apps keeps its children).
-pub fn find_application_file(checkout: &Checkout, dir: &str, app: &str) -> Result<String, PlanError> {
+pub fn find_application_file(
+    checkout: &Checkout,
+    dir: &str,
+    app: &str,
+) -> Result<String, PlanError> {
     let dir = clean_path(dir).map_err(|e| PlanError::Repo(e.to_string()))?;
-    for file in checkout.files_under(&dir).map_err(|e| PlanError::Repo(e.to_string()))? {
+    for file in checkout
+        .files_under(&dir)
+        .map_err(|e| PlanError::Repo(e.to_string()))?
+    {
         let lower = file.to_ascii_lowercase();
         if !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
             continue;
         }
-        let Ok(bytes) = checkout.read(&file) else { continue };
-        let Ok(text) = String::from_utf8(bytes) else { continue };
-        let Ok(docs) = parse(&file, &text) else { continue };
+        let Ok(bytes) = checkout.read(&file) else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let Ok(docs) = parse(&file, &text) else {
+            continue;
+        };
         let found = docs.iter().any(|d| {
             d.get("kind").and_then(Node::as_str) == Some("Application")
-                && d.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str) == Some(app)
+                && d.get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Node::as_str)
+                    == Some(app)
         });
         if found {
             return Ok(file);
         }
     }
-    Err(PlanError::NotFound(format!("no Application manifest for `{app}` under {dir}")))
+    Err(PlanError::NotFound(format!(
+        "no Application manifest for `{app}` under {dir}"
+    )))
 }
 
 #[cfg(test)]

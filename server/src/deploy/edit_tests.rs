@@ -10,14 +10,20 @@ struct Repo {
 impl Repo {
     fn new(files: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut repo = Repo { dir, commits: Vec::new() };
+        let mut repo = Repo {
+            dir,
+            commits: Vec::new(),
+        };
         repo.commit(files);
         repo
     }
 
     fn commit(&mut self, files: &[(&str, &str)]) {
         let git = open_or_init(self.dir.path(), "main").unwrap();
-        let changes: Vec<_> = files.iter().map(|(p, c)| (*p, Some(c.as_bytes()))).collect();
+        let changes: Vec<_> = files
+            .iter()
+            .map(|(p, c)| (*p, Some(c.as_bytes())))
+            .collect();
         let oid = commit_files(&git, "main", &changes, "change", ("t", "t@example")).unwrap();
         self.commits.push(oid.to_string());
     }
@@ -28,7 +34,10 @@ impl Repo {
 }
 
 fn text(edits: &[FileEdit], path: &str) -> String {
-    let edit = edits.iter().find(|e| e.path == path).unwrap_or_else(|| panic!("{path} not edited: {edits:?}"));
+    let edit = edits
+        .iter()
+        .find(|e| e.path == path)
+        .unwrap_or_else(|| panic!("{path} not edited: {edits:?}"));
     String::from_utf8(edit.content.clone().unwrap()).unwrap()
 }
 
@@ -54,7 +63,14 @@ fn kustomize_images_keep_comments() {
     ]);
     let head = repo.at("main");
     let mut overlay = Overlay::new(&head);
-    set_image(&mut overlay, &kustomize_app(), "registry.example/web", None, "2.5.0").unwrap();
+    set_image(
+        &mut overlay,
+        &kustomize_app(),
+        "registry.example/web",
+        None,
+        "2.5.0",
+    )
+    .unwrap();
     let edits = overlay.edits();
     assert_eq!(edits.len(), 1);
     assert_eq!(
@@ -68,12 +84,25 @@ fn kustomize_without_an_entry_gets_one() {
     let repo = Repo::new(&[
         ("apps/web.yaml", APPLICATION),
         ("services/web/base/deployment.yaml", BASE_DEPLOY),
-        ("services/web/base/kustomization.yaml", "resources: [deployment.yaml]\n"),
-        ("services/web/overlays/prod/kustomization.yaml", "resources:\n  - ../../base\n"),
+        (
+            "services/web/base/kustomization.yaml",
+            "resources: [deployment.yaml]\n",
+        ),
+        (
+            "services/web/overlays/prod/kustomization.yaml",
+            "resources:\n  - ../../base\n",
+        ),
     ]);
     let head = repo.at("main");
     let mut overlay = Overlay::new(&head);
-    set_image(&mut overlay, &kustomize_app(), "registry.example/web", None, "1.10").unwrap();
+    set_image(
+        &mut overlay,
+        &kustomize_app(),
+        "registry.example/web",
+        None,
+        "1.10",
+    )
+    .unwrap();
     let edits = overlay.edits();
     // The shared base is left alone: the overlay says what this environment runs.
     assert_eq!(edits.len(), 1, "{edits:?}");
@@ -89,7 +118,10 @@ fn plain_manifests_change_only_the_image() {
     let repo = Repo::new(&[
         ("apps/web.yaml", APPLICATION),
         ("services/web/deployment.yaml", manifests),
-        ("services/web/notes.txt", "image: registry.example/web:1.0.0\n"),
+        (
+            "services/web/notes.txt",
+            "image: registry.example/web:1.0.0\n",
+        ),
     ]);
     let head = repo.at("main");
     let app = AppFiles {
@@ -110,7 +142,12 @@ fn plain_manifests_change_only_the_image() {
     );
     let mut overlay = Overlay::new(&head);
     let missing = set_image(&mut overlay, &app, "registry.example/other", None, "1").unwrap_err();
-    assert!(missing.to_string().contains("no container running registry.example/other"), "{missing}");
+    assert!(
+        missing
+            .to_string()
+            .contains("no container running registry.example/other"),
+        "{missing}"
+    );
     assert!(set_image(&mut overlay, &app, "registry.example/web", None, "bad tag").is_err());
 }
 
@@ -118,32 +155,57 @@ fn plain_manifests_change_only_the_image() {
 fn revisions_are_replaced_or_added() {
     let repo = Repo::new(&[
         ("apps/web.yaml", APPLICATION),
-        ("apps/api.yaml", &APPLICATION.replace("web # the shop", "api").replace("    targetRevision: main # follow the branch\n", "")),
+        (
+            "apps/api.yaml",
+            &APPLICATION
+                .replace("web # the shop", "api")
+                .replace("    targetRevision: main # follow the branch\n", ""),
+        ),
     ]);
     let head = repo.at("main");
     let mut overlay = Overlay::new(&head);
     set_revision(&mut overlay, &kustomize_app(), "v2.0.0").unwrap();
-    let api = AppFiles { app: "api".into(), application_file: "apps/api.yaml".into(), ..kustomize_app() };
+    let api = AppFiles {
+        app: "api".into(),
+        application_file: "apps/api.yaml".into(),
+        ..kustomize_app()
+    };
     set_revision(&mut overlay, &api, "v3").unwrap();
     let edits = overlay.edits();
     assert_eq!(
         text(&edits, "apps/web.yaml"),
-        APPLICATION.replace("targetRevision: main # follow", "targetRevision: v2.0.0 # follow")
+        APPLICATION.replace(
+            "targetRevision: main # follow",
+            "targetRevision: v2.0.0 # follow"
+        )
     );
-    assert!(text(&edits, "apps/api.yaml").contains("    repoURL: https://git.example/env.git\n    targetRevision: v3\n    path:"));
-    let wrong = AppFiles { app: "nope".into(), ..kustomize_app() };
-    assert!(set_revision(&mut overlay, &wrong, "v1").unwrap_err().to_string().contains("no Application `nope`"));
+    assert!(text(&edits, "apps/api.yaml")
+        .contains("    repoURL: https://git.example/env.git\n    targetRevision: v3\n    path:"));
+    let wrong = AppFiles {
+        app: "nope".into(),
+        ..kustomize_app()
+    };
+    assert!(set_revision(&mut overlay, &wrong, "v1")
+        .unwrap_err()
+        .to_string()
+        .contains("no Application `nope`"));
 }
 
 #[test]
 fn restore_brings_back_only_this_apps_files() {
     let mut repo = Repo::new(&[
         ("apps/web.yaml", APPLICATION),
-        ("services/web/overlays/prod/kustomization.yaml", "images:\n  - name: web\n    newTag: \"1\"\n"),
+        (
+            "services/web/overlays/prod/kustomization.yaml",
+            "images:\n  - name: web\n    newTag: \"1\"\n",
+        ),
         ("services/other/cm.yaml", "a: 1\n"),
     ]);
     repo.commit(&[
-        ("services/web/overlays/prod/kustomization.yaml", "images:\n  - name: web\n    newTag: \"2\"\n"),
+        (
+            "services/web/overlays/prod/kustomization.yaml",
+            "images:\n  - name: web\n    newTag: \"2\"\n",
+        ),
         ("services/web/overlays/prod/extra.yaml", "kind: ConfigMap\n"),
     ]);
     repo.commit(&[("services/other/cm.yaml", "a: 2\n")]);
@@ -155,16 +217,30 @@ fn restore_brings_back_only_this_apps_files() {
     let paths: Vec<&str> = edits.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["services/web/overlays/prod/extra.yaml", "services/web/overlays/prod/kustomization.yaml"]
+        [
+            "services/web/overlays/prod/extra.yaml",
+            "services/web/overlays/prod/kustomization.yaml"
+        ]
     );
     assert_eq!(edits[0].content, None);
-    assert!(text(&edits, "services/web/overlays/prod/kustomization.yaml").contains("newTag: \"1\""));
+    assert!(
+        text(&edits, "services/web/overlays/prod/kustomization.yaml").contains("newTag: \"1\"")
+    );
 }
 
 #[test]
 fn application_files_are_found_by_name() {
-    let repo = Repo::new(&[("apps/web.yaml", APPLICATION), ("apps/root.yaml", "kind: Application\nmetadata:\n  name: root\n")]);
+    let repo = Repo::new(&[
+        ("apps/web.yaml", APPLICATION),
+        (
+            "apps/root.yaml",
+            "kind: Application\nmetadata:\n  name: root\n",
+        ),
+    ]);
     let head = repo.at("main");
-    assert_eq!(find_application_file(&head, "apps", "web").unwrap(), "apps/web.yaml");
+    assert_eq!(
+        find_application_file(&head, "apps", "web").unwrap(),
+        "apps/web.yaml"
+    );
     assert!(find_application_file(&head, "apps", "api").is_err());
 }

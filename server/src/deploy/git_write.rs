@@ -40,10 +40,23 @@ pub struct CommitSpec<'a> {
 }
 
 /// The commit message: a summary line, the reason, and the trailers.
-pub fn message(summary: &str, reason: &str, request_id: &str, approvers: &[(String, String)]) -> String {
-    let mut text = format!("{}\n\n{}\n\n{REQUEST_TRAILER}: {request_id}\n", one_line(summary), reason.trim());
+pub fn message(
+    summary: &str,
+    reason: &str,
+    request_id: &str,
+    approvers: &[(String, String)],
+) -> String {
+    let mut text = format!(
+        "{}\n\n{}\n\n{REQUEST_TRAILER}: {request_id}\n",
+        one_line(summary),
+        reason.trim()
+    );
     for (name, email) in approvers {
-        text.push_str(&format!("Approved-by: {} <{}>\n", one_line(name), one_line(email)));
+        text.push_str(&format!(
+            "Approved-by: {} <{}>\n",
+            one_line(name),
+            one_line(email)
+        ));
     }
     text
 }
@@ -77,12 +90,30 @@ pub fn commit_on(repo: &Repository, parent: Oid, spec: &CommitSpec<'_>) -> Resul
     let committer = Signature::now(spec.committer.0, spec.committer.1).map_err(git)?;
     // Written unattached first, then the branch is moved by compare-and-swap.
     let oid = repo
-        .commit(None, &author, &committer, spec.message, &tree, &[&parent_commit])
+        .commit(
+            None,
+            &author,
+            &committer,
+            spec.message,
+            &tree,
+            &[&parent_commit],
+        )
         .map_err(git)?;
-    match repo.reference_matching(&refname, oid, true, parent, spec.message.lines().next().unwrap_or("")) {
+    match repo.reference_matching(
+        &refname,
+        oid,
+        true,
+        parent,
+        spec.message.lines().next().unwrap_or(""),
+    ) {
         Ok(_) => Ok(oid),
-        Err(e) if e.code() == git2::ErrorCode::Modified || e.class() == git2::ErrorClass::Reference => {
-            let now = head(repo, spec.branch).map(|o| o.to_string()).unwrap_or_default();
+        Err(e)
+            if e.code() == git2::ErrorCode::Modified
+                || e.class() == git2::ErrorClass::Reference =>
+        {
+            let now = head(repo, spec.branch)
+                .map(|o| o.to_string())
+                .unwrap_or_default();
             if now == parent.to_string() {
                 Err(git(e))
             } else {
@@ -128,13 +159,21 @@ pub fn find_request_commit(
 }
 
 /// `revision` (a full or abbreviated SHA) as a commit of `branch`'s history, else `None`.
-pub fn commit_in_history(repo: &Repository, branch: &str, revision: &str) -> Result<Option<Oid>, WriteError> {
+pub fn commit_in_history(
+    repo: &Repository,
+    branch: &str,
+    revision: &str,
+) -> Result<Option<Oid>, WriteError> {
     let revision = revision.trim();
-    let is_sha = (4..=40).contains(&revision.len()) && revision.chars().all(|c| c.is_ascii_hexdigit());
+    let is_sha =
+        (4..=40).contains(&revision.len()) && revision.chars().all(|c| c.is_ascii_hexdigit());
     if !is_sha {
         return Ok(None);
     }
-    let Ok(commit) = repo.revparse_single(revision).and_then(|o| o.peel_to_commit()) else {
+    let Ok(commit) = repo
+        .revparse_single(revision)
+        .and_then(|o| o.peel_to_commit())
+    else {
         return Ok(None);
     };
     let tip = head(repo, branch)?;
@@ -167,7 +206,9 @@ pub fn push(repo: &Repository, url: &str, branch: &str) -> Result<(), WriteError
             Some(status) => Err(WriteError::Rejected(status)),
             None => Ok(()),
         },
-        Err(e) if e.code() == git2::ErrorCode::NotFastForward => Err(WriteError::Rejected(e.message().to_string())),
+        Err(e) if e.code() == git2::ErrorCode::NotFastForward => {
+            Err(WriteError::Rejected(e.message().to_string()))
+        }
         Err(e) => Err(git(e)),
     }
 }

@@ -51,11 +51,20 @@ mod tests {
     #[test]
     fn references_split_like_docker() {
         let r = parse("registry.example:5000/team/cart:1.4.2");
-        assert_eq!((r.repository, r.tag, r.digest), ("registry.example:5000/team/cart", Some("1.4.2"), None));
+        assert_eq!(
+            (r.repository, r.tag, r.digest),
+            ("registry.example:5000/team/cart", Some("1.4.2"), None)
+        );
         let r = parse("registry.example:5000/team/cart");
-        assert_eq!((r.repository, r.tag), ("registry.example:5000/team/cart", None));
+        assert_eq!(
+            (r.repository, r.tag),
+            ("registry.example:5000/team/cart", None)
+        );
         let r = parse("nginx@sha256:abc");
-        assert_eq!((r.repository, r.tag, r.digest), ("nginx", None, Some("sha256:abc")));
+        assert_eq!(
+            (r.repository, r.tag, r.digest),
+            ("nginx", None, Some("sha256:abc"))
+        );
         assert_eq!(with_tag("web:1@sha256:abc", "2"), "web:2");
     }
 

@@ -117,7 +117,8 @@ pub fn may_decide(
     if decider.via_token {
         return Err(Refusal::Token);
     }
-    let same_email = matches!((requester.email, decider.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+    let same_email =
+        matches!((requester.email, decider.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
     if requester.subject == decider.subject || same_email {
         return Err(Refusal::FourEyes);
     }
@@ -186,12 +187,17 @@ mod tests {
         ];
         for from in S::ALL {
             for event in EVENTS {
-                let expected = allowed.iter().find(|(f, e, _)| *f == from && *e == event).map(|(_, _, to)| *to);
+                let expected = allowed
+                    .iter()
+                    .find(|(f, e, _)| *f == from && *e == event)
+                    .map(|(_, _, to)| *to);
                 match (next(from, event), expected) {
                     (Ok(to), Some(want)) => assert_eq!(to, want, "{from:?} {event:?}"),
                     (Err(e), None) => {
                         assert_eq!(e, TransitionError { from, event });
-                        assert!(e.to_string().starts_with(&format!("a request that is {}", from.as_str())));
+                        assert!(e
+                            .to_string()
+                            .starts_with(&format!("a request that is {}", from.as_str())));
                     }
                     (got, want) => panic!("{from:?} + {event:?}: got {got:?}, want {want:?}"),
                 }
@@ -204,31 +210,69 @@ mod tests {
         assert!(next(S::Committed, Event::Cancelled).is_err());
     }
 
-    const AMARA: Requester<'static> = Requester { subject: "amara.okafor", email: Some("amara@brightcart.example") };
+    const AMARA: Requester<'static> = Requester {
+        subject: "amara.okafor",
+        email: Some("amara@brightcart.example"),
+    };
 
     fn decider(subject: &str) -> Decider<'_> {
-        Decider { subject, email: None, via_token: false }
+        Decider {
+            subject,
+            email: None,
+            via_token: false,
+        }
     }
 
     #[test]
     fn four_eyes_cannot_be_bypassed() {
         let ok = || Ok(());
         // The requester, whatever their rights (the policy would say yes: an admin).
-        assert_eq!(may_decide(S::Pending, &AMARA, &decider("amara.okafor"), &[], ok()), Err(Refusal::FourEyes));
+        assert_eq!(
+            may_decide(S::Pending, &AMARA, &decider("amara.okafor"), &[], ok()),
+            Err(Refusal::FourEyes)
+        );
         // The same person under another identity with the same verified e-mail.
-        let other_login = Decider { subject: "00u1abc", email: Some("AMARA@brightcart.example"), via_token: false };
-        assert_eq!(may_decide(S::Pending, &AMARA, &other_login, &[], ok()), Err(Refusal::FourEyes));
+        let other_login = Decider {
+            subject: "00u1abc",
+            email: Some("AMARA@brightcart.example"),
+            via_token: false,
+        };
+        assert_eq!(
+            may_decide(S::Pending, &AMARA, &other_login, &[], ok()),
+            Err(Refusal::FourEyes)
+        );
         // Through a token, even someone else.
-        let bot = Decider { via_token: true, ..decider("elena.petrova") };
-        assert_eq!(may_decide(S::Pending, &AMARA, &bot, &[], ok()), Err(Refusal::Token));
+        let bot = Decider {
+            via_token: true,
+            ..decider("elena.petrova")
+        };
+        assert_eq!(
+            may_decide(S::Pending, &AMARA, &bot, &[], ok()),
+            Err(Refusal::Token)
+        );
         // The policy decides for the others.
         assert_eq!(
-            may_decide(S::Pending, &AMARA, &decider("sofia.lindqvist"), &[], Err("no approve line".into())),
+            may_decide(
+                S::Pending,
+                &AMARA,
+                &decider("sofia.lindqvist"),
+                &[],
+                Err("no approve line".into())
+            ),
             Err(Refusal::Policy("no approve line".into()))
         );
-        assert_eq!(may_decide(S::Pending, &AMARA, &decider("elena.petrova"), &[], ok()), Ok(()));
         assert_eq!(
-            may_decide(S::Pending, &AMARA, &decider("elena.petrova"), &["elena.petrova"], ok()),
+            may_decide(S::Pending, &AMARA, &decider("elena.petrova"), &[], ok()),
+            Ok(())
+        );
+        assert_eq!(
+            may_decide(
+                S::Pending,
+                &AMARA,
+                &decider("elena.petrova"),
+                &["elena.petrova"],
+                ok()
+            ),
             Err(Refusal::AlreadyApproved)
         );
         assert_eq!(

@@ -47,7 +47,10 @@ pub struct Window {
 pub enum Verdict {
     Open,
     /// Closed, with the reason to show and when it may open (if known within a year).
-    Closed { why: String, opens: Option<DateTime<Utc>> },
+    Closed {
+        why: String,
+        opens: Option<DateTime<Utc>>,
+    },
 }
 
 impl Window {
@@ -58,10 +61,18 @@ impl Window {
             "deny" => Kind::Deny,
             other => return Err(format!("kind: `{other}` is not `allow` or `deny`")),
         };
-        let cron = Cron::from_str(config.schedule.trim())
-            .map_err(|e| format!("schedule: `{}` is not a cron expression: {e}", config.schedule))?;
-        let duration = parse_duration(&config.duration)
-            .ok_or_else(|| format!("duration: `{}` is not a duration like 30m, 8h or 1h30m", config.duration))?;
+        let cron = Cron::from_str(config.schedule.trim()).map_err(|e| {
+            format!(
+                "schedule: `{}` is not a cron expression: {e}",
+                config.schedule
+            )
+        })?;
+        let duration = parse_duration(&config.duration).ok_or_else(|| {
+            format!(
+                "duration: `{}` is not a duration like 30m, 8h or 1h30m",
+                config.duration
+            )
+        })?;
         let apps = config
             .apps
             .iter()
@@ -89,7 +100,10 @@ impl Window {
         let duration = chrono::Duration::from_std(self.duration).ok()?;
         // The first opening after `at - duration` is the only one that can cover `at` (a window
         // is open from its opening, inclusive, for its duration, exclusive).
-        let start = self.cron.find_next_occurrence(&(at - duration), false).ok()?;
+        let start = self
+            .cron
+            .find_next_occurrence(&(at - duration), false)
+            .ok()?;
         (start <= at).then_some(start)
     }
 
@@ -102,18 +116,29 @@ impl Window {
             Kind::Allow => "allow",
             Kind::Deny => "deny",
         };
-        format!("{kind} window `{}` for {}", self.schedule, human(self.duration))
+        format!(
+            "{kind} window `{}` for {}",
+            self.schedule,
+            human(self.duration)
+        )
     }
 }
 
 /// The windows' verdict for `app` at `at`.
 pub fn verdict(windows: &[Window], app: &str, at: DateTime<Utc>) -> Verdict {
     let applying: Vec<&Window> = windows.iter().filter(|w| w.applies_to(app)).collect();
-    if let Some(deny) = applying.iter().find(|w| w.kind == Kind::Deny && w.open_since(at).is_some()) {
+    if let Some(deny) = applying
+        .iter()
+        .find(|w| w.kind == Kind::Deny && w.open_since(at).is_some())
+    {
         let start = deny.open_since(at).expect("open");
         let ends = start + chrono::Duration::from_std(deny.duration).unwrap_or_default();
         return Verdict::Closed {
-            why: format!("inside the {} (until {})", deny.describe(), ends.format("%Y-%m-%d %H:%M UTC")),
+            why: format!(
+                "inside the {} (until {})",
+                deny.describe(),
+                ends.format("%Y-%m-%d %H:%M UTC")
+            ),
             opens: Some(ends),
         };
     }
@@ -125,7 +150,11 @@ pub fn verdict(windows: &[Window], app: &str, at: DateTime<Utc>) -> Verdict {
     let names: Vec<String> = allows.iter().map(|w| w.describe()).collect();
     Verdict::Closed {
         why: match opens {
-            Some(t) => format!("outside the {} (opens {})", names.join(", "), t.format("%Y-%m-%d %H:%M UTC")),
+            Some(t) => format!(
+                "outside the {} (opens {})",
+                names.join(", "),
+                t.format("%Y-%m-%d %H:%M UTC")
+            ),
             None => format!("outside the {}", names.join(", ")),
         },
         opens,
@@ -182,15 +211,23 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn allow_windows_open_and_close() {
         // Weekdays 09:00–17:00 UTC.
         let windows = [window("allow", "0 9 * * 1-5", "8h", &[])];
-        assert_eq!(verdict(&windows, "web", at("2026-12-02T10:00:00Z")), Verdict::Open);
-        assert_eq!(verdict(&windows, "web", at("2026-12-02T09:00:00Z")), Verdict::Open);
+        assert_eq!(
+            verdict(&windows, "web", at("2026-12-02T10:00:00Z")),
+            Verdict::Open
+        );
+        assert_eq!(
+            verdict(&windows, "web", at("2026-12-02T09:00:00Z")),
+            Verdict::Open
+        );
         match verdict(&windows, "web", at("2026-12-02T17:00:00Z")) {
             Verdict::Closed { why, opens } => {
                 assert_eq!(opens, Some(at("2026-12-03T09:00:00Z")));
@@ -210,10 +247,18 @@ mod tests {
         let windows = [
             window("allow", "0 0 * * *", "24h", &[]),
             // Friday from 16:00 for the weekend, payments only.
-            window("deny", "0 16 * * 5", "2d16h", &["payment-*", "checkout-service"]),
+            window(
+                "deny",
+                "0 16 * * 5",
+                "2d16h",
+                &["payment-*", "checkout-service"],
+            ),
         ];
         let friday_evening = at("2026-12-04T18:00:00Z");
-        assert_eq!(verdict(&windows, "storefront-web", friday_evening), Verdict::Open);
+        assert_eq!(
+            verdict(&windows, "storefront-web", friday_evening),
+            Verdict::Open
+        );
         match verdict(&windows, "payment-gateway", friday_evening) {
             Verdict::Closed { why, opens } => {
                 assert!(why.starts_with("inside the deny window"), "{why}");
@@ -221,15 +266,23 @@ mod tests {
             }
             open => panic!("{open:?}"),
         }
-        assert_eq!(verdict(&windows, "checkout-service", at("2026-12-07T08:00:00Z")), Verdict::Open);
+        assert_eq!(
+            verdict(&windows, "checkout-service", at("2026-12-07T08:00:00Z")),
+            Verdict::Open
+        );
         assert_eq!(verdict(&[], "anything", friday_evening), Verdict::Open);
     }
 
     #[test]
     fn bad_windows_name_the_field() {
         let bad = |kind: &str, schedule: &str, duration: &str| {
-            Window::parse(&WindowConfig { kind: kind.into(), schedule: schedule.into(), duration: duration.into(), apps: vec![] })
-                .unwrap_err()
+            Window::parse(&WindowConfig {
+                kind: kind.into(),
+                schedule: schedule.into(),
+                duration: duration.into(),
+                apps: vec![],
+            })
+            .unwrap_err()
         };
         assert!(bad("maybe", "* * * * *", "1h").starts_with("kind:"));
         assert!(bad("allow", "61 * * * *", "1h").starts_with("schedule:"));

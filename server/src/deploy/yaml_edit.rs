@@ -221,7 +221,9 @@ pub fn insert_after(
         map.key_node(after).and_then(Node::span),
         map.get(after).and_then(Node::span),
     ) else {
-        return Err(unsupported(&format!("no `{after}` entry to add `{key}` beside")));
+        return Err(unsupported(&format!(
+            "no `{after}` entry to add `{key}` beside"
+        )));
     };
     let line_start = text[..key_span.start].rfind('\n').map_or(0, |i| i + 1);
     let column = text[line_start..key_span.start].chars().count();
@@ -276,8 +278,8 @@ fn is_plain_safe(value: &str) -> bool {
     }
     let lower = value.to_ascii_lowercase();
     let special = [
-        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf",
-        "-.inf", "+.inf",
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
+        "+.inf",
     ];
     if special.contains(&lower.as_str()) {
         return false;
@@ -285,9 +287,15 @@ fn is_plain_safe(value: &str) -> bool {
     // Numbers in any notation YAML 1.1 or 1.2 reads (1, 1.10, 1e3, 0x1F, 0o17, 1_000).
     let digits = lower.replace('_', "");
     let numeric = digits.parse::<f64>().is_ok()
-        || digits.strip_prefix("0x").is_some_and(|h| u64::from_str_radix(h, 16).is_ok())
-        || digits.strip_prefix("0o").is_some_and(|o| u64::from_str_radix(o, 8).is_ok())
-        || digits.strip_prefix("0b").is_some_and(|b| u64::from_str_radix(b, 2).is_ok());
+        || digits
+            .strip_prefix("0x")
+            .is_some_and(|h| u64::from_str_radix(h, 16).is_ok())
+        || digits
+            .strip_prefix("0o")
+            .is_some_and(|o| u64::from_str_radix(o, 8).is_ok())
+        || digits
+            .strip_prefix("0b")
+            .is_some_and(|b| u64::from_str_radix(b, 2).is_ok());
     !numeric
 }
 
@@ -309,7 +317,10 @@ mod tests {
             .unwrap();
         let image = containers.items()[0].get("image").unwrap();
         assert_eq!(image.as_str(), Some("registry.example/web:1.2.3"));
-        assert_eq!(&DEPLOY[image.span().unwrap()], "\"registry.example/web:1.2.3\"");
+        assert_eq!(
+            &DEPLOY[image.span().unwrap()],
+            "\"registry.example/web:1.2.3\""
+        );
         let sidecar = containers.items()[1].get("image").unwrap();
         assert_eq!(&DEPLOY[sidecar.span().unwrap()], "'proxy:2'");
         assert_eq!(docs[1].get("kind").and_then(Node::as_str), Some("Service"));
@@ -324,19 +335,40 @@ mod tests {
             .and_then(|t| t.get("spec"))
             .and_then(|s| s.get("containers"))
             .unwrap();
-        let web = replace_scalar("d.yaml", containers.items()[0].get("image").unwrap(), "registry.example/web:1.3.0").unwrap();
-        let sidecar = replace_scalar("d.yaml", containers.items()[1].get("image").unwrap(), "proxy:it's").unwrap();
+        let web = replace_scalar(
+            "d.yaml",
+            containers.items()[0].get("image").unwrap(),
+            "registry.example/web:1.3.0",
+        )
+        .unwrap();
+        let sidecar = replace_scalar(
+            "d.yaml",
+            containers.items()[1].get("image").unwrap(),
+            "proxy:it's",
+        )
+        .unwrap();
         let out = apply(DEPLOY, vec![web, sidecar]);
         assert_eq!(
             out,
             DEPLOY
-                .replace("\"registry.example/web:1.2.3\"", "\"registry.example/web:1.3.0\"")
+                .replace(
+                    "\"registry.example/web:1.2.3\"",
+                    "\"registry.example/web:1.3.0\""
+                )
                 .replace("'proxy:2'", "'proxy:it''s'")
         );
         // And it reads back as intended.
         let again = parse("d.yaml", &out).unwrap();
-        let containers = again[0].get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("spec")).and_then(|s| s.get("containers")).unwrap();
-        assert_eq!(containers.items()[1].get("image").and_then(Node::as_str), Some("proxy:it's"));
+        let containers = again[0]
+            .get("spec")
+            .and_then(|s| s.get("template"))
+            .and_then(|t| t.get("spec"))
+            .and_then(|s| s.get("containers"))
+            .unwrap();
+        assert_eq!(
+            containers.items()[1].get("image").and_then(Node::as_str),
+            Some("proxy:it's")
+        );
     }
 
     #[test]
@@ -355,7 +387,8 @@ mod tests {
 
     #[test]
     fn inserts_a_key_beside_a_sibling() {
-        let text = "images:\n  - name: registry.example/web # the web tier\n    newName: mirror/web\n";
+        let text =
+            "images:\n  - name: registry.example/web # the web tier\n    newName: mirror/web\n";
         let docs = parse("k.yaml", text).unwrap();
         let entry = &docs[0].get("images").unwrap().items()[0];
         let splice = insert_after("k.yaml", text, entry, "name", "newTag", "1.10").unwrap();
@@ -372,6 +405,11 @@ mod tests {
     #[test]
     fn bad_yaml_names_the_file() {
         let error = parse("apps/web.yaml", "a: [1, 2\n").unwrap_err();
-        assert!(error.to_string().starts_with("apps/web.yaml: not valid YAML"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("apps/web.yaml: not valid YAML"),
+            "{error}"
+        );
     }
 }

@@ -3,7 +3,10 @@
 //! placeholders, which both drivers accept.
 
 pub mod catalog;
+pub mod deploys;
+pub mod freezes;
 pub mod syncs;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -22,6 +25,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database: {0}")]
     Query(#[from] sqlx::Error),
+    /// The write conflicts with what is stored (a duplicate, a state that moved on); the text
+    /// is for people.
+    #[error("{0}")]
+    Conflict(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("unsupported database URL {0}: use sqlite:// or postgres://")]
