@@ -466,7 +466,7 @@ pub fn queries(corpus: &Corpus, count: usize, seed: u64) -> Vec<BenchQuery> {
             },
             4 | 5 => BenchQuery {
                 class: "typo",
-                text: typo(*rng.pick(&long), &mut rng),
+                text: typo(rng.pick::<&str>(&long), &mut rng),
                 filters: Vec::new(),
             },
             6 | 7 => {

@@ -1,4 +1,5 @@
-//! Atrium's server: configuration, wiring, and the domain, one module per concept.
+//! Atrium's server: configuration, wiring, the HTTP surface ([`http`]), and the domain, one
+//! module per concept.
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -8,8 +9,8 @@ pub mod config;
 pub mod demo;
 pub mod deploy;
 pub mod gitops;
+pub mod http;
 pub mod serve;
 pub mod store;
 pub mod telemetry;
 pub mod util;
-pub mod web;

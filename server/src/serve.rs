@@ -5,17 +5,13 @@ use std::time::Duration;
 
 use leptos::prelude::LeptosOptions;
 
-use atrium_app::service::Services;
-
-use crate::audit::views::AuditApi;
 use crate::auth::Auth;
 use crate::catalog::service::Catalog;
-use crate::catalog::views::CatalogApi;
 use crate::config::Config;
 use crate::gitops::engine::{Engine, EngineSettings};
 use crate::gitops::repos::RepoMap;
+use crate::http::{router, AppState};
 use crate::store::{redact, Store};
-use crate::web::{router, AppState};
 
 /// Build the application state: connect the store, open the catalog (configured sources, or the
 /// demo repos in the data dir). Does not start background tasks.
@@ -46,12 +42,6 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         .build();
     Ok(AppState {
         leptos,
-        services: Services {
-            catalog: Arc::new(CatalogApi(catalog.clone())),
-            access: auth.access.clone(),
-            audit: Arc::new(AuditApi(store.clone())),
-            engine: engine.clone(),
-        },
         auth,
         engine,
         catalog,

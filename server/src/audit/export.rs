@@ -1,14 +1,8 @@
-//! `GET /api/audit/export?format=csv|json&actor=…`: the filtered trail as a download, streamed
-//! a batch at a time so a million rows never sit in memory. Permission `audit/export`; the
-//! export itself is audited.
+//! The audit trail as a download: who may export it (permission `audit/export`), the audit
+//! record of the export itself, and the rows, newest first, read a page of 1,000 at a time and
+//! encoded as CSV or JSON as they stream, so a million rows never sit in memory.
 
-use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use futures::stream::{self, StreamExt};
-use serde::Deserialize;
+use futures::stream::{self, Stream, StreamExt};
 
 use atrium_app::dto::audit::AuditQuery;
 use atrium_app::error::AppError;
@@ -16,81 +10,81 @@ use atrium_app::service::{AccessService, Caller};
 
 use super::views::filter_of;
 use super::{outcome, AuditFilter, AuditRecord, AuditRow};
+use crate::auth::access::Access;
 use crate::store::Store;
-use crate::web::AppState;
 
 const BATCH: u32 = 1000;
 
-#[derive(Deserialize)]
-pub struct ExportParams {
-    #[serde(default)]
-    format: Option<String>,
-    #[serde(flatten)]
-    query: AuditQuery,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
+/// An export's encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
     Csv,
     Json,
 }
 
-pub async fn export(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(params): Query<ExportParams>,
-) -> Response {
-    let format = match params.format.as_deref().unwrap_or("csv") {
-        "csv" => Format::Csv,
-        "json" => Format::Json,
-        other => {
-            return crate::web::error_response(AppError::BadRequest(format!(
+impl Format {
+    /// `csv` (also when none is named) or `json`.
+    pub fn parse(name: Option<&str>) -> Result<Self, AppError> {
+        match name.unwrap_or("csv") {
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(AppError::BadRequest(format!(
                 "format: `{other}` is not csv or json"
-            )))
+            ))),
         }
-    };
-    if let Err(error) = state
-        .auth
-        .access
-        .authorize(&caller, "audit", "export", "*")
-        .await
-    {
-        return crate::web::error_response(error);
     }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
+
+    /// The media type of the encoded rows.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+
+    /// The name the download is saved under.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Csv => "atrium-audit.csv",
+            Format::Json => "atrium-audit.json",
+        }
+    }
+}
+
+/// Export the trail `query` selects for `caller`: checks `audit/export`, audits the export,
+/// and hands back the encoded rows as a stream of text chunks.
+pub async fn export(
+    access: &Access,
+    store: Store,
+    caller: &Caller,
+    format: Format,
+    query: &AuditQuery,
+) -> Result<impl Stream<Item = Result<String, std::io::Error>>, AppError> {
+    access.authorize(caller, "audit", "export", "*").await?;
     let filter = AuditFilter {
         limit: Some(BATCH),
         before_seq: None,
-        ..filter_of(&params.query)
+        ..filter_of(query)
     };
     let record = AuditRecord::new(
-        crate::auth::access::actor_of(&caller),
+        crate::auth::access::actor_of(caller),
         "audit.export",
         "audit",
         outcome::SUCCESS,
     )
     .with_details(serde_json::json!({
-        "format": if format == Format::Csv { "csv" } else { "json" },
-        "filter": params.query.to_query_string(),
+        "format": format.name(),
+        "filter": query.to_query_string(),
     }));
-    state.auth.access.audit(&caller, record).await;
-
-    let (content_type, file) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", "atrium-audit.csv"),
-        Format::Json => ("application/json", "atrium-audit.json"),
-    };
-    let body = Body::from_stream(rows(state.store.clone(), filter, format));
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
+    access.audit(caller, record).await;
+    Ok(rows(store, filter, format))
 }
 
 /// Newest first, a page at a time: header, rows, footer.
@@ -98,7 +92,7 @@ fn rows(
     store: Store,
     filter: AuditFilter,
     format: Format,
-) -> impl futures::Stream<Item = Result<String, std::io::Error>> {
+) -> impl Stream<Item = Result<String, std::io::Error>> {
     let head = stream::once(async move {
         Ok(match format {
             Format::Csv => CSV_HEADER.to_string() + "\n",

@@ -1,15 +1,16 @@
 //! Who the caller is and what they may do: OIDC sign-in ([`oidc`]) or the embedded default's
-//! demo sign-in ([`demo`]), server-side sessions ([`session`]), the request guard that turns a
-//! cookie into a caller ([`guard`]), teams from the catalog ([`teams`]), and the one
-//! enforcement point ([`access`]) over the `policy.csv` policy ([`policy`]).
+//! demo sign-in ([`demo`]), server-side sessions ([`session`]) started and ended with an audit
+//! record ([`login`]), the same-origin rule for writes ([`origin`]), teams from the catalog
+//! ([`teams`]), and the one enforcement point ([`access`]) over the `policy.csv` policy
+//! ([`policy`]). The request guard, the sign-in routes and the cookie are the HTTP surface's.
 
 pub mod access;
 pub mod demo;
-pub mod guard;
+pub mod login;
 pub mod oidc;
+pub mod origin;
 pub mod policy;
 pub mod ratelimit;
-pub mod routes;
 pub mod session;
 pub mod settings;
 pub mod teams;
@@ -75,7 +76,7 @@ impl Auth {
                 absolute: time::Duration::hours(settings.session_max_hours as i64),
             },
             secure_cookies: settings.secure_cookies(),
-            public_origin: settings.public_url.as_deref().map(guard::origin_of),
+            public_origin: settings.public_url.as_deref().map(origin::origin_of),
             limiter: LoginLimiter::per_minute(settings.login_attempts_per_minute),
         })
     }

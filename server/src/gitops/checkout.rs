@@ -113,7 +113,7 @@ impl Checkout {
                 }
             }
             Checkout::Dir { root } => {
-                let start = root.join(&dir);
+                let start = inside_dir(root, &dir)?;
                 if !start.is_dir() {
                     return Err(CheckoutError::NoPath(dir));
                 }
@@ -133,7 +133,7 @@ impl Checkout {
             Checkout::Git { .. } => self
                 .git_files()
                 .is_ok_and(|index| index.contains_key(&path)),
-            Checkout::Dir { root } => root.join(&path).is_file(),
+            Checkout::Dir { root } => inside_dir(root, &path).is_ok_and(|p| p.is_file()),
         }
     }
 
@@ -155,7 +155,7 @@ impl Checkout {
                 blob.content().to_vec()
             }
             Checkout::Dir { root } => {
-                let full = root.join(&path);
+                let full = inside_dir(root, &path)?;
                 let meta =
                     std::fs::metadata(&full).map_err(|_| CheckoutError::NoPath(path.clone()))?;
                 if meta.len() as usize > MAX_FILE_BYTES {
@@ -271,6 +271,45 @@ pub fn resolve_revision(repo: &Repository, revision: &str) -> Option<Oid> {
     None
 }
 
+/// `rel` (a path a repository names, e.g. a Helm value file or a Kustomize resource) relative
+/// to the repository directory `base`, as a clean repository path. `..` may move up inside the
+/// repository, never above its root; absolute paths and URLs are refused.
+pub fn join_inside(base: &str, rel: &str) -> Result<String> {
+    let rel = rel.trim();
+    if rel.contains("://") || rel.starts_with('/') || rel.starts_with('\\') || rel.is_empty() {
+        return Err(CheckoutError::UnsafePath(rel.to_string()));
+    }
+    let mut parts: Vec<String> = clean_path(base)?
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    for component in Path::new(rel).components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir if parts.pop().is_some() => {}
+            _ => return Err(CheckoutError::UnsafePath(rel.to_string())),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// A path of a plain-directory checkout on disk, refused when a symlink on the way leads out
+/// of the directory (a repository must not hand out the server's own files).
+fn inside_dir(root: &Path, path: &str) -> Result<std::path::PathBuf> {
+    let full = root.join(path);
+    let (Ok(real_root), Ok(real)) = (root.canonicalize(), full.canonicalize()) else {
+        // Absent: callers report it as missing.
+        return Ok(full);
+    };
+    if real.starts_with(&real_root) {
+        Ok(full)
+    } else {
+        Err(CheckoutError::UnsafePath(path.to_string()))
+    }
+}
+
 /// `./apps/` → `apps`; refuses absolute paths and `..`.
 pub fn clean_path(path: &str) -> Result<String> {
     let mut parts = Vec::new();
@@ -353,5 +392,52 @@ mod tests {
         assert_eq!(clean_path(".").unwrap(), "");
         assert!(clean_path("../x").is_err());
         assert!(clean_path("/etc").is_err());
+    }
+
+    #[test]
+    fn joined_paths_stay_inside_the_repository() {
+        assert_eq!(
+            join_inside("charts/web", "values.yaml").unwrap(),
+            "charts/web/values.yaml"
+        );
+        assert_eq!(
+            join_inside("charts/web", "../../env/prod.yaml").unwrap(),
+            "env/prod.yaml"
+        );
+        assert_eq!(join_inside("", "./a/./b.yaml").unwrap(), "a/b.yaml");
+        for hostile in [
+            "../../../etc/passwd",
+            "/etc/passwd",
+            "https://evil.example/values.yaml",
+            "file:///etc/passwd",
+            "",
+        ] {
+            assert!(join_inside("charts/web", hostile).is_err(), "{hostile}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_out_of_a_plain_directory_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.yaml"), "token: s3cret\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("apps")).unwrap();
+        std::fs::write(dir.path().join("apps/ok.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.yaml"),
+            dir.path().join("apps/leak.yaml"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("linked")).unwrap();
+        let checkout = Checkout::open(dir.path(), "HEAD").unwrap();
+        assert_eq!(checkout.read("apps/ok.yaml").unwrap(), b"a: 1\n");
+        assert!(matches!(
+            checkout.read("apps/leak.yaml"),
+            Err(CheckoutError::UnsafePath(_))
+        ));
+        assert!(!checkout.is_file("apps/leak.yaml"));
+        assert!(checkout.files_under("linked").is_err());
+        assert_eq!(checkout.files_under("apps").unwrap(), vec!["apps/ok.yaml"]);
     }
 }

@@ -8,7 +8,6 @@ pub mod checkout;
 pub mod desired;
 pub mod engine;
 pub mod environment;
-pub mod events;
 pub mod mirror;
 pub mod render;
 pub mod report;

@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use super::{Result, Store};
+use crate::audit::AuditRecord;
 
 /// One sync, as recorded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +23,12 @@ pub struct SyncRow {
 }
 
 impl Store {
-    pub async fn record_sync(&self, sync: &SyncRow) -> Result<()> {
+    /// Record a sync with its audit record, in one transaction: both are written or neither
+    /// is. The audit record goes first, as [`Store::append_audit_in`] asks: it takes the
+    /// chain's lock before anything else is written.
+    pub async fn record_sync(&self, sync: &SyncRow, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        Self::append_audit_in(&mut tx, audit).await?;
         sqlx::query(
             "INSERT INTO syncs (id, env, app, at, actor_subject, actor_name, trigger_kind, \
              revision, result, message, details) \
@@ -39,8 +45,9 @@ impl Store {
         .bind(&sync.result)
         .bind(&sync.message)
         .bind(sync.details.to_string())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

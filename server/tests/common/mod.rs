@@ -8,8 +8,8 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use atrium_server::config::{Config, SourceEntry};
+use atrium_server::http::{router, AppState};
 use atrium_server::serve::build_state;
-use atrium_server::web::{router, AppState};
 
 pub const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -40,6 +40,8 @@ pub fn render_kustomize(
             "path {path:?} does not exist at this revision"
         )));
     }
+    // Hostile input: nothing the kustomizations name may lead out of the repository copy.
+    super::kustomize_refs::check_references(root, path).map_err(RenderFailure::error)?;
     // Kept alive until the tool has run; removed when dropped.
     let overlay = match overrides.map(overlay_kustomization).transpose()? {
         Some(Some(kustomization)) => {
@@ -66,12 +68,16 @@ pub fn render_kustomize(
     };
     let target = overlay.as_ref().map(|d| d.path()).unwrap_or(&app_dir);
     let (program, args) = match tool {
-        KustomizeTool::Kustomize(p) => (p, vec!["build".to_string(), target.display().to_string()]),
-        KustomizeTool::Kubectl(p) => (
-            p,
-            vec!["kustomize".to_string(), target.display().to_string()],
-        ),
+        KustomizeTool::Kustomize(p) => (p, vec!["build".to_string()]),
+        KustomizeTool::Kubectl(p) => (p, vec!["kustomize".to_string()]),
     };
+    // The default, said out loud: files stay inside their kustomization's directory.
+    let mut args = args;
+    args.extend([
+        "--load-restrictor".to_string(),
+        "LoadRestrictionsRootOnly".to_string(),
+        target.display().to_string(),
+    ]);
     let output = run(program, &args, root, timeout).map_err(RenderFailure::error)?;
     let docs = parse_yaml("kustomize output", &output).map_err(RenderFailure::error)?;
     let mut out = Vec::new();

@@ -6,6 +6,7 @@
 pub mod directory;
 pub mod helm;
 pub mod kustomize;
+mod kustomize_refs;
 pub mod objects;
 pub mod tools;
 

@@ -298,6 +298,63 @@ fn kustomize_renders_through_kubectl_with_overrides() {
     );
 }
 
+/// A repository must not pull the server's own files into manifests every reader sees
+/// (Argo CD's CVE-2022-24348 for Helm; Kustomize follows directories anywhere on the disk).
+#[test]
+fn kustomize_cannot_read_outside_the_repository() {
+    let tools = Tools::from_path();
+    assert!(
+        tools.kustomize.is_some(),
+        "kubectl or kustomize must be on PATH for this test"
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("kustomization.yaml"),
+        "resources: [cm.yaml]\n",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("cm.yaml"), cm("stolen")).unwrap();
+    let escape = format!("../../../../../../../../../..{}", outside.path().display());
+    let (_dir, repos) = repo(&[
+        ("apps/root.yaml", app("root", "apps", "HEAD")),
+        ("apps/evil.yaml", app("evil", "evil", "HEAD")),
+        (
+            "evil/kustomization.yaml",
+            format!("resources: [cm.yaml, {escape}]\n"),
+        ),
+        ("evil/cm.yaml", cm("fine")),
+    ]);
+    let tree = render(&repos, &RenderOptions { tools, ..options() });
+    let evil = tree.get("evil").unwrap();
+    assert_eq!(evil.status, RenderStatus::Error, "{:?}", evil.resources);
+    assert!(evil.resources.is_empty());
+    assert!(
+        evil.message
+            .contains("evil/kustomization.yaml: resources entry")
+            && evil.message.contains("leaves the repository"),
+        "{}",
+        evil.message
+    );
+}
+
+#[test]
+fn directory_globs_cannot_reach_outside_the_path() {
+    let dir_app = app("web", "web", "HEAD").replace(
+        "    path: web\n",
+        "    path: web\n    directory:\n      recurse: true\n      include: '{../secret/*,../../**,*}'\n",
+    );
+    let (_dir, repos) = repo(&[
+        ("apps/root.yaml", app("root", "apps", "HEAD")),
+        ("apps/web.yaml", dir_app),
+        ("web/cm.yaml", cm("web")),
+        ("secret/cm.yaml", cm("secret")),
+    ]);
+    let tree = render(&repos, &options());
+    let web = tree.get("web").unwrap();
+    let names: Vec<&str> = web.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["web"], "{}", web.message);
+}
+
 #[test]
 fn duplicates_and_plain_directories() {
     let dir = tempfile::tempdir().unwrap();

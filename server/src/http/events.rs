@@ -14,7 +14,8 @@ use futures::stream::{self, Stream};
 use atrium_app::error::AppError;
 use atrium_app::service::{AccessService, Caller};
 
-use crate::web::AppState;
+use super::errors::error_response;
+use super::state::AppState;
 
 pub async fn events(
     State(state): State<AppState>,
@@ -28,10 +29,10 @@ pub async fn events(
         .authorize(&caller, "applications", "get", &object)
         .await
     {
-        return crate::web::error_response(error);
+        return error_response(error);
     }
     let Some(versions) = state.engine.subscribe(&env) else {
-        return crate::web::error_response(AppError::NotFound(format!(
+        return error_response(AppError::NotFound(format!(
             "no environment `{env}` is configured"
         )));
     };

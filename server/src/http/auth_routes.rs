@@ -1,33 +1,26 @@
-//! Sign-in, callback, demo sign-in and sign-out. Plain HTTP routes (redirects and cookies are
-//! their whole job); every outcome, good or bad, is audited.
+//! `/auth/*`: sign-in, callback, demo sign-in and sign-out. Plain HTTP routes (redirects and
+//! cookies are their whole job) over the auth domain's sessions and OIDC client; every
+//! outcome, good or bad, is audited.
 
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Extension;
 use serde::Deserialize;
 
 use atrium_app::service::Caller;
 
-use super::guard::{clear_cookie, cookie_value, encode, session_cookie};
-use super::oidc::OidcError;
-use super::session::{safe_return_to, Identity, COOKIE};
-use crate::audit::{outcome, Actor, AuditRecord};
-use crate::web::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", get(login))
-        .route("/auth/callback", get(callback))
-        .route("/auth/demo", post(demo))
-        .route("/auth/logout", post(logout))
-}
+use super::cookies::{clear_cookie, cookie_value, session_cookie};
+use super::guard::encode;
+use super::state::AppState;
+use crate::audit::{outcome, Actor};
+use crate::auth::oidc::OidcError;
+use crate::auth::session::{safe_return_to, Identity, COOKIE};
 
 #[derive(Deserialize)]
-struct NextParam {
+pub struct NextParam {
     next: Option<String>,
 }
 
@@ -44,20 +37,9 @@ fn too_many() -> Response {
         .into_response()
 }
 
-async fn audit_login(
-    state: &AppState,
-    caller: &Caller,
-    actor: Actor,
-    result: &str,
-    details: serde_json::Value,
-) {
-    let record = AuditRecord::new(actor, "login", "atrium", result).with_details(details);
-    state.auth.access.audit(caller, record).await;
-}
-
 /// `GET /auth/login?next=/path`: off to the identity provider (or the sign-in page when there
 /// is none).
-async fn login(
+pub async fn login(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(params): Query<NextParam>,
@@ -79,21 +61,22 @@ async fn login(
         },
         Err(error) => {
             tracing::warn!("sign-in could not start: {error}");
-            audit_login(
-                &state,
-                &caller,
-                Actor::anonymous(),
-                outcome::FAILURE,
-                serde_json::json!({"reason": error.to_string()}),
-            )
-            .await;
+            state
+                .auth
+                .audit_login(
+                    &caller,
+                    Actor::anonymous(),
+                    outcome::FAILURE,
+                    serde_json::json!({"reason": error.to_string()}),
+                )
+                .await;
             to_login("unavailable", &next)
         }
     }
 }
 
 /// `GET /auth/callback?code&state`: the provider's answer.
-async fn callback(
+pub async fn callback(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(params): Query<HashMap<String, String>>,
@@ -109,14 +92,15 @@ async fn callback(
         let caller = caller.clone();
         async move {
             tracing::warn!("sign-in failed: {reason}");
-            audit_login(
-                &state,
-                &caller,
-                Actor::anonymous(),
-                outcome::FAILURE,
-                serde_json::json!({"reason": reason}),
-            )
-            .await;
+            state
+                .auth
+                .audit_login(
+                    &caller,
+                    Actor::anonymous(),
+                    outcome::FAILURE,
+                    serde_json::json!({"reason": reason}),
+                )
+                .await;
             to_login(code, &next)
         }
     };
@@ -155,7 +139,7 @@ async fn callback(
                 "groups": signed_in.identity.groups,
                 "groups_claim_missing": signed_in.groups_missing,
             });
-            start_session(&state, &caller, signed_in.identity, next, details).await
+            sign_in(&state, &caller, signed_in.identity, next, details).await
         }
         Err(error @ OidcError::Unavailable { .. }) => {
             fail("unavailable", error.to_string(), next).await
@@ -165,13 +149,13 @@ async fn callback(
 }
 
 #[derive(Deserialize)]
-struct DemoForm {
+pub struct DemoForm {
     user: String,
     next: Option<String>,
 }
 
 /// `POST /auth/demo`: the embedded default's demo sign-in; refused whenever OIDC is configured.
-async fn demo(
+pub async fn demo(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Form(form): Form<DemoForm>,
@@ -181,25 +165,26 @@ async fn demo(
         return too_many();
     }
     if state.auth.oidc.is_some() {
-        audit_login(&state, &caller, Actor::anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
+        state.auth.audit_login(&caller, Actor::anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
         return (
             StatusCode::FORBIDDEN,
             "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
         )
             .into_response();
     }
-    let Some(identity) = super::demo::identity(&form.user) else {
-        audit_login(
-            &state,
-            &caller,
-            Actor::anonymous(),
-            outcome::FAILURE,
-            serde_json::json!({"reason": "unknown demo user", "user": form.user}),
-        )
-        .await;
+    let Some(identity) = crate::auth::demo::identity(&form.user) else {
+        state
+            .auth
+            .audit_login(
+                &caller,
+                Actor::anonymous(),
+                outcome::FAILURE,
+                serde_json::json!({"reason": "unknown demo user", "user": form.user}),
+            )
+            .await;
         return to_login("unknown-user", &next);
     };
-    start_session(
+    sign_in(
         &state,
         &caller,
         identity,
@@ -209,7 +194,8 @@ async fn demo(
     .await
 }
 
-async fn start_session(
+/// Start the session, then off to `next` with its cookie (back to sign-in when it failed).
+async fn sign_in(
     state: &AppState,
     caller: &Caller,
     identity: Identity,
@@ -217,15 +203,8 @@ async fn start_session(
     details: serde_json::Value,
 ) -> Response {
     let auth = &state.auth;
-    match state.store.create_session(&identity, auth.lifetimes).await {
+    match auth.start_session(caller, identity, details).await {
         Ok(token) => {
-            let user = auth.access.user_view(&identity);
-            let actor = Actor {
-                subject: user.subject.clone(),
-                name: user.name.clone(),
-                groups: user.teams.clone(),
-            };
-            audit_login(state, caller, actor, outcome::SUCCESS, details).await;
             let mut response = Redirect::to(&next).into_response();
             let cookie = session_cookie(&token, auth.secure_cookies, auth.lifetimes.absolute);
             if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -241,25 +220,13 @@ async fn start_session(
 }
 
 /// `POST /auth/logout`: end the session here (the provider's own session is left alone).
-async fn logout(
+pub async fn logout(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    if let Some(token) = cookie_value(&headers, COOKIE) {
-        if let Err(error) = state.store.delete_session(&token).await {
-            tracing::error!("deleting the session failed: {error}");
-        }
-    }
-    if caller.user.is_some() {
-        let record = AuditRecord::new(
-            super::access::actor_of(&caller),
-            "logout",
-            "atrium",
-            outcome::SUCCESS,
-        );
-        state.auth.access.audit(&caller, record).await;
-    }
+    let token = cookie_value(&headers, COOKIE);
+    state.auth.end_session(&caller, token.as_deref()).await;
     let mut response = Redirect::to("/login?signed_out=1").into_response();
     clear_cookie(&mut response, state.auth.secure_cookies);
     response

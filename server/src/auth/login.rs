@@ -1,0 +1,79 @@
+//! Sign-in and sign-out as the domain sees them, whatever the transport: the caller behind a
+//! session token, a session started or ended, and the audit record of every attempt. The HTTP
+//! surface's sign-in routes turn these into redirects and cookies.
+
+use atrium_app::dto::auth::UserView;
+use atrium_app::service::Caller;
+
+use super::session::Identity;
+use super::Auth;
+use crate::audit::{outcome, Actor, AuditRecord};
+use crate::store::Result;
+
+impl Auth {
+    /// The user behind a session token; `None` when no live session has it (tampered,
+    /// expired, or signed out elsewhere).
+    pub async fn session_user(&self, token: &str) -> Result<Option<UserView>> {
+        let identity = self
+            .access
+            .store
+            .find_session(token, self.lifetimes)
+            .await?;
+        Ok(identity.map(|identity| self.access.user_view(&identity)))
+    }
+
+    /// Audit a sign-in attempt: `result` is an [`outcome`], `details` say how and why.
+    pub async fn audit_login(
+        &self,
+        caller: &Caller,
+        actor: Actor,
+        result: &str,
+        details: serde_json::Value,
+    ) {
+        let record = AuditRecord::new(actor, "login", "atrium", result).with_details(details);
+        self.access.audit(caller, record).await;
+    }
+
+    /// Start a session for `identity` and audit the sign-in; returns the token for the cookie.
+    pub async fn start_session(
+        &self,
+        caller: &Caller,
+        identity: Identity,
+        details: serde_json::Value,
+    ) -> Result<String> {
+        let token = self
+            .access
+            .store
+            .create_session(&identity, self.lifetimes)
+            .await?;
+        let user = self.access.user_view(&identity);
+        let actor = Actor {
+            subject: user.subject.clone(),
+            name: user.name.clone(),
+            groups: user.teams.clone(),
+        };
+        self.audit_login(caller, actor, outcome::SUCCESS, details)
+            .await;
+        Ok(token)
+    }
+
+    /// End the session behind `token` here (the provider's own session is left alone) and audit
+    /// the sign-out of a signed-in caller. A failed delete is logged; the caller is signed out
+    /// of this browser either way.
+    pub async fn end_session(&self, caller: &Caller, token: Option<&str>) {
+        if let Some(token) = token {
+            if let Err(error) = self.access.store.delete_session(token).await {
+                tracing::error!("deleting the session failed: {error}");
+            }
+        }
+        if caller.user.is_some() {
+            let record = AuditRecord::new(
+                super::access::actor_of(caller),
+                "logout",
+                "atrium",
+                outcome::SUCCESS,
+            );
+            self.access.audit(caller, record).await;
+        }
+    }
+}

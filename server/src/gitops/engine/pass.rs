@@ -1,0 +1,226 @@
+//! One reconcile pass of one environment: fetch the mirror, re-render when the head moved,
+//! relist the cluster when it changed, auto-sync what is automated and out of sync, and
+//! publish the snapshot (and a new tree version when what the UI shows moved).
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use atrium_app::dto::env::TreeView;
+
+use super::runtime::{EnvRuntime, Snapshot};
+use super::sync::SyncRequest;
+use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
+use super::{Engine, EngineError};
+use crate::cluster::driver::LiveResource;
+use crate::gitops::desired::SyncStatus;
+use crate::gitops::environment::ClusterTarget;
+use crate::gitops::mirror;
+use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
+
+/// Runs a pass's CPU work (statuses, the flat tree: tens of milliseconds at thousands of apps)
+/// off the async runtime. A panic stays a panic, as it would have been on the pass's task;
+/// `None` is the runtime shutting down.
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => Some(done),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => None,
+    }
+}
+
+impl Engine {
+    /// One reconcile pass: re-render when the head moved (or `force`), read live, auto-sync,
+    /// publish.
+    pub(super) async fn pass(&self, env: &Arc<EnvRuntime>, force: bool) {
+        let mut synced_revisions = env.busy.lock().await;
+        let previous = env.snapshot();
+        let fetch_error = match &env.mirror {
+            Some(mirror) => {
+                let (url, path) = (env.config.repo.clone(), mirror.clone());
+                match tokio::task::spawn_blocking(move || mirror::fetch(&url, &path)).await {
+                    Ok(fetched) => fetched.err().map(EngineError::Fetch),
+                    Err(source) => Some(EngineError::FetchTask {
+                        url: env.config.repo.clone(),
+                        source,
+                    }),
+                }
+            }
+            None => None,
+        };
+        let path = self.repo_path(&env.config);
+        let branch = env.config.branch.clone();
+        let head = tokio::task::spawn_blocking(move || {
+            crate::gitops::checkout::Checkout::open(&path, &branch)
+                .ok()
+                .and_then(|c| c.sha())
+        })
+        .await
+        .ok()
+        .flatten();
+        let forced = env.force_render.swap(false, Ordering::SeqCst);
+        let tree = if force || forced || head != previous.head || previous.tree.apps.is_empty() {
+            let root = env.config.root_spec();
+            let repos = self.repos.clone();
+            let options = self.options.clone();
+            match tokio::task::spawn_blocking(move || render_tree(&root, &repos, &options)).await {
+                Ok(tree) => Arc::new(tree),
+                Err(e) => {
+                    let error = EngineError::RenderTask(e);
+                    tracing::error!(env = %env.config.name, "{error}");
+                    previous.tree.clone()
+                }
+            }
+        } else {
+            previous.tree.clone()
+        };
+        let driver = match &env.driver {
+            Ok(driver) => driver,
+            Err(error) => {
+                let live = Default::default();
+                publish(env, tree, live, None, head, Some(error.to_string()));
+                return;
+            }
+        };
+        let extra = extra_kinds(&tree);
+        // The relist (one list per kind, every object) only when the cluster changed since
+        // the last one: a quiet estate of 20,000 objects costs one small read per pass.
+        let revision = driver.revision().await.ok().flatten();
+        let unchanged = revision.is_some()
+            && revision == previous.live_revision
+            && (Arc::ptr_eq(&previous.tree, &tree) || extra_kinds(&previous.tree) == extra);
+        let listed = if unchanged {
+            Ok(previous.live.clone())
+        } else {
+            driver.inventory(&extra).await.map(Arc::new)
+        };
+        let mut live_revision = revision;
+        let mut live = match listed {
+            Ok(live) => live,
+            Err(e) => {
+                let error = EngineError::ClusterUnreachable(e).to_string();
+                publish(env, tree, Default::default(), None, head, Some(error));
+                return;
+            }
+        };
+        // Auto-sync: apps with `syncPolicy.automated` that are out of sync — on a new revision,
+        // or always with `selfHeal`.
+        let statuses = {
+            let (env, tree, live) = (env.clone(), tree.clone(), live.clone());
+            off_runtime(move || statuses(&env, &tree, &live)).await
+        };
+        let Some(statuses) = statuses else { return };
+        let mut synced_any = false;
+        for app in &tree.apps {
+            let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
+                continue;
+            };
+            if statuses.get(&app.name).map(|s| s.sync) != Some(SyncStatus::OutOfSync) {
+                continue;
+            }
+            let revision = app.source.revision.clone().unwrap_or_default();
+            let new_revision = synced_revisions.get(&app.name) != Some(&revision);
+            if !(new_revision || automated.self_heal) {
+                continue;
+            }
+            synced_revisions.insert(app.name.clone(), revision);
+            self.run_sync(env, driver, SyncRequest::auto(app, automated.prune))
+                .await;
+            synced_any = true;
+        }
+        // The statuses above still describe the cluster unless a sync changed it.
+        let mut statuses = Some(statuses);
+        if synced_any {
+            statuses = None;
+            live_revision = driver.revision().await.ok().flatten();
+            match driver.inventory(&extra).await {
+                Ok(after) => live = Arc::new(after),
+                Err(_) => live_revision = None,
+            }
+        }
+        drop(synced_revisions);
+        // A failed fetch leaves the last fetched commit in force, and says so.
+        let live = (live, live_revision);
+        let fetch_error = fetch_error.map(|e| e.to_string());
+        let env = env.clone();
+        off_runtime(move || publish(&env, tree, live, statuses, head, fetch_error)).await;
+    }
+}
+
+/// The statuses of every app of `tree` against `live`, through the environment's cache.
+fn statuses(
+    env: &EnvRuntime,
+    tree: &Arc<RenderedTree>,
+    live: &HashMap<String, Vec<LiveResource>>,
+) -> HashMap<String, AppStatus> {
+    let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
+    app_statuses_cached(tree, live, &mut cache)
+}
+
+/// Replace the environment's snapshot, and bump the tree version when what the UI shows moved.
+fn publish(
+    env: &EnvRuntime,
+    tree: Arc<RenderedTree>,
+    (live, live_revision): (Arc<HashMap<String, Vec<LiveResource>>>, Option<String>),
+    statuses: Option<HashMap<String, AppStatus>>,
+    head: Option<String>,
+    error: Option<String>,
+) {
+    let statuses = statuses.unwrap_or_else(|| self::statuses(env, &tree, &live));
+    let previous = env.snapshot();
+    // The view shows the tree, the statuses and the head: when none of them moved (most
+    // passes), it is the previous one, and the flat tree is not rebuilt.
+    let same = Arc::ptr_eq(&previous.tree, &tree)
+        && previous.statuses == statuses
+        && previous.head == head
+        && previous.error == error;
+    let view = if same {
+        previous.view.clone()
+    } else {
+        let nodes = {
+            let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
+            tree_nodes_cached(&tree, &live, &statuses, &mut cache)
+        };
+        let changed =
+            previous.view.nodes != nodes || previous.error != error || previous.head != head;
+        Arc::new(TreeView {
+            env: env.config.name.clone(),
+            revision: head.clone(),
+            simulated: env.config.cluster == ClusterTarget::Sim,
+            version: previous.view.version + u64::from(changed),
+            nodes,
+        })
+    };
+    let (version, changed) = (view.version, view.version != previous.view.version);
+    let mut state = env.state.write().unwrap_or_else(|e| e.into_inner());
+    *state = Arc::new(Snapshot {
+        tree,
+        live,
+        live_revision,
+        statuses,
+        view,
+        head,
+        last_reconcile: Some(crate::audit::now()),
+        error,
+    });
+    drop(state);
+    if changed {
+        env.versions.send_replace(version);
+    }
+}
+
+/// `(apiVersion, kind)`s the desired resources use, so custom kinds are listed too.
+fn extra_kinds(tree: &RenderedTree) -> Vec<(String, String)> {
+    let mut kinds: Vec<(String, String)> = tree
+        .apps
+        .iter()
+        .flat_map(|a| {
+            a.resources
+                .iter()
+                .map(|r| (r.api_version.clone(), r.kind.clone()))
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}

@@ -1,0 +1,140 @@
+//! One environment at run time: its cluster connection, the snapshot its last pass published,
+//! what wakes its loop, and the loop itself (a pass per interval, or sooner when woken).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use atrium_app::dto::env::TreeView;
+use tokio::sync::{watch, Notify};
+
+use super::view::{AppStatus, ViewCache};
+use super::{Engine, EngineError, EngineSettings, Result};
+use crate::cluster::driver::{ClusterDriver, LiveResource};
+use crate::cluster::sim::{Sim, SimConfig};
+use crate::gitops::environment::{ClusterTarget, EnvironmentConfig};
+use crate::gitops::mirror;
+use crate::gitops::repos::RepoMap;
+use crate::gitops::tree::RenderedTree;
+
+/// What one environment looked like at the end of its last pass.
+#[derive(Default)]
+pub(super) struct Snapshot {
+    /// Shared with the next pass while the head does not move (and with the status cache).
+    pub(super) tree: Arc<RenderedTree>,
+    /// Shared with the next pass while the cluster's revision does not move.
+    pub(super) live: Arc<HashMap<String, Vec<LiveResource>>>,
+    /// The cluster's revision read just before `live` was listed.
+    pub(super) live_revision: Option<String>,
+    pub(super) statuses: HashMap<String, AppStatus>,
+    /// Built only when something it shows changed.
+    pub(super) view: Arc<TreeView>,
+    pub(super) head: Option<String>,
+    pub(super) last_reconcile: Option<String>,
+    pub(super) error: Option<String>,
+}
+
+pub(super) struct EnvRuntime {
+    pub(super) config: EnvironmentConfig,
+    /// Shared with every refused sync, which names it as its cause.
+    pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
+    /// Keeps the emulator (and its rollout controller) alive.
+    _sim: Option<Sim>,
+    pub(super) state: RwLock<Arc<Snapshot>>,
+    pub(super) versions: watch::Sender<u64>,
+    pub(super) wake: Notify,
+    /// "Refresh now": re-render at the next pass even if the head did not move.
+    pub(super) force_render: AtomicBool,
+    /// Serialises passes and syncs of this environment.
+    pub(super) busy: tokio::sync::Mutex<HashMap<String, String>>,
+    /// Statuses and rows of the last pass, reused while nothing under them moved.
+    pub(super) cache: std::sync::Mutex<ViewCache>,
+    /// A repo given by URL: its local mirror, fetched before each pass.
+    pub(super) mirror: Option<PathBuf>,
+}
+
+impl EnvRuntime {
+    /// Connect the environment's cluster (starting the emulator for `cluster = "sim"`) and,
+    /// for a repo given by URL, register the mirror it will be read through.
+    pub(super) fn start(
+        config: EnvironmentConfig,
+        settings: &EngineSettings,
+        repos: &mut RepoMap,
+    ) -> Self {
+        let (driver, sim) = match &config.cluster {
+            ClusterTarget::Sim => {
+                let sim = Sim::start(SimConfig {
+                    rollout_delay: settings.sim_rollout_delay,
+                });
+                (Ok(ClusterDriver::new(sim.client())), Some(sim))
+            }
+            ClusterTarget::Context(context) => (connect_context(context).map_err(Arc::new), None),
+        };
+        // Mirrored unless `[[repos]]` maps the URL to a local repository already.
+        let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
+            .then(|| mirror::mirror_path(&config.repo, &settings.mirror_dir));
+        if let Some(path) = &mirror {
+            repos.insert(&config.repo, path);
+        }
+        Self {
+            config,
+            driver,
+            _sim: sim,
+            state: RwLock::new(Arc::new(Snapshot::default())),
+            versions: watch::channel(0).0,
+            wake: Notify::new(),
+            force_render: AtomicBool::new(false),
+            busy: tokio::sync::Mutex::new(HashMap::new()),
+            cache: std::sync::Mutex::new(ViewCache::default()),
+            mirror,
+        }
+    }
+
+    /// The snapshot the last pass published.
+    pub(super) fn snapshot(&self) -> Arc<Snapshot> {
+        self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Engine {
+    /// One loop per environment, forever.
+    pub fn spawn(self: &Arc<Self>, interval: Duration) {
+        for env in &self.envs {
+            let engine = self.clone();
+            let env = env.clone();
+            tokio::spawn(async move {
+                loop {
+                    engine.pass(&env, false).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(interval) => {}
+                        _ = env.wake.notified() => {}
+                    }
+                }
+            });
+        }
+    }
+
+    /// Run one pass of every environment now (tests, benchmarks, start-up).
+    pub async fn reconcile_all(&self) {
+        for env in &self.envs {
+            self.pass(env, true).await;
+        }
+    }
+}
+
+fn connect_context(context: &str) -> Result<ClusterDriver> {
+    let failed = |source: Box<dyn std::error::Error + Send + Sync>| EngineError::Kubeconfig {
+        context: context.to_string(),
+        source,
+    };
+    let options = kube::config::KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
+        .map_err(|e| failed(e.into()))?;
+    let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
+    Ok(ClusterDriver::new(client))
+}

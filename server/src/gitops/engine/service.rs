@@ -1,0 +1,200 @@
+//! The engine as the UI sees it (`EngineService`): environment cards, an environment's tree,
+//! a node's detail with its diff and sync history, "Sync now", "Refresh now" and where a
+//! catalog component runs.
+
+use std::sync::atomic::Ordering;
+
+use atrium_app::dto::env::{
+    AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
+    TreeView,
+};
+use atrium_app::error::AppError;
+use atrium_app::service::{Caller, EngineService};
+
+use super::runtime::EnvRuntime;
+use super::sync::SyncRequest;
+use super::view::{key_of, AppStatus};
+use super::{running_in, Engine, EngineError};
+use crate::cluster::driver::DiffOp;
+use crate::gitops::desired::SyncStatus;
+use crate::gitops::environment::ClusterTarget;
+use crate::gitops::tree::RenderStatus;
+use crate::store::syncs::SyncRow;
+
+fn sync_view(row: &SyncRow) -> SyncRecordView {
+    SyncRecordView {
+        at: row.at.clone(),
+        actor: row.actor_name.clone(),
+        revision: row.revision.clone(),
+        result: row.result.clone(),
+        message: row.message.clone(),
+    }
+}
+
+#[async_trait::async_trait]
+impl EngineService for Engine {
+    async fn environments(&self) -> Vec<EnvironmentSummary> {
+        self.envs
+            .iter()
+            .map(|env| {
+                let snap = env.snapshot();
+                let count = |f: &dyn Fn(&AppStatus) -> bool| {
+                    snap.statuses.values().filter(|s| f(s)).count()
+                };
+                EnvironmentSummary {
+                    name: env.config.name.clone(),
+                    production: env.config.production,
+                    cluster: match &env.config.cluster {
+                        ClusterTarget::Sim => "simulated cluster".into(),
+                        ClusterTarget::Context(c) => c.clone(),
+                    },
+                    simulated: env.config.cluster == ClusterTarget::Sim,
+                    repo: env.config.repo.clone(),
+                    branch: env.config.branch.clone(),
+                    revision: snap.head.clone(),
+                    apps: snap.tree.apps.len(),
+                    out_of_sync: count(&|s| s.sync == SyncStatus::OutOfSync),
+                    degraded: count(&|s| s.health == crate::gitops::desired::Health::Degraded),
+                    progressing: count(&|s| {
+                        s.health == crate::gitops::desired::Health::Progressing
+                    }),
+                    last_reconcile: snap.last_reconcile.clone(),
+                    error: snap.error.clone(),
+                }
+            })
+            .collect()
+    }
+
+    async fn tree(&self, env: &str) -> Result<TreeView, AppError> {
+        let env = self.env(env)?;
+        let mut view = TreeView::clone(&env.snapshot().view);
+        // Before the first pass: an empty tree, but of this environment.
+        view.env.clone_from(&env.config.name);
+        view.simulated = env.config.cluster == ClusterTarget::Sim;
+        Ok(view)
+    }
+
+    async fn node(&self, env_name: &str, node: &str) -> Result<NodeDetail, AppError> {
+        let env = self.env(env_name)?;
+        let snap = env.snapshot();
+        let found = snap.view.nodes.iter().find(|n| n.id == node).cloned();
+        let Some(found) = found else {
+            return Err(EngineError::UnknownNode {
+                env: env_name.to_string(),
+                node: node.to_string(),
+            }
+            .into());
+        };
+        let app_name = atrium_app::dto::env::app_of_node(node)
+            .unwrap_or_default()
+            .to_string();
+        let app = snap.tree.get(&app_name);
+        let mut detail = NodeDetail {
+            node: found.clone(),
+            app: app_name.clone(),
+            ..Default::default()
+        };
+        if found.is_app {
+            if let Some(app) = app {
+                detail.source = Some(AppSourceView {
+                    repo_url: app.source.repo_url.clone(),
+                    path: app.source.path.clone(),
+                    target_revision: app.source.target_revision.clone(),
+                    resolved_revision: app.source.revision.clone(),
+                    renderer: app
+                        .source
+                        .renderer
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_default(),
+                    automated: app.automated.is_some(),
+                    prune: app.automated.as_ref().is_some_and(|a| a.prune),
+                    self_heal: app.automated.as_ref().is_some_and(|a| a.self_heal),
+                });
+            }
+            let syncs = self
+                .store
+                .recent_syncs(env_name, &app_name, 10)
+                .await
+                .map_err(EngineError::SyncHistory)?;
+            detail.syncs = syncs.iter().map(sync_view).collect();
+            return Ok(detail);
+        }
+        let key = node.splitn(3, ':').nth(2).unwrap_or_default();
+        let desired = app.and_then(|a| a.resources.iter().find(|r| key_of(r) == key));
+        let live = snap
+            .live
+            .get(&app_name)
+            .and_then(|l| l.iter().find(|r| r.key == key));
+        if let Some(desired) = desired {
+            let d = crate::cluster::driver::diff(
+                &desired.manifest,
+                live.map(|l| &l.object).unwrap_or(&serde_json::Value::Null),
+            );
+            detail.desired_yaml = Some(d.desired_yaml);
+            detail.live_yaml = live.map(|_| d.live_yaml);
+            detail.diff = d
+                .lines
+                .into_iter()
+                .map(|l| DiffLineView {
+                    tag: match l.op {
+                        DiffOp::Same => ' ',
+                        DiffOp::Added => '+',
+                        DiffOp::Removed => '-',
+                    },
+                    text: l.text,
+                })
+                .collect();
+        }
+        Ok(detail)
+    }
+
+    async fn sync(
+        &self,
+        caller: &Caller,
+        env_name: &str,
+        app_name: &str,
+        prune: bool,
+    ) -> Result<SyncRecordView, AppError> {
+        let env = self.env(env_name)?;
+        let driver = env
+            .driver
+            .as_ref()
+            .map_err(|source| EngineError::NoCluster {
+                env: env_name.to_string(),
+                source: source.clone(),
+            })?;
+        let snap = env.snapshot();
+        let app = snap
+            .tree
+            .get(app_name)
+            .ok_or_else(|| EngineError::UnknownApp {
+                env: env_name.to_string(),
+                app: app_name.to_string(),
+            })?;
+        if app.status != RenderStatus::Ok {
+            return Err(EngineError::NotRendered {
+                app: app_name.to_string(),
+                status: app.status.as_str(),
+                message: app.message.clone(),
+            }
+            .into());
+        }
+        let request = SyncRequest::manual(app, prune, caller);
+        let guard = env.busy.lock().await;
+        let row = self.run_sync(env, driver, request).await;
+        drop(guard);
+        env.wake.notify_one();
+        Ok(sync_view(&row))
+    }
+
+    async fn running_in(&self, name: &str, annotations: &[(String, String)]) -> RunningInView {
+        running_in::running_in(&self.envs, EnvRuntime::snapshot, name, annotations)
+    }
+
+    fn refresh(&self, env: &str) -> Result<(), AppError> {
+        let env = self.env(env)?;
+        env.force_render.store(true, Ordering::SeqCst);
+        env.wake.notify_one();
+        Ok(())
+    }
+}

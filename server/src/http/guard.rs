@@ -1,0 +1,148 @@
+//! The request middleware in front of everything: refuses cross-site writes, resolves the
+//! caller from the session cookie (the one "extractor" every server function and route reads),
+//! sends anonymous page views to sign-in, and sets the security headers.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use atrium_app::service::Caller;
+
+use super::cookies::{clear_cookie, cookie_value};
+use super::state::AppState;
+use crate::auth::origin::RequestOrigin;
+use crate::auth::session::{new_token, COOKIE};
+
+/// The CSP nonce of this response, for Leptos' inline hydration script.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Paths anyone may load: sign-in itself, assets, probes. Server functions under `/api/`
+/// answer 401 themselves (through the enforcement point), so they are not redirected.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path == "/readyz"
+        || path == "/metrics"
+        || path == "/favicon.ico"
+        || ["/auth/", "/api/", "/pkg/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let auth = state.auth.clone();
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !request_origin(req.headers()).is_same_origin(auth.public_origin.as_deref())
+    {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site request refused: this action must come from an Atrium page\n",
+        )
+            .into_response();
+    }
+
+    let client_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let token = cookie_value(req.headers(), COOKIE);
+    let user = match &token {
+        None => None,
+        Some(token) => match auth.session_user(token).await {
+            Ok(user) => user,
+            Err(error) => {
+                tracing::error!("session lookup failed: {error}");
+                return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+            }
+        },
+    };
+    // A cookie that names no live session: tampered, expired, or signed out elsewhere.
+    let stale_cookie = token.is_some() && user.is_none();
+
+    let path = req.uri().path().to_string();
+    if user.is_none() && matches!(*req.method(), Method::GET | Method::HEAD) && !is_public(&path) {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let reason = if stale_cookie { "&error=expired" } else { "" };
+        let target = format!("/login?next={}{reason}", encode(&next));
+        let mut response = Redirect::to(&target).into_response();
+        if stale_cookie {
+            clear_cookie(&mut response, auth.secure_cookies);
+        }
+        return response;
+    }
+
+    let nonce = new_token();
+    req.extensions_mut().insert(Caller {
+        user,
+        request_id,
+        client_ip,
+    });
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut response = next.run(req).await;
+    if stale_cookie {
+        clear_cookie(&mut response, auth.secure_cookies);
+    }
+    security_headers(response.headers_mut(), &nonce);
+    response
+}
+
+/// The `Origin`, `Referer` and `Host` a request carries, for the same-origin rule.
+fn request_origin(headers: &HeaderMap) -> RequestOrigin<'_> {
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    RequestOrigin {
+        origin: get(header::ORIGIN),
+        referer: get(header::REFERER),
+        host: get(header::HOST),
+    }
+}
+
+fn security_headers(headers: &mut HeaderMap, nonce: &str) {
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    let pairs = [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_FRAME_OPTIONS, "DENY".into()),
+        (header::REFERRER_POLICY, "same-origin".into()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+    ];
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+}
+
+/// Percent-encoding for a query value (the sign-in page's `next`).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
