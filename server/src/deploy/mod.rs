@@ -9,7 +9,7 @@
 //! - [`views`]: what the UI and the API are shown;
 //! - [`state`] the state machine, [`policy`] and [`windows`] the environment's rules;
 //! - [`edit`], [`yaml_edit`], [`image`] and [`git_write`]: the change to the repository;
-//! - [`ports`]: what the workflow needs from the engine; [`tokens`]: personal API tokens.
+//! - [`ports`]: what the workflow needs from the engine.
 
 pub mod decide;
 pub mod edit;
@@ -21,7 +21,7 @@ pub mod policy;
 pub mod ports;
 pub mod requests;
 pub mod state;
-pub mod tokens;
+
 pub mod views;
 pub mod windows;
 pub mod yaml_edit;

@@ -1,13 +1,13 @@
 //! Personal API tokens, for automation (CI bots, copilots): created by a user (or by an operator
 //! with `atrium token create`), shown once, stored hashed, sent as `Authorization: Bearer`.
 //! A token acts as its user with the user's teams, and may read, ask and cancel; approving
-//! and rejecting need an interactive session ([`super::state::Refusal::Token`]).
+//! and rejecting need an interactive session (`deploy::state::Refusal::Token`).
 
 use atrium_app::dto::deploy::{NewToken, TokenView};
 use sha2::{Digest, Sha256};
 
-use super::error::{DeployError, Result};
 use crate::audit::{outcome, Actor, AuditRecord};
+use crate::store::StoreError;
 use crate::store::tokens::TokenRow;
 use crate::store::Store;
 
@@ -15,6 +15,33 @@ use crate::store::Store;
 pub const PREFIX: &str = "atrium_";
 /// Longest lifetime a token may be given.
 pub const MAX_DAYS: u32 = 366;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// A field of the request is wrong; the text names it.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the token store failed")]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = TokenError> = std::result::Result<T, E>;
+
+impl From<TokenError> for atrium_app::error::AppError {
+    fn from(error: TokenError) -> Self {
+        use atrium_app::error::AppError;
+        match error {
+            TokenError::Invalid { .. } => AppError::BadRequest(error.to_string()),
+            TokenError::NotFound(text) => AppError::NotFound(text),
+            TokenError::Store(source) => {
+                tracing::error!("token store: {source}");
+                AppError::Internal("the tokens could not be read or written; try again".into())
+            }
+        }
+    }
+}
 
 /// The user a token belongs to, as stored with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,17 +77,17 @@ pub async fn create(
 ) -> Result<NewToken> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
-        return Err(DeployError::invalid(
-            "name",
-            "give the token a name of 1 to 100 characters",
-        ));
+        return Err(TokenError::Invalid {
+            field: "name",
+            message: "give the token a name of 1 to 100 characters".into(),
+        });
     }
     if let Some(days) = days {
         if days == 0 || days > MAX_DAYS {
-            return Err(DeployError::invalid(
-                "expires_days",
-                format!("between 1 and {MAX_DAYS} days"),
-            ));
+            return Err(TokenError::Invalid {
+                field: "expires_days",
+                message: format!("between 1 and {MAX_DAYS} days"),
+            });
         }
     }
     let secret = format!("{PREFIX}{}", crate::util::random_token());
@@ -123,6 +150,6 @@ pub async fn revoke(store: &Store, id: &str, owner: &Actor) -> Result<()> {
     if store.revoke_token(id, &owner.subject, &audit).await? {
         Ok(())
     } else {
-        Err(DeployError::NotFound(format!("you have no token `{id}`")))
+        Err(TokenError::NotFound(format!("you have no token `{id}`")))
     }
 }
