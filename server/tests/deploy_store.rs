@@ -8,7 +8,11 @@ use atrium_server::store::deploys::{ApprovalRow, RequestFilter, RequestRow, Tran
 use atrium_server::store::{Store, StoreError};
 
 fn actor(name: &str) -> Actor {
-    Actor { subject: name.into(), name: name.into(), groups: vec![] }
+    Actor {
+        subject: name.into(),
+        name: name.into(),
+        groups: vec![],
+    }
 }
 
 fn row(id: &str, env: &str, app: &str, state: RequestState) -> RequestRow {
@@ -49,15 +53,41 @@ async fn lifecycle(store: &Store) {
     let env = format!("env-{}", &atrium_server::util::random_token()[..8]);
     let object = format!("{env}/web");
     let first = row(&format!("{env}-1"), &env, "web", RequestState::Pending);
-    store.insert_request(&first, &actor("amara"), &audit("deploys.request", &object), None).await.unwrap();
+    store
+        .insert_request(
+            &first,
+            &actor("amara"),
+            &audit("deploys.request", &object),
+            None,
+        )
+        .await
+        .unwrap();
 
     // A second open request for the same app is refused…
     let second = row(&format!("{env}-2"), &env, "web", RequestState::Pending);
-    let refused = store.insert_request(&second, &actor("amara"), &audit("deploys.request", &object), None).await;
-    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    let refused = store
+        .insert_request(
+            &second,
+            &actor("amara"),
+            &audit("deploys.request", &object),
+            None,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
     // …unless it supersedes the open one, in the same transaction.
     let supersede = Some((first.id.as_str(), audit("deploys.supersede", &object)));
-    store.insert_request(&second, &actor("amara"), &audit("deploys.request", &object), supersede).await.unwrap();
+    store
+        .insert_request(
+            &second,
+            &actor("amara"),
+            &audit("deploys.request", &object),
+            supersede,
+        )
+        .await
+        .unwrap();
     let old = store.request(&first.id).await.unwrap().unwrap();
     assert_eq!(old.state, RequestState::Superseded);
     assert!(old.message.unwrap().contains(&second.id));
@@ -81,10 +111,29 @@ async fn lifecycle(store: &Store) {
         audit: audit("deploys.approved", &object),
         update: Update::default(),
     };
-    assert!(store.decide_request(&second.id, &approval, &audit("approvals.approve", &object), Some(&approve)).await.unwrap());
-    assert_eq!(store.request(&second.id).await.unwrap().unwrap().state, RequestState::Approved);
+    assert!(store
+        .decide_request(
+            &second.id,
+            &approval,
+            &audit("approvals.approve", &object),
+            Some(&approve)
+        )
+        .await
+        .unwrap());
+    assert_eq!(
+        store.request(&second.id).await.unwrap().unwrap().state,
+        RequestState::Approved
+    );
     // Not pending any more: a second decision changes nothing.
-    assert!(!store.decide_request(&second.id, &approval, &audit("approvals.approve", &object), None).await.unwrap());
+    assert!(!store
+        .decide_request(
+            &second.id,
+            &approval,
+            &audit("approvals.approve", &object),
+            None
+        )
+        .await
+        .unwrap());
 
     // Transitions are compare-and-swap: the second of two identical ones does nothing.
     let system = Actor::system();
@@ -95,22 +144,40 @@ async fn lifecycle(store: &Store) {
         actor: &system,
         detail: "committing".into(),
         audit: audit("deploys.start", &object),
-        update: Update { base_sha: Some("abc".into()), waiting: Some(None), ..Update::default() },
+        update: Update {
+            base_sha: Some("abc".into()),
+            waiting: Some(None),
+            ..Update::default()
+        },
     };
     assert!(store.transition(&start).await.unwrap());
     assert!(!store.transition(&start).await.unwrap());
     let now = store.request(&second.id).await.unwrap().unwrap();
-    assert_eq!((now.state, now.base_sha.as_deref()), (RequestState::Committing, Some("abc")));
+    assert_eq!(
+        (now.state, now.base_sha.as_deref()),
+        (RequestState::Committing, Some("abc"))
+    );
 
     let events = store.request_events(&second.id).await.unwrap();
     let states: Vec<RequestState> = events.iter().map(|e| e.state).collect();
-    assert_eq!(states, [RequestState::Pending, RequestState::Approved, RequestState::Committing]);
+    assert_eq!(
+        states,
+        [
+            RequestState::Pending,
+            RequestState::Approved,
+            RequestState::Committing
+        ]
+    );
     assert_eq!(events[1].actor_name, "elena");
     let approvals = store.request_approvals(&second.id).await.unwrap();
     assert_eq!(approvals.len(), 1);
 
     let listed = store
-        .requests(&RequestFilter { env: Some(env.clone()), states: vec![RequestState::Committing], ..RequestFilter::default() })
+        .requests(&RequestFilter {
+            env: Some(env.clone()),
+            states: vec![RequestState::Committing],
+            ..RequestFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -129,7 +196,10 @@ async fn deploy_requests_on_sqlite() {
 #[tokio::test]
 async fn deploy_requests_on_postgres() {
     let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(), "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not");
+        assert!(
+            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
+            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
+        );
         eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
         return;
     };

@@ -264,6 +264,88 @@ pub struct NewToken {
     pub secret: String,
 }
 
+/// A version another environment runs (the deploy dialog lists these first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSeen {
+    pub version: String,
+    pub environment: String,
+}
+
+/// What the deploy dialog needs to know before anyone asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployOptions {
+    pub environment: String,
+    pub app: String,
+    pub current_version: Option<String>,
+    pub target_revision: String,
+    /// The app's containers, main first.
+    pub containers: Vec<String>,
+    /// Versions the other environments run, in promotion order.
+    pub versions: Vec<VersionSeen>,
+    /// The environments before this one on the promotion path that run the app.
+    pub promote_from: Vec<String>,
+    pub required_approvals: u32,
+    /// Why a request would wait now (outside a deploy window, a freeze).
+    pub waiting: Option<String>,
+    /// The caller may ask (the policy), else why not.
+    pub can_request: bool,
+    pub why_not: Option<String>,
+    /// An open request for this app and environment, if any.
+    pub open_request: Option<String>,
+}
+
+/// A commit as lineage shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitSummary {
+    pub sha: String,
+    pub author: String,
+    pub date: String,
+    pub message: String,
+    pub url: Option<String>,
+    /// The pull or merge request the message refers to, on the Git host.
+    pub pull_request: Option<String>,
+}
+
+/// Where the version running now came from: the deploy request that put it there, or the
+/// commit made outside Atrium.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    pub environment: String,
+    pub app: String,
+    pub version: Option<String>,
+    pub commit: Option<CommitSummary>,
+    pub request: Option<RequestView>,
+}
+
+/// An environment frozen by an admin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreezeView {
+    pub environment: String,
+    pub by: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// `GET /api/v1/environments` (the contract's exact fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiEnvironment {
+    pub name: String,
+    pub production: bool,
+    pub repo: String,
+    pub branch: String,
+    pub head: Option<String>,
+}
+
+/// `GET /api/v1/environments/{env}/apps` (the contract's exact fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiApp {
+    pub name: String,
+    pub version: Option<String>,
+    pub revision: String,
+    pub sync: String,
+    pub health: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

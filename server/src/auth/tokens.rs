@@ -7,9 +7,9 @@ use atrium_app::dto::deploy::{NewToken, TokenView};
 use sha2::{Digest, Sha256};
 
 use crate::audit::{outcome, Actor, AuditRecord};
-use crate::store::StoreError;
 use crate::store::tokens::TokenRow;
 use crate::store::Store;
+use crate::store::StoreError;
 
 /// What every token starts with, so scanners (and people) recognise a leaked one.
 pub const PREFIX: &str = "atrium_";
@@ -20,7 +20,10 @@ pub const MAX_DAYS: u32 = 366;
 pub enum TokenError {
     /// A field of the request is wrong; the text names it.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("the token store failed")]
@@ -119,6 +122,37 @@ pub async fn create(
         token: view(&row),
         secret,
     })
+}
+
+/// `atrium token create`: a token for `user` made by an operator with access to the
+/// configuration (the same database `serve` uses). The user's name and e-mail come from the
+/// demo users or from their last session; else the id stands for both.
+pub async fn create_command(
+    config: &crate::config::Config,
+    user: &str,
+    name: &str,
+    days: Option<u32>,
+) -> anyhow::Result<NewToken> {
+    let store = Store::connect(&config.database_url()).await?;
+    let (display, email) = match super::demo::identity(user) {
+        Some(demo) => (demo.name, demo.email),
+        None => match store.last_session_of(user).await? {
+            Some((display, email)) => (display, email),
+            None => (user.to_string(), None),
+        },
+    };
+    let owner = TokenOwner {
+        subject: user.to_string(),
+        name: display,
+        email,
+        groups: Vec::new(),
+    };
+    let operator = Actor {
+        subject: "cli".into(),
+        name: "atrium token create".into(),
+        groups: Vec::new(),
+    };
+    Ok(create(&store, &owner, name, days, &operator).await?)
 }
 
 /// The owner of a live token, or `None` (unknown, revoked or expired).

@@ -17,9 +17,11 @@ pub mod error;
 pub mod executor;
 pub mod git_write;
 pub mod image;
+pub mod lineage;
 pub mod policy;
 pub mod ports;
 pub mod requests;
+pub mod service;
 pub mod state;
 
 pub mod views;

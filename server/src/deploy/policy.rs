@@ -6,13 +6,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::windows::{verdict, Verdict, Window, WindowConfig};
 
 /// An environment's outgoing webhook: a JSON POST on every state change, signed with
 /// HMAC-SHA256 of the body under the secret (header `X-Atrium-Signature-256: sha256=<hex>`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookConfig {
     pub url: String,

@@ -51,7 +51,13 @@ impl Engine for crate::gitops::engine::Engine {
         crate::gitops::engine::Engine::await_commit(self, env, commit, timeout).await
     }
 
-    async fn sync_app(&self, env: &str, app: &str, actor: Actor, request: &str) -> Result<SyncOutcome, String> {
+    async fn sync_app(
+        &self,
+        env: &str,
+        app: &str,
+        actor: Actor,
+        request: &str,
+    ) -> Result<SyncOutcome, String> {
         self.sync_for_request(env, app, actor, request).await
     }
 

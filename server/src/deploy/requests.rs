@@ -120,10 +120,12 @@ impl Deploys {
             let open = self.open_request(&row.env, &row.app).await?;
             match open {
                 Some(old) if old.requester_subject == who.subject => Some(old.id),
-                Some(old) => return Err(DeployError::Conflict(format!(
+                Some(old) => {
+                    return Err(DeployError::Conflict(format!(
                     "{object} has an open request by {} ({}): only its requester may supersede it",
                     old.requester_name, old.id
-                ))),
+                )))
+                }
                 None => None,
             }
         } else {

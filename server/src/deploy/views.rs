@@ -4,19 +4,12 @@
 
 use atrium_app::dto::deploy::{
     ApprovalView, Change, CommitView, RequestQuery, RequestState, RequestView, SyncView,
-    TimelineEntry, ViewerRights,
+    TimelineEntry, VersionSeen, ViewerRights,
 };
 
 use super::error::{DeployError, Result};
 use super::Deploys;
 use crate::store::deploys::{RequestFilter, RequestRow};
-
-/// A version another environment runs, for the deploy dialog.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct VersionSeen {
-    pub version: String,
-    pub environment: String,
-}
 
 impl Deploys {
     /// One request, whole. `viewer` fills in what the caller may do with it.

@@ -99,6 +99,20 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The name and e-mail `subject` had at their last sign-in, if they ever signed in.
+    pub async fn last_session_of(&self, subject: &str) -> Result<Option<(String, Option<String>)>> {
+        let row = sqlx::query(
+            "SELECT name, email FROM sessions WHERE subject = $1 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(subject)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
+            .transpose()
+    }
+}
+
 fn token_row(r: &AnyRow) -> Result<TokenRow> {
     let groups: String = r.try_get("groups")?;
     Ok(TokenRow {

@@ -26,6 +26,10 @@ pub struct EnvRepo {
     /// The URL pushed to after committing, when the repository is a remote one.
     pub remote: Option<String>,
     pub branch: String,
+    /// The repository as configured (a path or a URL), for people.
+    pub configured: String,
+    /// The commit the environment's tree was last rendered from.
+    pub head: Option<String>,
     /// The root Application manifest's path (the root app's "application file").
     pub root_file: String,
 }
@@ -81,6 +85,8 @@ impl Engine {
                 local: self.repo_path(&env.config),
                 remote: env.mirror.as_ref().map(|_| env.config.repo.clone()),
                 branch: env.config.branch.clone(),
+                configured: env.config.repo.clone(),
+                head: env.snapshot().head.clone(),
                 root_file: env.config.root.clone(),
             })
             .collect()
@@ -98,7 +104,10 @@ impl Engine {
                 names.push(&app.name);
             }
         }
-        names.iter().filter_map(|name| self.deploy_app(env_name, name)).collect()
+        names
+            .iter()
+            .filter_map(|name| self.deploy_app(env_name, name))
+            .collect()
     }
 
     /// One app of `env` as the last pass saw it.
@@ -110,7 +119,8 @@ impl Engine {
         // A path in the environment repository, when `repo_url` reads that repository.
         let in_env_repo = |repo_url: &str, path: &str| {
             let mapped = self.repos.resolve(repo_url).map(|p| p.to_path_buf());
-            (mapped.as_deref() == Some(env_repo.as_path())).then(|| path.trim_matches('/').to_string())
+            (mapped.as_deref() == Some(env_repo.as_path()))
+                .then(|| path.trim_matches('/').to_string())
         };
         let parent = app.parent.as_deref().and_then(|p| snap.tree.get(p));
         let mut containers = Vec::new();
@@ -122,8 +132,16 @@ impl Engine {
                 .or(spec)
                 .and_then(|s| s.get("template"))
                 .and_then(|t| t.get("spec"));
-            for c in pod.and_then(|p| p.get("containers")).and_then(|c| c.as_array()).into_iter().flatten() {
-                if let (Some(name), Some(image)) = (c.get("name").and_then(|v| v.as_str()), c.get("image").and_then(|v| v.as_str())) {
+            for c in pod
+                .and_then(|p| p.get("containers"))
+                .and_then(|c| c.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(name), Some(image)) = (
+                    c.get("name").and_then(|v| v.as_str()),
+                    c.get("image").and_then(|v| v.as_str()),
+                ) {
                     containers.push((name.to_string(), image.to_string()));
                 }
             }
@@ -131,22 +149,37 @@ impl Engine {
         let version = app.resources.iter().find_map(|r| image_tag(&r.manifest));
         let status = snap.statuses.get(app_name);
         let health_message = status
-            .and_then(|s| s.resources.iter().find_map(|(_, h, m)| (Some(*h) == Some(s.health)).then(|| m.clone()).flatten()))
+            .and_then(|s| {
+                s.resources
+                    .iter()
+                    .find_map(|(_, h, m)| (Some(*h) == Some(s.health)).then(|| m.clone()).flatten())
+            })
             .unwrap_or_default();
         Some(AppSnapshot {
             name: app.name.clone(),
             parent: app.parent.clone(),
-            parent_source_path: parent.and_then(|p| in_env_repo(&p.source.repo_url, &p.source.path)),
+            parent_source_path: parent
+                .and_then(|p| in_env_repo(&p.source.repo_url, &p.source.path)),
             source_path: in_env_repo(&app.source.repo_url, &app.source.path),
             repo_url: app.source.repo_url.clone(),
             target_revision: app.source.target_revision.clone(),
-            renderer: app.source.renderer.map(|r| r.as_str().to_string()).unwrap_or_default(),
+            renderer: app
+                .source
+                .renderer
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
             rendered: app.status == RenderStatus::Ok,
             render_message: app.message.clone(),
             containers,
             version,
-            sync: status.map(|s| sync_word(s.sync)).unwrap_or("Unknown").to_string(),
-            health: status.map(|s| health_word(s.health)).unwrap_or("Unknown").to_string(),
+            sync: status
+                .map(|s| sync_word(s.sync))
+                .unwrap_or("Unknown")
+                .to_string(),
+            health: status
+                .map(|s| health_word(s.health))
+                .unwrap_or("Unknown")
+                .to_string(),
             health_message,
             observed_at: snap.last_reconcile.clone(),
             head: snap.head.clone(),
@@ -155,7 +188,12 @@ impl Engine {
 
     /// Re-render `env` now, and wait until its tree is rendered from `commit` or a commit
     /// after it.
-    pub async fn await_commit(&self, env_name: &str, commit: &str, timeout: Duration) -> Result<(), String> {
+    pub async fn await_commit(
+        &self,
+        env_name: &str,
+        commit: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
         let env = self.env(env_name).map_err(|e| e.to_string())?;
         let repo = self.repo_path(&env.config);
         let wanted = git2::Oid::from_str(commit).map_err(|e| e.message().to_string())?;
@@ -183,7 +221,11 @@ impl Engine {
             // a render that changes nothing visible publishes none.
             let wait = tokio::time::timeout(Duration::from_millis(100), versions.changed());
             if tokio::time::Instant::now() >= deadline {
-                return Err(format!("{env_name} was not rendered at {} within {} s", &commit[..7.min(commit.len())], timeout.as_secs()));
+                return Err(format!(
+                    "{env_name} was not rendered at {} within {} s",
+                    &commit[..7.min(commit.len())],
+                    timeout.as_secs()
+                ));
             }
             let _ = wait.await;
         }
@@ -191,10 +233,20 @@ impl Engine {
 
     /// Sync one app for a deploy request, as "Sync now" does (prune as its automated policy
     /// says), recorded as a `deploy` sync.
-    pub async fn sync_for_request(&self, env_name: &str, app_name: &str, actor: Actor, request: &str) -> Result<SyncOutcome, String> {
+    pub async fn sync_for_request(
+        &self,
+        env_name: &str,
+        app_name: &str,
+        actor: Actor,
+        request: &str,
+    ) -> Result<SyncOutcome, String> {
         let env = self.env(env_name).map_err(|e| e.to_string())?;
         let driver = env.driver.as_ref().map_err(|e| {
-            EngineError::NoCluster { env: env_name.to_string(), source: e.clone() }.to_string()
+            EngineError::NoCluster {
+                env: env_name.to_string(),
+                source: e.clone(),
+            }
+            .to_string()
         })?;
         let snap = env.snapshot();
         let app = snap
@@ -202,12 +254,18 @@ impl Engine {
             .get(app_name)
             .ok_or_else(|| format!("no app `{app_name}` in {env_name}"))?;
         if app.status != RenderStatus::Ok {
-            return Err(format!("{app_name} did not render ({}): {}", app.status.as_str(), app.message));
+            return Err(format!(
+                "{app_name} did not render ({}): {}",
+                app.status.as_str(),
+                app.message
+            ));
         }
         let prune = app.automated.as_ref().is_some_and(|a| a.prune);
         let started_at = crate::audit::now();
         let guard = env.busy.lock().await;
-        let row = self.run_sync(env, driver, SyncRequest::deploy(app, prune, actor, request)).await;
+        let row = self
+            .run_sync(env, driver, SyncRequest::deploy(app, prune, actor, request))
+            .await;
         drop(guard);
         env.wake.notify_one();
         let resources = row
@@ -216,9 +274,21 @@ impl Engine {
             .into_iter()
             .flatten()
             .map(|r| SyncResourceView {
-                key: r.get("key").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
-                action: r.get("action").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
-                message: r.get("message").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+                key: r
+                    .get("key")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                action: r
+                    .get("action")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                message: r
+                    .get("message")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
             })
             .collect();
         Ok(SyncOutcome {

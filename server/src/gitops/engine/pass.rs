@@ -119,7 +119,12 @@ impl Engine {
                 continue;
             }
             // A deploy request syncs its own commit, once.
-            if env.claims.lock().unwrap_or_else(|e| e.into_inner()).contains(&app.name) {
+            if env
+                .claims
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&app.name)
+            {
                 continue;
             }
             let revision = app.source.revision.clone().unwrap_or_default();
