@@ -107,3 +107,7 @@ CREATE TABLE notifications (
 );
 
 CREATE INDEX notifications_pending ON notifications (delivered_at, next_at);
+
+-- The deploy request a sync carried out: after a restart, a request whose sync finished is
+-- not synced again.
+ALTER TABLE syncs ADD COLUMN request_id TEXT;

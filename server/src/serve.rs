@@ -88,6 +88,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
+    // Requests under way own their apps' next sync: claimed before the engine's first pass.
+    state.deploys.recover_claims().await?;
     state
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));

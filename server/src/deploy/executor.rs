@@ -34,6 +34,22 @@ use crate::store::deploys::{RequestFilter, RequestRow, Transition, Update};
 /// Attempts at committing when the branch keeps moving under us.
 const COMMIT_ATTEMPTS: usize = 5;
 
+/// The crash tests' pause points: with `ATRIUM_TEST_PAUSE_AT=<point>` the executor stops for
+/// good at that point, after touching `ATRIUM_TEST_PAUSE_FILE`, so a test can kill -9 the
+/// process exactly there. Unset (always, outside those tests), it does nothing.
+pub fn pause_point(point: &str) {
+    if std::env::var("ATRIUM_TEST_PAUSE_AT").ok().as_deref() != Some(point) {
+        return;
+    }
+    if let Ok(file) = std::env::var("ATRIUM_TEST_PAUSE_FILE") {
+        let _ = std::fs::write(file, point);
+    }
+    tracing::warn!("paused at {point} (ATRIUM_TEST_PAUSE_AT)");
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
 /// What the executor keeps between sweeps: syncs running in this process.
 #[derive(Default)]
 pub struct InFlight {
@@ -54,6 +70,28 @@ impl Deploys {
                 }
             }
         });
+    }
+
+    /// After a restart, before the engine's first pass: claim every app a request is carrying
+    /// out, so the engine does not auto-sync a commit the request will sync itself.
+    pub async fn recover_claims(&self) -> crate::store::Result<()> {
+        let active = [
+            RequestState::Committing,
+            RequestState::Committed,
+            RequestState::Syncing,
+        ];
+        let rows = self
+            .store
+            .requests(&RequestFilter {
+                states: active.to_vec(),
+                limit: Some(1000),
+                ..RequestFilter::default()
+            })
+            .await?;
+        for row in rows.iter().filter(|r| needs_claim(r)) {
+            self.engine.claim(&row.env, &row.app, true);
+        }
+        Ok(())
     }
 
     /// One pass over every request that is not finished. Public for tests and benchmarks.
@@ -78,6 +116,16 @@ impl Deploys {
         {
             Ok(mut rows) => {
                 rows.reverse();
+                // An environment the engine has not read yet (just started) waits for its first
+                // pass: nothing about its apps is known.
+                let ready: HashSet<String> = self
+                    .engine
+                    .repos()
+                    .into_iter()
+                    .filter(|r| r.head.is_some())
+                    .map(|r| r.env)
+                    .collect();
+                rows.retain(|r| ready.contains(&r.env));
                 rows
             }
             Err(error) => {
@@ -85,11 +133,9 @@ impl Deploys {
                 return;
             }
         };
-        for row in &rows {
-            if row.state != RequestState::Approved {
-                // After a restart: the engine must not auto-sync what a request is deploying.
-                self.engine.claim(&row.env, &row.app, true);
-            }
+        for row in rows.iter().filter(|r| needs_claim(r)) {
+            // The engine must not auto-sync a commit the request is about to sync.
+            self.engine.claim(&row.env, &row.app, true);
         }
         let frozen = self.store.freezes().await.unwrap_or_default();
         for row in rows.iter().filter(|r| r.state == RequestState::Approved) {
@@ -126,6 +172,9 @@ impl Deploys {
                     }
                 }
             }
+        }
+        if !committed.is_empty() {
+            pause_point("committed");
         }
         for row in committed.iter().filter(|r| rendered.contains(&r.env)) {
             self.start_sync(row, in_flight, false).await;
@@ -243,6 +292,7 @@ impl Deploys {
 
     /// `committing` → `committed`: exactly one commit carrying the request's trailer.
     async fn commit(&self, row: &RequestRow) {
+        pause_point("committing");
         let repo = match self.repo(&row.env) {
             Ok(repo) => repo,
             Err(e) => {
@@ -354,6 +404,7 @@ impl Deploys {
                 Err(WriteError::Moved { .. }) => continue,
                 Err(e) => return Err(e.to_string()),
             };
+            pause_point("committed-in-git");
             if let Some(url) = &repo.remote {
                 match git_write::push(&git, url, &repo.branch) {
                     Ok(()) => {}
@@ -425,6 +476,7 @@ impl Deploys {
         {
             return;
         }
+        pause_point("syncing");
         let (this, row, in_flight) = (self.clone(), row.clone(), in_flight.clone());
         tokio::spawn(async move {
             let actor = Actor {
@@ -439,6 +491,7 @@ impl Deploys {
             let at = crate::audit::now();
             match outcome {
                 Ok(outcome) => {
+                    pause_point("synced");
                     let mut view = outcome.view;
                     view.finished_at.get_or_insert(at.clone());
                     let _ = this
@@ -450,6 +503,8 @@ impl Deploys {
                             &at,
                         )
                         .await;
+                    // Synced once: from now on the app is the engine's again (self-heal too).
+                    this.engine.claim(&row.env, &row.app, false);
                 }
                 Err(why) => {
                     this.fail(
@@ -483,8 +538,39 @@ impl Deploys {
             .sync_info
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
-        let Some(sync) = sync.filter(|s| s.finished_at.is_some()) else {
-            return self.start_sync(row, in_flight, true).await;
+        let sync = match sync.filter(|s| s.finished_at.is_some()) {
+            Some(sync) => sync,
+            // Killed after the sync ran but before the request heard: the sync history has it.
+            None => match self
+                .store
+                .sync_of_request(&row.env, &row.app, &row.id)
+                .await
+            {
+                Ok(Some(done)) => {
+                    let view = SyncView {
+                        started_at: done.at.clone(),
+                        finished_at: Some(done.at.clone()),
+                        result: done.result.clone(),
+                        message: done.message.clone(),
+                        resources: Vec::new(),
+                    };
+                    let _ = self
+                        .store
+                        .set_request_progress(
+                            &row.id,
+                            serde_json::to_string(&view).ok().as_deref(),
+                            None,
+                            &done.at,
+                        )
+                        .await;
+                    self.engine.claim(&row.env, &row.app, false);
+                    view
+                }
+                Ok(None) => return self.start_sync(row, in_flight, true).await,
+                Err(e) => {
+                    return tracing::error!("deploy executor: sync history of {}: {e}", row.id)
+                }
+            },
         };
         let Some(app) = self.engine.app(&row.env, &row.app) else {
             return self
@@ -643,6 +729,20 @@ impl Deploys {
                 false
             }
         }
+    }
+}
+
+/// Whether the request still owns its app's next sync: from the start of committing until its
+/// own sync has run.
+fn needs_claim(row: &RequestRow) -> bool {
+    match row.state {
+        RequestState::Committing | RequestState::Committed => true,
+        RequestState::Syncing => !row
+            .sync_info
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<SyncView>(t).ok())
+            .is_some_and(|s| s.finished_at.is_some()),
+        _ => false,
     }
 }
 

@@ -53,9 +53,21 @@ impl Deploys {
                 format!("no environment `{}` is configured", new.environment),
             )
         })?;
-        let app = self.engine.app(&repo.env, &new.app).ok_or_else(|| {
-            DeployError::invalid("app", format!("no app `{}` in {}", new.app, repo.env))
-        })?;
+        let app = match self.engine.app(&repo.env, &new.app) {
+            Some(app) => app,
+            None if repo.head.is_none() => {
+                return Err(DeployError::Conflict(format!(
+                    "{} has not been read yet (Atrium is starting); try again in a few seconds",
+                    repo.env
+                )))
+            }
+            None => {
+                return Err(DeployError::invalid(
+                    "app",
+                    format!("no app `{}` in {}", new.app, repo.env),
+                ))
+            }
+        };
         let policy =
             self.settings.policy(&repo.env).cloned().unwrap_or_else(|| {
                 super::policy::EnvPolicy::default_for(&repo.env, repo.production)

@@ -139,6 +139,7 @@ impl Engine {
             result: result.into(),
             message: message.clone(),
             details,
+            request: deploy.map(str::to_string),
         };
         let mut record = AuditRecord::new(
             actor,
