@@ -16,6 +16,9 @@ pub enum AppError {
     Unauthorized,
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// Conflicts with what is stored (an open request for the same app, a state that moved on).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("{0}")]
     Internal(String),
     /// Transport problems (server unreachable, bad response) as seen from the browser.
@@ -31,6 +34,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
+            AppError::Conflict(_) => 409,
             AppError::Internal(_) | AppError::Transport(_) => 500,
         }
     }

@@ -5,6 +5,10 @@ use std::sync::Arc;
 
 use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
 use crate::dto::auth::{LoginOptions, UserView};
+use crate::dto::deploy::{
+    ApiApp, ApiEnvironment, DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery,
+    RequestView, TokenView,
+};
 use crate::dto::env::{EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView, TreeView};
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
@@ -27,6 +31,8 @@ pub struct Caller {
     pub user: Option<UserView>,
     pub request_id: Option<String>,
     pub client_ip: Option<String>,
+    /// Authenticated by a personal API token (automation), not a browser session.
+    pub via_token: bool,
 }
 
 /// The one enforcement point: every server function and HTTP route asks it.
@@ -76,6 +82,62 @@ pub trait EngineService: Send + Sync + 'static {
     fn refresh(&self, env: &str) -> Result<(), AppError>;
 }
 
+/// Deploy requests, approvals, lineage and API tokens. Each method asks the access service
+/// itself (the object is the request's `<env>/<app>`, known only once the request is read).
+#[async_trait::async_trait]
+pub trait DeployService: Send + Sync + 'static {
+    async fn create(&self, caller: &Caller, new: NewRequest) -> Result<RequestView, AppError>;
+    async fn get(&self, caller: &Caller, id: &str) -> Result<RequestView, AppError>;
+    async fn list(
+        &self,
+        caller: &Caller,
+        query: RequestQuery,
+    ) -> Result<Vec<RequestView>, AppError>;
+    /// Approve (`approve`) or reject. Sessions only, never the requester.
+    async fn decide(
+        &self,
+        caller: &Caller,
+        id: &str,
+        approve: bool,
+        comment: &str,
+    ) -> Result<RequestView, AppError>;
+    async fn cancel(&self, caller: &Caller, id: &str) -> Result<RequestView, AppError>;
+    async fn override_window(&self, caller: &Caller, id: &str) -> Result<RequestView, AppError>;
+    /// How many requests wait for the caller's approval (the top bar's badge).
+    async fn awaiting(&self, caller: &Caller) -> Result<usize, AppError>;
+    async fn options(
+        &self,
+        caller: &Caller,
+        env: &str,
+        app: &str,
+    ) -> Result<DeployOptions, AppError>;
+    async fn history(
+        &self,
+        caller: &Caller,
+        env: &str,
+        app: &str,
+    ) -> Result<Vec<RequestView>, AppError>;
+    async fn lineage(&self, caller: &Caller, env: &str, app: &str) -> Result<Lineage, AppError>;
+    async fn set_freeze(
+        &self,
+        caller: &Caller,
+        env: &str,
+        frozen: bool,
+        reason: &str,
+    ) -> Result<(), AppError>;
+    async fn freezes(&self, caller: &Caller) -> Result<Vec<FreezeView>, AppError>;
+    async fn api_environments(&self, caller: &Caller) -> Result<Vec<ApiEnvironment>, AppError>;
+    async fn api_apps(&self, caller: &Caller, env: &str) -> Result<Vec<ApiApp>, AppError>;
+    async fn create_token(
+        &self,
+        caller: &Caller,
+        name: &str,
+        expires_days: Option<u32>,
+    ) -> Result<NewToken, AppError>;
+    async fn tokens(&self, caller: &Caller) -> Result<Vec<TokenView>, AppError>;
+    async fn revoke_token(&self, caller: &Caller, id: &str) -> Result<(), AppError>;
+}
+
 /// Everything server functions need, provided once per request by the server.
 #[derive(Clone)]
 pub struct Services {
@@ -83,6 +145,7 @@ pub struct Services {
     pub access: Arc<dyn AccessService>,
     pub audit: Arc<dyn AuditService>,
     pub engine: Arc<dyn EngineService>,
+    pub deploys: Arc<dyn DeployService>,
 }
 
 /// The services from context; a missing context is a wiring bug, reported without internals.
@@ -133,6 +196,17 @@ fn failed(error: AppError) -> AppError {
         set_status_for(&error);
     }
     error
+}
+
+/// A server function whose service asks the enforcement point itself (deploy requests: the
+/// object is the request's `<env>/<app>`, known only once it is read). Anonymous callers are
+/// refused here already.
+pub fn signed_in() -> Result<(Services, Caller), AppError> {
+    let caller = caller();
+    if caller.user.is_none() {
+        return Err(failed(AppError::Unauthorized));
+    }
+    Ok((services()?, caller))
 }
 
 /// A server function anyone may call, signed in or not (sign-in options, who am I).

@@ -73,6 +73,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Personal API tokens, for automation.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token acting as USER (its teams, its rights; never approving). Reads the same
+    /// configuration as `serve`; prints the token alone on the last line, once.
+    Create {
+        /// The user id (the identity provider's subject; the demo users' ids in the embedded default).
+        #[arg(long)]
+        user: String,
+        /// What the token is for, e.g. `ci-deployer`.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (default: until revoked).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

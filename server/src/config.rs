@@ -65,6 +65,36 @@ pub struct Config {
     pub environments: Vec<EnvironmentEntry>,
     /// `[[repos]]`: extra repoURLs Applications may name, mapped to local repositories.
     pub repos: Vec<RepoEntry>,
+    /// `[deploy]`: the deploy workflow.
+    pub deploy: DeployConfig,
+}
+
+/// `[deploy]`: how requests age and how long the executor waits.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeployConfig {
+    /// Pending or approved requests expire after this many hours (`ATRIUM_DEPLOY__EXPIRE_HOURS`).
+    pub expire_hours: u64,
+    /// How long the engine may take to render a deploy's commit, in seconds.
+    pub render_timeout_secs: u64,
+    /// How long a synced app may take to become healthy before its request fails, in seconds.
+    pub health_timeout_secs: u64,
+    /// The committer of deploy commits (the author is the requester).
+    pub committer_name: String,
+    pub committer_email: String,
+}
+
+impl Default for DeployConfig {
+    fn default() -> Self {
+        let defaults = crate::deploy::policy::DeploySettings::default();
+        Self {
+            expire_hours: defaults.expire_after.as_secs() / 3600,
+            render_timeout_secs: defaults.render_timeout.as_secs(),
+            health_timeout_secs: defaults.health_timeout.as_secs(),
+            committer_name: defaults.committer.0,
+            committer_email: defaults.committer.1,
+        }
+    }
 }
 
 /// One `[[environments]]` table. Missing fields read as empty so that the check below, not
@@ -83,6 +113,15 @@ pub struct EnvironmentEntry {
     pub cluster: Option<String>,
     /// Default: the name is `prod` or `production`.
     pub production: Option<bool>,
+    /// Approvals a deploy needs (default: 1 in production, else 0).
+    pub approvals: Option<u32>,
+    /// Deploy windows (`[[environments.windows]]`: kind, schedule, duration, apps).
+    pub windows: Vec<crate::deploy::windows::WindowConfig>,
+    /// A JSON POST on every state change of this environment's requests.
+    pub webhook: Option<crate::deploy::policy::WebhookConfig>,
+    /// A commit's page on the Git host, `{sha}` replaced (e.g.
+    /// `https://github.com/acme/env-prod/commit/{sha}`).
+    pub web_url: Option<String>,
 }
 
 /// One `[[repos]]` table.
@@ -130,6 +169,7 @@ impl Default for Config {
             auth: Default::default(),
             environments: Vec::new(),
             repos: Vec::new(),
+            deploy: DeployConfig::default(),
         }
     }
 }
@@ -189,6 +229,7 @@ impl Config {
         config.catalog_sources()?;
         config.environments()?;
         config.repo_mappings()?;
+        config.deploy_settings()?;
         config.auth.validate().map_err(ConfigError::Auth)?;
         Ok(config)
     }
@@ -294,6 +335,45 @@ impl Config {
                 })
             })
             .collect()
+    }
+
+    /// The deploy workflow's settings: `[deploy]` and each environment's policy. Errors name
+    /// the environment and the field (`environments[2] (prod): windows[0].schedule: …`).
+    pub fn deploy_settings(&self) -> Result<crate::deploy::policy::DeploySettings, ConfigError> {
+        use crate::deploy::policy::{DeploySettings, EnvPolicy};
+        use std::time::Duration;
+        let mut envs = Vec::new();
+        let mut web_urls = Vec::new();
+        for (index, e) in self.environments.iter().enumerate() {
+            let production = e.production.unwrap_or_else(|| production_by_name(&e.name));
+            let policy = EnvPolicy::from_config(
+                &e.name,
+                production,
+                e.approvals,
+                &e.windows,
+                e.webhook.clone(),
+            )
+            .map_err(|message| ConfigError::Entry {
+                table: "environments",
+                index,
+                name: e.name.clone(),
+                message,
+            })?;
+            envs.push(policy);
+            if let Some(url) = e.web_url.as_ref().filter(|u| !u.trim().is_empty()) {
+                web_urls.push((e.name.clone(), url.trim().to_string()));
+            }
+        }
+        let d = &self.deploy;
+        Ok(DeploySettings {
+            envs,
+            expire_after: Duration::from_secs(d.expire_hours.max(1) * 3600),
+            render_timeout: Duration::from_secs(d.render_timeout_secs.max(1)),
+            health_timeout: Duration::from_secs(d.health_timeout_secs.max(1)),
+            committer: (d.committer_name.clone(), d.committer_email.clone()),
+            web_urls,
+            ..DeploySettings::default()
+        })
     }
 
     /// Configured `[[repos]]` mappings.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod demo;
+pub mod deploy;
 pub mod gitops;
 pub mod http;
 pub mod serve;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use atrium_server::cli::{
-    AppsCommand, AuditCommand, CatalogCommand, Cli, Command, DemoCommand, Format,
+    AppsCommand, AuditCommand, CatalogCommand, Cli, Command, DemoCommand, Format, TokenCommand,
 };
 use atrium_server::config::Config;
 use atrium_server::{catalog, gitops, serve, telemetry};
@@ -62,6 +62,45 @@ fn main() -> ExitCode {
             match runtime.block_on(atrium_server::cli::audit_verify(&config, format)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    eprintln!("atrium: {error:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    name,
+                    expires_days,
+                },
+        } => {
+            let config = match load_config(cli.config.as_deref()) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+            match runtime.block_on(atrium_server::auth::tokens::create_command(
+                &config,
+                &user,
+                &name,
+                expires_days,
+            )) {
+                Ok(created) => {
+                    let expires = created
+                        .token
+                        .expires_at
+                        .as_deref()
+                        .unwrap_or("never (revoke it from the user menu)");
+                    println!(
+                        "Token {} ({}) for {user}; expires: {expires}",
+                        created.token.id, created.token.name
+                    );
+                    println!("It is shown once: keep it in your secret store.");
+                    println!("{}", created.secret);
+                    ExitCode::SUCCESS
+                }
                 Err(error) => {
                     eprintln!("atrium: {error:#}");
                     ExitCode::from(2)

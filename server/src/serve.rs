@@ -8,6 +8,7 @@ use leptos::prelude::LeptosOptions;
 use crate::auth::Auth;
 use crate::catalog::service::Catalog;
 use crate::config::Config;
+use crate::deploy::Deploys;
 use crate::gitops::engine::{Engine, EngineSettings};
 use crate::gitops::repos::RepoMap;
 use crate::http::{router, AppState};
@@ -29,6 +30,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
     let auth = Arc::new(Auth::from_config(config, catalog.clone(), store.clone())?);
     let engine = build_engine(config, store.clone())?;
+    let deploys = Deploys::new(store.clone(), engine.clone(), config.deploy_settings()?);
     if config.auth.oidc.is_none() {
         tracing::warn!(
             "no OIDC provider configured: demo sign-in is enabled (embedded default only)"
@@ -44,6 +46,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         leptos,
         auth,
         engine,
+        deploys,
         catalog,
         store,
         metrics: crate::telemetry::init_metrics(),
@@ -85,9 +88,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
+    // Requests under way own their apps' next sync: claimed before the engine's first pass.
+    state.deploys.recover_claims().await?;
     state
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
+    state.deploys.spawn_executor();
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }

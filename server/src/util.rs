@@ -23,7 +23,7 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// A fresh random 256-bit token, URL-safe base64 (43 characters): session cookies, CSP nonces,
-/// row ids.
+/// API token secrets, row ids.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);

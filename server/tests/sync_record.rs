@@ -14,6 +14,7 @@ use serde_json::json;
 
 fn sync_row(env: &str, app: &str) -> SyncRow {
     SyncRow {
+        request: None,
         env: env.into(),
         app: app.into(),
         at: "2026-11-27T10:00:00Z".into(),

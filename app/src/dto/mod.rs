@@ -151,4 +151,5 @@ pub struct CatalogStatus {
 
 pub mod audit;
 pub mod auth;
+pub mod deploy;
 pub mod env;

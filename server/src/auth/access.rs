@@ -68,17 +68,22 @@ impl Access {
         match self.convention(user, resource, action, object) {
             Some(team) => Decision {
                 allowed: true,
-                reason: format!(
-                    "allowed by the owner convention: {team} owns the app and {} is not production",
-                    object.split('/').next().unwrap_or_default()
-                ),
+                reason: match resource {
+                    "deploys" => format!("allowed by the owner convention: {team} owns the app (approvals gate production)"),
+                    _ => format!(
+                        "allowed by the owner convention: {team} owns the app and {} is not production",
+                        object.split('/').next().unwrap_or_default()
+                    ),
+                },
                 line: None,
             },
             None => decision,
         }
     }
 
-    /// The owning team (transitively) may get/sync/deploy its apps outside production.
+    /// The owning team (transitively) may get and sync its apps outside production, and ask
+    /// for deploys, promotions and rollbacks of them everywhere: in production the approvals
+    /// are the gate.
     fn convention(
         &self,
         user: &UserView,
@@ -86,15 +91,17 @@ impl Access {
         action: &str,
         object: &str,
     ) -> Option<String> {
-        let covered = matches!(
-            (resource, action),
-            ("applications", "get") | ("applications", "sync") | ("deploys", "deploy")
-        );
+        let asking = resource == "deploys" && matches!(action, "deploy" | "promote" | "rollback");
+        let covered = asking
+            || matches!(
+                (resource, action),
+                ("applications", "get") | ("applications", "sync")
+            );
         let (env, app) = object.split_once('/')?;
         if !covered || env.contains('*') || app.contains('*') {
             return None;
         }
-        if self.production.iter().any(|p| p.eq_ignore_ascii_case(env)) {
+        if !asking && self.production.iter().any(|p| p.eq_ignore_ascii_case(env)) {
             return None;
         }
         let index = self.teams.index();

@@ -22,6 +22,24 @@ impl Auth {
         Ok(identity.map(|identity| self.access.user_view(&identity)))
     }
 
+    /// The user a personal API token acts as (`None`: unknown, revoked or expired). Their teams
+    /// are resolved now, as a session's are.
+    pub async fn token_user(
+        &self,
+        secret: &str,
+    ) -> std::result::Result<Option<UserView>, super::tokens::TokenError> {
+        let owner = super::tokens::authenticate(&self.access.store, secret).await?;
+        Ok(owner.map(|owner| {
+            self.access.user_view(&Identity {
+                subject: owner.subject,
+                name: owner.name,
+                email: owner.email,
+                groups: owner.groups,
+                provider: "token".into(),
+            })
+        }))
+    }
+
     /// Audit a sign-in attempt: `result` is an [`outcome`], `details` say how and why.
     pub async fn audit_login(
         &self,

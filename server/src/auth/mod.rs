@@ -14,6 +14,7 @@ pub mod ratelimit;
 pub mod session;
 pub mod settings;
 pub mod teams;
+pub mod tokens;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -36,6 +36,51 @@ fn is_public(path: &str) -> bool {
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let auth = state.auth.clone();
+    // Automation: a personal API token on the JSON API and server functions. It carries no
+    // ambient credential (no cookie is read with it), so the same-origin rule does not apply.
+    if let Some(secret) = bearer(req.headers()) {
+        if !req.uri().path().starts_with("/api/") {
+            return (
+                StatusCode::UNAUTHORIZED,
+                "API tokens are accepted on /api/ only\n",
+            )
+                .into_response();
+        }
+        let user = match auth.token_user(&secret).await {
+            Ok(Some(user)) => user,
+            Ok(None) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    "the API token is unknown, revoked or expired\n",
+                )
+                    .into_response()
+            }
+            Err(error) => {
+                tracing::error!("token lookup failed: {error}");
+                return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+            }
+        };
+        let client_ip = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let request_id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        req.extensions_mut().insert(Caller {
+            user: Some(user),
+            request_id,
+            client_ip,
+            via_token: true,
+        });
+        let nonce = new_token();
+        req.extensions_mut().insert(CspNonce(nonce.clone()));
+        let mut response = next.run(req).await;
+        security_headers(response.headers_mut(), &nonce);
+        return response;
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         && !request_origin(req.headers()).is_same_origin(auth.public_origin.as_deref())
     {
@@ -91,6 +136,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         user,
         request_id,
         client_ip,
+        via_token: false,
     });
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(req).await;
@@ -99,6 +145,16 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     security_headers(response.headers_mut(), &nonce);
     response
+}
+
+/// The secret of `Authorization: Bearer <token>`, if the request carries one.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
 }
 
 /// The `Origin`, `Referer` and `Host` a request carries, for the same-origin rule.

@@ -4,6 +4,7 @@
 //! are glue (extractors, status codes, headers) over the domain modules, which never import
 //! this one.
 
+pub mod api_v1;
 pub mod auth_routes;
 pub mod cookies;
 pub mod errors;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/audit/export", get(export::export))
         .route("/api/envs/{env}/events", get(events::events))
+        .merge(api_v1::routes())
         .route("/auth/login", get(auth_routes::login))
         .route("/auth/callback", get(auth_routes::callback))
         .route("/auth/demo", post(auth_routes::demo))

@@ -12,6 +12,8 @@ use crate::audit::views::AuditApi;
 use crate::auth::Auth;
 use crate::catalog::service::Catalog;
 use crate::catalog::views::CatalogApi;
+use crate::deploy::service::DeployApi;
+use crate::deploy::Deploys;
 use crate::gitops::engine::Engine;
 use crate::store::Store;
 
@@ -27,6 +29,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub auth: Arc<Auth>,
     pub engine: Arc<Engine>,
+    pub deploys: Deploys,
 }
 
 impl AppState {
@@ -37,6 +40,10 @@ impl AppState {
             access: self.auth.access.clone(),
             audit: Arc::new(AuditApi(self.store.clone())),
             engine: self.engine.clone(),
+            deploys: Arc::new(DeployApi {
+                deploys: self.deploys.clone(),
+                access: self.auth.access.clone(),
+            }),
         }
     }
 }

@@ -4,13 +4,17 @@
 //!
 //! Every query lives here, one file per table family, as methods on [`Store`]: [`audit`]
 //! (the hash-chained log), [`catalog`] (what each source last produced), [`sessions`]
-//! (sessions and sign-ins in flight), [`syncs`] (the sync history). The domain modules keep
-//! their types and logic.
+//! (sessions and sign-ins in flight), [`syncs`] (the sync history), [`deploys`] (deploy
+//! requests, their timeline and approvals), [`freezes`], [`tokens`] (personal API tokens). The
+//! domain modules keep their types and logic.
 
 pub mod audit;
 pub mod catalog;
+pub mod deploys;
+pub mod freezes;
 pub mod sessions;
 pub mod syncs;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -29,6 +33,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database: {0}")]
     Query(#[from] sqlx::Error),
+    /// The write conflicts with what is stored (a duplicate, a state that moved on); the text
+    /// is for people.
+    #[error("{0}")]
+    Conflict(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("unsupported database URL {0}: use sqlite:// or postgres://")]

@@ -20,6 +20,8 @@ pub struct SyncRow {
     pub result: String,
     pub message: String,
     pub details: serde_json::Value,
+    /// The deploy request this sync carried out (`deploy` syncs).
+    pub request: Option<String>,
 }
 
 impl Store {
@@ -31,8 +33,8 @@ impl Store {
         Self::append_audit_in(&mut tx, audit).await?;
         sqlx::query(
             "INSERT INTO syncs (id, env, app, at, actor_subject, actor_name, trigger_kind, \
-             revision, result, message, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             revision, result, message, details, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(crate::util::new_token())
         .bind(&sync.env)
@@ -45,6 +47,7 @@ impl Store {
         .bind(&sync.result)
         .bind(&sync.message)
         .bind(sync.details.to_string())
+        .bind(sync.request.clone())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -55,7 +58,7 @@ impl Store {
     pub async fn recent_syncs(&self, env: &str, app: &str, limit: i64) -> Result<Vec<SyncRow>> {
         let rows = sqlx::query(
             "SELECT env, app, at, actor_subject, actor_name, trigger_kind, revision, result, \
-             message, details FROM syncs WHERE env = $1 AND app = $2 ORDER BY at DESC LIMIT $3",
+             message, details, request_id FROM syncs WHERE env = $1 AND app = $2 ORDER BY at DESC LIMIT $3",
         )
         .bind(env)
         .bind(app)
@@ -76,8 +79,24 @@ impl Store {
                     result: row.try_get("result")?,
                     message: row.try_get("message")?,
                     details: serde_json::from_str(&details).unwrap_or_default(),
+                    request: row.try_get("request_id")?,
                 })
             })
             .collect()
+    }
+
+    /// The sync that carried out deploy request `request`, if it ran (to the end: the row is
+    /// written once the sync finished).
+    pub async fn sync_of_request(
+        &self,
+        env: &str,
+        app: &str,
+        request: &str,
+    ) -> Result<Option<SyncRow>> {
+        Ok(self
+            .recent_syncs(env, app, 50)
+            .await?
+            .into_iter()
+            .find(|s| s.request.as_deref() == Some(request)))
     }
 }

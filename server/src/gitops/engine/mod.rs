@@ -13,6 +13,7 @@
 //! - `service`: the `EngineService` the UI calls;
 //! - [`view`] and `running_in`: what the UI is shown, built from a snapshot.
 
+mod deploys;
 mod error;
 mod pass;
 mod running_in;
@@ -31,6 +32,7 @@ use crate::gitops::environment::EnvironmentConfig;
 use crate::gitops::render::RenderOptions;
 use crate::gitops::repos::RepoMap;
 use crate::store::Store;
+pub use deploys::{AppSnapshot, EnvRepo, SyncOutcome};
 pub use error::{EngineError, Result};
 use runtime::{EnvRuntime, Snapshot};
 

@@ -118,6 +118,15 @@ impl Engine {
             if statuses.get(&app.name).map(|s| s.sync) != Some(SyncStatus::OutOfSync) {
                 continue;
             }
+            // A deploy request syncs its own commit, once.
+            if env
+                .claims
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&app.name)
+            {
+                continue;
+            }
             let revision = app.source.revision.clone().unwrap_or_default();
             let new_revision = synced_revisions.get(&app.name) != Some(&revision);
             if !(new_revision || automated.self_heal) {

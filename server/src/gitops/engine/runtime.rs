@@ -53,6 +53,8 @@ pub(super) struct EnvRuntime {
     pub(super) cache: std::sync::Mutex<ViewCache>,
     /// A repo given by URL: its local mirror, fetched before each pass.
     pub(super) mirror: Option<PathBuf>,
+    /// Apps a deploy request is carrying out: the pass does not auto-sync them.
+    pub(super) claims: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl EnvRuntime {
@@ -89,6 +91,7 @@ impl EnvRuntime {
             busy: tokio::sync::Mutex::new(HashMap::new()),
             cache: std::sync::Mutex::new(ViewCache::default()),
             mirror,
+            claims: Default::default(),
         }
     }
 

@@ -21,6 +21,8 @@ pub(super) struct SyncRequest<'a> {
     trigger: &'static str,
     /// The person's request (its id and client address go into the audit record).
     caller: Option<&'a Caller>,
+    /// The deploy request this sync carries out.
+    deploy: Option<&'a str>,
 }
 
 impl<'a> SyncRequest<'a> {
@@ -36,6 +38,7 @@ impl<'a> SyncRequest<'a> {
             },
             trigger: "auto",
             caller: None,
+            deploy: None,
         }
     }
 
@@ -47,6 +50,19 @@ impl<'a> SyncRequest<'a> {
             actor: crate::auth::access::actor_of(caller),
             trigger: "manual",
             caller: Some(caller),
+            deploy: None,
+        }
+    }
+
+    /// The deploy executor syncing the commit of request `deploy`.
+    pub(super) fn deploy(app: &'a RenderedApp, prune: bool, actor: Actor, deploy: &'a str) -> Self {
+        Self {
+            app,
+            prune,
+            actor,
+            trigger: "deploy",
+            caller: None,
+            deploy: Some(deploy),
         }
     }
 }
@@ -66,6 +82,7 @@ impl Engine {
             actor,
             trigger,
             caller,
+            deploy,
         } = request;
         let options = SyncOptions {
             prune,
@@ -122,6 +139,7 @@ impl Engine {
             result: result.into(),
             message: message.clone(),
             details,
+            request: deploy.map(str::to_string),
         };
         let mut record = AuditRecord::new(
             actor,
@@ -136,6 +154,9 @@ impl Engine {
         .with_details(serde_json::json!({
             "trigger": trigger, "revision": app.source.revision, "prune": prune, "message": message,
         }));
+        if let (Some(request), Some(details)) = (deploy, record.details.as_object_mut()) {
+            details.insert("request".into(), request.into());
+        }
         if let Some(caller) = caller {
             record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
         }

@@ -1,0 +1,129 @@
+//! Server functions of deploy requests: ask, read, decide, cancel; the deploy dialog's options,
+//! an app's history and lineage; freezes; personal API tokens. The deploy service asks the
+//! enforcement point for each (the object is the request's `<env>/<app>`); these only require
+//! a signed-in caller and map the answer's status. The JSON API under `/api/v1` calls the same
+//! service with the same types.
+
+use leptos::prelude::*;
+
+use crate::dto::deploy::{
+    DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery, RequestView, TokenView,
+};
+use crate::error::AppError;
+
+#[server(prefix = "/api", endpoint = "deploys/create", input = leptos::server_fn::codec::Json)]
+pub async fn create_request(new: NewRequest) -> Result<RequestView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.create(&caller, new).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/get")]
+pub async fn get_request(id: String) -> Result<RequestView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.get(&caller, &id).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/list", input = leptos::server_fn::codec::Json)]
+pub async fn list_requests(query: RequestQuery) -> Result<Vec<RequestView>, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.list(&caller, query).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/decide")]
+pub async fn decide_request(
+    id: String,
+    approve: bool,
+    #[server(default)] comment: String,
+) -> Result<RequestView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(
+        services
+            .deploys
+            .decide(&caller, &id, approve, &comment)
+            .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "deploys/cancel")]
+pub async fn cancel_request(id: String) -> Result<RequestView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.cancel(&caller, &id).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/override-window")]
+pub async fn override_window(id: String) -> Result<RequestView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.override_window(&caller, &id).await)
+}
+
+/// Requests waiting for the caller's approval (the top bar's badge).
+#[server(prefix = "/api", endpoint = "deploys/awaiting")]
+pub async fn awaiting_count() -> Result<usize, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.awaiting(&caller).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/options")]
+pub async fn get_deploy_options(env: String, app: String) -> Result<DeployOptions, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.options(&caller, &env, &app).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/history")]
+pub async fn deploy_history(env: String, app: String) -> Result<Vec<RequestView>, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.history(&caller, &env, &app).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/lineage")]
+pub async fn app_lineage(env: String, app: String) -> Result<Lineage, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.lineage(&caller, &env, &app).await)
+}
+
+#[server(prefix = "/api", endpoint = "deploys/freeze")]
+pub async fn set_freeze(
+    env: String,
+    frozen: bool,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(
+        services
+            .deploys
+            .set_freeze(&caller, &env, frozen, &reason)
+            .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "deploys/freezes")]
+pub async fn list_freezes() -> Result<Vec<FreezeView>, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.freezes(&caller).await)
+}
+
+#[server(prefix = "/api", endpoint = "tokens/create")]
+pub async fn create_token(
+    name: String,
+    #[server(default)] expires_days: Option<u32>,
+) -> Result<NewToken, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(
+        services
+            .deploys
+            .create_token(&caller, &name, expires_days)
+            .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "tokens/list")]
+pub async fn list_tokens() -> Result<Vec<TokenView>, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.tokens(&caller).await)
+}
+
+#[server(prefix = "/api", endpoint = "tokens/revoke")]
+pub async fn revoke_token(id: String) -> Result<(), AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.revoke_token(&caller, &id).await)
+}

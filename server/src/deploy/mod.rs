@@ -1,0 +1,131 @@
+//! Deploys, rollbacks and promotions: requests, their approval policy and windows, and the
+//! executor that turns an approved request into one Git commit on the environment's branch and
+//! a sync of the app, with the lineage from request to cluster.
+//!
+//! One file per job:
+//! - [`requests`]: asking (validation against the environment, storing);
+//! - [`decide`]: approving, rejecting, cancelling, window overrides, freezes;
+//! - [`executor`]: carrying approved requests out (commit, push, sync, health), crash-safe;
+//! - [`views`]: what the UI and the API are shown;
+//! - [`state`] the state machine, [`policy`] and [`windows`] the environment's rules;
+//! - [`edit`], [`yaml_edit`], [`image`] and [`git_write`]: the change to the repository;
+//! - [`ports`]: what the workflow needs from the engine.
+
+pub mod decide;
+pub mod edit;
+pub mod error;
+pub mod executor;
+pub mod git_write;
+pub mod image;
+pub mod lineage;
+pub mod policy;
+pub mod ports;
+pub mod requests;
+pub mod service;
+pub mod state;
+
+pub mod views;
+pub mod windows;
+pub mod yaml_edit;
+
+use std::sync::Arc;
+
+use tokio::sync::{watch, Notify};
+
+use crate::audit::Actor;
+use crate::store::deploys::{RequestFilter, RequestRow};
+use crate::store::Store;
+pub use error::{DeployError, Result};
+use policy::DeploySettings;
+use ports::EnvRepo;
+
+/// The deploy workflow. Cheap to clone (everything is shared).
+#[derive(Clone)]
+pub struct Deploys {
+    store: Store,
+    engine: Arc<dyn ports::Engine>,
+    settings: Arc<DeploySettings>,
+    /// Wakes the executor (a request was approved, a window overridden, a freeze lifted).
+    wake: Arc<Notify>,
+    /// Bumped on every change of any request, for live pages: `(version, environment)`.
+    changes: Arc<watch::Sender<(u64, String)>>,
+}
+
+/// Who acts on a request, as the workflow needs to know them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Who {
+    pub subject: String,
+    pub name: String,
+    /// Only a verified e-mail (it goes into the commit and four-eyes compares it).
+    pub email: Option<String>,
+    pub groups: Vec<String>,
+    /// Acting through an API token, not a browser session.
+    pub via_token: bool,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+impl Who {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            subject: self.subject.clone(),
+            name: self.name.clone(),
+            groups: self.groups.clone(),
+        }
+    }
+}
+
+impl Deploys {
+    pub fn new(store: Store, engine: Arc<dyn ports::Engine>, settings: DeploySettings) -> Self {
+        Deploys {
+            store,
+            engine,
+            settings: Arc::new(settings),
+            wake: Arc::new(Notify::new()),
+            changes: Arc::new(watch::channel((0, String::new())).0),
+        }
+    }
+
+    pub fn settings(&self) -> &DeploySettings {
+        &self.settings
+    }
+
+    /// Live updates: a new value after every change of any request.
+    pub fn subscribe(&self) -> watch::Receiver<(u64, String)> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self, env: &str) {
+        self.changes.send_modify(|(version, last)| {
+            *version += 1;
+            *last = env.to_string();
+        });
+        self.wake.notify_one();
+    }
+
+    fn repo(&self, env: &str) -> Result<EnvRepo> {
+        self.engine
+            .repos()
+            .into_iter()
+            .find(|r| r.env == env)
+            .ok_or_else(|| DeployError::NotFound(format!("no environment `{env}` is configured")))
+    }
+
+    async fn open_request(&self, env: &str, app: &str) -> Result<Option<RequestRow>> {
+        let open: Vec<_> = atrium_app::dto::deploy::RequestState::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .collect();
+        let rows = self
+            .store
+            .requests(&RequestFilter {
+                states: open,
+                env: Some(env.into()),
+                app: Some(app.into()),
+                requester: None,
+                limit: Some(1),
+            })
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+}
