@@ -47,6 +47,7 @@ impl Deploys {
                 format!("at most {MAX_REASON} characters"),
             ));
         }
+        check_change(&new.change)?;
         let repo = self.repo(&new.environment).map_err(|_| {
             DeployError::invalid(
                 "environment",
@@ -274,6 +275,32 @@ impl Deploys {
             summary,
             to_version,
         })
+    }
+}
+
+/// What can be checked of a change without the environment: its words.
+fn check_change(change: &Change) -> Result<()> {
+    let bad_revision =
+        |r: &str| r.trim().is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control());
+    match change {
+        Change::SetImage { tag, .. } if !image::valid_tag(tag) => Err(DeployError::invalid(
+            "change.set_image.tag",
+            format!("`{tag}` is not an image tag (letters, digits, `_`, `.` and `-`, at most 128)"),
+        )),
+        Change::SetRevision(r) if bad_revision(r) => Err(DeployError::invalid(
+            "change.set_revision",
+            format!("`{r}` is not a Git revision"),
+        )),
+        Change::RollbackTo(sha)
+            if !(4..=40).contains(&sha.trim().len())
+                || !sha.trim().chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            Err(DeployError::invalid(
+                "change.rollback_to",
+                format!("`{sha}` is not a commit SHA"),
+            ))
+        }
+        _ => Ok(()),
     }
 }
 

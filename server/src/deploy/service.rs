@@ -59,6 +59,8 @@ impl DeployApi {
     }
 
     async fn readable(&self, caller: &Caller, id: &str) -> Result<RequestRow, AppError> {
+        // Signed in before anything is looked up: nobody learns which requests exist.
+        who(caller)?;
         let row = self.deploys.row(id).await?;
         self.access
             .authorize(caller, "applications", "get", &object(&row))
