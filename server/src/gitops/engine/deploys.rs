@@ -14,6 +14,7 @@ use super::sync::SyncRequest;
 use super::view::{health_word, image_tag, sync_word};
 use super::{Engine, EngineError};
 use crate::audit::Actor;
+use crate::gitops::repos::normalize;
 use crate::gitops::tree::RenderStatus;
 
 /// One environment's repository, as the executor writes to it.
@@ -116,11 +117,16 @@ impl Engine {
         let snap = env.snapshot();
         let app = snap.tree.get(app_name)?;
         let env_repo = self.repo_path(&env.config);
+        // The root's own repoURL reads the environment repository unless mapped elsewhere, as
+        // the render takes it (`render_tree`).
+        let root_url = snap.tree.root().map(|r| normalize(&r.source.repo_url));
         // A path in the environment repository, when `repo_url` reads that repository.
         let in_env_repo = |repo_url: &str, path: &str| {
-            let mapped = self.repos.resolve(repo_url).map(|p| p.to_path_buf());
-            (mapped.as_deref() == Some(env_repo.as_path()))
-                .then(|| path.trim_matches('/').to_string())
+            let reads_env = match self.repos.resolve(repo_url) {
+                Some(mapped) => mapped == env_repo.as_path(),
+                None => root_url.as_deref() == Some(normalize(repo_url).as_str()),
+            };
+            reads_env.then(|| path.trim_matches('/').to_string())
         };
         let parent = app.parent.as_deref().and_then(|p| snap.tree.get(p));
         let mut containers = Vec::new();
