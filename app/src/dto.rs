@@ -152,3 +152,5 @@ pub struct CatalogStatus {
 pub mod audit;
 pub mod auth;
 pub mod env;
+pub mod node;
+pub mod status;

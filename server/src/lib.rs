@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod gitops;
+pub mod resource;
 pub mod serve;
 pub mod store;
 pub mod telemetry;

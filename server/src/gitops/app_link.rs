@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::sim::Selector;
+use crate::resource::Selector;
 
 pub const APP_NAME: &str = "argocd/app-name";
 pub const APP_SELECTOR: &str = "argocd/app-selector";

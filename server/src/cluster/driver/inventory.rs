@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use kube::api::ListParams;
 use kube::Api;
 
-use super::plan::TRACKING_LABEL;
 use super::report::LiveResource;
 use super::{ClusterDriver, Error, Result};
+use crate::resource::metadata::TRACKING_LABEL;
 
 impl ClusterDriver {
     /// The cluster's revision now: the resourceVersion of a one-item list of namespaces. A

@@ -9,9 +9,11 @@ use kube::Api;
 use serde_json::Value;
 
 use super::health::health;
-use super::plan::{key_of, owned_by, TRACKING_LABEL};
+use super::plan::owned_by;
 use super::report::LiveResource;
 use super::{ClusterDriver, Error, GroupVersionKind, Resolved, Result};
+use crate::resource::metadata::TRACKING_LABEL;
+use crate::resource::resource_key;
 
 /// Kinds an app commonly renders; those the cluster does not serve are skipped.
 const KNOWN_KINDS: &[(&str, &str)] = &[
@@ -136,7 +138,7 @@ fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
     v["kind"] = Value::String(r.resource.kind.clone());
     let namespace = obj.metadata.namespace.clone().unwrap_or_default();
     let name = obj.metadata.name.clone().unwrap_or_default();
-    let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
+    let key = resource_key(&r.resource.api_version, &r.resource.kind, &namespace, &name);
     let (health, health_message) = health(&v);
     LiveResource {
         key,
@@ -147,7 +149,7 @@ fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
         health,
         health_message,
         resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
-        facts: Some(super::facts::live_facts(&v)),
+        facts: Some(crate::resource::facts::live_facts(&v)),
         object: v,
     }
 }

@@ -13,7 +13,6 @@ mod fields;
 mod kinds;
 mod rollout;
 mod routes;
-mod selector;
 mod status;
 mod store;
 mod validate;
@@ -28,7 +27,6 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use kinds::{KindInfo, KINDS};
-pub use selector::{Requirement, Selector};
 pub use status::ApiError;
 pub use store::Store;
 

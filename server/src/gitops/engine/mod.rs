@@ -16,22 +16,22 @@ use atrium_app::dto::env::{
     AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
     TreeView,
 };
+use atrium_app::dto::node::NodeId;
 use atrium_app::error::AppError;
 use atrium_app::service::{Caller, EngineService};
 use tokio::sync::{watch, Notify};
 
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{ClusterDriver, DiffOp, LiveResource, ResourceAction, SyncOptions};
-use crate::cluster::sim::{Sim, SimConfig};
-use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::{ClusterTarget, EnvironmentConfig};
 use crate::gitops::mirror;
 use crate::gitops::render::RenderOptions;
 use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
+use crate::resource::{Health, SyncStatus};
 use crate::store::syncs::SyncRow;
 use crate::store::Store;
-use view::{app_statuses_cached, key_of, tree_nodes_cached, AppStatus, ViewCache};
+use view::{app_statuses_cached, tree_nodes_cached, AppStatus, ViewCache};
 
 /// What one environment looked like at the end of its last pass.
 #[derive(Default)]
@@ -54,7 +54,7 @@ struct EnvRuntime {
     config: EnvironmentConfig,
     driver: Result<ClusterDriver, String>,
     /// Keeps the emulator (and its rollout controller) alive.
-    _sim: Option<Sim>,
+    _keep_alive: crate::cluster::KeepAlive,
     state: RwLock<Arc<Snapshot>>,
     versions: watch::Sender<u64>,
     wake: Notify,
@@ -114,15 +114,7 @@ impl Engine {
         let envs = envs
             .into_iter()
             .map(|config| {
-                let (driver, sim) = match &config.cluster {
-                    ClusterTarget::Sim => {
-                        let sim = Sim::start(SimConfig {
-                            rollout_delay: settings.sim_rollout_delay,
-                        });
-                        (Ok(ClusterDriver::new(sim.client())), Some(sim))
-                    }
-                    ClusterTarget::Context(context) => (connect_context(context), None),
-                };
+                let cluster = crate::cluster::connect(&config.cluster, settings.sim_rollout_delay);
                 // Mirrored unless `[[repos]]` maps the URL to a local repository already.
                 let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
                     .then(|| mirror::mirror_path(&config.repo, &settings.mirror_dir));
@@ -131,8 +123,8 @@ impl Engine {
                 }
                 Arc::new(EnvRuntime {
                     config,
-                    driver,
-                    _sim: sim,
+                    driver: cluster.driver,
+                    _keep_alive: cluster.keep_alive,
                     state: RwLock::new(Arc::new(Snapshot::default())),
                     versions: watch::channel(0).0,
                     wake: Notify::new(),
@@ -492,18 +484,6 @@ fn extra_kinds(tree: &RenderedTree) -> Vec<(String, String)> {
     kinds
 }
 
-fn connect_context(context: &str) -> Result<ClusterDriver, String> {
-    let options = kube::config::KubeConfigOptions {
-        context: Some(context.to_string()),
-        ..Default::default()
-    };
-    let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
-    let client = kube::Client::try_from(config)
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
-    Ok(ClusterDriver::new(client))
-}
-
 use crate::util::error_chain;
 
 fn sync_view(row: &SyncRow) -> SyncRecordView {
@@ -539,10 +519,8 @@ impl EngineService for Engine {
                     revision: snap.head.clone(),
                     apps: snap.tree.apps.len(),
                     out_of_sync: count(&|s| s.sync == SyncStatus::OutOfSync),
-                    degraded: count(&|s| s.health == crate::gitops::desired::Health::Degraded),
-                    progressing: count(&|s| {
-                        s.health == crate::gitops::desired::Health::Progressing
-                    }),
+                    degraded: count(&|s| s.health == Health::Degraded),
+                    progressing: count(&|s| s.health == Health::Progressing),
                     last_reconcile: snap.last_reconcile.clone(),
                     error: snap.error.clone(),
                 }
@@ -559,25 +537,19 @@ impl EngineService for Engine {
         Ok(view)
     }
 
-    async fn node(&self, env_name: &str, node: &str) -> Result<NodeDetail, AppError> {
+    async fn node(&self, env_name: &str, node: &NodeId) -> Result<NodeDetail, AppError> {
         let env = self.env(env_name)?;
         let snap = Self::snapshot(env);
-        let found = snap.view.nodes.iter().find(|n| n.id == node).cloned();
+        let found = snap.view.nodes.iter().find(|n| n.id == *node).cloned();
         let Some(found) = found else {
             return Err(AppError::NotFound(format!(
                 "no node `{node}` in {env_name}"
             )));
         };
-        let app_name = atrium_app::dto::env::app_of_node(node)
-            .unwrap_or_default()
-            .to_string();
+        let app_name = node.app().to_string();
         let app = snap.tree.get(&app_name);
-        let mut detail = NodeDetail {
-            node: found.clone(),
-            app: app_name.clone(),
-            ..Default::default()
-        };
-        if found.is_app {
+        let mut detail = NodeDetail::new(found, app_name.clone());
+        if node.is_app() {
             if let Some(app) = app {
                 detail.source = Some(AppSourceView {
                     repo_url: app.source.repo_url.clone(),
@@ -605,8 +577,8 @@ impl EngineService for Engine {
             detail.syncs = syncs.iter().map(sync_view).collect();
             return Ok(detail);
         }
-        let key = node.splitn(3, ':').nth(2).unwrap_or_default();
-        let desired = app.and_then(|a| a.resources.iter().find(|r| key_of(r) == key));
+        let key = node.resource_key().unwrap_or_default();
+        let desired = app.and_then(|a| a.resources.iter().find(|r| r.key() == key));
         let live = snap
             .live
             .get(&app_name)

@@ -6,12 +6,13 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use atrium_app::dto::env::TreeNode;
+use atrium_app::dto::node::NodeId;
 use rayon::prelude::*;
 
-use crate::cluster::driver::facts::states_all;
 use crate::cluster::driver::{in_sync, LiveResource};
-use crate::gitops::desired::{DesiredResource, Health, SyncStatus};
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
+use crate::resource::facts::states_all;
+use crate::resource::{DesiredResource, Health, SyncStatus};
 
 /// One app's computed status.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,47 +40,10 @@ impl AppStatus {
 
 pub type ResourceStatus = (SyncStatus, Health, Option<String>);
 
-pub fn sync_word(s: SyncStatus) -> &'static str {
-    match s {
-        SyncStatus::Synced => "Synced",
-        SyncStatus::OutOfSync => "OutOfSync",
-        SyncStatus::Unknown => "Unknown",
-    }
-}
-
-pub fn health_word(h: Health) -> &'static str {
-    match h {
-        Health::Healthy => "Healthy",
-        Health::Suspended => "Suspended",
-        Health::Progressing => "Progressing",
-        Health::Unknown => "Unknown",
-        Health::Missing => "Missing",
-        Health::Degraded => "Degraded",
-    }
-}
-
-// Ids are built with `concat` (one exact allocation), not `format!`: every row of a tree
-// build makes one.
-pub fn app_id(name: &str) -> String {
-    ["app:", name].concat()
-}
-
-pub fn resource_id(app: &str, key: &str) -> String {
-    ["res:", app, ":", key].concat()
-}
-
-/// The key the driver uses for a desired resource (group/kind/namespace/name).
-pub fn key_of(r: &DesiredResource) -> String {
-    crate::cluster::driver::plan::key_of(&r.api_version, &r.kind, &r.namespace, &r.name)
-}
-
 /// Sync and health of one desired resource against its live object (if any). Health is the
 /// verdict the inventory reached when it listed the object. Sync compares the two sides'
 /// facts when both have them (the render and the list work them out), else walks the JSON.
-pub fn resource_status(
-    desired: &DesiredResource,
-    live: Option<&LiveResource>,
-) -> (SyncStatus, Health, Option<String>) {
+pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -> ResourceStatus {
     match live {
         None => (
             SyncStatus::OutOfSync,
@@ -325,7 +289,7 @@ fn own_status(
     let mut health = Health::Healthy;
     let mut resources = Vec::with_capacity(app.resources.len());
     for (i, r) in app.resources.iter().enumerate() {
-        let found = find(live_list, sorted, &key_of(r));
+        let found = find(live_list, sorted, &r.key());
         let live = found.map(|j| {
             wanted[j] = true;
             &live_list[j]
@@ -437,13 +401,13 @@ fn resource_rows(
     let empty = Vec::new();
     let live_list = live.get(&app.name).unwrap_or(&empty);
     let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
-    let id = app_id(&app.name);
+    let id = NodeId::of_app(&app.name);
     let mut rows = Vec::with_capacity(app.resources.len());
     for (i, r) in app.resources.iter().enumerate() {
         if r.kind == "Application" {
             continue;
         }
-        let key = key_of(r);
+        let key = r.key();
         let (sync, health, message) = match status.resources.get(i) {
             Some(known) if computed => known.clone(),
             _ => {
@@ -452,14 +416,13 @@ fn resource_rows(
             }
         };
         rows.push(TreeNode {
-            id: resource_id(&app.name, &key),
+            id: NodeId::of_resource(&app.name, &key),
             parent: Some(id.clone()),
             kind: r.kind.clone(),
             name: r.name.clone(),
             namespace: r.namespace.clone(),
-            is_app: false,
-            sync: sync_word(sync).into(),
-            health: health_word(health).into(),
+            sync,
+            health,
             version: image_tag(&r.manifest),
             status: "ok".into(),
             message,
@@ -486,14 +449,13 @@ impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
         let app = &self.apps[i];
         let status = (self.status_of)(app);
         self.nodes.push(TreeNode {
-            id: app_id(&app.name),
-            parent: app.parent.as_deref().map(app_id),
+            id: NodeId::of_app(&app.name),
+            parent: app.parent.as_deref().map(NodeId::of_app),
             kind: "Application".into(),
             name: app.name.clone(),
             namespace: app.destination_namespace.clone(),
-            is_app: true,
-            sync: sync_word(status.sync).into(),
-            health: health_word(status.health).into(),
+            sync: status.sync,
+            health: status.health,
             version: app.source.revision.as_deref().map(short),
             status: app.status.as_str().into(),
             message: (!app.message.is_empty())
@@ -519,8 +481,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::cluster::driver::facts::desired_facts;
     use crate::gitops::tree::AppSourceView;
+    use crate::resource::facts::{desired_facts, live_facts};
 
     fn config_map(value: &str) -> serde_json::Value {
         json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -562,7 +524,7 @@ mod tests {
             health: Health::Healthy,
             health_message: None,
             resource_version: version.into(),
-            facts: Some(crate::cluster::driver::facts::live_facts(&object)),
+            facts: Some(live_facts(&object)),
             object,
         };
         HashMap::from([("cart".to_string(), vec![l])])
@@ -580,7 +542,7 @@ mod tests {
             hook: None,
             facts: Some(desired_facts(&config_map("fast"))),
         };
-        assert_eq!(key_of(&desired), "/ConfigMap/shop/settings");
+        assert_eq!(desired.key(), "/ConfigMap/shop/settings");
         let tree = Arc::new(one_app(vec![desired.clone()]));
         let mut cache = ViewCache::default();
         let sync = |s: &HashMap<String, AppStatus>| s["cart"].sync;
@@ -599,16 +561,16 @@ mod tests {
         assert_eq!((sync(&first), cache.len()), (SyncStatus::Synced, 1));
         // A new resourceVersion is looked at again: the live object drifted.
         let rows = same_rows(&tree, &live("fast", "1"), &first, &mut cache);
-        assert_eq!(rows[1].sync, "Synced");
+        assert_eq!(rows[1].sync, SyncStatus::Synced);
         let drifted = app_statuses_cached(&tree, &live("slow", "2"), &mut cache);
         assert_eq!(sync(&drifted), SyncStatus::OutOfSync);
         let rows = same_rows(&tree, &live("slow", "2"), &drifted, &mut cache);
-        assert_eq!(rows[1].sync, "OutOfSync");
+        assert_eq!(rows[1].sync, SyncStatus::OutOfSync);
         // Gone from the cluster.
         let gone = app_statuses_cached(&tree, &HashMap::new(), &mut cache);
         assert_eq!(gone["cart"].health, Health::Missing);
         let rows = same_rows(&tree, &HashMap::new(), &gone, &mut cache);
-        assert_eq!(rows[1].health, "Missing");
+        assert_eq!(rows[1].health, Health::Missing);
         // A new render that wants the same keeps what was worked out.
         let same = Arc::new(one_app(vec![desired.clone()]));
         app_statuses_cached(&same, &live("fast", "3"), &mut cache);

@@ -1,5 +1,7 @@
 //! Label selectors as `kubectl -l` and kube's `ListParams::labels` write them: equality
-//! (`a=b`, `a==b`, `a!=b`) and set-based (`a in (x,y)`, `a notin (x)`, `a`, `!a`), ANDed.
+//! (`a=b`, `a==b`, `a!=b`) and set-based (`a in (x,y)`, `a notin (x)`, `a`, `!a`), ANDed. The
+//! emulator filters lists and watches with them; a catalog Component's
+//! `argocd/app-selector` picks its apps with them.
 
 use std::collections::BTreeMap;
 
