@@ -28,10 +28,22 @@ impl ClusterTarget {
     }
 }
 
+/// Why a cluster could not be connected.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A kubeconfig context could not be loaded or made into a client.
+    #[error("kubeconfig context `{context}`: {source}")]
+    Kubeconfig {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
 /// A connected cluster: the driver, or why there is none (the environment shows it), and
 /// what must live as long as the driver is used.
 pub struct Connected {
-    pub driver: Result<ClusterDriver, String>,
+    pub driver: Result<ClusterDriver, ConnectError>,
     pub keep_alive: KeepAlive,
 }
 
@@ -40,7 +52,8 @@ pub struct Connected {
 pub struct KeepAlive(#[expect(dead_code, reason = "held for its Drop")] Option<Sim>);
 
 /// Connects to `target`. `sim_rollout_delay`: how long the emulator's Deployments take to
-/// become ready. A cluster that cannot be reached is an `Err` driver, not a failure.
+/// become ready. A context that cannot be loaded is an `Err` driver, not a failure (a cluster
+/// that does not answer shows only when the driver is used).
 pub fn connect(target: &ClusterTarget, sim_rollout_delay: Duration) -> Connected {
     match target {
         ClusterTarget::Sim => {
@@ -59,14 +72,17 @@ pub fn connect(target: &ClusterTarget, sim_rollout_delay: Duration) -> Connected
     }
 }
 
-fn connect_context(context: &str) -> Result<ClusterDriver, String> {
+fn connect_context(context: &str) -> Result<ClusterDriver, ConnectError> {
+    let failed = |source: Box<dyn std::error::Error + Send + Sync>| ConnectError::Kubeconfig {
+        context: context.to_string(),
+        source,
+    };
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_string()),
         ..Default::default()
     };
     let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
-    let client = kube::Client::try_from(config)
-        .map_err(|e| format!("kubeconfig context `{context}`: {e}"))?;
+        .map_err(|e| failed(e.into()))?;
+    let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
     Ok(ClusterDriver::new(client))
 }

@@ -8,5 +8,5 @@ mod connect;
 pub mod driver;
 pub mod sim;
 
-pub use connect::{connect, ClusterTarget, Connected, KeepAlive};
+pub use connect::{connect, ClusterTarget, ConnectError, Connected, KeepAlive};
 pub use driver::{ClusterDriver, SyncOptions, SyncReport};

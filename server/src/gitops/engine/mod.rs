@@ -123,7 +123,7 @@ impl Engine {
                 }
                 Arc::new(EnvRuntime {
                     config,
-                    driver: cluster.driver,
+                    driver: cluster.driver.map_err(|e| e.to_string()),
                     _keep_alive: cluster.keep_alive,
                     state: RwLock::new(Arc::new(Snapshot::default())),
                     versions: watch::channel(0).0,
