@@ -16,7 +16,6 @@ mod bigenv;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use atrium_server::cluster::driver::facts::{desired_facts, live_facts};
 use atrium_server::cluster::driver::{ClusterDriver, SyncOptions};
 use atrium_server::cluster::sim::{Sim, SimConfig};
 use atrium_server::gitops::engine::view::{
@@ -25,6 +24,7 @@ use atrium_server::gitops::engine::view::{
 use atrium_server::gitops::render::RenderOptions;
 use atrium_server::gitops::repos::RepoMap;
 use atrium_server::gitops::tree::{render_tree, RenderStatus, RootSpec};
+use atrium_server::resource::facts::{desired_facts, live_facts};
 
 /// mimalloc, not glibc's malloc: a reconcile pass builds and drops hundreds of thousands of
 /// small strings and JSON nodes, and glibc spent a third of a 2,000-app status pass
@@ -173,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let synced = app_statuses(&tree, &live)
         .values()
-        .filter(|s| s.sync == atrium_server::gitops::desired::SyncStatus::Synced)
+        .filter(|s| s.sync == atrium_server::resource::SyncStatus::Synced)
         .count();
     // What the engine's passes do: statuses through the cache (kept per rendered tree), and
     // the flat tree rebuilt only when a status moved.

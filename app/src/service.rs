@@ -10,6 +10,7 @@ use crate::dto::deploy::{
     RequestView, TokenView,
 };
 use crate::dto::env::{EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView, TreeView};
+use crate::dto::node::NodeId;
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
@@ -66,7 +67,7 @@ pub trait EngineService: Send + Sync + 'static {
     /// Every configured environment, in promotion order.
     async fn environments(&self) -> Vec<EnvironmentSummary>;
     async fn tree(&self, env: &str) -> Result<TreeView, AppError>;
-    async fn node(&self, env: &str, node: &str) -> Result<NodeDetail, AppError>;
+    async fn node(&self, env: &str, node: &NodeId) -> Result<NodeDetail, AppError>;
     /// Sync one app now (permission already checked by the caller); recorded and audited.
     async fn sync(
         &self,

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod deploy;
 pub mod gitops;
 pub mod http;
+pub mod resource;
 pub mod serve;
 pub mod store;
 pub mod telemetry;

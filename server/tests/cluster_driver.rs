@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use atrium_server::cluster::driver::{diff, ClusterDriver, DiffOp, ResourceAction, SyncOptions};
 use atrium_server::cluster::sim::{self, Served, Sim, SimConfig};
-use atrium_server::gitops::desired::{DesiredResource, Health, SyncStatus};
+use atrium_server::resource::{DesiredResource, Health, SyncStatus};
 
 const DELAY: Duration = Duration::from_millis(200);
 

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use atrium_server::cluster::driver::{ClusterDriver, ResourceAction, SyncOptions};
 use atrium_server::cluster::sim::{self, Served, Sim, SimConfig, KINDS};
-use atrium_server::gitops::desired::DesiredResource;
+use atrium_server::resource::DesiredResource;
 
 fn config() -> SimConfig {
     SimConfig {

@@ -7,6 +7,8 @@ mod common;
 
 use std::time::Duration;
 
+use atrium_app::dto::node::NodeId;
+use atrium_app::dto::status::{Health, SyncStatus};
 use atrium_app::service::EngineService;
 use common::app_with;
 
@@ -43,25 +45,25 @@ async fn demo_environments_reconcile_and_sync() {
     let dev = tree_of(&app, "dev").await;
     assert_eq!(node(&dev, "app:root").parent, None);
     assert_eq!(
-        node(&dev, "app:platform").parent.as_deref(),
-        Some("app:root")
+        node(&dev, "app:platform").parent,
+        Some(NodeId::of_app("root"))
     );
     assert_eq!(
-        node(&dev, "app:developer-portal").parent.as_deref(),
-        Some("app:platform")
+        node(&dev, "app:developer-portal").parent,
+        Some(NodeId::of_app("platform"))
     );
     let cart = node(&dev, "app:cart-service");
-    assert_eq!(cart.sync, "Synced", "{cart:?}");
+    assert_eq!(cart.sync, SyncStatus::Synced, "{cart:?}");
     assert!(dev
         .nodes
         .iter()
-        .any(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:cart-service")));
+        .any(|n| n.kind == "Deployment" && n.parent == Some(NodeId::of_app("cart-service"))));
 
     // Prod: checkout-service is manual, so it waits, out of sync and missing.
     let prod = tree_of(&app, "prod").await;
     let checkout = node(&prod, "app:checkout-service");
-    assert_eq!(checkout.sync, "OutOfSync");
-    assert_eq!(checkout.health, "Missing");
+    assert_eq!(checkout.sync, SyncStatus::OutOfSync);
+    assert_eq!(checkout.health, Health::Missing);
 
     // The catalog knows where checkout-service runs: one row per environment, newest in dev,
     // and prod still waiting for its sync.
@@ -136,13 +138,16 @@ async fn demo_environments_reconcile_and_sync() {
     assert_eq!(record.actor, "Jonas Becker");
     engine.reconcile_all().await;
     let prod = tree_of(&app, "prod").await;
-    assert_eq!(node(&prod, "app:checkout-service").sync, "Synced");
+    assert_eq!(node(&prod, "app:checkout-service").sync, SyncStatus::Synced);
     tokio::time::sleep(Duration::from_millis(800)).await;
     engine.reconcile_all().await;
     let prod = tree_of(&app, "prod").await;
-    assert_eq!(node(&prod, "app:checkout-service").health, "Healthy");
+    assert_eq!(node(&prod, "app:checkout-service").health, Health::Healthy);
 
-    let detail = engine.node("prod", "app:checkout-service").await.unwrap();
+    let detail = engine
+        .node("prod", &NodeId::of_app("checkout-service"))
+        .await
+        .unwrap();
     assert_eq!(detail.syncs[0].actor, "Jonas Becker");
     assert_eq!(detail.source.as_ref().unwrap().renderer, "kustomize");
     let audit = app
@@ -161,7 +166,7 @@ async fn demo_environments_reconcile_and_sync() {
     let deployment = prod
         .nodes
         .iter()
-        .find(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:checkout-service"))
+        .find(|n| n.kind == "Deployment" && n.parent == Some(NodeId::of_app("checkout-service")))
         .unwrap();
     let detail = engine.node("prod", &deployment.id).await.unwrap();
     assert!(detail.desired_yaml.unwrap().contains("kind: Deployment"));
@@ -191,16 +196,16 @@ async fn demo_environments_reconcile_and_sync() {
         "the tree version moved for the live stream"
     );
     let gateway = node(&prod, "app:metrics-gateway");
-    assert_eq!(gateway.health, "Degraded", "{gateway:?}");
+    assert_eq!(gateway.health, Health::Degraded, "{gateway:?}");
     assert_eq!(
         node(&prod, "app:platform").health,
-        "Degraded",
+        Health::Degraded,
         "parents roll up their children"
     );
     let deployment = prod
         .nodes
         .iter()
-        .find(|n| n.kind == "Deployment" && n.parent.as_deref() == Some("app:metrics-gateway"))
+        .find(|n| n.kind == "Deployment" && n.parent == Some(NodeId::of_app("metrics-gateway")))
         .unwrap();
     assert_eq!(deployment.version.as_deref(), Some("9.9.9-bad"));
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use atrium_app::dto::status::SyncStatus;
 use atrium_app::service::EngineService;
 use atrium_server::config::{EnvironmentEntry, RepoEntry};
 use common::app_with;
@@ -77,7 +78,7 @@ async fn a_cluster_that_does_not_answer_is_an_error_on_its_environment_only() {
         .unwrap();
     assert_eq!(checkout.status, "ok", "{checkout:?}");
     assert!(app.dir.path().join("env-mirrors").is_dir());
-    assert_ne!(checkout.sync, "Synced");
+    assert_ne!(checkout.sync, SyncStatus::Synced);
 
     // A sync is refused with the reason; dev syncs as usual.
     let caller = app.caller("jonas.becker");

@@ -38,11 +38,11 @@ pub async fn get_node_detail(
     env: String,
     node: String,
 ) -> Result<crate::dto::env::NodeDetail, AppError> {
-    let app = crate::service::reply(
-        crate::dto::env::app_of_node(&node)
-            .ok_or_else(|| AppError::BadRequest(format!("node: `{node}` is not a tree node id"))),
+    let node = crate::service::reply(
+        crate::dto::node::NodeId::parse(&node)
+            .map_err(|e| AppError::BadRequest(format!("node: {e}"))),
     )?;
-    let object = format!("{env}/{app}");
+    let object = format!("{env}/{}", node.app());
     let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
     let mut detail = crate::service::reply(services.engine.node(&env, &node).await)?;
     detail.may_sync = services.access.allows(

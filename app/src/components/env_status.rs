@@ -10,67 +10,37 @@ use super::icons::{
     IngressIcon, JobIcon, NamespaceIcon, PauseIcon, ProgressIcon, QuestionIcon, ResourceIcon,
     ServiceIcon, WorkloadIcon,
 };
-
-/// The CSS key of a health value (`healthy`, `progressing`, … or `unknown`).
-pub fn health_key(health: &str) -> &'static str {
-    match health {
-        "Healthy" => "healthy",
-        "Progressing" => "progressing",
-        "Degraded" => "degraded",
-        "Suspended" => "suspended",
-        "Missing" => "missing",
-        _ => "unknown",
-    }
-}
-
-/// The CSS key of a sync value (`synced`, `outofsync` or `unknown`).
-pub fn sync_key(sync: &str) -> &'static str {
-    match sync {
-        "Synced" => "synced",
-        "OutOfSync" => "outofsync",
-        _ => "unknown",
-    }
-}
-
-fn or_unknown(s: String) -> String {
-    if s.is_empty() {
-        "Unknown".into()
-    } else {
-        s
-    }
-}
+use crate::dto::status::{Health, SyncStatus};
 
 #[component]
-pub fn HealthBadge(#[prop(into)] health: String) -> impl IntoView {
-    let key = health_key(&health);
-    let icon = match key {
-        "healthy" => view! { <HeartIcon/> }.into_any(),
-        "progressing" => view! { <ProgressIcon/> }.into_any(),
-        "degraded" => view! { <CrossCircleIcon/> }.into_any(),
-        "suspended" => view! { <PauseIcon/> }.into_any(),
-        "missing" => view! { <GhostIcon/> }.into_any(),
-        _ => view! { <QuestionIcon/> }.into_any(),
+pub fn HealthBadge(health: Health) -> impl IntoView {
+    let icon = match health {
+        Health::Healthy => view! { <HeartIcon/> }.into_any(),
+        Health::Progressing => view! { <ProgressIcon/> }.into_any(),
+        Health::Degraded => view! { <CrossCircleIcon/> }.into_any(),
+        Health::Suspended => view! { <PauseIcon/> }.into_any(),
+        Health::Missing => view! { <GhostIcon/> }.into_any(),
+        Health::Unknown => view! { <QuestionIcon/> }.into_any(),
     };
     view! {
-        <span class="status-badge" data-health=key title="Health">
+        <span class="status-badge" data-health=health.css_class() title="Health">
             {icon}
-            <span>{or_unknown(health)}</span>
+            <span>{health.as_str()}</span>
         </span>
     }
 }
 
 #[component]
-pub fn SyncBadge(#[prop(into)] sync: String) -> impl IntoView {
-    let key = sync_key(&sync);
-    let icon = match key {
-        "synced" => view! { <CheckCircleIcon/> }.into_any(),
-        "outofsync" => view! { <ArrowUpCircleIcon/> }.into_any(),
-        _ => view! { <QuestionIcon/> }.into_any(),
+pub fn SyncBadge(sync: SyncStatus) -> impl IntoView {
+    let icon = match sync {
+        SyncStatus::Synced => view! { <CheckCircleIcon/> }.into_any(),
+        SyncStatus::OutOfSync => view! { <ArrowUpCircleIcon/> }.into_any(),
+        SyncStatus::Unknown => view! { <QuestionIcon/> }.into_any(),
     };
     view! {
-        <span class="status-badge" data-sync=key title="Sync status">
+        <span class="status-badge" data-sync=sync.css_class() title="Sync status">
             {icon}
-            <span>{or_unknown(sync)}</span>
+            <span>{sync.as_str()}</span>
         </span>
     }
 }

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::node::NodeId;
+use super::status::{Health, SyncStatus};
+
 /// One environment of the promotion path, with counts for its card.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentSummary {
@@ -57,7 +60,7 @@ pub struct TreeHead {
 }
 
 /// One row of a [`TreeHead`]: the node and where the row sits in the tree.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeadRow {
     pub node: TreeNode,
     pub level: usize,
@@ -67,20 +70,17 @@ pub struct HeadRow {
     pub setsize: usize,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeNode {
-    /// Stable across renders: `app:<name>` or `res:<app>:<group>/<kind>/<namespace>/<name>`.
-    pub id: String,
-    pub parent: Option<String>,
+    /// Stable across renders; says whether the node is an app or a resource, and its app.
+    pub id: NodeId,
+    pub parent: Option<NodeId>,
     /// `Application`, or the Kubernetes kind.
     pub kind: String,
     pub name: String,
     pub namespace: String,
-    pub is_app: bool,
-    /// `Synced`, `OutOfSync` or `Unknown`.
-    pub sync: String,
-    /// `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing` or `Unknown`.
-    pub health: String,
+    pub sync: SyncStatus,
+    pub health: Health,
     /// Image tag (workloads) or revision (apps), when there is one.
     pub version: Option<String>,
     /// Apps: `ok`, `error` or `renderer-unavailable`; resources: `ok`.
@@ -121,7 +121,7 @@ pub struct SyncRecordView {
 }
 
 /// The side panel for one node.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeDetail {
     pub node: TreeNode,
     /// The app the node belongs to (itself for apps).
@@ -135,6 +135,22 @@ pub struct NodeDetail {
     pub syncs: Vec<SyncRecordView>,
     /// May the caller sync this app (`applications/sync`)? The server checks again.
     pub may_sync: bool,
+}
+
+impl NodeDetail {
+    /// The panel of `node` of `app` with nothing filled in yet.
+    pub fn new(node: TreeNode, app: String) -> NodeDetail {
+        NodeDetail {
+            node,
+            app,
+            desired_yaml: None,
+            live_yaml: None,
+            diff: Vec::new(),
+            source: None,
+            syncs: Vec::new(),
+            may_sync: false,
+        }
+    }
 }
 
 /// Where a catalog Component runs: its apps in every environment, in promotion order.
@@ -160,46 +176,17 @@ pub struct EnvDeployments {
 }
 
 /// One app of the component in one environment: its tree node, as the tree shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
     pub app: String,
     /// The app's tree node, for the deep link `/env/<env>?node=<node>`.
-    pub node: String,
-    pub sync: String,
-    pub health: String,
+    pub node: NodeId,
+    pub sync: SyncStatus,
+    pub health: Health,
     /// The image tag of the app's first workload, when it has one.
     pub version: Option<String>,
     /// The commit the app was rendered from.
     pub revision: Option<String>,
     /// Why the app did not render, when it did not.
     pub message: Option<String>,
-}
-
-/// The app a tree node belongs to, from its id (`app:<name>`, `res:<app>:<key>`): what the
-/// permission object `<environment>/<app>` is built from.
-pub fn app_of_node(id: &str) -> Option<&str> {
-    if let Some(name) = id.strip_prefix("app:") {
-        return Some(name);
-    }
-    id.strip_prefix("res:")?
-        .split(':')
-        .next()
-        .filter(|a| !a.is_empty())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn node_ids_name_their_app() {
-        assert_eq!(
-            super::app_of_node("app:checkout-service"),
-            Some("checkout-service")
-        );
-        assert_eq!(
-            super::app_of_node("res:cart-service:apps/Deployment/shop/cart"),
-            Some("cart-service")
-        );
-        assert_eq!(super::app_of_node("res::x"), None);
-        assert_eq!(super::app_of_node("nonsense"), None);
-    }
 }

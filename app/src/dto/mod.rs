@@ -1,5 +1,6 @@
 //! Data the UI receives from server functions. Plain serde types, shared by SSR and WASM; the
-//! domain's own types stay in `server/`.
+//! domain's own types stay in `server/`, except the words both sides must agree on: sync and
+//! health ([`status`]) and tree node ids ([`node`]), which the server's domain uses as they are.
 
 use serde::{Deserialize, Serialize};
 
@@ -153,3 +154,5 @@ pub mod audit;
 pub mod auth;
 pub mod deploy;
 pub mod env;
+pub mod node;
+pub mod status;

@@ -77,7 +77,7 @@ impl TreeIndex {
             nodes.push(r.node);
         }
         let selected_pos = selected.and_then(|(node, pos)| {
-            let id = node.id.clone();
+            let id = node.id.as_str().to_owned();
             if !nodes.iter().any(|n| n.id == id) {
                 nodes.push(node);
             }
@@ -117,35 +117,17 @@ impl TreeIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::shop;
+    use super::super::tests::{node, shop};
     use super::*;
-    use crate::dto::env::TreeNode;
 
     fn big(apps: usize) -> TreeView {
-        let mut nodes = vec![TreeNode {
-            id: "app:root".into(),
-            kind: "Application".into(),
-            name: "root".into(),
-            is_app: true,
-            ..Default::default()
-        }];
+        let mut nodes = vec![node("app:root", "", "Application")];
         for a in 0..apps {
-            nodes.push(TreeNode {
-                id: format!("app:a{a}"),
-                parent: Some("app:root".into()),
-                kind: "Application".into(),
-                name: format!("a{a}"),
-                is_app: true,
-                ..Default::default()
-            });
+            let app = format!("app:a{a}");
+            nodes.push(node(&app, "app:root", "Application"));
             for r in 0..3 {
-                nodes.push(TreeNode {
-                    id: format!("res:a{a}:cm{r}"),
-                    parent: Some(format!("app:a{a}")),
-                    kind: if r == 0 { "Deployment" } else { "ConfigMap" }.into(),
-                    name: format!("cm{r}"),
-                    ..Default::default()
-                });
+                let kind = if r == 0 { "Deployment" } else { "ConfigMap" };
+                nodes.push(node(&format!("res:a{a}:/{kind}/shop/cm{r}"), &app, kind));
             }
         }
         TreeView {
@@ -167,7 +149,7 @@ mod tests {
         };
         visible_rows(&index, expansion, filter)
             .into_iter()
-            .map(|r| (index.nodes[r.node].id.clone(), r))
+            .map(|r| (index.nodes[r.node].id.as_str().to_owned(), r))
             .collect()
     }
 
@@ -213,27 +195,29 @@ mod tests {
             kind: "Deployment".into(),
             ..Default::default()
         };
-        let h = head(big(500), &filter, Some("res:a400:cm0"));
+        let h = head(big(500), &filter, Some("res:a400:/Deployment/shop/cm0"));
         // root, 500 apps, one Deployment each.
         assert_eq!(h.total_rows, 1001);
-        let expected = whole(big(500), &filter, Some("res:a400:cm0"));
+        let expected = whole(big(500), &filter, Some("res:a400:/Deployment/shop/cm0"));
         let (node, pos) = h.selected.clone().expect("selected");
         assert_eq!(node.name, "cm0");
         let pos = pos.expect("shown");
-        assert_eq!(expected[pos].0, "res:a400:cm0");
+        assert_eq!(expected[pos].0, "res:a400:/Deployment/shop/cm0");
         let index = TreeIndex::from_head(h);
         // The selected node is known (for the panel) although far below the head's rows.
         assert_eq!(
-            index.node("res:a400:cm0").map(|n| n.kind.as_str()),
+            index
+                .node("res:a400:/Deployment/shop/cm0")
+                .map(|n| n.kind.as_str()),
             Some("Deployment")
         );
         assert_eq!(
             index.partial.and_then(|p| p.selected_pos),
-            Some(("res:a400:cm0".to_string(), pos))
+            Some(("res:a400:/Deployment/shop/cm0".to_string(), pos))
         );
 
         // A node the filter hides has no position.
-        let hidden = head(big(5), &filter, Some("res:a1:cm1"));
+        let hidden = head(big(5), &filter, Some("res:a1:/ConfigMap/shop/cm1"));
         assert_eq!(hidden.selected.map(|s| s.1), Some(None));
     }
 

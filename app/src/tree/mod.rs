@@ -12,6 +12,8 @@ pub use head::{head, HEAD_ROWS};
 use std::collections::{HashMap, HashSet};
 
 use crate::dto::env::{TreeNode, TreeView};
+use crate::dto::node::NodeId;
+use crate::dto::status::{Health, SyncStatus};
 
 /// The flat tree with its structure worked out once per fetch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,7 +28,7 @@ pub struct TreeIndex {
     /// Children of each node, in display order.
     pub children: Vec<Vec<usize>>,
     pub roots: Vec<usize>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<NodeId, usize>,
     /// Distinct kinds, sorted.
     kinds: Vec<String>,
     /// Set while only the head of the tree is loaded.
@@ -55,7 +57,7 @@ impl TreeIndex {
             version,
             nodes,
         } = view;
-        let by_id: HashMap<String, usize> = nodes
+        let by_id: HashMap<NodeId, usize> = nodes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.id.clone(), i))
@@ -119,7 +121,7 @@ impl TreeIndex {
             if out.len() > self.nodes.len() {
                 break;
             }
-            out.push(self.nodes[p].id.clone());
+            out.push(self.nodes[p].id.as_str().to_owned());
             at = self.parent[p];
         }
         out
@@ -129,10 +131,10 @@ impl TreeIndex {
     pub fn default_expanded(&self) -> HashSet<String> {
         let mut open = HashSet::new();
         for &r in &self.roots {
-            open.insert(self.nodes[r].id.clone());
+            open.insert(self.nodes[r].id.as_str().to_owned());
             for &c in &self.children[r] {
                 if !self.children[c].is_empty() {
-                    open.insert(self.nodes[c].id.clone());
+                    open.insert(self.nodes[c].id.as_str().to_owned());
                 }
             }
         }
@@ -143,7 +145,7 @@ impl TreeIndex {
     pub fn all_parents(&self) -> HashSet<String> {
         (0..self.nodes.len())
             .filter(|&i| !self.children[i].is_empty())
-            .map(|i| self.nodes[i].id.clone())
+            .map(|i| self.nodes[i].id.as_str().to_owned())
             .collect()
     }
 
@@ -183,10 +185,12 @@ pub fn default_open(index: &TreeIndex, node: Option<&str>) -> HashSet<String> {
 
 /// A problem worth showing under "Only problems": out of sync, not healthy, or not rendered.
 pub fn is_problem(n: &TreeNode) -> bool {
-    n.sync == "OutOfSync" || n.health != "Healthy" || n.status != "ok"
+    n.sync == SyncStatus::OutOfSync || n.health != Health::Healthy || n.status != "ok"
 }
 
-/// The toolbar's filters; all empty means "no filter".
+/// The toolbar's filters; all empty means "no filter". Sync and health hold the words
+/// ([`SyncStatus::as_str`], [`Health::as_str`]) as the URL does, so a value the tree lacks
+/// stays selectable (and clearable).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Filter {
@@ -211,8 +215,8 @@ impl Filter {
         let q = self.q.trim().to_lowercase();
         (q.is_empty() || n.name.to_lowercase().contains(&q))
             && (self.kind.is_empty() || n.kind == self.kind)
-            && (self.sync.is_empty() || n.sync == self.sync)
-            && (self.health.is_empty() || n.health == self.health)
+            && (self.sync.is_empty() || n.sync.as_str() == self.sync)
+            && (self.health.is_empty() || n.health.as_str() == self.health)
             && (!self.problems || is_problem(n))
     }
 }
@@ -261,7 +265,7 @@ pub fn visible_rows(index: &TreeIndex, expansion: Expansion<'_>, filter: &Filter
     let keep = filter.is_active().then(|| kept(index, filter));
     let shown = |i: usize| keep.as_ref().is_none_or(|k| k[i]);
     let is_open = |i: usize| {
-        let id = &index.nodes[i].id;
+        let id = index.nodes[i].id.as_str();
         if keep.is_some() {
             !expansion.folded.contains(id)
         } else {

@@ -4,15 +4,15 @@ use super::*;
 
 /// A node; `parent` empty for a root. Healthy and synced unless changed.
 pub fn node(id: &str, parent: &str, kind: &str) -> TreeNode {
+    let id_of = |text: &str| NodeId::parse(text).expect("a node id");
     TreeNode {
-        id: id.into(),
-        parent: (!parent.is_empty()).then(|| parent.to_string()),
+        id: id_of(id),
+        parent: (!parent.is_empty()).then(|| id_of(parent)),
         kind: kind.into(),
         name: id.rsplit(['/', ':']).next().unwrap_or(id).into(),
         namespace: "shop".into(),
-        is_app: kind == "Application",
-        sync: "Synced".into(),
-        health: "Healthy".into(),
+        sync: SyncStatus::Synced,
+        health: Health::Healthy,
         version: None,
         status: "ok".into(),
         message: None,
@@ -22,7 +22,7 @@ pub fn node(id: &str, parent: &str, kind: &str) -> TreeNode {
 /// root → {cart → {cart/Deployment, cart/Service}, pay → {pay/Deployment}}.
 pub fn shop() -> TreeIndex {
     let mut bad = node("res:pay:apps/Deployment/shop/pay", "app:pay", "Deployment");
-    bad.health = "Degraded".into();
+    bad.health = Health::Degraded;
     TreeIndex::new(TreeView {
         env: "dev".into(),
         version: 3,
@@ -57,14 +57,17 @@ fn indexes_children_in_order_and_orphans_as_roots() {
     let index = TreeIndex::new(TreeView {
         nodes: vec![
             node("app:a", "", "Application"),
-            node("res:a:x", "app:a", "ConfigMap"),
-            node("res:a:y", "app:gone", "ConfigMap"),
+            node("res:a:/ConfigMap/shop/x", "app:a", "ConfigMap"),
+            node("res:a:/ConfigMap/shop/y", "app:gone", "ConfigMap"),
         ],
         ..Default::default()
     });
     assert_eq!(index.roots, vec![0, 2]);
     assert_eq!(index.children[0], vec![1]);
-    assert_eq!(index.ancestors("res:a:x"), vec!["app:a".to_string()]);
+    assert_eq!(
+        index.ancestors("res:a:/ConfigMap/shop/x"),
+        vec!["app:a".to_string()]
+    );
 }
 
 #[test]
@@ -150,12 +153,12 @@ fn filters_combine_name_kind_sync_and_health() {
     );
     let kind = Filter {
         kind: "Deployment".into(),
-        health: "Healthy".into(),
+        health: Health::Healthy.as_str().into(),
         ..Default::default()
     };
     assert_eq!(kept(&index, &kind), [true, true, true, false, false, false]);
     let none = Filter {
-        sync: "OutOfSync".into(),
+        sync: SyncStatus::OutOfSync.as_str().into(),
         ..Default::default()
     };
     assert!(kept(&index, &none).iter().all(|k| !k));
@@ -174,7 +177,7 @@ fn problems_are_out_of_sync_unhealthy_or_unrendered() {
     n.status = "renderer-unavailable".into();
     assert!(is_problem(&n));
     n.status = "ok".into();
-    n.sync = "OutOfSync".into();
+    n.sync = SyncStatus::OutOfSync;
     assert!(is_problem(&n));
 }
 
@@ -193,7 +196,7 @@ fn twenty_thousand_nodes_expand_and_filter() {
             ));
         }
     }
-    nodes[20_000].sync = "OutOfSync".into();
+    nodes[20_000].sync = SyncStatus::OutOfSync;
     let index = TreeIndex::new(TreeView {
         nodes,
         ..Default::default()

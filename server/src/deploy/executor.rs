@@ -29,6 +29,7 @@ use super::state::{next, Event};
 use super::windows::Verdict;
 use super::Deploys;
 use crate::audit::{outcome, Actor, AuditRecord};
+use crate::resource::Health;
 use crate::store::deploys::{RequestFilter, RequestRow, Transition, Update};
 
 /// Attempts at committing when the branch keeps moving under us.
@@ -590,20 +591,27 @@ impl Deploys {
         if fresh && row.health.as_deref() != Some(app.health.as_str()) {
             let _ = self
                 .store
-                .set_request_progress(&row.id, None, Some(&app.health), &crate::audit::now())
+                .set_request_progress(
+                    &row.id,
+                    None,
+                    Some(app.health.as_str()),
+                    &crate::audit::now(),
+                )
                 .await;
             self.changed(&row.env);
         }
-        let (to, detail) = match (fresh, app.health.as_str(), sync.result.as_str()) {
-            (true, "Degraded", _) => (
+        let (to, detail) = match (fresh, app.health, sync.result.as_str()) {
+            (true, Health::Degraded, _) => (
                 Some(RequestState::Degraded),
                 format!(
                     "degraded: {}",
                     first_line(&app.health_message, "the app is Degraded")
                 ),
             ),
-            (true, "Healthy", "succeeded") => (Some(RequestState::Healthy), "healthy".to_string()),
-            (true, health, "failed") if health != "Progressing" => (
+            (true, Health::Healthy, "succeeded") => {
+                (Some(RequestState::Healthy), "healthy".to_string())
+            }
+            (true, health, "failed") if health != Health::Progressing => (
                 Some(RequestState::Failed),
                 format!("the sync failed: {}", sync.message),
             ),
@@ -611,7 +619,7 @@ impl Deploys {
         };
         if let Some(to) = to {
             let update = Update {
-                health: Some(app.health.clone()),
+                health: Some(app.health.as_str().to_string()),
                 message: (to == RequestState::Failed || to == RequestState::Degraded)
                     .then(|| detail.clone()),
                 ..Update::default()
@@ -636,7 +644,7 @@ impl Deploys {
             let message = format!(
                 "not healthy {} s after the sync (health: {})",
                 self.settings.health_timeout.as_secs(),
-                app.health
+                app.health.as_str()
             );
             self.fail(row, RequestState::Syncing, &message).await;
         }

@@ -361,8 +361,8 @@ impl DeployService for DeployApi {
                 name: a.name,
                 version: a.version,
                 revision: a.target_revision,
-                sync: a.sync,
-                health: a.health,
+                sync: a.sync.as_str().to_string(),
+                health: a.health.as_str().to_string(),
             })
             .collect())
     }

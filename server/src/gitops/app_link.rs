@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cluster::sim::Selector;
+use crate::resource::Selector;
 
 pub const APP_NAME: &str = "argocd/app-name";
 pub const APP_SELECTOR: &str = "argocd/app-selector";
@@ -83,6 +83,7 @@ impl AppLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resource::selector::tests::labels;
 
     fn annotations<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |key| {
@@ -91,13 +92,6 @@ mod tests {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| v.to_string())
         }
-    }
-
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]

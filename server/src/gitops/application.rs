@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 pub const API_VERSION: &str = "argoproj.io/v1alpha1";
 pub const KIND: &str = "Application";

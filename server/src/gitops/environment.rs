@@ -5,25 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tree::RootSpec;
-
-/// Where an environment's resources are applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClusterTarget {
-    /// The embedded Kubernetes emulator (`cluster = "sim"`).
-    Sim,
-    /// A kubeconfig context.
-    Context(String),
-}
-
-impl ClusterTarget {
-    pub fn parse(text: &str) -> Self {
-        match text.trim() {
-            "" | "sim" => ClusterTarget::Sim,
-            other => ClusterTarget::Context(other.to_string()),
-        }
-    }
-}
+pub use crate::cluster::ClusterTarget;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentConfig {

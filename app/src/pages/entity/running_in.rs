@@ -116,7 +116,7 @@ fn AppCells(env: String, deployment: Deployment) -> impl IntoView {
         message,
     } = deployment;
     let href = EnvQuery {
-        node: Some(node),
+        node: Some(node.into()),
         ..Default::default()
     }
     .url(&env);

@@ -106,7 +106,7 @@ fn Detail(
     tab: RwSignal<Option<Tab>>,
     refetch: Callback<()>,
 ) -> impl IntoView {
-    let body = if detail.node.is_app {
+    let body = if detail.node.id.is_app() {
         view! { <AppDetail detail=detail.clone() outcome refetch/> }.into_any()
     } else {
         view! { <ResourceDetail detail=detail.clone() choice=tab/> }.into_any()
@@ -142,7 +142,7 @@ fn Summary(node: TreeNode, app: String) -> impl IntoView {
         .flatten()
         .filter(|m| !m.is_empty())
         .map(|m| view! { <p class="node-message">{m}</p> });
-    let owner = (!node.is_app).then(|| {
+    let owner = (!node.id.is_app()).then(|| {
         view! {
             <div>
                 <dt>"Application"</dt>
@@ -164,8 +164,8 @@ fn Summary(node: TreeNode, app: String) -> impl IntoView {
             {node.version.clone().map(|v| view! { <div><dt>"Version"</dt><dd><code>{v}</code></dd></div> })}
         </dl>
         <div class="node-status">
-            <SyncBadge sync=node.sync.clone()/>
-            <HealthBadge health=node.health.clone()/>
+            <SyncBadge sync=node.sync/>
+            <HealthBadge health=node.health/>
         </div>
         {message}
         {error}

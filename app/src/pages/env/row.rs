@@ -33,8 +33,8 @@ fn accessible_name(n: &TreeNode) -> String {
     if !n.namespace.is_empty() {
         parts.push(format!("namespace {}", n.namespace));
     }
-    parts.push(n.sync.clone());
-    parts.push(n.health.clone());
+    parts.push(n.sync.as_str().to_owned());
+    parts.push(n.health.as_str().to_owned());
     if n.status != "ok" {
         parts.push(format!("error: {}", n.message.clone().unwrap_or_default()));
     }
@@ -83,12 +83,14 @@ pub fn TreeRow(
     let part = move |f: fn(&RowItem) -> String| {
         Memo::new(move |_| item.with(|i| i.as_ref().map(f).unwrap_or_default()))
     };
-    let id = part(|i| i.node.id.clone());
+    let id = part(|i| i.node.id.as_str().to_owned());
     let name = part(|i| i.node.name.clone());
     let kind = part(|i| i.node.kind.clone());
     let namespace = part(|i| i.node.namespace.clone());
-    let sync = part(|i| i.node.sync.clone());
-    let health = part(|i| i.node.health.clone());
+    let sync =
+        Memo::new(move |_| item.with(|i| i.as_ref().map(|i| i.node.sync).unwrap_or_default()));
+    let health =
+        Memo::new(move |_| item.with(|i| i.as_ref().map(|i| i.node.health).unwrap_or_default()));
     let label = part(|i| accessible_name(&i.node));
     let version =
         Memo::new(move |_| item.with(|i| i.as_ref().and_then(|i| i.node.version.clone())));
@@ -207,7 +209,7 @@ pub fn TreeRow(
                 .map(|r| r.1.expanded.to_string())
         })
     };
-    let is_app = move || item.with(|i| i.as_ref().is_some_and(|i| i.node.is_app));
+    let is_app = move || item.with(|i| i.as_ref().is_some_and(|i| i.node.id.is_app()));
     let problem = move || item.with(|i| i.as_ref().is_some_and(|i| is_problem(&i.node)));
 
     view! {

@@ -7,16 +7,22 @@ use leptos::prelude::*;
 use super::state::{use_env_state, EnvState};
 use crate::components::icons::SearchIcon;
 use crate::components::topbar::MAIN_SEARCH_ID;
+use crate::dto::status::{Health, SyncStatus};
 use crate::tree::Filter;
 
-const SYNCS: [&str; 3] = ["Synced", "OutOfSync", "Unknown"];
-const HEALTHS: [&str; 6] = [
-    "Healthy",
-    "Progressing",
-    "Degraded",
-    "Suspended",
-    "Missing",
-    "Unknown",
+const SYNCS: [SyncStatus; 3] = [
+    SyncStatus::Synced,
+    SyncStatus::OutOfSync,
+    SyncStatus::Unknown,
+];
+/// In the order people scan for them, not best-to-worst.
+const HEALTHS: [Health; 6] = [
+    Health::Healthy,
+    Health::Progressing,
+    Health::Degraded,
+    Health::Suspended,
+    Health::Missing,
+    Health::Unknown,
 ];
 
 /// One `<select>` bound to a filter field; "" means any.
@@ -64,8 +70,9 @@ fn FilterSelect(
     }
 }
 
-fn fixed(values: &[&str]) -> Signal<Vec<String>> {
-    let values: Vec<String> = values.iter().map(|s| s.to_string()).collect();
+/// A fixed list of options: the words the filter (and the URL) carries.
+fn fixed(words: impl IntoIterator<Item = &'static str>) -> Signal<Vec<String>> {
+    let values: Vec<String> = words.into_iter().map(String::from).collect();
     Signal::derive(move || values.clone())
 }
 
@@ -78,7 +85,7 @@ fn focus_tree(state: EnvState) {
         let first = state.rows.with_untracked(|r| {
             state
                 .index
-                .with_untracked(|i| i.nodes[r[0].node].id.clone())
+                .with_untracked(|i| i.nodes[r[0].node].id.as_str().to_owned())
         });
         state.active.set(Some(first));
     }
@@ -148,12 +155,12 @@ pub fn Toolbar() -> impl IntoView {
                 <kbd aria-hidden="true">"/"</kbd>
             </div>
             <FilterSelect id="env-kind" label="Kind" any="Any kind" options=kinds get=|f| &f.kind set=|f, v| f.kind = v/>
-            <FilterSelect id="env-sync" label="Sync" any="Any sync" options=fixed(&SYNCS) get=|f| &f.sync set=|f, v| f.sync = v/>
+            <FilterSelect id="env-sync" label="Sync" any="Any sync" options=fixed(SYNCS.map(SyncStatus::as_str)) get=|f| &f.sync set=|f, v| f.sync = v/>
             <FilterSelect
                 id="env-health"
                 label="Health"
                 any="Any health"
-                options=fixed(&HEALTHS)
+                options=fixed(HEALTHS.map(Health::as_str))
                 get=|f| &f.health
                 set=|f, v| f.health = v
             />

@@ -25,13 +25,16 @@ fn on_key(state: EnvState, key: &str) -> bool {
                 .and_then(|a| rows.iter().position(|r| index.nodes[r.node].id == a))
                 .unwrap_or(usize::MAX);
             let action = key_action(rows, index, pos, key);
-            let id_at = |pos: usize| index.nodes[rows[pos].node].id.clone();
+            let id_at = |pos: usize| index.nodes[rows[pos].node].id.as_str().to_owned();
             let ids: Vec<String> = match &action {
                 KeyAction::Focus(p) => vec![id_at(*p)],
                 KeyAction::Expand(n) | KeyAction::Collapse(n) | KeyAction::Select(n) => {
-                    vec![index.nodes[*n].id.clone()]
+                    vec![index.nodes[*n].id.as_str().to_owned()]
                 }
-                KeyAction::ExpandAll(ns) => ns.iter().map(|&n| index.nodes[n].id.clone()).collect(),
+                KeyAction::ExpandAll(ns) => ns
+                    .iter()
+                    .map(|&n| index.nodes[n].id.as_str().to_owned())
+                    .collect(),
                 KeyAction::None => vec![],
             };
             (action, ids)
@@ -137,7 +140,7 @@ pub fn Tree() -> impl IntoView {
                 let ids = || rows.iter().map(|r| &index.nodes[r.node].id);
                 active
                     .filter(|a| ids().any(|id| id == a))
-                    .or_else(|| ids().next().cloned())
+                    .or_else(|| ids().next().map(|id| id.as_str().to_owned()))
             })
         })
     });

@@ -12,10 +12,10 @@ use kube::core::DynamicObject;
 use serde_json::{json, Value};
 
 use super::health::health_of;
-use super::plan::{self, key_of, phase_rank, FIELD_MANAGER};
+use super::plan::{self, phase_rank, FIELD_MANAGER};
 use super::report::{ResourceAction, ResourceResult, SyncOptions, SyncReport};
 use super::{api_message, ClusterDriver, Error, Resolved, Result};
-use crate::gitops::desired::{DesiredResource, Health};
+use crate::resource::{resource_key, DesiredResource, Health};
 
 /// One resource, resolved, ready to apply.
 struct Step<'a> {
@@ -200,7 +200,7 @@ impl ClusterDriver {
                 _ if res.namespace.is_empty() => default_ns.clone(),
                 _ => res.namespace.clone(),
             };
-            let key = key_of(&res.api_version, &res.kind, &namespace, &res.name);
+            let key = resource_key(&res.api_version, &res.kind, &namespace, &res.name);
             steps.push(Step {
                 res,
                 resolved,
@@ -247,7 +247,7 @@ impl ClusterDriver {
                 res: &res,
                 resolved: Ok(resolved.clone()),
                 namespace: String::new(),
-                key: key_of("v1", "Namespace", "", ns),
+                key: resource_key("v1", "Namespace", "", ns),
             };
             let api = self.api(&resolved, "");
             match api.get_opt(ns).await {

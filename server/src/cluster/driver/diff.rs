@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use similar::{ChangeTag, TextDiff};
 
-use super::plan::{TRACKING_ANNOTATION, TRACKING_LABEL};
-use crate::gitops::desired::SyncStatus;
+use crate::resource::metadata::{
+    server_metadata, SERVER_METADATA, TRACKING_ANNOTATION, TRACKING_LABEL,
+};
+use crate::resource::SyncStatus;
 
 /// One line of the diff, live → desired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,34 +37,6 @@ pub struct ResourceDiff {
     /// Live, projected onto desired's shape; empty when the object does not exist.
     pub live_yaml: String,
     pub lines: Vec<DiffLine>,
-}
-
-/// Server-set metadata that never belongs in a comparison.
-const SERVER_METADATA: &[&str] = &[
-    "managedFields",
-    "resourceVersion",
-    "uid",
-    "creationTimestamp",
-    "generation",
-    "selfLink",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-];
-
-/// Whether `key` is in [`SERVER_METADATA`] (a `match` compiles to a length switch; `contains`
-/// compared every entry, for every metadata field of every resource of every pass).
-pub(super) fn server_metadata(key: &str) -> bool {
-    matches!(
-        key,
-        "managedFields"
-            | "resourceVersion"
-            | "uid"
-            | "creationTimestamp"
-            | "generation"
-            | "selfLink"
-            | "deletionTimestamp"
-            | "deletionGracePeriodSeconds"
-    )
 }
 
 /// Compares a desired manifest with the live object (`Value::Null` when absent: OutOfSync).

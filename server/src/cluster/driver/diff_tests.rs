@@ -163,13 +163,3 @@ fn in_sync_agrees_with_the_full_diff() {
         assert_eq!(in_sync(want, got), full, "case {i}");
     }
 }
-
-#[test]
-fn the_server_metadata_match_is_the_list() {
-    for key in SERVER_METADATA {
-        assert!(server_metadata(key), "{key}");
-    }
-    for key in ["name", "namespace", "labels", "annotations", "uids", ""] {
-        assert!(!server_metadata(key), "{key}");
-    }
-}

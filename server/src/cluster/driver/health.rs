@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::gitops::desired::Health;
+use crate::resource::Health;
 
 /// A verdict and why (the message Argo CD would show).
 pub type Verdict = (Health, Option<String>);

@@ -2,16 +2,14 @@
 //! app. What a reconcile pass over thousands of apps needs (per-app [`live`] would list every
 //! kind once per app).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use kube::api::ListParams;
-use kube::core::DynamicObject;
 use kube::Api;
 
-use super::live::{live_resource, KNOWN_KINDS};
-use super::plan::TRACKING_LABEL;
 use super::report::LiveResource;
-use super::{ClusterDriver, Error, GroupVersionKind, Result};
+use super::{ClusterDriver, Error, Result};
+use crate::resource::metadata::TRACKING_LABEL;
 
 impl ClusterDriver {
     /// The cluster's revision now: the resourceVersion of a one-item list of namespaces. A
@@ -36,53 +34,12 @@ impl ClusterDriver {
         &self,
         extra: &[(String, String)],
     ) -> Result<HashMap<String, Vec<LiveResource>>> {
-        if self.discovery.read().await.is_none() {
-            self.refresh().await?;
-        }
-        let mut kinds = Vec::new();
-        for (api_version, kind) in KNOWN_KINDS {
-            let Ok(gv) = api_version.parse::<kube::core::GroupVersion>() else {
-                continue;
-            };
-            let gvk: GroupVersionKind = gv.with_kind(kind);
-            if let Some(r) = self.cached(&gvk).await {
-                kinds.push(r);
-            }
-        }
-        for (api_version, kind) in extra {
-            match self.resolve(api_version, kind).await {
-                Ok(r) => kinds.push(r),
-                Err(Error::UnknownKind { .. } | Error::ApiVersion(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let mut seen = BTreeSet::new();
+        let kinds = self.listed_kinds(extra).await?;
         let mut by_app: HashMap<String, Vec<LiveResource>> = HashMap::new();
-        for r in kinds {
-            if !seen.insert((r.resource.api_version.clone(), r.resource.kind.clone())) {
-                continue;
-            }
-            let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &r.resource);
-            let list = api
-                .list(&ListParams::default().labels(TRACKING_LABEL))
-                .await
-                .map_err(|source| Error::Api {
-                    action: format!("listing {} {}", r.resource.api_version, r.resource.kind),
-                    source,
-                })?;
-            for obj in list {
-                let Some(app) = obj
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(TRACKING_LABEL))
-                    .cloned()
-                else {
-                    continue;
-                };
-                by_app.entry(app).or_default().push(live_resource(&r, &obj));
-            }
-        }
+        self.list_tracked(kinds, TRACKING_LABEL, |app, live| {
+            by_app.entry(app.to_string()).or_default().push(live);
+        })
+        .await?;
         for list in by_app.values_mut() {
             list.sort_by(|a, b| a.key.cmp(&b.key));
         }

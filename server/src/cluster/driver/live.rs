@@ -9,12 +9,14 @@ use kube::Api;
 use serde_json::Value;
 
 use super::health::health;
-use super::plan::{key_of, owned_by, TRACKING_LABEL};
+use super::plan::owned_by;
 use super::report::LiveResource;
-use super::{ClusterDriver, Error, GroupVersionKind, Result};
+use super::{ClusterDriver, Error, GroupVersionKind, Resolved, Result};
+use crate::resource::metadata::TRACKING_LABEL;
+use crate::resource::resource_key;
 
 /// Kinds an app commonly renders; those the cluster does not serve are skipped.
-pub(super) const KNOWN_KINDS: &[(&str, &str)] = &[
+const KNOWN_KINDS: &[(&str, &str)] = &[
     ("v1", "Namespace"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),
@@ -52,10 +54,30 @@ impl ClusterDriver {
         app: &str,
         extra: &[(String, String)],
     ) -> Result<Vec<LiveResource>> {
+        let more: BTreeSet<(String, String)> =
+            extra.iter().cloned().chain(self.kinds_of(app)).collect();
+        let kinds = self.listed_kinds(&more).await?;
+        let selector = format!("{TRACKING_LABEL}={app}");
+        let mut found = BTreeMap::new();
+        self.list_tracked(kinds, &selector, |_, live| {
+            if owned_by(&live.object, app) {
+                found.insert(live.key.clone(), live);
+            }
+        })
+        .await?;
+        Ok(found.into_values().collect())
+    }
+
+    /// The kinds a live read lists: the known ones the cluster serves, then `extra` (resolved,
+    /// those it does not serve left out), each once.
+    pub(super) async fn listed_kinds(
+        &self,
+        extra: impl IntoIterator<Item = &(String, String)>,
+    ) -> Result<Vec<Resolved>> {
         if self.discovery.read().await.is_none() {
             self.refresh().await?;
         }
-        let mut kinds: Vec<super::Resolved> = Vec::new();
+        let mut kinds: Vec<Resolved> = Vec::new();
         // Known kinds come from the cache only: a kind the cluster lacks is no reason to rerun
         // discovery on every call.
         for (api_version, kind) in KNOWN_KINDS {
@@ -67,51 +89,56 @@ impl ClusterDriver {
                 kinds.push(r);
             }
         }
-        let more: BTreeSet<(String, String)> =
-            extra.iter().cloned().chain(self.kinds_of(app)).collect();
-        for (api_version, kind) in more {
-            match self.resolve(&api_version, &kind).await {
+        for (api_version, kind) in extra {
+            match self.resolve(api_version, kind).await {
                 Ok(r) => kinds.push(r),
                 Err(Error::UnknownKind { .. } | Error::ApiVersion(_)) => {}
                 Err(e) => return Err(e),
             }
         }
-        let selector = format!("{TRACKING_LABEL}={app}");
-        let mut found = BTreeMap::new();
         let mut seen = BTreeSet::new();
+        kinds.retain(|r| seen.insert((r.resource.api_version.clone(), r.resource.kind.clone())));
+        Ok(kinds)
+    }
+
+    /// Lists every object of `kinds` that the label selector `selector` picks (it names
+    /// [`TRACKING_LABEL`]) and hands each to `each` with the value of its tracking label.
+    pub(super) async fn list_tracked(
+        &self,
+        kinds: Vec<Resolved>,
+        selector: &str,
+        mut each: impl FnMut(&str, LiveResource),
+    ) -> Result<()> {
         for r in kinds {
-            if !seen.insert((r.resource.api_version.clone(), r.resource.kind.clone())) {
-                continue;
-            }
             let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &r.resource);
             let list = api
-                .list(&ListParams::default().labels(&selector))
+                .list(&ListParams::default().labels(selector))
                 .await
                 .map_err(|source| Error::Api {
                     action: format!("listing {} {}", r.resource.api_version, r.resource.kind),
                     source,
                 })?;
             for obj in list {
-                let live = live_resource(&r, &obj);
-                if !owned_by(&live.object, app) {
+                let labels = obj.metadata.labels.as_ref();
+                let Some(app) = labels.and_then(|l| l.get(TRACKING_LABEL)) else {
                     continue;
-                }
-                found.insert(live.key.clone(), live);
+                };
+                each(app, live_resource(&r, &obj));
             }
         }
-        Ok(found.into_values().collect())
+        Ok(())
     }
 }
 
 /// A listed object as a [`LiveResource`] with its health. List items from a real server omit
 /// apiVersion and kind, so they are set from the kind that was listed.
-pub(super) fn live_resource(r: &super::Resolved, obj: &DynamicObject) -> LiveResource {
+fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
     let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
     v["apiVersion"] = Value::String(r.resource.api_version.clone());
     v["kind"] = Value::String(r.resource.kind.clone());
     let namespace = obj.metadata.namespace.clone().unwrap_or_default();
     let name = obj.metadata.name.clone().unwrap_or_default();
-    let key = key_of(&r.resource.api_version, &r.resource.kind, &namespace, &name);
+    let key = resource_key(&r.resource.api_version, &r.resource.kind, &namespace, &name);
     let (health, health_message) = health(&v);
     LiveResource {
         key,
@@ -122,7 +149,7 @@ pub(super) fn live_resource(r: &super::Resolved, obj: &DynamicObject) -> LiveRes
         health,
         health_message,
         resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
-        facts: Some(super::facts::live_facts(&v)),
+        facts: Some(crate::resource::facts::live_facts(&v)),
         object: v,
     }
 }

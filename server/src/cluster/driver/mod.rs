@@ -5,7 +5,8 @@
 
 mod apply;
 pub mod diff;
-pub mod facts;
+#[cfg(test)]
+mod facts_tests;
 pub mod health;
 mod inventory;
 mod live;
@@ -23,7 +24,7 @@ use tokio::sync::RwLock;
 
 pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
-pub use plan::{FIELD_MANAGER, TRACKING_ANNOTATION, TRACKING_LABEL};
+pub use plan::FIELD_MANAGER;
 pub use report::{LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};
 
 /// What can go wrong talking to the cluster as a whole (per-resource failures are reported

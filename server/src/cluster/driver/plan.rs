@@ -5,14 +5,11 @@ use std::cmp::Ordering;
 
 use serde_json::{json, Value};
 
-use crate::gitops::desired::DesiredResource;
+use crate::resource::metadata::{TRACKING_ANNOTATION, TRACKING_LABEL};
+use crate::resource::DesiredResource;
 
 /// The field manager every apply uses.
 pub const FIELD_MANAGER: &str = "atrium";
-/// The label that says which app owns an object (used to find and prune it).
-pub const TRACKING_LABEL: &str = "atrium.dev/app";
-/// The annotation holding `<app>:<key>`: the label can be copied, this confirms ownership.
-pub const TRACKING_ANNOTATION: &str = "atrium.dev/tracking-id";
 
 /// Argo CD's kind order within a wave (gitops-engine `sync_tasks.go`): namespaces and
 /// config before workloads, workloads before ingress. Unlisted kinds go after all of these.
@@ -92,15 +89,6 @@ pub fn ordered(resources: &[DesiredResource]) -> Vec<&DesiredResource> {
         .collect();
     out.sort_by(|a, b| compare(a, b));
     out
-}
-
-/// `group/Kind/namespace/name`, the same shape as [`DesiredResource::key`], for a resolved
-/// object (namespace defaulted for namespaced kinds, empty for cluster-scoped ones).
-pub fn key_of(api_version: &str, kind: &str, namespace: &str, name: &str) -> String {
-    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-    // `concat`, not `format!`: one exact allocation, and this runs for every resource of a
-    // status pass.
-    [group, "/", kind, "/", namespace, "/", name].concat()
 }
 
 /// The manifest as the driver applies it: tracking label and annotation added, namespace

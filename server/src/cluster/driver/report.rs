@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::gitops::desired::Health;
+use crate::resource::Health;
 
 /// How to sync (Argo CD's `Prune`, `CreateNamespace=true`, dry run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,9 +98,9 @@ pub struct LiveResource {
     pub resource_version: String,
     /// The whole object as the server returned it.
     pub object: serde_json::Value,
-    /// What `object` states, for sync verdicts ([`super::facts`]); worked out when the object
-    /// is listed, and `None` for one built some other way (verdicts then walk `object`).
-    /// Whoever changes `object` recomputes it.
+    /// What `object` states, for sync verdicts ([`crate::resource::facts`]); worked out when
+    /// the object is listed, and `None` for one built some other way (verdicts then walk
+    /// `object`). Whoever changes `object` recomputes it.
     #[serde(skip)]
-    pub facts: Option<super::facts::Facts>,
+    pub facts: Option<crate::resource::facts::Facts>,
 }

@@ -14,7 +14,6 @@ mod fields;
 mod kinds;
 mod rollout;
 mod routes;
-mod selector;
 mod status;
 mod store;
 mod validate;
@@ -31,7 +30,6 @@ use tokio::task::JoinHandle;
 use controller::Controller;
 
 pub use kinds::{KindInfo, KINDS};
-pub use selector::{Requirement, Selector};
 pub use status::ApiError;
 pub use store::ObjectStore;
 

@@ -14,11 +14,11 @@ use serde_json::{json, Value};
 use super::discovery;
 use super::fields::merge_patch;
 use super::kinds::{by_plural, KindInfo};
-use super::selector::Selector;
 use super::status::{ApiError, ApiResult};
 use super::store::FieldSelector;
 use super::write::Part;
 use super::Sim;
+use crate::resource::selector::Selector;
 
 /// The emulator's routes.
 pub fn router(sim: Sim) -> Router {

@@ -9,8 +9,8 @@ use tokio::sync::broadcast;
 
 use super::fields::{to_fields_v1, FieldSet};
 use super::kinds::{by_plural, KindInfo};
-use super::selector::Selector;
 use super::status::{ApiError, ApiResult};
+use crate::resource::selector::Selector;
 
 /// Where an object lives: `(group, plural, namespace, name)`; namespace is empty for
 /// cluster-scoped kinds.

@@ -14,10 +14,10 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::kinds::KindInfo;
-use super::selector::Selector;
 use super::status::{ApiError, ApiResult};
 use super::store::{Event, FieldSelector};
 use super::Sim;
+use crate::resource::selector::Selector;
 
 struct Filter {
     kind: &'static KindInfo,

@@ -11,11 +11,12 @@ use atrium_app::dto::deploy::{SyncResourceView, SyncView};
 use std::path::PathBuf;
 
 use super::sync::SyncRequest;
-use super::view::{health_word, image_tag, sync_word};
+use super::view::image_tag;
 use super::{Engine, EngineError};
 use crate::audit::Actor;
 use crate::gitops::repos::normalize;
 use crate::gitops::tree::RenderStatus;
+use crate::resource::{Health, SyncStatus};
 
 /// One environment's repository, as the executor writes to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,10 +58,9 @@ pub struct AppSnapshot {
     pub containers: Vec<(String, String)>,
     /// The version column's value (the main container's tag).
     pub version: Option<String>,
-    /// `Synced`, `OutOfSync`, `Unknown`.
-    pub sync: String,
+    pub sync: SyncStatus,
     /// Argo CD's health word, and why (the worst resource's message).
-    pub health: String,
+    pub health: Health,
     pub health_message: String,
     /// When the engine last read the cluster for this environment (RFC 3339).
     pub observed_at: Option<String>,
@@ -178,14 +178,8 @@ impl Engine {
             render_message: app.message.clone(),
             containers,
             version,
-            sync: status
-                .map(|s| sync_word(s.sync))
-                .unwrap_or("Unknown")
-                .to_string(),
-            health: status
-                .map(|s| health_word(s.health))
-                .unwrap_or("Unknown")
-                .to_string(),
+            sync: status.map(|s| s.sync).unwrap_or_default(),
+            health: status.map(|s| s.health).unwrap_or_default(),
             health_message,
             observed_at: snap.last_reconcile.clone(),
             head: snap.head.clone(),

@@ -13,13 +13,9 @@ use crate::util::error_chain;
 /// An engine failure.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// A kubeconfig context could not be loaded or made into a client (at start).
-    #[error("kubeconfig context `{context}`: {source}")]
-    Kubeconfig {
-        context: String,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    /// The cluster could not be connected at start (a kubeconfig context that does not load).
+    #[error(transparent)]
+    Connect(#[from] crate::cluster::ConnectError),
     /// The environment has no cluster to apply to: connecting it failed at start.
     #[error("{env}: {source}")]
     NoCluster {
@@ -80,7 +76,7 @@ impl From<EngineError> for AppError {
                 tracing::error!("reading syncs failed: {source}");
                 AppError::Internal(text)
             }
-            EngineError::Kubeconfig { .. }
+            EngineError::Connect(_)
             | EngineError::ClusterUnreachable(_)
             | EngineError::Fetch(_)
             | EngineError::FetchTask { .. }
@@ -115,10 +111,12 @@ mod tests {
                 "cart did not render (error), so nothing is applied: kustomize failed".into()
             )
         );
-        let connect = Arc::new(EngineError::Kubeconfig {
-            context: "gone".into(),
-            source: "no such context".into(),
-        });
+        let connect = Arc::new(EngineError::Connect(
+            crate::cluster::ConnectError::Kubeconfig {
+                context: "gone".into(),
+                source: "no such context".into(),
+            },
+        ));
         let no_cluster: AppError = EngineError::NoCluster {
             env: "prod".into(),
             source: connect,

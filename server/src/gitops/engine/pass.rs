@@ -13,10 +13,10 @@ use super::sync::SyncRequest;
 use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
 use super::{Engine, EngineError};
 use crate::cluster::driver::LiveResource;
-use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
+use crate::resource::SyncStatus;
 
 /// Runs a pass's CPU work (statuses, the flat tree: tens of milliseconds at thousands of apps)
 /// off the async runtime. A panic stays a panic, as it would have been on the pass's task;

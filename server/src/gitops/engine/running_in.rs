@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use atrium_app::dto::env::{Deployment, EnvDeployments, RunningInView};
+use atrium_app::dto::node::NodeId;
 
-use super::view::{app_id, health_word, image_tag, sync_word};
+use super::view::image_tag;
 use super::{EnvRuntime, Snapshot};
 use crate::gitops::app_link::AppLink;
-use crate::gitops::desired::{Health, SyncStatus};
 use crate::gitops::environment::ClusterTarget;
+use crate::resource::{Health, SyncStatus};
 
 pub(super) fn running_in(
     envs: &[Arc<EnvRuntime>],
@@ -62,9 +63,9 @@ fn in_environment(env: &EnvRuntime, snap: &Snapshot, link: &AppLink) -> EnvDeplo
             let status = snap.statuses.get(&app.name);
             Deployment {
                 app: app.name.clone(),
-                node: app_id(&app.name),
-                sync: sync_word(status.map_or(SyncStatus::Unknown, |s| s.sync)).into(),
-                health: health_word(status.map_or(Health::Unknown, |s| s.health)).into(),
+                node: NodeId::of_app(&app.name),
+                sync: status.map_or(SyncStatus::Unknown, |s| s.sync),
+                health: status.map_or(Health::Unknown, |s| s.health),
                 message: (!app.message.is_empty()).then(|| app.message.clone()),
                 version: app.resources.iter().find_map(|r| image_tag(&r.manifest)),
                 revision: app.source.revision.clone(),

@@ -13,8 +13,7 @@ use tokio::sync::{watch, Notify};
 use super::view::{AppStatus, ViewCache};
 use super::{Engine, EngineError, EngineSettings, Result};
 use crate::cluster::driver::{ClusterDriver, LiveResource};
-use crate::cluster::sim::{Sim, SimConfig};
-use crate::gitops::environment::{ClusterTarget, EnvironmentConfig};
+use crate::gitops::environment::EnvironmentConfig;
 use crate::gitops::mirror;
 use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::RenderedTree;
@@ -41,7 +40,7 @@ pub(super) struct EnvRuntime {
     /// Shared with every refused sync, which names it as its cause.
     pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
     /// Keeps the emulator (and its rollout controller) alive.
-    _sim: Option<Sim>,
+    _keep_alive: crate::cluster::KeepAlive,
     pub(super) state: RwLock<Arc<Snapshot>>,
     pub(super) versions: watch::Sender<u64>,
     pub(super) wake: Notify,
@@ -65,15 +64,8 @@ impl EnvRuntime {
         settings: &EngineSettings,
         repos: &mut RepoMap,
     ) -> Self {
-        let (driver, sim) = match &config.cluster {
-            ClusterTarget::Sim => {
-                let sim = Sim::start(SimConfig {
-                    rollout_delay: settings.sim_rollout_delay,
-                });
-                (Ok(ClusterDriver::new(sim.client())), Some(sim))
-            }
-            ClusterTarget::Context(context) => (connect_context(context).map_err(Arc::new), None),
-        };
+        let cluster = crate::cluster::connect(&config.cluster, settings.sim_rollout_delay);
+        let driver = cluster.driver.map_err(|e| Arc::new(EngineError::from(e)));
         // Mirrored unless `[[repos]]` maps the URL to a local repository already.
         let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
             .then(|| mirror::mirror_path(&config.repo, &settings.mirror_dir));
@@ -83,7 +75,7 @@ impl EnvRuntime {
         Self {
             config,
             driver,
-            _sim: sim,
+            _keep_alive: cluster.keep_alive,
             state: RwLock::new(Arc::new(Snapshot::default())),
             versions: watch::channel(0).0,
             wake: Notify::new(),
@@ -125,19 +117,4 @@ impl Engine {
             self.pass(env, true).await;
         }
     }
-}
-
-fn connect_context(context: &str) -> Result<ClusterDriver> {
-    let failed = |source: Box<dyn std::error::Error + Send + Sync>| EngineError::Kubeconfig {
-        context: context.to_string(),
-        source,
-    };
-    let options = kube::config::KubeConfigOptions {
-        context: Some(context.to_string()),
-        ..Default::default()
-    };
-    let config = futures::executor::block_on(kube::Config::from_kubeconfig(&options))
-        .map_err(|e| failed(e.into()))?;
-    let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
-    Ok(ClusterDriver::new(client))
 }

@@ -8,17 +8,18 @@ use atrium_app::dto::env::{
     AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
     TreeView,
 };
+use atrium_app::dto::node::NodeId;
 use atrium_app::error::AppError;
 use atrium_app::service::{Caller, EngineService};
 
 use super::runtime::EnvRuntime;
 use super::sync::SyncRequest;
-use super::view::{key_of, AppStatus};
+use super::view::AppStatus;
 use super::{running_in, Engine, EngineError};
 use crate::cluster::driver::DiffOp;
-use crate::gitops::desired::SyncStatus;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::tree::RenderStatus;
+use crate::resource::{Health, SyncStatus};
 use crate::store::syncs::SyncRow;
 
 fn sync_view(row: &SyncRow) -> SyncRecordView {
@@ -54,10 +55,8 @@ impl EngineService for Engine {
                     revision: snap.head.clone(),
                     apps: snap.tree.apps.len(),
                     out_of_sync: count(&|s| s.sync == SyncStatus::OutOfSync),
-                    degraded: count(&|s| s.health == crate::gitops::desired::Health::Degraded),
-                    progressing: count(&|s| {
-                        s.health == crate::gitops::desired::Health::Progressing
-                    }),
+                    degraded: count(&|s| s.health == Health::Degraded),
+                    progressing: count(&|s| s.health == Health::Progressing),
                     last_reconcile: snap.last_reconcile.clone(),
                     error: snap.error.clone(),
                 }
@@ -74,10 +73,10 @@ impl EngineService for Engine {
         Ok(view)
     }
 
-    async fn node(&self, env_name: &str, node: &str) -> Result<NodeDetail, AppError> {
+    async fn node(&self, env_name: &str, node: &NodeId) -> Result<NodeDetail, AppError> {
         let env = self.env(env_name)?;
         let snap = env.snapshot();
-        let found = snap.view.nodes.iter().find(|n| n.id == node).cloned();
+        let found = snap.view.nodes.iter().find(|n| n.id == *node).cloned();
         let Some(found) = found else {
             return Err(EngineError::UnknownNode {
                 env: env_name.to_string(),
@@ -85,16 +84,10 @@ impl EngineService for Engine {
             }
             .into());
         };
-        let app_name = atrium_app::dto::env::app_of_node(node)
-            .unwrap_or_default()
-            .to_string();
+        let app_name = node.app().to_string();
         let app = snap.tree.get(&app_name);
-        let mut detail = NodeDetail {
-            node: found.clone(),
-            app: app_name.clone(),
-            ..Default::default()
-        };
-        if found.is_app {
+        let mut detail = NodeDetail::new(found, app_name.clone());
+        if node.is_app() {
             if let Some(app) = app {
                 detail.source = Some(AppSourceView {
                     repo_url: app.source.repo_url.clone(),
@@ -119,8 +112,8 @@ impl EngineService for Engine {
             detail.syncs = syncs.iter().map(sync_view).collect();
             return Ok(detail);
         }
-        let key = node.splitn(3, ':').nth(2).unwrap_or_default();
-        let desired = app.and_then(|a| a.resources.iter().find(|r| key_of(r) == key));
+        let key = node.resource_key().unwrap_or_default();
+        let desired = app.and_then(|a| a.resources.iter().find(|r| r.key() == key));
         let live = snap
             .live
             .get(&app_name)

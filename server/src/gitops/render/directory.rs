@@ -7,7 +7,7 @@ use globset::{GlobBuilder, GlobMatcher};
 use super::objects::{parse_json, parse_yaml, to_resources};
 use crate::gitops::application::DirectorySource;
 use crate::gitops::checkout::{clean_path, Checkout};
-use crate::gitops::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 /// Renders the directory `path` of `checkout`.
 pub fn render_directory(

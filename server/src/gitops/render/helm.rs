@@ -9,7 +9,7 @@ use super::tools::run;
 use super::RenderFailure;
 use crate::gitops::application::HelmSource;
 use crate::gitops::checkout::{clean_path, join_inside};
-use crate::gitops::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 /// Where the chart comes from.
 pub enum Chart<'a> {

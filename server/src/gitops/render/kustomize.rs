@@ -11,7 +11,7 @@ use super::objects::{parse_yaml, to_resources};
 use super::tools::{run, KustomizeTool};
 use super::RenderFailure;
 use crate::gitops::application::KustomizeSource;
-use crate::gitops::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 pub const KUSTOMIZATION_FILES: &[&str] =
     &["kustomization.yaml", "kustomization.yml", "Kustomization"];

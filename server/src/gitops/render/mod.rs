@@ -20,7 +20,7 @@ pub use tools::{KustomizeTool, Tools};
 
 use super::application::ApplicationSource;
 use super::checkout::{clean_path, Checkout};
-use super::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 /// Which renderer an app's source goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::catalog::reader::parse_documents;
-use crate::gitops::desired::DesiredResource;
+use crate::resource::DesiredResource;
 
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 pub const HOOK: &str = "argocd.argoproj.io/hook";
@@ -128,7 +128,7 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
         kind,
         namespace: ns,
         name,
-        facts: Some(crate::cluster::driver::facts::desired_facts(&doc)),
+        facts: Some(crate::resource::facts::desired_facts(&doc)),
         manifest: doc,
         sync_wave,
         hook,

@@ -17,11 +17,11 @@ pub use model::{AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec
 
 use super::application::{is_application_value, Application};
 use super::checkout::{Checkout, CheckoutError};
-use super::desired::DesiredResource;
 use super::render::{
     detect_renderer, objects::SYNC_WAVE, render_source, RenderOptions, Target, Workspaces,
 };
 use super::repos::RepoMap;
+use crate::resource::DesiredResource;
 
 /// Renders the whole tree. The root manifest's own `repoURL`, when not mapped in `repos`, is
 /// taken to be the repo the manifest was read from (the usual App-of-Apps layout).

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gitops::application::{Application, Automated};
-use crate::gitops::desired::DesiredResource;
 use crate::gitops::render::RendererKind;
+use crate::resource::DesiredResource;
 
 /// Where the root Application manifest is: a repo (a mapped repoURL or a local path), the
 /// revision to read it at, and the manifest file's path in the repo.

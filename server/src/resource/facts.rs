@@ -1,4 +1,5 @@
-//! The sync verdict of [`super::diff::in_sync`], from facts worked out once per object.
+//! The sync verdict of `cluster::driver::diff::in_sync`, from facts worked out once per object:
+//! the render works out a desired manifest's, the inventory a live object's.
 //!
 //! `in_sync` walks the desired manifest against the live JSON. From scratch, at 20,000
 //! resources, that walk was most of a status pass, and it is memory-bound: every key compare
@@ -10,17 +11,16 @@
 //!
 //! The desired side follows `in_sync` rule for rule (nulls, `status`, server metadata and the
 //! tracking marks skipped; lists of named items matched by name, other lists by position and
-//! length); `facts_agree_with_in_sync` in the tests checks the two against each other. Facts
-//! are 64-bit hashes of the path and value: two different facts sharing one is a 2⁻⁶⁴ event
-//! per pair.
+//! length); `facts_agree_with_in_sync` in the cluster driver's tests checks the two against
+//! each other. Facts are 64-bit hashes of the path and value: two different facts sharing one
+//! is a 2⁻⁶⁴ event per pair.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::diff::server_metadata;
-use super::plan::{TRACKING_ANNOTATION, TRACKING_LABEL};
+use super::metadata::{server_metadata, TRACKING_ANNOTATION, TRACKING_LABEL};
 
 /// An object's facts, sorted and without repeats.
 pub type Facts = Arc<[u64]>;
@@ -230,4 +230,4 @@ pub fn states_all(live: &[u64], desired: &[u64]) -> bool {
 
 #[cfg(test)]
 #[path = "facts_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,5 +1,7 @@
 //! Label selectors as `kubectl -l` and kube's `ListParams::labels` write them: equality
-//! (`a=b`, `a==b`, `a!=b`) and set-based (`a in (x,y)`, `a notin (x)`, `a`, `!a`), ANDed.
+//! (`a=b`, `a==b`, `a!=b`) and set-based (`a in (x,y)`, `a notin (x)`, `a`, `!a`), ANDed. The
+//! emulator filters lists and watches with them; a catalog Component's
+//! `argocd/app-selector` picks its apps with them.
 
 use std::collections::BTreeMap;
 
@@ -143,10 +145,11 @@ fn checked_key(key: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    /// A label map from pairs (shared with the tests of selectors' users).
+    pub(crate) fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

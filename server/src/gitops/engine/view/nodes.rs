@@ -1,0 +1,175 @@
+//! The flat tree the UI gets: each app, its child apps, then its resource rows (child
+//! Applications appear as app nodes, not as rows).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use atrium_app::dto::env::TreeNode;
+use atrium_app::dto::node::NodeId;
+use rayon::prelude::*;
+
+use super::cache::KnownRows;
+use super::{find, image_tag, resource_status, AppStatus, ViewCache};
+use crate::cluster::driver::LiveResource;
+use crate::gitops::tree::{RenderedApp, RenderedTree};
+
+/// The flat tree: each app, then its resources (child Applications appear as app nodes).
+pub fn tree_nodes(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+) -> Vec<TreeNode> {
+    nodes_with(tree, live, statuses, None)
+}
+
+/// [`tree_nodes`], reusing the rows of apps whose statuses did not move.
+pub fn tree_nodes_cached(
+    tree: &Arc<RenderedTree>,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+    cache: &mut ViewCache,
+) -> Vec<TreeNode> {
+    cache.follow(tree);
+    nodes_with(tree, live, statuses, Some(&mut cache.rows))
+}
+
+fn nodes_with(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    statuses: &HashMap<String, AppStatus>,
+    rows: Option<&mut KnownRows>,
+) -> Vec<TreeNode> {
+    let unknown = AppStatus::unknown();
+    let status_of = |app: &RenderedApp| statuses.get(&app.name).unwrap_or(&unknown);
+    // Each app's resource rows, on every core; then one walk puts them in tree order.
+    let known: Option<&KnownRows> = rows.as_deref();
+    let built: Vec<(Vec<TreeNode>, bool)> = tree
+        .apps
+        .par_iter()
+        .map(|app| {
+            let status = status_of(app);
+            let cached = known
+                .and_then(|r| r.get(&app.name))
+                .filter(|(shown, _)| *shown == status.resources);
+            match cached {
+                Some((_, rows)) => (rows.clone(), false),
+                None => (resource_rows(app, live, status), true),
+            }
+        })
+        .collect();
+    if let Some(rows) = rows {
+        for (app, (built, fresh)) in tree.apps.iter().zip(&built) {
+            let status = status_of(app);
+            // Only rows made from the pass's statuses are worth keeping.
+            if *fresh && status.resources.len() == app.resources.len() {
+                rows.insert(app.name.clone(), (status.resources.clone(), built.clone()));
+            }
+        }
+    }
+    let mut walk = Walk {
+        index: tree
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), i))
+            .collect(),
+        apps: &tree.apps,
+        status_of: &status_of,
+        rows: built.into_iter().map(|(rows, _)| Some(rows)).collect(),
+        nodes: Vec::with_capacity(tree.apps.iter().map(|a| 1 + a.resources.len()).sum()),
+    };
+    if !tree.apps.is_empty() {
+        walk.push_app(0, 0);
+    }
+    walk.nodes
+}
+
+/// The rows of an app's own resources (child Applications appear as app nodes instead).
+fn resource_rows(
+    app: &RenderedApp,
+    live: &HashMap<String, Vec<LiveResource>>,
+    status: &AppStatus,
+) -> Vec<TreeNode> {
+    // Statuses come from `app_statuses`; computed here only if they were not.
+    let computed = status.resources.len() == app.resources.len();
+    let empty = Vec::new();
+    let live_list = live.get(&app.name).unwrap_or(&empty);
+    let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
+    let id = NodeId::of_app(&app.name);
+    let mut rows = Vec::with_capacity(app.resources.len());
+    for (i, r) in app.resources.iter().enumerate() {
+        if r.kind == "Application" {
+            continue;
+        }
+        let key = r.key();
+        let (sync, health, message) = match status.resources.get(i) {
+            Some(known) if computed => known.clone(),
+            _ => {
+                let live = find(live_list, sorted, &key).map(|j| &live_list[j]);
+                resource_status(r, live)
+            }
+        };
+        rows.push(TreeNode {
+            id: NodeId::of_resource(&app.name, &key),
+            parent: Some(id.clone()),
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            namespace: r.namespace.clone(),
+            sync,
+            health,
+            version: image_tag(&r.manifest),
+            status: "ok".into(),
+            message,
+        });
+    }
+    rows
+}
+
+/// The walk from the root down: each app, its child apps, then its resource rows.
+struct Walk<'a, F> {
+    index: HashMap<&'a str, usize>,
+    apps: &'a [RenderedApp],
+    status_of: &'a F,
+    /// Each app's resource rows, taken when the walk reaches the app.
+    rows: Vec<Option<Vec<TreeNode>>>,
+    nodes: Vec<TreeNode>,
+}
+
+impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
+    fn push_app(&mut self, i: usize, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let app = &self.apps[i];
+        let status = (self.status_of)(app);
+        self.nodes.push(TreeNode {
+            id: NodeId::of_app(&app.name),
+            parent: app.parent.as_deref().map(NodeId::of_app),
+            kind: "Application".into(),
+            name: app.name.clone(),
+            namespace: app.destination_namespace.clone(),
+            sync: status.sync,
+            health: status.health,
+            version: app.source.revision.as_deref().map(short),
+            status: app.status.as_str().into(),
+            message: (!app.message.is_empty())
+                .then(|| app.message.clone())
+                .or_else(|| {
+                    (status.orphans > 0)
+                        .then(|| format!("{} live object(s) no longer in Git", status.orphans))
+                }),
+        });
+        for child in &app.children {
+            if let Some(&c) = self.index.get(child.as_str()) {
+                self.push_app(c, depth + 1);
+            }
+        }
+        if let Some(rows) = self.rows[i].take() {
+            self.nodes.extend(rows);
+        }
+    }
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(7).collect()
+}

@@ -1,0 +1,145 @@
+//! Statuses of every app: each app's own resources on every core, then the roll-ups, children
+//! before parents (an app is its worst resource or child app).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::cache::{KnownApp, KnownStatuses};
+use super::{find, resource_status, AppStatus, ViewCache};
+use crate::cluster::driver::LiveResource;
+use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
+use crate::resource::{Health, SyncStatus};
+
+/// Statuses of every app, children before parents so roll-ups see their children.
+pub fn app_statuses(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+) -> HashMap<String, AppStatus> {
+    statuses_with(tree, live, None)
+}
+
+/// [`app_statuses`], reusing what `cache` knows and keeping what it computes.
+pub fn app_statuses_cached(
+    tree: &Arc<RenderedTree>,
+    live: &HashMap<String, Vec<LiveResource>>,
+    cache: &mut ViewCache,
+) -> HashMap<String, AppStatus> {
+    cache.follow(tree);
+    statuses_with(tree, live, Some(&mut cache.statuses))
+}
+
+fn statuses_with(
+    tree: &RenderedTree,
+    live: &HashMap<String, Vec<LiveResource>>,
+    mut cache: Option<&mut KnownStatuses>,
+) -> HashMap<String, AppStatus> {
+    let empty = Vec::new();
+    let known: Vec<Option<KnownApp>> = tree
+        .apps
+        .iter()
+        .map(|app| cache.as_deref_mut().and_then(|c| c.remove(&app.name)))
+        .collect();
+    // Each app's own resources, on every core: apps do not depend on each other here.
+    let own: Vec<Option<KnownApp>> = tree
+        .apps
+        .par_iter()
+        .zip(known)
+        .map(|(app, known)| {
+            if app.status != RenderStatus::Ok {
+                return None;
+            }
+            let live_list = live.get(&app.name).unwrap_or(&empty);
+            let print = fingerprint(live_list);
+            // The same live objects at the same versions: the app's own part stands as is.
+            Some(match known {
+                Some(k) if k.fingerprint == print && k.resources.len() == app.resources.len() => k,
+                k => own_status(app, live_list, k.as_ref(), print),
+            })
+        })
+        .collect();
+    // Roll-ups, children before parents (the render lists parents first).
+    let mut out: HashMap<String, AppStatus> = HashMap::with_capacity(tree.apps.len());
+    for (app, own) in tree.apps.iter().zip(own).rev() {
+        let status = match own {
+            None => AppStatus::unknown(),
+            Some(own) => {
+                let (sync, mut health, orphans) = own.own;
+                for child in &app.children {
+                    if let Some(c) = out.get(child) {
+                        health = health.worst(c.health);
+                    }
+                }
+                let resources = own.resources.iter().map(|(_, s)| s.clone()).collect();
+                if let Some(c) = cache.as_deref_mut() {
+                    c.insert(app.name.clone(), own);
+                }
+                AppStatus {
+                    sync,
+                    health,
+                    orphans,
+                    resources,
+                }
+            }
+        };
+        out.insert(app.name.clone(), status);
+    }
+    out
+}
+
+/// The app's live objects, as keys and resourceVersions.
+fn fingerprint(live: &[LiveResource]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for l in live {
+        l.key.hash(&mut h);
+        l.resource_version.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Sync, health (before child apps) and orphans of the app's own resources, reusing the
+/// status of each resource whose live resourceVersion `known` saw already.
+fn own_status(
+    app: &RenderedApp,
+    live_list: &[LiveResource],
+    known: Option<&KnownApp>,
+    fingerprint: u64,
+) -> KnownApp {
+    let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
+    // Which live objects Git still wants; the rest are orphans.
+    let mut wanted = vec![false; live_list.len()];
+    let mut sync = SyncStatus::Synced;
+    let mut health = Health::Healthy;
+    let mut resources = Vec::with_capacity(app.resources.len());
+    for (i, r) in app.resources.iter().enumerate() {
+        let found = find(live_list, sorted, &r.key());
+        let live = found.map(|j| {
+            wanted[j] = true;
+            &live_list[j]
+        });
+        let version = live.map(|l| l.resource_version.as_str());
+        let status = match known.and_then(|k| k.resources.get(i)) {
+            Some((v, status)) if v.as_deref() == version => status.clone(),
+            _ => resource_status(r, live),
+        };
+        if status.0 != SyncStatus::Synced {
+            sync = SyncStatus::OutOfSync;
+        }
+        // Child Applications stand for their app: their roll-up counts separately.
+        if r.kind != "Application" {
+            health = health.worst(status.1);
+        }
+        resources.push((version.map(String::from), status));
+    }
+    let orphans = wanted.iter().filter(|w| !**w).count();
+    if orphans > 0 {
+        sync = SyncStatus::OutOfSync;
+    }
+    KnownApp {
+        fingerprint,
+        resources,
+        own: (sync, health, orphans),
+    }
+}
