@@ -88,3 +88,13 @@ pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::pat
     std::fs::write(dir.join("atrium.toml"), toml)?;
     Ok(repo_path)
 }
+
+/// A numeric command-line option of the benchmarks (`--apps 2000`), or its default.
+pub fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -11,6 +11,8 @@
 
 mod bigenv;
 
+use bigenv::arg;
+
 use std::time::{Duration, Instant};
 
 use atrium_app::dto::deploy::{Change, NewRequest, RequestState, RequestView};
@@ -20,15 +22,6 @@ use atrium_server::http::AppState;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn caller(state: &AppState, user: &str) -> Caller {
     let identity = atrium_server::auth::demo::identity(user).expect("a demo user");

@@ -13,6 +13,8 @@
 
 mod bigenv;
 
+use bigenv::arg;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -31,15 +33,6 @@ use atrium_server::resource::facts::{desired_facts, live_facts};
 /// consolidating its free lists (`bench/README.md`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();

@@ -37,26 +37,22 @@ pub enum EditError {
 }
 
 impl Node {
-    /// The value under `key` of a mapping.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    /// The entry of `key` in a mapping: its key node and its value.
+    fn entry(&self, key: &str) -> Option<&(Node, Node)> {
         match self {
-            Node::Map { entries, .. } => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(_, v)| v),
+            Node::Map { entries, .. } => entries.iter().find(|(k, _)| k.as_str() == Some(key)),
             _ => None,
         }
     }
 
+    /// The value under `key` of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
     /// The key node of `key` in a mapping (where a new sibling key is inserted).
     pub fn key_node(&self, key: &str) -> Option<&Node> {
-        match self {
-            Node::Map { entries, .. } => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(k, _)| k),
-            _ => None,
-        }
+        self.entry(key).map(|(k, _)| k)
     }
 
     pub fn items(&self) -> &[Node] {

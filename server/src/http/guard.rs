@@ -60,15 +60,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
                 return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
             }
         };
-        let client_ip = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let request_id = req
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let (client_ip, request_id) = request_context(&req);
         req.extensions_mut().insert(Caller {
             user: Some(user),
             request_id,
@@ -92,15 +84,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .into_response();
     }
 
-    let client_ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let (client_ip, request_id) = request_context(&req);
     let token = cookie_value(req.headers(), COOKIE);
     let user = match &token {
         None => None,
@@ -145,6 +129,20 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     }
     security_headers(response.headers_mut(), &nonce);
     response
+}
+
+/// The client's address and the request's id, for the audit trail.
+fn request_context(req: &Request) -> (Option<String>, Option<String>) {
+    let client_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (client_ip, request_id)
 }
 
 /// The secret of `Authorization: Bearer <token>`, if the request carries one.

@@ -252,14 +252,7 @@ impl Deploys {
             },
         };
         if let Some(why) = hold {
-            if row.waiting.as_deref() != Some(why.as_str()) {
-                let _ = self
-                    .store
-                    .set_waiting(&row.id, Some(&why), &crate::audit::now())
-                    .await;
-                self.changed(&row.env);
-            }
-            return;
+            return self.wait(row, why).await;
         }
         let base = match self
             .repo(&row.env)
@@ -298,7 +291,11 @@ impl Deploys {
     /// An approved request that cannot start now waits with the reason shown, and is tried
     /// again at the next sweep (until it expires).
     async fn fail_approved(&self, row: &RequestRow, why: &str) {
-        let why = format!("waiting: {why}");
+        self.wait(row, format!("waiting: {why}")).await;
+    }
+
+    /// Show why an approved request waits (written only when the reason changes).
+    async fn wait(&self, row: &RequestRow, why: String) {
         if row.waiting.as_deref() != Some(why.as_str()) {
             let _ = self
                 .store
@@ -390,11 +387,11 @@ impl Deploys {
 pub(super) fn needs_claim(row: &RequestRow) -> bool {
     match row.state {
         RequestState::Committing | RequestState::Committed => true,
-        RequestState::Syncing => !row
+        RequestState::Syncing => row
             .sync_info
             .as_deref()
             .and_then(|t| serde_json::from_str::<SyncView>(t).ok())
-            .is_some_and(|s| s.finished_at.is_some()),
+            .is_none_or(|s| s.finished_at.is_none()),
         _ => false,
     }
 }
