@@ -29,6 +29,9 @@ pub trait Engine: Send + Sync + 'static {
         actor: Actor,
         request: &str,
     ) -> Result<SyncOutcome, String>;
+    /// Wait until the engine has read `env`'s cluster at `since` (RFC 3339) or later.
+    async fn await_observed(&self, env: &str, since: &str, timeout: Duration)
+        -> Result<(), String>;
     /// While claimed, the engine does not auto-sync the app: the executor syncs it, once.
     fn claim(&self, env: &str, app: &str, claimed: bool);
 }
@@ -59,6 +62,15 @@ impl Engine for crate::gitops::engine::Engine {
         request: &str,
     ) -> Result<SyncOutcome, String> {
         self.sync_for_request(env, app, actor, request).await
+    }
+
+    async fn await_observed(
+        &self,
+        env: &str,
+        since: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        crate::gitops::engine::Engine::await_observed(self, env, since, timeout).await
     }
 
     fn claim(&self, env: &str, app: &str, claimed: bool) {

@@ -104,6 +104,12 @@ impl Deploys {
                         .await;
                     // Synced once: from now on the app is the engine's again (self-heal too).
                     this.engine.claim(&row.env, &row.app, false);
+                    // The health that counts is read after the sync: wait for the engine's next
+                    // look at the cluster, then follow at once (not at the next tick).
+                    let _ = this
+                        .engine
+                        .await_observed(&row.env, &at, Duration::from_secs(10))
+                        .await;
                 }
                 Err(why) => {
                     this.fail(

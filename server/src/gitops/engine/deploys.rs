@@ -231,6 +231,33 @@ impl Engine {
         }
     }
 
+    /// Wait until a pass of `env` has read its cluster at `since` (RFC 3339) or later.
+    pub async fn await_observed(
+        &self,
+        env_name: &str,
+        since: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        let env = self.env(env_name).map_err(|e| e.to_string())?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        env.wake.notify_one();
+        while env
+            .snapshot()
+            .last_reconcile
+            .as_deref()
+            .is_none_or(|t| t < since)
+        {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(format!(
+                    "{env_name} was not read within {} s",
+                    timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
     /// Sync one app for a deploy request, as "Sync now" does (prune as its automated policy
     /// says), recorded as a `deploy` sync.
     pub async fn sync_for_request(
