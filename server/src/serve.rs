@@ -94,6 +94,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
     state.deploys.spawn_executor();
+    state.deploys.spawn_notifier();
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }

@@ -229,6 +229,9 @@ pub struct RequestView {
     pub waiting: Option<String>,
     /// Why it failed, was rejected or expired.
     pub message: Option<String>,
+    /// The environment's webhook could not be told of a change (retrying), and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub timeline: Vec<TimelineEntry>,

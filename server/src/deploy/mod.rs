@@ -18,6 +18,7 @@ pub mod executor;
 pub mod git_write;
 pub mod image;
 pub mod lineage;
+pub mod notify;
 pub mod policy;
 pub mod ports;
 pub mod requests;

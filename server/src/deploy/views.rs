@@ -43,6 +43,13 @@ impl Deploys {
             })
             .collect();
         view.viewer = viewer;
+        view.webhook_error = self
+            .store
+            .notification_failure(id)
+            .await?
+            .map(|(attempts, error)| {
+                format!("{error} ({attempts} attempts; retrying with backoff)")
+            });
         Ok(view)
     }
 
@@ -147,6 +154,7 @@ impl Deploys {
             health: row.health.clone(),
             waiting: row.waiting.clone(),
             message: row.message.clone(),
+            webhook_error: None,
             created_at: row.created_at.clone(),
             updated_at: row.updated_at.clone(),
             timeline: Vec::new(),

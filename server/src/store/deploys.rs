@@ -542,7 +542,11 @@ impl Store {
         .bind(detail)
         .execute(&mut **tx)
         .await?;
-        Ok(())
+        let notice = serde_json::json!({
+            "event": "deploy_request.state", "request": id, "state": state.as_str(),
+            "at": at, "by": actor.name, "detail": detail,
+        });
+        Self::notify_in(tx, id, notice, at).await
     }
 }
 

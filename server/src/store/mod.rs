@@ -12,6 +12,7 @@ pub mod audit;
 pub mod catalog;
 pub mod deploys;
 pub mod freezes;
+pub mod notifications;
 pub mod sessions;
 pub mod syncs;
 pub mod tokens;
