@@ -7,7 +7,9 @@
 //! - the emulator (`cluster::sim`) is named only by `cluster/` and `demo/` (and tests);
 //! - no non-test source file is over 600 lines.
 //!
-//! "Names" means a `crate::<module>` path anywhere in the file, `use` or not.
+//! "Names" means a `crate::<module>` path anywhere in the file, `use` or not. And at the level
+//! of files, no circle at all: no file reaches itself through the `crate::`/`super::` paths
+//! it names (a module's `mod.rs` declaring its parts is not counted).
 
 use std::path::{Path, PathBuf};
 
@@ -111,6 +113,161 @@ fn violations() -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The module path of a source file (`gitops/engine/pass.rs` → `gitops::engine::pass`).
+fn module_path(rel: &str) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .trim_end_matches(".rs")
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The paths a text names after `prefix` (`crate::`, `super::`): their segments.
+fn paths_after<'a>(text: &'a str, prefix: &str) -> Vec<Vec<&'a str>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(prefix) {
+        let before_ok = i == 0 || !rest.as_bytes()[i - 1].is_ascii_alphanumeric();
+        rest = &rest[i + prefix.len()..];
+        if !before_ok {
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        let segs: Vec<&str> = rest[..end].split("::").filter(|s| !s.is_empty()).collect();
+        out.push(segs);
+    }
+    out
+}
+
+/// Files and the files they name, comments and unit-test modules left out.
+fn file_graph() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let files = sources();
+    let by_module: std::collections::HashMap<Vec<String>, String> = files
+        .iter()
+        .map(|(rel, _)| (module_path(rel), rel.clone()))
+        .collect();
+    let resolve = |segs: Vec<String>| {
+        (1..=segs.len())
+            .rev()
+            .find_map(|n| by_module.get(&segs[..n]).cloned())
+    };
+    let mut graph = std::collections::BTreeMap::new();
+    for (rel, text) in &files {
+        if is_test(rel, text) {
+            continue;
+        }
+        let code: String = production_part(text)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let here = module_path(rel);
+        let mut deps = std::collections::BTreeSet::new();
+        for segs in paths_after(&code, "crate::") {
+            deps.extend(resolve(segs.iter().map(|s| s.to_string()).collect()));
+        }
+        // `super::` from `a/b/c.rs` (module a::b::c) starts at a::b; from `a/b/mod.rs` at a.
+        let parent: Vec<String> = here[..here.len().saturating_sub(1)].to_vec();
+        for segs in paths_after(&code, "super::") {
+            let mut path = parent.clone();
+            path.extend(segs.iter().map(|s| s.to_string()));
+            deps.extend(resolve(path));
+        }
+        deps.remove(rel);
+        graph.insert(rel.clone(), deps);
+    }
+    graph
+}
+
+/// A circle of files, if there is one.
+fn find_cycle(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn visit(
+        node: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        marks: &mut std::collections::HashMap<String, Mark>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        marks.insert(node.to_string(), Mark::Open);
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            match marks.get(next) {
+                Some(Mark::Open) => {
+                    let start = stack.iter().position(|n| n == next).unwrap();
+                    let mut cycle = stack[start..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(Mark::Done) => {}
+                None => {
+                    if let Some(cycle) = visit(next, graph, marks, stack) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        stack.pop();
+        marks.insert(node.to_string(), Mark::Done);
+        None
+    }
+    let mut marks = std::collections::HashMap::new();
+    for node in graph.keys() {
+        if !marks.contains_key(node) {
+            if let Some(cycle) = visit(node, graph, &mut marks, &mut Vec::new()) {
+                return Some(cycle);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn no_file_reaches_itself() {
+    let graph = file_graph();
+    assert!(
+        graph.len() > 100,
+        "the graph was read: {} files",
+        graph.len()
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        panic!("an import circle: {}", cycle.join(" → "));
+    }
+}
+
+#[test]
+fn the_circle_finder_finds_circles() {
+    let edge = |a: &str, b: &[&str]| (a.to_string(), b.iter().map(|s| s.to_string()).collect());
+    let with = std::collections::BTreeMap::from([
+        edge("web.rs", &["auth/guard.rs"]),
+        edge("auth/guard.rs", &["web.rs"]),
+    ]);
+    assert_eq!(
+        find_cycle(&with).unwrap(),
+        ["auth/guard.rs", "web.rs", "auth/guard.rs"]
+    );
+    let without = std::collections::BTreeMap::from([
+        edge("http/mod.rs", &["http/guard.rs"]),
+        edge("http/guard.rs", &[]),
+    ]);
+    assert!(find_cycle(&without).is_none());
+    assert_eq!(
+        paths_after("use crate::http::guard::X; // x", "crate::"),
+        [vec!["http", "guard", "X"]]
+    );
 }
 
 #[test]

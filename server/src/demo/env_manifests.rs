@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::environments::{demo_replicas, demo_version, DemoApp};
+use super::apps::{demo_replicas, demo_version, DemoApp};
 
 const REGISTRY: &str = "registry.brightcart.example";
 /// Apps whose database schema is migrated by a PreSync hook Job before each sync.

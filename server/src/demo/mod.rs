@@ -1,4 +1,5 @@
 //! The embedded default's demo data.
+pub mod apps;
 pub mod catalog;
 pub mod env_manifests;
 pub mod environments;

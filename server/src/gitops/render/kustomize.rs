@@ -13,8 +13,7 @@ use super::RenderFailure;
 use crate::gitops::application::KustomizeSource;
 use crate::resource::DesiredResource;
 
-pub const KUSTOMIZATION_FILES: &[&str] =
-    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub use super::KUSTOMIZATION_FILES;
 
 /// Renders `path` inside `root` (a copy of the repository at the revision).
 pub fn render_kustomize(

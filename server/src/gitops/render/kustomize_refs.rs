@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::kustomize::KUSTOMIZATION_FILES;
 use super::objects::parse_yaml;
+use super::KUSTOMIZATION_FILES;
 use crate::gitops::checkout::join_inside;
 
 /// Fields whose entries are paths (a file or a directory).

@@ -65,6 +65,10 @@ impl RenderFailure {
     }
 }
 
+/// The file names Kustomize reads in a directory, in its order.
+pub const KUSTOMIZATION_FILES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
 /// Apps in one tree unless configured: generous for real estates, finite against a generator
 /// gone wild.
 pub const DEFAULT_MAX_APPS: usize = 10_000;
