@@ -5,35 +5,23 @@
 
 mod common;
 
-#[path = "../../bench/bigenv.rs"]
-#[allow(dead_code)]
-mod bigenv;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use atrium_app::dto::deploy::{Change, NewRequest, RequestState};
 use atrium_server::config::EnvironmentEntry;
-use common::{app_with, TestApp};
+use common::deploy::synthetic_env;
+use common::TestApp;
 
 const APPS: usize = 50;
 
 async fn load_env(dir: &std::path::Path) -> TestApp {
-    let repo = bigenv::write(dir, APPS, 2).unwrap();
-    let app = app_with(false, |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.engine.interval_secs = 1;
-        config.environments = vec![EnvironmentEntry {
-            name: "live".into(),
-            repo: repo.display().to_string(),
-            root: bigenv::ROOT.into(),
-            production: Some(true),
-            ..Default::default()
-        }];
-    })
-    .await;
-    app.state.engine.reconcile_all().await;
-    app.state.engine.spawn(Duration::from_millis(300));
+    let entry = EnvironmentEntry {
+        name: "live".into(),
+        production: Some(true),
+        ..Default::default()
+    };
+    let (app, _) = synthetic_env(dir, APPS, entry, false).await;
     app.state.deploys.spawn_executor();
     app
 }

@@ -4,10 +4,6 @@
 
 mod common;
 
-#[path = "../../bench/bigenv.rs"]
-#[allow(dead_code)]
-mod bigenv;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,32 +12,23 @@ use atrium_server::audit::{outcome, Actor, AuditRecord};
 use atrium_server::config::EnvironmentEntry;
 use atrium_server::deploy::executor::InFlight;
 use atrium_server::deploy::windows::WindowConfig;
-use atrium_server::store::deploys::RequestRow;
-use common::{app_with, TestApp};
+use common::deploy::{request_row, synthetic_env};
+use common::TestApp;
 
 async fn env_with_deny_window(dir: &std::path::Path) -> TestApp {
-    let repo = bigenv::write(dir, 3, 2).unwrap();
-    let app = app_with(false, |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.environments = vec![EnvironmentEntry {
-            name: "qa".into(),
-            repo: repo.display().to_string(),
-            root: bigenv::ROOT.into(),
-            production: Some(false),
-            // A deny window that is always open, for app-0 only.
-            windows: vec![WindowConfig {
-                kind: "deny".into(),
-                schedule: "* * * * *".into(),
-                duration: "2h".into(),
-                apps: vec!["app-0".into()],
-            }],
-            ..Default::default()
-        }];
-    })
-    .await;
-    app.state.engine.reconcile_all().await;
-    app.state.engine.spawn(Duration::from_millis(300));
-    app
+    let entry = EnvironmentEntry {
+        name: "qa".into(),
+        production: Some(false),
+        // A deny window that is always open, for app-0 only.
+        windows: vec![WindowConfig {
+            kind: "deny".into(),
+            schedule: "* * * * *".into(),
+            duration: "2h".into(),
+            apps: vec!["app-0".into()],
+        }],
+        ..Default::default()
+    };
+    synthetic_env(dir, 3, entry, false).await.0
 }
 
 fn ask(app: &str, tag: &str) -> NewRequest {
@@ -123,33 +110,14 @@ async fn windows_and_freezes_hold_requests_until_an_admin_says() {
 async fn requests_left_too_long_expire() {
     let dir = tempfile::tempdir().unwrap();
     let app = env_with_deny_window(dir.path()).await;
-    // A request asked four days ago (the default expiry is 72 hours), still pending.
-    let old = "2026-01-01T00:00:00.000000Z".to_string();
-    let row = RequestRow {
-        id: "dr-old".into(),
-        env: "qa".into(),
-        app: "app-2".into(),
-        change: r#"{"set_image":{"tag":"1"}}"#.into(),
-        reason: "forgotten".into(),
-        requester_subject: "amara.okafor".into(),
-        requester_name: "Amara Okafor".into(),
-        requester_email: None,
-        via_token: false,
-        state: RequestState::Pending,
-        required_approvals: 1,
-        from_version: None,
-        to_version: None,
-        base_sha: None,
-        commit_sha: None,
-        commit_info: None,
-        sync_info: None,
-        health: None,
-        waiting: None,
-        message: None,
-        window_override: false,
-        created_at: old.clone(),
-        updated_at: old,
-    };
+    // A request asked long ago (the default expiry is 72 hours), still pending.
+    let row = request_row(
+        "dr-old",
+        "qa",
+        "app-2",
+        RequestState::Pending,
+        "2026-01-01T00:00:00.000000Z",
+    );
     let actor = Actor {
         subject: "amara.okafor".into(),
         name: "Amara Okafor".into(),

@@ -5,34 +5,23 @@
 
 mod common;
 
-#[path = "../../bench/bigenv.rs"]
-#[allow(dead_code)]
-mod bigenv;
-
 use std::time::{Duration, Instant};
 
 use atrium_app::dto::deploy::{Change, NewRequest, RequestState, RequestView};
 use atrium_server::config::EnvironmentEntry;
 use atrium_server::demo::git::commit_files;
-use common::{app_with, TestApp};
+use common::deploy::synthetic_env;
+use common::TestApp;
 
 async fn remote_env(dir: &std::path::Path) -> (TestApp, git2::Repository) {
-    let origin_path = bigenv::write(dir, 3, 2).unwrap();
-    let app = app_with(false, |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.environments = vec![EnvironmentEntry {
-            name: "live".into(),
-            repo: format!("file://{}", origin_path.display()),
-            root: bigenv::ROOT.into(),
-            production: Some(true),
-            ..Default::default()
-        }];
-    })
-    .await;
-    app.state.engine.reconcile_all().await;
-    app.state.engine.spawn(Duration::from_millis(300));
+    let entry = EnvironmentEntry {
+        name: "live".into(),
+        production: Some(true),
+        ..Default::default()
+    };
+    let (app, origin) = synthetic_env(dir, 3, entry, true).await;
     app.state.deploys.spawn_executor();
-    (app, git2::Repository::open(origin_path).unwrap())
+    (app, git2::Repository::open(origin).unwrap())
 }
 
 async fn ask_and_approve(app: &TestApp, name: &str, tag: &str) -> String {

@@ -2,6 +2,8 @@
 //! transitions as compare-and-swap, one decision per person, and every change of state written
 //! with its timeline entry and its audit record (the chain still verifies).
 
+mod common;
+
 use atrium_app::dto::deploy::RequestState;
 use atrium_server::audit::{outcome, Actor, AuditRecord};
 use atrium_server::store::deploys::{ApprovalRow, RequestFilter, RequestRow, Transition, Update};
@@ -16,32 +18,7 @@ fn actor(name: &str) -> Actor {
 }
 
 fn row(id: &str, env: &str, app: &str, state: RequestState) -> RequestRow {
-    let now = atrium_server::audit::now();
-    RequestRow {
-        id: id.into(),
-        env: env.into(),
-        app: app.into(),
-        change: r#"{"set_image":{"tag":"2"}}"#.into(),
-        reason: "ship it".into(),
-        requester_subject: "amara".into(),
-        requester_name: "Amara".into(),
-        requester_email: Some("amara@example.com".into()),
-        via_token: false,
-        state,
-        required_approvals: 1,
-        from_version: Some("1".into()),
-        to_version: Some("2".into()),
-        base_sha: None,
-        commit_sha: None,
-        commit_info: None,
-        sync_info: None,
-        health: None,
-        waiting: None,
-        message: None,
-        window_override: false,
-        created_at: now.clone(),
-        updated_at: now,
-    }
+    common::deploy::request_row(id, env, app, state, &atrium_server::audit::now())
 }
 
 fn audit(action: &str, object: &str) -> AuditRecord {

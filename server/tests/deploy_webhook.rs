@@ -4,10 +4,6 @@
 
 mod common;
 
-#[path = "../../bench/bigenv.rs"]
-#[allow(dead_code)]
-mod bigenv;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +12,7 @@ use atrium_server::config::EnvironmentEntry;
 use atrium_server::deploy::notify::signature;
 use atrium_server::deploy::policy::WebhookConfig;
 use axum::http::{HeaderMap, StatusCode};
-use common::app_with;
+use common::deploy::synthetic_env;
 
 const SECRET_VAR: &str = "ATRIUM_TEST_WEBHOOK_SECRET";
 
@@ -58,24 +54,16 @@ async fn every_state_change_is_posted_signed_and_retried() {
     }));
     let url = receiver(received.clone()).await;
     let dir = tempfile::tempdir().unwrap();
-    let repo = bigenv::write(dir.path(), 2, 2).unwrap();
-    let app = app_with(false, |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.environments = vec![EnvironmentEntry {
-            name: "qa".into(),
-            repo: repo.display().to_string(),
-            root: bigenv::ROOT.into(),
-            production: Some(false),
-            webhook: Some(WebhookConfig {
-                url,
-                secret_env: Some(SECRET_VAR.into()),
-            }),
-            ..Default::default()
-        }];
-    })
-    .await;
-    app.state.engine.reconcile_all().await;
-    app.state.engine.spawn(Duration::from_millis(300));
+    let entry = EnvironmentEntry {
+        name: "qa".into(),
+        production: Some(false),
+        webhook: Some(WebhookConfig {
+            url,
+            secret_env: Some(SECRET_VAR.into()),
+        }),
+        ..Default::default()
+    };
+    let (app, _) = synthetic_env(dir.path(), 2, entry, false).await;
     app.state.deploys.spawn_executor();
     app.state.deploys.spawn_notifier();
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod cli;
+pub mod deploy;
 pub mod store;
 
 use axum::body::Body;
