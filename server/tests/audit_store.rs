@@ -1,7 +1,6 @@
 //! The audit chain on both databases: SQLite always; PostgreSQL when `ATRIUM_TEST_POSTGRES_URL`
 //! is set (the test command starts one and sets `ATRIUM_REQUIRE_POSTGRES=1`, so there it
-//! cannot skip). PostgreSQL runs share one database, so each clears the audit tables first and
-//! the PostgreSQL tests are serialised by a lock.
+//! cannot skip). Each PostgreSQL test has a fresh database of its own.
 
 mod common;
 
@@ -31,21 +30,7 @@ fn record(actor: &str, action: &str, object: &str, i: usize) -> AuditRecord {
     )
 }
 
-/// Start from an empty log (PostgreSQL databases are reused between runs).
-async fn reset(store: &Store) {
-    sqlx::query("DELETE FROM audit_events")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_head SET seq = 0, hash = $1 WHERE id = 1")
-        .bind(GENESIS_HASH)
-        .execute(store.pool())
-        .await
-        .unwrap();
-}
-
 async fn chain_holds_and_breaks(store: &Store) {
-    reset(store).await;
     let empty = store.verify_audit().await.unwrap();
     assert!(empty.is_ok(), "{empty:?}");
     assert_eq!(empty.checked, 0);
@@ -186,6 +171,19 @@ async fn chain_holds_and_breaks(store: &Store) {
     assert!(broken.reason.contains("altered"), "{}", broken.reason);
 }
 
+/// Empty the log (the test tampers with it more than once).
+async fn reset(store: &Store) {
+    sqlx::query("DELETE FROM audit_events")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = 0, hash = $1 WHERE id = 1")
+        .bind(GENESIS_HASH)
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
 /// An emptied log, then `n` sign-ins by carol.
 async fn fresh_log(store: &Store, n: usize) {
     reset(store).await;
@@ -236,9 +234,6 @@ async fn deletion_is_detected(store: &Store) {
     );
 }
 
-/// The PostgreSQL tests share one database's audit tables.
-static POSTGRES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn audit_chain_sqlite() {
     let (_dir, store) = sqlite().await;
@@ -253,7 +248,6 @@ async fn audit_deletion_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn audit_chain_postgres() {
-    let _guard = POSTGRES.lock().await;
     if let Some(store) = postgres().await {
         chain_holds_and_breaks(&store).await;
     }
@@ -261,7 +255,6 @@ async fn audit_chain_postgres() {
 
 #[tokio::test]
 async fn audit_deletion_postgres() {
-    let _guard = POSTGRES.lock().await;
     if let Some(store) = postgres().await {
         deletion_is_detected(&store).await;
     }

@@ -172,13 +172,7 @@ async fn deploy_requests_on_sqlite() {
 
 #[tokio::test]
 async fn deploy_requests_on_postgres() {
-    let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
-            "ATRIUM_REQUIRE_POSTGRES is set but ATRIUM_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
-        return;
-    };
-    lifecycle(&Store::connect(&url).await.unwrap()).await;
+    if let Some(store) = common::store::postgres().await {
+        lifecycle(&store).await;
+    }
 }

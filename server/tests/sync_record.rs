@@ -2,7 +2,7 @@
 //! checked on SQLite always and on PostgreSQL when `ATRIUM_TEST_POSTGRES_URL` is set (the test
 //! command starts one and sets `ATRIUM_REQUIRE_POSTGRES=1`, so there it cannot skip); the engine
 //! is checked through its service on SQLite. A failure is made with a trigger that refuses one
-//! app's rows only, so a shared PostgreSQL database is not disturbed.
+//! app's rows only.
 
 mod common;
 

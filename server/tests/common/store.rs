@@ -1,8 +1,11 @@
 //! Stores for the tests that run on both databases: SQLite in a fresh directory always;
 //! PostgreSQL when `ATRIUM_TEST_POSTGRES_URL` is set (the test command starts one and sets
-//! `ATRIUM_REQUIRE_POSTGRES=1`, so there it cannot skip).
+//! `ATRIUM_REQUIRE_POSTGRES=1`, so there it cannot skip). Every PostgreSQL store is a fresh
+//! database of its own: tests that tamper with the audit chain, or verify all of it, must not
+//! see each other's rows (a shared database once failed CI on another test's tampered row).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use atrium_server::store::Store;
 
@@ -18,8 +21,8 @@ pub async fn sqlite() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// The PostgreSQL store, or `None` (the test skips, saying so) when none is configured and
-/// none is required.
+/// A store on a fresh PostgreSQL database, or `None` (the test skips, saying so) when none is
+/// configured and none is required.
 pub async fn postgres() -> Option<Store> {
     let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
         assert!(
@@ -29,5 +32,41 @@ pub async fn postgres() -> Option<Store> {
         eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
         return None;
     };
-    Some(Store::connect(&url).await.unwrap())
+    Some(Store::connect(&fresh_database(&url).await).await.unwrap())
+}
+
+/// Create an empty database next to the one `url` names and return its URL.
+async fn fresh_database(url: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "atrium_test_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::postgres::PgConnection::connect(url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    with_database(url, &name)
+}
+
+/// `url` with its database (the last path segment, before any query) replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
 }
