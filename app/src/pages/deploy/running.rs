@@ -1,0 +1,27 @@
+//! The "Running in" card's deploy cell, one per environment row: who put the running version
+//! there and when (or the outside commit's author), and "Deploy…" opening the deploy dialog.
+
+use leptos::prelude::*;
+
+use super::dialog::DeployDialog;
+use super::form::DeployTarget;
+use super::lineage::LineageLine;
+use super::DeployButton;
+use crate::api::deploy::app_lineage;
+
+#[component]
+pub fn DeployCell(env: String, app: String) -> impl IntoView {
+    let lineage = {
+        let (env, app) = (env.clone(), app.clone());
+        LocalResource::new(move || app_lineage(env.clone(), app.clone()))
+    };
+    let dialog = RwSignal::new(None::<DeployTarget>);
+    view! {
+        <td class="deploy-cell">
+            <LineageLine lineage=Signal::derive(move || lineage.get())/>
+            <DeployButton env app dialog small=true/>
+            <DeployDialog target=dialog/>
+        </td>
+    }
+    .into_any()
+}
