@@ -7,7 +7,9 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
 
+use super::fetched::Fetched;
 use super::icons::{AlertIcon, CheckIcon, CloseIcon};
 use super::modal::Modal;
 use super::problem::ErrorPanel;
@@ -73,7 +75,7 @@ pub fn ApiTokensDialog(
 
 #[component]
 fn Tokens() -> impl IntoView {
-    let tokens = LocalResource::new(list_tokens);
+    let tokens = Fetched::new(|| (), |()| list_tokens());
     let created = RwSignal::new(None::<NewToken>);
     let list = move || {
         match tokens.get() {
@@ -146,13 +148,13 @@ fn CreateToken(created: RwSignal<Option<NewToken>>, refetch: Callback<()>) -> im
         spawn_local(async move {
             match create_token(text, days).await {
                 Ok(token) => {
-                    created.set(Some(token));
-                    name.set(String::new());
+                    created.try_set(Some(token));
+                    name.try_set(String::new());
                     refetch.run(());
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => _ = error.try_set(Some(e)),
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let field_error = move || match error.get() {
@@ -174,6 +176,7 @@ fn CreateToken(created: RwSignal<Option<NewToken>>, refetch: Callback<()>) -> im
                         id="token-name"
                         class="input"
                         type="text"
+                        autofocus
                         autocomplete="off"
                         placeholder="e.g. release pipeline"
                         prop:value=move || name.get()
@@ -286,11 +289,19 @@ fn TokenRow(token: TokenView, refetch: Callback<()>) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match revoke_token(id.get_value()).await {
-                Ok(()) => refetch.run(()),
-                Err(e) => error.set(Some(e)),
+                Ok(()) => {
+                    // The row goes away: focus stays in the dialog, on the next thing to do.
+                    if let Some(input) = document().get_element_by_id("token-name") {
+                        if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+                            _ = input.focus();
+                        }
+                    }
+                    refetch.run(());
+                }
+                Err(e) => _ = error.try_set(Some(e)),
             }
-            busy.set(false);
-            confirming.set(false);
+            busy.try_set(false);
+            confirming.try_set(false);
         });
     };
     let when = |t: Option<String>, none: &'static str| match t {

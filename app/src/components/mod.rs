@@ -2,6 +2,7 @@
 pub mod api_tokens;
 pub mod entity_bits;
 pub mod env_status;
+pub mod fetched;
 pub mod icons;
 pub mod modal;
 pub mod problem;

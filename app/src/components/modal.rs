@@ -106,6 +106,20 @@ pub fn Modal(
             focus_first(&el);
         }
     });
+    // Escape while focus is nowhere inside (a focused button was removed): the keydown never
+    // reaches the dialog, and the browser's own close would leave `open` set.
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let handle = window_event_listener(ev::keydown, move |e: ev::KeyboardEvent| {
+            if e.key() == "Escape" && !e.default_prevented() {
+                e.prevent_default();
+                on_close.run(());
+            }
+        });
+        on_cleanup(move || handle.remove());
+    });
 
     let on_keydown = move |e: ev::KeyboardEvent| {
         let Some(root) = dialog.get_untracked() else {

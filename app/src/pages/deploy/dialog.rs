@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
+use wasm_bindgen::JsCast;
 
 use super::form::{
     approvals_text, refusal, request_href, DeployForm, DeployTarget, Field, FieldError, Kind,
@@ -17,7 +18,7 @@ use super::form::{
 };
 use crate::api::deploy::{create_request, get_deploy_options};
 use crate::components::icons::{AlertIcon, CloseIcon};
-use crate::components::modal::Modal;
+use crate::components::modal::{focus_first, Modal};
 use crate::components::problem::ErrorPanel;
 use crate::dto::deploy::{DeployOptions, VersionSeen};
 
@@ -189,6 +190,21 @@ fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> 
     } = ctx;
     let submitting = RwSignal::new(false);
     let navigate = use_navigate();
+    // The options arrived after the dialog opened: focus moves from "Close" to the change.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(el) = form_ref.get() {
+            let checked = el
+                .query_selector("input[name='deploy-kind']:checked")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            match checked {
+                Some(radio) => _ = radio.focus(),
+                None => focus_first(&el),
+            }
+        }
+    });
     let no_reason = move || form.with(|f| f.reason.trim().is_empty());
 
     let submit = move |e: leptos::ev::SubmitEvent| {
@@ -208,13 +224,16 @@ fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> 
         let navigate = navigate.clone();
         spawn_local(async move {
             match create_request(new).await {
+                // The form is gone after this: nothing of it is touched again.
                 Ok(view) => {
-                    close.run(());
                     navigate(&request_href(&view.id), NavigateOptions::default());
+                    close.run(());
                 }
-                Err(e) => refused.set(Some(refusal(e))),
+                Err(e) => {
+                    refused.try_set(Some(refusal(e)));
+                    submitting.try_set(false);
+                }
             }
-            submitting.set(false);
         });
     };
 
@@ -236,9 +255,10 @@ fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> 
             </label>
         }
     };
+    // The nearest environment first; the picker offers the others.
     let promote_label = match o.promote_from.as_slice() {
-        [one] => format!("Promote from {one}"),
-        _ => "Promote from an earlier environment".to_string(),
+        [] | [_] => format!("Promote from {}", o.promote_from.join("")),
+        [.., nearest] => format!("Promote from {nearest} or earlier"),
     };
     let promote = (!o.promote_from.is_empty()).then(|| kind_radio(Kind::Promote, promote_label));
     let rollback = form
@@ -247,7 +267,7 @@ fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> 
     let target_revision = o.target_revision.clone();
 
     view! {
-        <form class="deploy-form" on:submit=submit novalidate>
+        <form class="deploy-form" on:submit=submit novalidate node_ref=form_ref>
             <div class="modal-content">
                 <fieldset class="deploy-kinds">
                     <legend>"Change"</legend>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::deploy::{list_freezes, set_freeze};
+use crate::components::fetched::Fetched;
 use crate::components::icons::{AlertIcon, LockIcon};
 use crate::components::modal::Modal;
 use crate::components::problem::ErrorPanel;
@@ -18,18 +19,17 @@ use crate::error::AppError;
 
 /// Every freeze, read in the browser (the page works without it).
 #[derive(Clone, Copy)]
-pub struct Freezes(pub LocalResource<Result<Vec<FreezeView>, AppError>>);
+pub struct Freezes(pub Fetched<Result<Vec<FreezeView>, AppError>>);
 
 impl Freezes {
     pub fn new() -> Self {
-        Self(LocalResource::new(list_freezes))
+        Self(Fetched::new(|| (), |()| list_freezes()))
     }
 
     /// The freeze of `env`, if any (nothing while loading or when not allowed to read).
     pub fn of(self, env: &str) -> Option<FreezeView> {
         self.0.with(|f| {
-            f.as_ref()
-                .and_then(|r| r.as_ref().ok())
+            f.and_then(|r| r.as_ref().ok())
                 .and_then(|list| list.iter().find(|f| f.environment == env).cloned())
         })
     }
@@ -98,9 +98,9 @@ fn FreezeState(env: String, may: bool, freezes: Freezes) -> impl IntoView {
         spawn_local(async move {
             match set_freeze(env.get_value(), false, String::new()).await {
                 Ok(()) => freezes.0.refetch(),
-                Err(e) => error.set(Some(e)),
+                Err(e) => _ = error.try_set(Some(e)),
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let banner = move || {
@@ -186,12 +186,12 @@ fn FreezeDialog(env: String, asking: RwSignal<bool>, freezes: Freezes) -> impl I
             {
                 Ok(()) => {
                     freezes.0.refetch();
-                    reason.set(String::new());
-                    asking.set(false);
+                    reason.try_set(String::new());
+                    asking.try_set(false);
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => _ = error.try_set(Some(e)),
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
     let field_error = move || match error.get() {

@@ -11,7 +11,7 @@ use crate::components::icons::{
 };
 use crate::components::problem::ErrorPanel;
 use crate::components::time::short_time;
-use crate::dto::deploy::{RequestState, RequestView};
+use crate::dto::deploy::{Change, RequestState, RequestView};
 use crate::error::AppError;
 
 /// The colour family of a request state (CSS `data-tone`): healthy green, running blue,
@@ -66,6 +66,27 @@ fn result(r: &RequestView) -> Option<String> {
         .or_else(|| r.health.clone().map(|h| format!("health {h}")))
 }
 
+/// The version a request moves to: its own, or for a rollback the version the request that
+/// made the commit rolled back to had deployed (the server knows only the commit), else the
+/// change in words.
+pub fn to_label(history: &[RequestView], request: &RequestView) -> String {
+    if let Some(v) = &request.to_version {
+        return v.clone();
+    }
+    if let Change::RollbackTo(sha) = &request.change {
+        let then = history.iter().find_map(|r| {
+            r.commit
+                .as_ref()
+                .filter(|c| !sha.is_empty() && c.sha.starts_with(sha.as_str()))
+                .and(r.to_version.clone())
+        });
+        if let Some(v) = then {
+            return format!("{v} (rollback)");
+        }
+    }
+    request.change.describe()
+}
+
 /// Which entries offer "Roll back to this": healthy, with a commit, and not the one running
 /// now (`current`, the commit lineage names; else the newest healthy entry).
 pub fn rollback_candidates(history: &[RequestView], current: Option<&str>) -> Vec<bool> {
@@ -91,15 +112,13 @@ pub fn rollback_candidates(history: &[RequestView], current: Option<&str>) -> Ve
 #[component]
 fn Entry(
     request: RequestView,
+    /// Where it went, from [`to_label`].
+    to: String,
     rollback: bool,
     dialog: RwSignal<Option<DeployTarget>>,
 ) -> impl IntoView {
     let href = request_href(&request.id);
     let from = request.from_version.clone().unwrap_or_else(|| "—".into());
-    let to = request
-        .to_version
-        .clone()
-        .unwrap_or_else(|| request.change.describe());
     let outcome = result(&request).map(|text| {
         let bad = state_tone(request.state) == "degraded";
         view! {
@@ -111,8 +130,8 @@ fn Entry(
     });
     let roll_back = rollback.then(|| {
         let commit = request.commit.clone().map(|c| c.sha).unwrap_or_default();
-        let version = request.to_version.clone();
-        let label = version.clone().unwrap_or_else(|| short(&commit));
+        let version = Some(to.trim_end_matches(" (rollback)").to_string());
+        let label = version.clone().unwrap_or_default();
         let (env, app) = (request.environment.clone(), request.app.clone());
         let aria = format!("Roll back to {label} (request {})", request.id);
         view! {
@@ -160,10 +179,6 @@ fn Entry(
     .into_any()
 }
 
-fn short(sha: &str) -> String {
-    crate::dto::deploy::short_sha(sha).to_string()
-}
-
 /// The history list. `current` is the commit the running version came from, when known.
 #[component]
 pub fn DeployHistory(
@@ -190,10 +205,12 @@ pub fn DeployHistory(
         .into_any(),
         Some(Ok(list)) => {
             let offers = rollback_candidates(&list, current.get().as_deref());
+            let labels: Vec<String> = list.iter().map(|r| to_label(&list, r)).collect();
             let entries = list
                 .into_iter()
                 .zip(offers)
-                .map(|(request, rollback)| view! { <Entry request rollback dialog/> })
+                .zip(labels)
+                .map(|((request, rollback), to)| view! { <Entry request to rollback dialog/> })
                 .collect_view();
             view! { <ol class="history-list">{entries}</ol> }.into_any()
         }
@@ -211,7 +228,7 @@ pub fn DeployHistory(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::deploy::{Change, CommitView};
+    use crate::dto::deploy::CommitView;
 
     fn request(state: RequestState, sha: Option<&str>) -> RequestView {
         RequestView {
@@ -260,5 +277,17 @@ mod tests {
             rollback_candidates(&list, Some("c1")),
             vec![true, false, false, false]
         );
+    }
+
+    #[test]
+    fn a_rollback_reads_as_the_version_it_brought_back() {
+        let mut deployed = request(RequestState::Healthy, Some("abc1234def"));
+        deployed.to_version = Some("1.4.0".into());
+        let mut back = request(RequestState::Healthy, Some("fff0000"));
+        back.change = Change::RollbackTo("abc1234def".into());
+        let list = vec![back.clone(), deployed.clone()];
+        assert_eq!(to_label(&list, &back), "1.4.0 (rollback)");
+        assert_eq!(to_label(&list, &deployed), "1.4.0");
+        assert_eq!(to_label(&[back.clone()], &back), "roll back to abc1234");
     }
 }

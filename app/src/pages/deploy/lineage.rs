@@ -28,6 +28,11 @@ pub fn ShaLink(sha: String, url: Option<String>) -> impl IntoView {
     }
 }
 
+/// `Jane Doe <jane@example.com>` → `Jane Doe` (the whole text stays in a tooltip).
+pub fn author_name(author: &str) -> &str {
+    author.split(" <").next().unwrap_or(author).trim()
+}
+
 fn first_line(message: &str) -> String {
     message
         .lines()
@@ -131,8 +136,8 @@ fn FromCommit(commit: CommitSummary) -> impl IntoView {
             </div>
             <div>
                 <dt>"Author"</dt>
-                <dd>
-                    {commit.author.clone()}
+                <dd title=commit.author.clone()>
+                    {author_name(&commit.author).to_string()}
                     " · "
                     <time datetime=commit.date.clone()>{short_time(&commit.date)}</time>
                 </dd>
@@ -216,9 +221,9 @@ pub fn LineageLine(
                 .into_any()
             }
             (None, Some(c)) => view! {
-                <span class="lineage-line" data-testid="lineage-line" title=first_line(&c.message)>
+                <span class="lineage-line" data-testid="lineage-line" title=format!("{}: {}", c.author, first_line(&c.message))>
                     <ShaLink sha=c.sha.clone() url=c.url.clone()/>
-                    " by "{c.author.clone()}" · "
+                    " by "{author_name(&c.author).to_string()}" · "
                     <time datetime=c.date.clone()>{short_time(&c.date)}</time>
                 </span>
             }

@@ -13,6 +13,7 @@ pub mod running;
 use leptos::prelude::*;
 
 use crate::api::deploy::{app_lineage, deploy_history};
+use crate::components::fetched::Fetched;
 use crate::dto::deploy::{Lineage, RequestView};
 use crate::error::AppError;
 use form::DeployTarget;
@@ -20,13 +21,16 @@ use form::DeployTarget;
 /// How often a history with a request still under way is read again.
 const POLL_MS: u64 = 2_000;
 
+/// An answer about the selected app; `None` when the node is not an app.
+type AboutApp<T> = Option<Result<T, AppError>>;
+
 /// An app's lineage and history, read in the browser and again whenever `version` (the
 /// environment's tree version) moves, plus the dialog they open. Created once per side panel,
 /// so a live update keeps the last answer on screen while the next one loads.
 #[derive(Clone, Copy)]
 pub struct AppDeploys {
-    pub lineage: LocalResource<Result<Option<Lineage>, AppError>>,
-    pub history: LocalResource<Result<Option<Vec<RequestView>>, AppError>>,
+    pub lineage: Fetched<AboutApp<Lineage>>,
+    pub history: Fetched<AboutApp<Vec<RequestView>>>,
     pub dialog: RwSignal<Option<DeployTarget>>,
 }
 
@@ -36,44 +40,35 @@ impl AppDeploys {
         let key = move || (app.get(), version.get());
         let lineage = {
             let env = env.clone();
-            LocalResource::new(move || {
-                let (app, _) = key();
+            Fetched::new(key, move |(app, _)| {
                 let env = env.clone();
                 async move {
                     match app {
-                        Some(app) => app_lineage(env, app).await.map(Some),
-                        None => Ok(None),
+                        Some(app) => Some(app_lineage(env, app).await),
+                        None => None,
                     }
                 }
             })
         };
-        let history = LocalResource::new(move || {
-            let (app, _) = key();
+        let history = Fetched::new(key, move |(app, _)| {
             let env = env.clone();
             async move {
                 match app {
-                    Some(app) => deploy_history(env, app).await.map(Some),
-                    None => Ok(None),
+                    Some(app) => Some(deploy_history(env, app).await),
+                    None => None,
                 }
             }
         });
         // A request under way moves through states the tree does not always announce.
-        let alive = StoredValue::new(());
         Effect::new(move |_| {
             let running = history.with(|h| {
-                h.as_ref()
+                h.and_then(|h| h.as_ref())
                     .and_then(|h| h.as_ref().ok())
-                    .and_then(|h| h.as_ref())
                     .is_some_and(|list| list.iter().any(|r| r.state.is_open()))
             });
             if running {
                 set_timeout(
-                    move || {
-                        // The panel may have closed meanwhile.
-                        if alive.try_get_value().is_some() {
-                            history.refetch();
-                        }
-                    },
+                    move || history.refetch(),
                     std::time::Duration::from_millis(POLL_MS),
                 );
             }
@@ -86,20 +81,19 @@ impl AppDeploys {
     }
 
     pub fn lineage(self) -> Signal<Option<Result<Lineage, AppError>>> {
-        Signal::derive(move || self.lineage.get().and_then(|r| r.transpose()))
+        Signal::derive(move || self.lineage.get().flatten())
     }
 
     pub fn history(self) -> Signal<Option<Result<Vec<RequestView>, AppError>>> {
-        Signal::derive(move || self.history.get().and_then(|r| r.transpose()))
+        Signal::derive(move || self.history.get().flatten())
     }
 
     /// The commit the running version came from, once lineage is known.
     pub fn current_commit(self) -> Signal<Option<String>> {
         Signal::derive(move || {
             self.lineage.with(|l| {
-                l.as_ref()
+                l.and_then(|l| l.as_ref())
                     .and_then(|l| l.as_ref().ok())
-                    .and_then(|l| l.as_ref())
                     .and_then(|l| l.commit.as_ref())
                     .map(|c| c.sha.clone())
             })
@@ -127,9 +121,8 @@ pub fn DeployButton(
             data-testid="deploy-open"
             on:click=move |_| dialog.set(Some(DeployTarget::new(e.clone(), a.clone())))
         >
-            "Deploy"
-            <span class="sr-only">{format!(" {app} to {env}")}</span>
-            "…"
+            // One inline run of text, so the button's flex gap does not split it.
+            <span>"Deploy" <span class="sr-only">{format!(" {app} to {env}")}</span> "…"</span>
         </button>
     }
 }
