@@ -63,6 +63,8 @@ export default defineConfig({
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
     { name: 'auth', testMatch: /auth\.spec\.ts/ },
+    // Signs in per test, each user in a context of their own.
+    { name: 'deploy', testMatch: /deploy\.spec\.ts/ },
   ],
   webServer: [
     {

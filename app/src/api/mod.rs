@@ -57,11 +57,25 @@ pub async fn current_session() -> Result<SessionView, AppError> {
     let demo = !services.access.login_options().oidc;
     let may_audit = services.access.allows(&caller, "audit", "get", "*");
     let may_export_audit = services.access.allows(&caller, "audit", "export", "*");
+    let may_freeze = if caller.user.is_some() {
+        let envs = services.engine.environments().await;
+        envs.into_iter()
+            .map(|e| e.name)
+            .filter(|env| {
+                services
+                    .access
+                    .allows(&caller, "settings", "update", &format!("{env}/*"))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(SessionView {
         user: caller.user,
         demo,
         may_audit,
         may_export_audit,
+        may_freeze,
     })
 }
 

@@ -1,7 +1,10 @@
 //! Reusable UI pieces.
+pub mod api_tokens;
 pub mod entity_bits;
 pub mod env_status;
+pub mod fetched;
 pub mod icons;
+pub mod modal;
 pub mod problem;
 pub mod session;
 pub mod status;

@@ -7,11 +7,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use wasm_bindgen::JsCast;
 
+use super::api_tokens::ApiTokensDialog;
 use super::icons::ChevronDownIcon;
 use super::session::{login_href, provider_label, use_session};
 use crate::dto::auth::UserView;
 
 const PANEL_ID: &str = "user-menu-panel";
+const BUTTON_ID: &str = "user-menu-button";
 
 /// The signed-in user's menu, or the way to sign in.
 #[component]
@@ -80,6 +82,7 @@ fn initials(name: &str) -> String {
 #[component]
 fn UserMenu(user: UserView) -> impl IntoView {
     let (open, set_open) = signal(false);
+    let tokens_open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
 
     // A click outside the menu closes it.
@@ -139,6 +142,7 @@ fn UserMenu(user: UserView) -> impl IntoView {
             <button
                 type="button"
                 class="user-menu-button"
+                id=BUTTON_ID
                 data-testid="user-menu"
                 aria-expanded=move || open.get().to_string()
                 aria-controls=PANEL_ID
@@ -173,10 +177,25 @@ fn UserMenu(user: UserView) -> impl IntoView {
                         <dd>{provider_label(&provider).to_string()}</dd>
                     </div>
                 </dl>
-                <form method="post" action="/auth/logout" class="sign-out">
-                    <button type="submit" class="button">"Sign out"</button>
-                </form>
+                <div class="user-menu-actions">
+                    <button
+                        type="button"
+                        class="button"
+                        aria-haspopup="dialog"
+                        data-testid="api-tokens-open"
+                        on:click=move |_| {
+                            set_open.set(false);
+                            tokens_open.set(true);
+                        }
+                    >
+                        "API tokens…"
+                    </button>
+                    <form method="post" action="/auth/logout" class="sign-out">
+                        <button type="submit" class="button">"Sign out"</button>
+                    </form>
+                </div>
             </div>
+            <ApiTokensDialog open=tokens_open return_to=BUTTON_ID/>
         </div>
     }
     .into_any()

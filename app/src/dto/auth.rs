@@ -27,6 +27,9 @@ pub struct SessionView {
     pub may_audit: bool,
     /// May download the audit export (`audit/export`).
     pub may_export_audit: bool,
+    /// Environments whose deploys the caller may freeze (`settings/update` on `<env>/*`).
+    #[serde(default)]
+    pub may_freeze: Vec<String>,
 }
 
 /// A user the demo sign-in page offers.

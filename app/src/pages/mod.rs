@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod audit;
 pub mod catalog;
+pub mod deploy;
 pub mod entity;
 pub mod env;
 pub mod errors;

@@ -1,5 +1,6 @@
 //! The entity page's "Running in": a Component's apps in every environment, in promotion
-//! order, with version, sync and health as the tree shows them and a link to the app's node.
+//! order, with version, sync and health as the tree shows them, a link to the app's node,
+//! where the running version came from and "Deploy…".
 
 use leptos::prelude::*;
 
@@ -7,6 +8,7 @@ use crate::api::env::running_in;
 use crate::components::env_status::{HealthBadge, SyncBadge};
 use crate::components::problem::ErrorPanel;
 use crate::dto::env::{Deployment, EnvDeployments, RunningInView};
+use crate::pages::deploy::running::DeployCell;
 use crate::pages::env::header::{ProductionBadge, SimulatedPill};
 use crate::pages::env::query::{env_href, short_sha, EnvQuery};
 
@@ -53,6 +55,7 @@ fn Environments(view: RunningInView) -> impl IntoView {
                     <th scope="col">"Version"</th>
                     <th scope="col">"Sync"</th>
                     <th scope="col">"Health"</th>
+                    <th scope="col">"Deployed"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -90,7 +93,7 @@ fn EnvRows(env: EnvDeployments) -> impl IntoView {
             (None, n) => format!("{n} app(s) you may not see"),
         };
         return view! {
-            <tr data-env=name.clone()>{head()}<td colspan="4" class="muted">{text}</td></tr>
+            <tr data-env=name.clone()>{head()}<td colspan="5" class="muted">{text}</td></tr>
         }
         .into_any();
     }
@@ -120,6 +123,7 @@ fn AppCells(env: String, deployment: Deployment) -> impl IntoView {
         ..Default::default()
     }
     .url(&env);
+    let deploy = view! { <DeployCell env=env.clone() app=app.clone()/> };
     let version = match (version, revision) {
         (Some(tag), _) => view! { <code>{tag}</code> }.into_any(),
         (None, Some(sha)) => view! { <code title=sha.clone()>{short_sha(&sha)}</code> }.into_any(),
@@ -130,5 +134,6 @@ fn AppCells(env: String, deployment: Deployment) -> impl IntoView {
         <td>{version}</td>
         <td><SyncBadge sync=sync/></td>
         <td><HealthBadge health=health/></td>
+        {deploy}
     }
 }

@@ -1,6 +1,6 @@
-//! An application in the side panel: where it comes from (repo, path, target revision and the
-//! commit it resolved to, renderer, sync policy), its last syncs, and "Sync now" for those
-//! allowed to.
+//! An application in the side panel: "Deploy…" and where the running version came from, where
+//! it comes from (repo, path, target revision and the commit it resolved to, renderer, sync
+//! policy), its last syncs, "Sync now" for those allowed to, and its deploy history.
 
 use leptos::prelude::*;
 
@@ -9,6 +9,12 @@ use super::state::use_env_state;
 use super::sync_control::{SyncControl, SyncOutcome};
 use crate::components::time::short_time;
 use crate::dto::env::{AppSourceView, NodeDetail, SyncRecordView};
+use crate::pages::deploy::history::DeployHistory;
+use crate::pages::deploy::lineage::LineageSection;
+use crate::pages::deploy::{AppDeploys, DeployButton};
+
+/// The "Deploy…" button's id: focus comes back to it when the dialog closes.
+pub const DEPLOY_BUTTON_ID: &str = "app-deploy-open";
 
 fn flag(on: bool) -> &'static str {
     if on {
@@ -80,18 +86,26 @@ fn Syncs(syncs: Vec<SyncRecordView>) -> impl IntoView {
 pub fn AppDetail(
     detail: NodeDetail,
     outcome: RwSignal<SyncOutcome>,
+    deploys: AppDeploys,
     refetch: Callback<()>,
 ) -> impl IntoView {
     let state = use_env_state();
     let control = detail.may_sync.then(|| {
         view! { <SyncControl env=state.env() app=detail.app.clone() outcome refetch/> }
     });
+    let deploy = view! {
+        <div class="deploy-actions">
+            <DeployButton env=state.env() app=detail.app.clone() dialog=deploys.dialog id=DEPLOY_BUTTON_ID/>
+        </div>
+    };
     let source = match detail.source {
         Some(s) => view! { <Source source=s/> }.into_any(),
         None => view! { <p class="muted panel-absent">"Source unknown."</p> }.into_any(),
     };
     view! {
+        {deploy}
         {control}
+        <LineageSection lineage=deploys.lineage()/>
         <section class="panel-section" aria-labelledby="app-source-h">
             <h3 id="app-source-h">"Source"</h3>
             {source}
@@ -100,6 +114,7 @@ pub fn AppDetail(
             <h3 id="app-syncs-h">"Last syncs"</h3>
             <Syncs syncs=detail.syncs/>
         </section>
+        <DeployHistory history=deploys.history() current=deploys.current_commit() dialog=deploys.dialog/>
     }
     .into_any()
 }

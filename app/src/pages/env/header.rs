@@ -1,5 +1,6 @@
 //! The environment page's header: name, production badge, the simulated-cluster pill, the
-//! revision the tree was rendered from, the live indicator and "Refresh".
+//! revision the tree was rendered from, the live indicator and "Refresh"; below it the freeze
+//! banner and switch.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,6 +13,7 @@ use crate::components::icons::RefreshIcon;
 use crate::components::problem::ErrorPanel;
 use crate::dto::env::EnvironmentSummary;
 use crate::error::AppError;
+use crate::pages::deploy::freeze::FreezeBar;
 
 /// Said wherever a simulated environment shows, so nobody mistakes it for a real cluster.
 pub const SIMULATED_TEXT: &str = "Kubernetes API emulator built into Atrium — not a real cluster";
@@ -115,6 +117,7 @@ pub fn EnvHeader(
                 {move || if refreshing.get() { "Refreshing…" } else { "Refresh" }}
             </button>
         </header>
+        <FreezeBar env=state.env()/>
         {move || {
             error
                 .get()

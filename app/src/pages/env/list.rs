@@ -11,10 +11,12 @@ use crate::components::icons::AlertIcon;
 use crate::components::problem::ErrorPanel;
 use crate::components::time::short_time;
 use crate::dto::env::EnvironmentSummary;
+use crate::pages::deploy::freeze::{FreezeNote, Freezes};
 
 #[component]
 pub fn EnvironmentsPage() -> impl IntoView {
     let envs = Resource::new(|| (), |_| list_environments());
+    Freezes::provide();
     view! {
         <Title text="Environments · Atrium"/>
         <div class="envs-page">
@@ -117,6 +119,7 @@ fn EnvCard(env: EnvironmentSummary, step: usize) -> impl IntoView {
                 {stat(env.degraded, "degraded".into(), "degraded")}
                 {stat(env.progressing, "progressing".into(), "progressing")}
             </ul>
+            <FreezeNote env=env.name.clone()/>
             {reconciled}
             {error}
         </li>

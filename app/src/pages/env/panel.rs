@@ -15,6 +15,8 @@ use crate::components::env_status::{HealthBadge, KindIcon, SyncBadge};
 use crate::components::icons::{AlertIcon, CloseIcon};
 use crate::components::problem::ErrorPanel;
 use crate::dto::env::{NodeDetail, TreeNode};
+use crate::pages::deploy::dialog::DeployDialog;
+use crate::pages::deploy::AppDeploys;
 
 fn close(state: EnvState) {
     state.select(None);
@@ -63,6 +65,9 @@ pub fn NodePanel() -> impl IntoView {
     // What the tree knows already, shown while the details load.
     let known = move || state.index.with(|i| i.node(&node.get()).cloned());
     let title = move || known().map(|n| n.name).unwrap_or_else(|| node.get());
+    // An app's lineage and deploys, kept across live updates like the sync outcome.
+    let app = Memo::new(move |_| known().filter(|n| n.is_app).map(|n| n.name));
+    let deploys = AppDeploys::new(state.env(), app.into(), version.into());
 
     view! {
         <aside class="node-panel" aria-labelledby="node-panel-title" data-testid="node-panel">
@@ -83,7 +88,7 @@ pub fn NodePanel() -> impl IntoView {
                 <Transition fallback=|| view! { <div class="skeleton-block panel-skeleton" aria-busy="true"></div> }>
                     {move || Suspend::new(async move {
                         match detail.await {
-                            Ok(d) => view! { <Detail detail=d outcome tab refetch=Callback::new(move |()| detail.refetch())/> }.into_any(),
+                            Ok(d) => view! { <Detail detail=d outcome tab deploys refetch=Callback::new(move |()| detail.refetch())/> }.into_any(),
                             Err(e) => {
                                 view! {
                                     <ErrorPanel error=e action="view this application" failed="The details could not be loaded"/>
@@ -94,6 +99,7 @@ pub fn NodePanel() -> impl IntoView {
                     })}
                 </Transition>
             </div>
+            <DeployDialog target=deploys.dialog return_to=Some(super::app_detail::DEPLOY_BUTTON_ID)/>
         </aside>
     }
     .into_any()
@@ -104,10 +110,11 @@ fn Detail(
     detail: NodeDetail,
     outcome: RwSignal<SyncOutcome>,
     tab: RwSignal<Option<Tab>>,
+    deploys: AppDeploys,
     refetch: Callback<()>,
 ) -> impl IntoView {
     let body = if detail.node.id.is_app() {
-        view! { <AppDetail detail=detail.clone() outcome refetch/> }.into_any()
+        view! { <AppDetail detail=detail.clone() outcome deploys refetch/> }.into_any()
     } else {
         view! { <ResourceDetail detail=detail.clone() choice=tab/> }.into_any()
     };
