@@ -63,6 +63,14 @@ export default defineConfig({
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
     { name: 'auth', testMatch: /auth\.spec\.ts/ },
+    // Deploy requests sign in as several users, each in a browser context of its own. After
+    // the catalog tests: its production deploy syncs prod's checkout-service, which those expect
+    // untouched (run it alone with `--project=requests --no-deps`).
+    {
+      name: 'requests',
+      testMatch: /requests\.spec\.ts/,
+      dependencies: ['catalog'],
+    },
   ],
   webServer: [
     {

@@ -57,11 +57,13 @@ pub async fn current_session() -> Result<SessionView, AppError> {
     let demo = !services.access.login_options().oidc;
     let may_audit = services.access.allows(&caller, "audit", "get", "*");
     let may_export_audit = services.access.allows(&caller, "audit", "export", "*");
+    let may_approve = services.access.allows(&caller, "approvals", "approve", "*");
     Ok(SessionView {
         user: caller.user,
         demo,
         may_audit,
         may_export_audit,
+        may_approve,
     })
 }
 

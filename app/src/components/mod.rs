@@ -1,8 +1,12 @@
 //! Reusable UI pieces.
+pub mod deploy_live;
 pub mod entity_bits;
 pub mod env_status;
 pub mod icons;
+pub mod live_stream;
 pub mod problem;
+pub mod request_state;
+pub mod requests_link;
 pub mod session;
 pub mod status;
 pub mod theme;

@@ -27,6 +27,10 @@ pub struct SessionView {
     pub may_audit: bool,
     /// May download the audit export (`audit/export`).
     pub may_export_audit: bool,
+    /// May approve deploys (`approvals/approve` on `*`): the Requests page opens on "Awaiting
+    /// me" for them, on "Mine" for everyone else.
+    #[serde(default)]
+    pub may_approve: bool,
 }
 
 /// A user the demo sign-in page offers.

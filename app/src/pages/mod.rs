@@ -6,3 +6,4 @@ pub mod env;
 pub mod errors;
 pub mod login;
 pub mod not_found;
+pub mod requests;
