@@ -63,8 +63,12 @@ export default defineConfig({
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
     { name: 'auth', testMatch: /auth\.spec\.ts/ },
-    // Signs in per test, each user in a context of their own.
-    { name: 'deploy', testMatch: /deploy\.spec\.ts/ },
+    // The deploy tests sign in per test, each user in a browser context of their own, and
+    // change what runs: after the catalog tests, which expect the demo as seeded. The requests
+    // tests deploy to prod, which the deploy tests expect untouched ("Running in" names the
+    // seed commit's author), so they come last (run one alone with `--project=NAME --no-deps`).
+    { name: 'deploy', testMatch: /deploy\.spec\.ts/, dependencies: ['catalog'] },
+    { name: 'requests', testMatch: /requests\.spec\.ts/, dependencies: ['deploy'] },
   ],
   webServer: [
     {

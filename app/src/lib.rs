@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::status::provide_catalog_status();
     components::session::provide_session();
+    components::deploy_live::provide_deploy_live();
     // Effects only run in the browser, so this marks the end of hydration (browser tests wait
     // for it before interacting).
     Effect::new(move |_| {
@@ -67,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/env") view=pages::env::EnvironmentsPage/>
                     // In order: the tree's first screen arrives in place, without a swap script.
                     <Route path=path!("/env/:name") view=pages::env::EnvPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/requests") view=pages::requests::RequestsPage/>
+                    <Route path=path!("/requests/:id") view=pages::requests::RequestPage/>
                 </Routes>
             </main>
         </Router>

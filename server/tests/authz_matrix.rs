@@ -160,6 +160,11 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             Call::Stream("/api/envs/nowhere/events"),
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
+        // Deploy notices: any signed-in user (the pages they feed filter what each may read).
+        (
+            Call::Stream("/api/deploys/events"),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
         (
             Call::Get("/api/audit/export?format=csv"),
             [SignIn, Denied, Denied, Denied, Ok],

@@ -70,12 +70,14 @@ pub async fn current_session() -> Result<SessionView, AppError> {
     } else {
         Vec::new()
     };
+    let may_approve = services.access.allows(&caller, "approvals", "approve", "*");
     Ok(SessionView {
         user: caller.user,
         demo,
         may_audit,
         may_export_audit,
         may_freeze,
+        may_approve,
     })
 }
 

@@ -1,11 +1,15 @@
 //! Reusable UI pieces.
 pub mod api_tokens;
+pub mod deploy_live;
 pub mod entity_bits;
 pub mod env_status;
 pub mod fetched;
 pub mod icons;
 pub mod modal;
+pub mod live_stream;
 pub mod problem;
+pub mod request_state;
+pub mod requests_link;
 pub mod session;
 pub mod status;
 pub mod theme;

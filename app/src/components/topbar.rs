@@ -10,6 +10,7 @@ use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
 use super::icons::SearchIcon;
+use super::requests_link::RequestsLink;
 use super::session::use_session;
 use super::status::use_catalog_status;
 use super::theme::ThemeToggle;
@@ -118,6 +119,7 @@ pub fn TopBar() -> impl IntoView {
                     <ErrorBadge/>
                 </a>
                 <a href="/env" aria-current=section("/env")>"Environments"</a>
+                <RequestsLink current=section("/requests")/>
                 <AuditLink current=section("/audit")/>
             </nav>
             <div class="topbar-end">

@@ -30,6 +30,10 @@ pub struct SessionView {
     /// Environments whose deploys the caller may freeze (`settings/update` on `<env>/*`).
     #[serde(default)]
     pub may_freeze: Vec<String>,
+    /// May approve deploys (`approvals/approve` on `*`): the Requests page opens on "Awaiting
+    /// me" for them, on "Mine" for everyone else.
+    #[serde(default)]
+    pub may_approve: bool,
 }
 
 /// A user the demo sign-in page offers.

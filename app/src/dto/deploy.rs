@@ -250,6 +250,16 @@ pub struct RequestQuery {
     pub scope: Option<String>,
 }
 
+/// `GET /api/deploys/events`: the data of each notice, sent whenever any request changes (and
+/// once on connect). `environment` is the changed request's, empty when the caller may not
+/// read that environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeNotice {
+    pub version: u64,
+    #[serde(default)]
+    pub environment: String,
+}
+
 /// A personal API token as its owner sees it (never the secret, except once at creation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenView {

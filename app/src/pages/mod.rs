@@ -7,3 +7,4 @@ pub mod env;
 pub mod errors;
 pub mod login;
 pub mod not_found;
+pub mod requests;

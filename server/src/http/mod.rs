@@ -1,12 +1,13 @@
 //! The HTTP surface, and the one route table ([`router`]): Leptos pages and server functions,
-//! static site files, sign-in ([`auth_routes`]), the audit export ([`export`]), the live tree
-//! feed ([`events`]) and the probes ([`ops`]), behind the request guard ([`guard`]). Handlers
-//! are glue (extractors, status codes, headers) over the domain modules, which never import
+//! static site files, sign-in ([`auth_routes`]), the audit export ([`export`]), the live feeds
+//! (the tree: [`events`]; deploy requests: [`deploy_events`]) and the probes ([`ops`]), behind
+//! the request guard ([`guard`]). Handlers are glue (extractors, status codes, headers) over the domain modules, which never import
 //! this one.
 
 pub mod api_v1;
 pub mod auth_routes;
 pub mod cookies;
+pub mod deploy_events;
 pub mod errors;
 pub mod events;
 pub mod export;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/audit/export", get(export::export))
         .route("/api/envs/{env}/events", get(events::events))
+        .route("/api/deploys/events", get(deploy_events::events))
         .merge(api_v1::routes())
         .route("/auth/login", get(auth_routes::login))
         .route("/auth/callback", get(auth_routes::callback))

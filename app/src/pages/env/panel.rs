@@ -66,7 +66,7 @@ pub fn NodePanel() -> impl IntoView {
     let known = move || state.index.with(|i| i.node(&node.get()).cloned());
     let title = move || known().map(|n| n.name).unwrap_or_else(|| node.get());
     // An app's lineage and deploys, kept across live updates like the sync outcome.
-    let app = Memo::new(move |_| known().filter(|n| n.is_app).map(|n| n.name));
+    let app = Memo::new(move |_| known().filter(|n| n.id.is_app()).map(|n| n.name));
     let deploys = AppDeploys::new(state.env(), app.into(), version.into());
 
     view! {
