@@ -243,6 +243,7 @@ mod tests {
             state,
             required_approvals: 0,
             approvals: vec![],
+            webhook_error: None,
             from_version: None,
             to_version: None,
             commit: sha.map(|s| CommitView {

@@ -200,7 +200,8 @@ pub fn LineageSection(
 pub fn LineageLine(
     #[prop(into)] lineage: Signal<Option<Result<Lineage, AppError>>>,
 ) -> impl IntoView {
-    move || match lineage.get() {
+    move || {
+        match lineage.get() {
         None => {
             view! { <span class="skeleton-line lineage-line-skeleton" aria-hidden="true"></span> }
                 .into_any()
@@ -230,5 +231,6 @@ pub fn LineageLine(
             .into_any(),
             (None, None) => view! { <span class="muted">"—"</span> }.into_any(),
         },
+    }
     }
 }

@@ -170,6 +170,13 @@ fn Header(request: RequestView, now: ReadSignal<Option<i64>>) -> impl IntoView {
             </dl>
             <blockquote class="request-reason" aria-label="Reason">{r.reason.clone()}</blockquote>
             <Outcome request=r.clone()/>
+            // The deploy itself is unaffected; whoever watches the environment's webhook is not
+            // being told, and should know why.
+            {r.webhook_error.clone().map(|error| view! {
+                <p class="request-webhook-error" role="status" data-testid="webhook-error">
+                    <strong>"Notification not delivered (retrying): "</strong>{error}
+                </p>
+            })}
         </header>
     }
     .into_any()

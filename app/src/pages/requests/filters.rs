@@ -18,14 +18,12 @@ pub fn Tabs(query: Memo<RequestsQuery>, scope: Signal<Scope>) -> impl IntoView {
     let tabs = Scope::ALL
         .into_iter()
         .map(|tab| {
-            let count = (tab == Scope::Awaiting).then(|| {
-                move || {
-                    awaiting
-                        .get()
-                        .and_then(Result::ok)
-                        .filter(|n| *n > 0)
-                        .map(|n| view! { <span class="count-badge awaiting">{n}</span> })
-                }
+            let count = (tab == Scope::Awaiting).then_some(move || {
+                awaiting
+                    .get()
+                    .and_then(Result::ok)
+                    .filter(|n| *n > 0)
+                    .map(|n| view! { <span class="count-badge awaiting">{n}</span> })
             });
             view! {
                 <a

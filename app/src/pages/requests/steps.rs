@@ -379,6 +379,7 @@ mod tests {
             health: None,
             waiting: None,
             message: None,
+            webhook_error: None,
             created_at: "2026-01-01T10:00:00Z".into(),
             updated_at: "2026-01-01T10:00:00Z".into(),
             timeline: Vec::new(),
