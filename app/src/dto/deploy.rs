@@ -184,6 +184,18 @@ pub struct SyncResourceView {
     pub message: String,
 }
 
+impl SyncResourceView {
+    /// The resource as people name it, `Kind namespace/name` (`Kind name` when cluster-wide),
+    /// from its key `group/Kind/namespace/name`; a key of another shape is shown as it is.
+    pub fn label(&self) -> String {
+        match self.key.splitn(4, '/').collect::<Vec<_>>()[..] {
+            [_, kind, "", name] => format!("{kind} {name}"),
+            [_, kind, namespace, name] => format!("{kind} {namespace}/{name}"),
+            _ => self.key.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub at: String,
@@ -362,6 +374,23 @@ pub struct ApiApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_synced_resource_reads_as_kind_and_name() {
+        let label = |key: &str| {
+            SyncResourceView {
+                key: key.into(),
+                ..SyncResourceView::default()
+            }
+            .label()
+        };
+        assert_eq!(
+            label("apps/Deployment/payments/checkout"),
+            "Deployment payments/checkout"
+        );
+        assert_eq!(label("/Namespace//payments"), "Namespace payments");
+        assert_eq!(label("odd"), "odd");
+    }
 
     #[test]
     fn changes_read_as_the_api_writes_them() {

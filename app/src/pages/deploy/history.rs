@@ -6,51 +6,12 @@
 use leptos::prelude::*;
 
 use super::form::{request_href, DeployTarget, Preset};
-use crate::components::icons::{
-    AlertIcon, CheckCircleIcon, CrossCircleIcon, PauseIcon, ProgressIcon, QuestionIcon,
-};
+use crate::components::icons::AlertIcon;
 use crate::components::problem::ErrorPanel;
+use crate::components::request_state::{state_tone, RequestStateBadge};
 use crate::components::time::short_time;
 use crate::dto::deploy::{Change, RequestState, RequestView};
 use crate::error::AppError;
-
-/// The colour family of a request state (CSS `data-tone`): healthy green, running blue,
-/// failed red, waiting amber, ended grey.
-pub fn state_tone(state: RequestState) -> &'static str {
-    match state {
-        RequestState::Healthy => "healthy",
-        RequestState::Approved
-        | RequestState::Committing
-        | RequestState::Committed
-        | RequestState::Syncing => "progressing",
-        RequestState::Degraded | RequestState::Failed | RequestState::Rejected => "degraded",
-        RequestState::Pending => "missing",
-        RequestState::Cancelled | RequestState::Expired | RequestState::Superseded => "unknown",
-    }
-}
-
-/// A request's state: icon and word, coloured by its tone.
-#[component]
-pub fn StateBadge(state: RequestState) -> impl IntoView {
-    let tone = state_tone(state);
-    let icon = match tone {
-        "healthy" => view! { <CheckCircleIcon/> }.into_any(),
-        "progressing" => view! { <ProgressIcon/> }.into_any(),
-        "degraded" => view! { <CrossCircleIcon/> }.into_any(),
-        "missing" => view! { <PauseIcon/> }.into_any(),
-        _ => view! { <QuestionIcon/> }.into_any(),
-    };
-    let word = state.as_str();
-    let mut label = word.to_string();
-    label[..1].make_ascii_uppercase();
-    view! {
-        <span class="request-state" data-tone=tone data-state=word>
-            {icon}
-            <span>{label}</span>
-        </span>
-    }
-    .into_any()
-}
 
 /// What came of a request, in a few words.
 fn result(r: &RequestView) -> Option<String> {
@@ -120,7 +81,7 @@ fn Entry(
     let href = request_href(&request.id);
     let from = request.from_version.clone().unwrap_or_else(|| "—".into());
     let outcome = result(&request).map(|text| {
-        let bad = state_tone(request.state) == "degraded";
+        let bad = state_tone(request.state) == "bad";
         view! {
             <p class="history-result" class:history-result-bad=bad>
                 {bad.then(|| view! { <AlertIcon/> })}
@@ -159,7 +120,7 @@ fn Entry(
     view! {
         <li class="history-entry" data-state=request.state.as_str() data-testid="history-entry">
             <div class="history-head">
-                <StateBadge state=request.state/>
+                <RequestStateBadge state=request.state/>
                 <span class="history-versions">
                     <code>{from}</code>
                     " → "

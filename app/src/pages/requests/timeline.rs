@@ -200,7 +200,7 @@ fn Sync(sync: SyncView, now: ReadSignal<Option<i64>>) -> impl IntoView {
             .map(|r| {
                 view! {
                     <tr data-action=r.action.clone()>
-                        <td><code>{r.key.clone()}</code></td>
+                        <td><code title=r.key.clone()>{r.label()}</code></td>
                         <td class="nowrap">{action_word(&r.action)}</td>
                         <td class="muted">{r.message.clone()}</td>
                     </tr>
