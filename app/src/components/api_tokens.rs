@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 
 use super::fetched::Fetched;
-use super::icons::{AlertIcon, CheckIcon, CloseIcon};
-use super::modal::Modal;
+use super::icons::{AlertIcon, CheckIcon};
+use super::modal::{Modal, ModalHead};
 use super::problem::ErrorPanel;
 use super::time::short_time;
 use crate::api::deploy::{create_token, list_tokens, revoke_token};
@@ -55,18 +55,7 @@ pub fn ApiTokensDialog(
             class="tokens-dialog"
             return_to=return_to
         >
-            <header class="modal-head">
-                <h2 id=TITLE_ID>"API tokens"</h2>
-                <button
-                    type="button"
-                    class="icon-button"
-                    aria-label="Close"
-                    title="Close (Esc)"
-                    on:click=move |_| close.run(())
-                >
-                    <CloseIcon/>
-                </button>
-            </header>
+            <ModalHead title_id=TITLE_ID title="API tokens" close/>
             <Tokens/>
         </Modal>
     }

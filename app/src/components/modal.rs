@@ -8,6 +8,8 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+
+use super::icons::CloseIcon;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 
@@ -54,6 +56,29 @@ pub fn focus_first(root: &web_sys::Element) {
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(el) = wanted.or_else(|| focusables(root).into_iter().next()) {
         _ = el.focus();
+    }
+}
+
+/// A dialog's heading (its name, `title_id`) and its close button.
+#[component]
+pub fn ModalHead(
+    title_id: &'static str,
+    #[prop(into)] title: String,
+    close: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <header class="modal-head">
+            <h2 id=title_id>{title}</h2>
+            <button
+                type="button"
+                class="icon-button"
+                aria-label="Close"
+                title="Close (Esc)"
+                on:click=move |_| close.run(())
+            >
+                <CloseIcon/>
+            </button>
+        </header>
     }
 }
 

@@ -17,8 +17,8 @@ use super::form::{
     Preset, Refusal,
 };
 use crate::api::deploy::{create_request, get_deploy_options};
-use crate::components::icons::{AlertIcon, CloseIcon};
-use crate::components::modal::{focus_first, Modal};
+use crate::components::icons::AlertIcon;
+use crate::components::modal::{focus_first, Modal, ModalHead};
 use crate::components::problem::ErrorPanel;
 use crate::dto::deploy::{DeployOptions, VersionSeen};
 
@@ -59,18 +59,7 @@ fn DeployBody(target: DeployTarget, close: Callback<()>) -> impl IntoView {
         format!("Deploy {app} to {env}")
     };
     view! {
-        <header class="modal-head">
-            <h2 id=TITLE_ID>{title}</h2>
-            <button
-                type="button"
-                class="icon-button"
-                aria-label="Close"
-                title="Close (Esc)"
-                on:click=move |_| close.run(())
-            >
-                <CloseIcon/>
-            </button>
-        </header>
+        <ModalHead title_id=TITLE_ID title close/>
         <Suspense fallback=|| view! { <DialogSkeleton/> }>
             {move || {
                 let preset = preset.clone();
