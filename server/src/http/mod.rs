@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -67,7 +68,13 @@ pub fn router(state: AppState) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-cache"),
                 ))
-                .service(ServeDir::new(pkg_dir)),
+                // `.ci/build --release` writes `atrium.wasm.gz` next to the bundle: served
+                // as it is to browsers that accept gzip, never compressed per request.
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         )
         .leptos_routes_with_context(
             &state,
@@ -88,7 +95,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::guard,
         ))
-        .layer(CompressionLayer::new())
+        // Not the WASM: compressing megabytes per request cost seconds per page load (31 MB
+        // debug bundle: ten seconds to hydrate); it is served precompressed or, locally, as is.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
