@@ -69,6 +69,12 @@ export default defineConfig({
     // seed commit's author), so they come last (run one alone with `--project=NAME --no-deps`).
     { name: 'deploy', testMatch: /deploy\.spec\.ts/, dependencies: ['catalog'] },
     { name: 'requests', testMatch: /requests\.spec\.ts/, dependencies: ['deploy'] },
+    {
+      name: 'compare',
+      testMatch: /compare\.spec\.ts/,
+      dependencies: ['requests'],
+      use: { storageState: path.join(dataDir, 'demo-admin.json') },
+    },
   ],
   webServer: [
     {

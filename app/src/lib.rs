@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/env/:name") view=pages::env::EnvPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/requests") view=pages::requests::RequestsPage/>
                     <Route path=path!("/requests/:id") view=pages::requests::RequestPage/>
+                    <Route path=path!("/compare") view=pages::compare::ComparePage/>
                 </Routes>
             </main>
         </Router>

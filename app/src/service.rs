@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
 use crate::dto::auth::{LoginOptions, UserView};
+use crate::dto::compare::{CompareView, ResourcePair};
 use crate::dto::deploy::{
     ApiApp, ApiEnvironment, DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery,
     RequestView, TokenView,
@@ -81,6 +82,16 @@ pub trait EngineService: Send + Sync + 'static {
     async fn running_in(&self, name: &str, annotations: &[(String, String)]) -> RunningInView;
     /// Re-read Git and the cluster now, without waiting for the timer.
     fn refresh(&self, env: &str) -> Result<(), AppError>;
+    /// Two environments' apps and resources, classed (permissions are the caller's to apply).
+    async fn compare(&self, from: &str, to: &str) -> Result<CompareView, AppError>;
+    /// One resource of an app in both environments: desired YAML, diff, live status.
+    async fn compare_resource(
+        &self,
+        from: &str,
+        to: &str,
+        app: &str,
+        key: &str,
+    ) -> Result<ResourcePair, AppError>;
 }
 
 /// Deploy requests, approvals, lineage and API tokens. Each method asks the access service

@@ -124,6 +124,27 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             Call::Form("/api/envs/refresh", "env=staging"),
             [SignIn, Ok, Ok, Ok, Ok],
         ),
+        // Compare: reading both environments is everyone's; one environment with itself, or
+        // one that does not exist, is refused after the permission check.
+        (
+            Call::Form("/api/compare/envs", "from=staging&to=prod"),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/compare/envs", "from=staging&to=staging"),
+            [SignIn, Invalid, Invalid, Invalid, Invalid],
+        ),
+        (
+            Call::Form("/api/compare/envs", "from=staging&to=nowhere"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Form(
+                "/api/compare/resource",
+                "from=staging&to=prod&app=checkout-service&key=apps/Deployment/payments/checkout-service",
+            ),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
         (
             Call::Form(
                 "/api/envs/sync",
@@ -244,6 +265,14 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
         (
             Call::Get("/api/v1/environments/nowhere/apps"),
             [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Get("/api/v1/compare?from=dev&to=staging"),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Get("/api/v1/compare?from=dev"),
+            [SignIn, Invalid, Invalid, Invalid, Invalid],
         ),
         (
             Call::Get("/api/v1/requests?state=pending"),

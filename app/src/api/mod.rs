@@ -2,6 +2,7 @@
 //! ([`crate::service::authorize`]) before it delegates, or says in its name that it is public.
 //! `server/tests/authz_matrix.rs` holds a row for every function here: add one there too.
 
+pub mod compare;
 pub mod deploy;
 pub mod env;
 

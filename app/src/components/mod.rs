@@ -1,6 +1,7 @@
 //! Reusable UI pieces.
 pub mod api_tokens;
 pub mod deploy_live;
+pub mod diff;
 pub mod entity_bits;
 pub mod env_status;
 pub mod fetched;

@@ -119,6 +119,7 @@ pub fn TopBar() -> impl IntoView {
                     <ErrorBadge/>
                 </a>
                 <a href="/env" aria-current=section("/env")>"Environments"</a>
+                <a href="/compare" aria-current=section("/compare")>"Compare"</a>
                 <RequestsLink current=section("/requests")/>
                 <AuditLink current=section("/audit")/>
             </nav>

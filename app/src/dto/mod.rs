@@ -152,6 +152,7 @@ pub struct CatalogStatus {
 
 pub mod audit;
 pub mod auth;
+pub mod compare;
 pub mod deploy;
 pub mod env;
 pub mod node;

@@ -23,6 +23,17 @@ impl SyncStatus {
         }
     }
 
+    /// The status a word names (as [`Self::as_str`] writes it).
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            SyncStatus::Synced,
+            SyncStatus::OutOfSync,
+            SyncStatus::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
+    }
+
     /// The CSS key (`data-sync`): `synced`, `outofsync` or `unknown`.
     pub const fn css_class(self) -> &'static str {
         match self {
@@ -69,6 +80,20 @@ impl Health {
             Health::Missing => "Missing",
             Health::Degraded => "Degraded",
         }
+    }
+
+    /// The health a word names (as [`Self::as_str`] writes it).
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            Health::Healthy,
+            Health::Suspended,
+            Health::Progressing,
+            Health::Unknown,
+            Health::Missing,
+            Health::Degraded,
+        ]
+        .into_iter()
+        .find(|h| h.as_str() == word)
     }
 
     /// The CSS key (`data-health`): the word in lower case.

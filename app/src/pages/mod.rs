@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod audit;
 pub mod catalog;
+pub mod compare;
 pub mod deploy;
 pub mod entity;
 pub mod env;

@@ -5,6 +5,7 @@
 pub mod app_link;
 pub mod application;
 pub mod checkout;
+pub mod compare;
 pub mod engine;
 pub mod environment;
 pub mod mirror;

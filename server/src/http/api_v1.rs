@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/environments", get(environments))
         .route("/api/v1/environments/{env}/apps", get(apps))
+        .route("/api/v1/compare", get(compare))
         .route("/api/v1/requests", get(list).post(create))
         .route("/api/v1/requests/{id}", get(one))
         .route("/api/v1/requests/{id}/approve", post(approve))
@@ -81,6 +82,30 @@ async fn apps(
         StatusCode::OK,
         state.services().deploys.api_apps(&caller, &env).await,
     )
+}
+
+/// `GET /api/v1/compare?from=<env>&to=<env>`: the compare page's data.
+async fn compare(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let param = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .ok_or_else(|| AppError::BadRequest(format!("{name}: an environment name is required")))
+    };
+    // Who asks comes before what is asked: anonymous callers learn nothing of the parameters.
+    let result = match (param("from"), param("to")) {
+        _ if caller.user.is_none() => Err(AppError::Unauthorized),
+        (Ok(from), Ok(to)) => {
+            atrium_app::api::compare::visible_compare(&state.services(), &caller, &from, &to).await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    reply(StatusCode::OK, result)
 }
 
 async fn create(

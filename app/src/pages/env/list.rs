@@ -1,8 +1,11 @@
 //! The environments page (`/env`): one card per environment in promotion order, each linking
-//! to its tree.
+//! to its tree. Drag a card onto another (or use its "Compare with…" menu) to compare the two.
 
+use leptos::ev;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use super::header::{ProductionBadge, SimulatedPill, SIMULATED_TEXT};
 use super::query::{env_href, short_sha};
@@ -11,12 +14,15 @@ use crate::components::icons::AlertIcon;
 use crate::components::problem::ErrorPanel;
 use crate::components::time::short_time;
 use crate::dto::env::EnvironmentSummary;
+use crate::pages::compare::drag::{DragLayer, EnvDrag};
+use crate::pages::compare::query::compare_href;
 use crate::pages::deploy::freeze::{FreezeNote, Freezes};
 
 #[component]
 pub fn EnvironmentsPage() -> impl IntoView {
     let envs = Resource::new(|| (), |_| list_environments());
     Freezes::provide();
+    let drag = EnvDrag::provide();
     view! {
         <Title text="Environments · Atrium"/>
         <div class="envs-page">
@@ -28,10 +34,14 @@ pub fn EnvironmentsPage() -> impl IntoView {
                     match envs.await {
                         Ok(list) if list.is_empty() => view! { <NoEnvironments/> }.into_any(),
                         Ok(list) => {
+                            let names: Vec<String> = list.iter().map(|e| e.name.clone()).collect();
                             let cards = list
                                 .into_iter()
                                 .enumerate()
-                                .map(|(i, env)| view! { <EnvCard env step=i + 1/> })
+                                .map(|(i, env)| {
+                                    let others = names.iter().filter(|n| **n != env.name).cloned().collect();
+                                    view! { <EnvCard env step=i + 1 others/> }
+                                })
                                 .collect_view();
                             view! { <ol class="env-cards" aria-label="Promotion order">{cards}</ol> }.into_any()
                         }
@@ -42,6 +52,7 @@ pub fn EnvironmentsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <DragLayer drag/>
         </div>
     }
     .into_any()
@@ -67,7 +78,25 @@ fn NoEnvironments() -> impl IntoView {
 }
 
 #[component]
-fn EnvCard(env: EnvironmentSummary, step: usize) -> impl IntoView {
+fn EnvCard(env: EnvironmentSummary, step: usize, others: Vec<String>) -> impl IntoView {
+    let drag = EnvDrag::use_context();
+    let name = env.name.clone();
+    let on_pointerdown = {
+        let name = name.clone();
+        move |e: ev::PointerEvent| {
+            if let Some(drag) = drag {
+                drag.start(name.clone(), &e);
+            }
+        }
+    };
+    let (source, target, over) = {
+        let (a, b, c) = (name.clone(), name.clone(), name.clone());
+        (
+            move || drag.is_some_and(|d| d.dragging().as_deref() == Some(a.as_str())),
+            move || drag.is_some_and(|d| d.dragging().is_some_and(|from| from != b)),
+            move || drag.is_some_and(|d| d.is_over(&c)),
+        )
+    };
     let href = env_href(&env.name);
     let revision = env.revision.as_deref().map(|sha| {
         view! { <code title=sha.to_string()>{short_sha(sha)}</code> }
@@ -99,7 +128,16 @@ fn EnvCard(env: EnvironmentSummary, step: usize) -> impl IntoView {
     };
     let apps_label = if env.apps == 1 { "app" } else { "apps" };
     view! {
-        <li class="card env-card" data-env=env.name.clone() data-testid="env-card">
+        <li
+            class="card env-card"
+            class:drag-source=source
+            class:drop-target=target
+            class:drop-over=over
+            data-env=env.name.clone()
+            data-testid="env-card"
+            on:pointerdown=on_pointerdown
+            on:dragstart=|e| e.prevent_default()
+        >
             <div class="env-card-head">
                 <span class="env-step" aria-label=format!("Step {step}")>{step}</span>
                 <h2><a href=href class="env-card-link">{env.name.clone()}</a></h2>
@@ -120,9 +158,43 @@ fn EnvCard(env: EnvironmentSummary, step: usize) -> impl IntoView {
                 {stat(env.progressing, "progressing".into(), "progressing")}
             </ul>
             <FreezeNote env=env.name.clone()/>
+            <CompareWith env=name others/>
             {reconciled}
             {error}
         </li>
+    }
+    .into_any()
+}
+
+/// The keyboard path of the drag: pick the other environment from a menu.
+#[component]
+fn CompareWith(env: String, others: Vec<String>) -> impl IntoView {
+    if others.is_empty() {
+        return ().into_any();
+    }
+    let navigate = use_navigate();
+    let id = format!("compare-with-{env}");
+    let options = others
+        .into_iter()
+        .map(|o| {
+            let value = o.clone();
+            view! { <option value=value>{o}</option> }
+        })
+        .collect_view();
+    let on_change = move |e: ev::Event| {
+        let to = event_target_value(&e);
+        if !to.is_empty() {
+            navigate(&compare_href(&env, &to), NavigateOptions::default());
+        }
+    };
+    view! {
+        <div class="env-compare-with" on:pointerdown=|e: ev::PointerEvent| e.stop_propagation()>
+            <label for=id.clone()>"Compare with"</label>
+            <select id=id class="input" data-testid="compare-with" on:change=on_change>
+                <option value="" selected=true>"…"</option>
+                {options}
+            </select>
+        </div>
     }
     .into_any()
 }

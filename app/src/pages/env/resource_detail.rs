@@ -5,7 +5,8 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::dto::env::{DiffLineView, NodeDetail};
+use crate::components::diff::Diff;
+use crate::dto::env::NodeDetail;
 
 /// The tab the user picked; kept by the panel across live refetches of the details.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +92,15 @@ pub fn ResourceDetail(detail: NodeDetail, choice: RwSignal<Option<Tab>>) -> impl
         format!("node-tab-{key}")
     };
     let content = move || match tab.get() {
-        Tab::Diff => view! { <Diff lines=diff.clone()/> }.into_any(),
+        Tab::Diff => view! {
+            <Diff
+                lines=diff.clone()
+                added="+ desired (Git)"
+                removed="− live (cluster)"
+                none="No differences: the live object matches Git."
+            />
+        }
+        .into_any(),
         Tab::Desired => yaml(
             desired_yaml.clone(),
             "Not in Git: this object exists only in the cluster (it would be pruned).",
@@ -117,42 +126,4 @@ fn yaml(text: Option<String>, absent: &'static str) -> AnyView {
         Some(t) => view! { <pre class="code yaml" tabindex="0">{t}</pre> }.into_any(),
         None => view! { <p class="muted panel-absent">{absent}</p> }.into_any(),
     }
-}
-
-/// The line diff: `+` only in Git (desired), `-` only in the cluster (live).
-#[component]
-fn Diff(lines: Vec<DiffLineView>) -> impl IntoView {
-    if lines.iter().all(|l| l.tag == ' ') {
-        return view! {
-            <p class="muted panel-absent" data-testid="no-diff">
-                "No differences: the live object matches Git."
-            </p>
-        }
-        .into_any();
-    }
-    let rows = lines
-        .into_iter()
-        .map(|l| {
-            let (key, sign) = match l.tag {
-                '+' => ("add", "+"),
-                '-' => ("del", "−"),
-                _ => ("same", " "),
-            };
-            view! {
-                <span class="diff-line" data-tag=key>
-                    <span class="diff-sign">{sign}</span>
-                    {l.text}
-                    "\n"
-                </span>
-            }
-        })
-        .collect_view();
-    view! {
-        <p class="diff-legend">
-            <span class="diff-key" data-tag="add">"+ desired (Git)"</span>
-            <span class="diff-key" data-tag="del">"− live (cluster)"</span>
-        </p>
-        <pre class="code diff" tabindex="0" data-testid="diff">{rows}</pre>
-    }
-    .into_any()
 }

@@ -218,7 +218,7 @@ pub fn project(live: &Value, shape: &Value) -> Value {
     }
 }
 
-fn to_yaml(v: &Value) -> String {
+pub fn to_yaml(v: &Value) -> String {
     serde_saphyr::to_string(v)
         .unwrap_or_else(|_| serde_json::to_string_pretty(v).unwrap_or_default())
 }

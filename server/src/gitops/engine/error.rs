@@ -46,6 +46,10 @@ pub enum EngineError {
     UnknownApp { env: String, app: String },
     #[error("no node `{node}` in {env}")]
     UnknownNode { env: String, node: String },
+    #[error("no resource `{key}` in {app}")]
+    UnknownResource { app: String, key: String },
+    #[error("compare needs two different environments (both are `{0}`)")]
+    CompareWithItself(String),
     /// Nothing is applied from an app that did not render completely.
     #[error("{app} did not render ({status}), so nothing is applied: {message}")]
     NotRendered {
@@ -68,10 +72,11 @@ impl From<EngineError> for AppError {
         match error {
             EngineError::UnknownEnvironment(_)
             | EngineError::UnknownApp { .. }
-            | EngineError::UnknownNode { .. } => AppError::NotFound(text),
-            EngineError::NotRendered { .. } | EngineError::NoCluster { .. } => {
-                AppError::BadRequest(text)
-            }
+            | EngineError::UnknownNode { .. }
+            | EngineError::UnknownResource { .. } => AppError::NotFound(text),
+            EngineError::NotRendered { .. }
+            | EngineError::NoCluster { .. }
+            | EngineError::CompareWithItself(_) => AppError::BadRequest(text),
             EngineError::SyncHistory(source) => {
                 tracing::error!("reading syncs failed: {source}");
                 AppError::Internal(text)

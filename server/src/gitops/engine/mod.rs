@@ -11,8 +11,10 @@
 //! - `pass`: one reconcile pass (fetch, render, relist, auto-sync, publish);
 //! - `sync`: applying one app and recording it;
 //! - `service`: the `EngineService` the UI calls;
-//! - [`view`] and `running_in`: what the UI is shown, built from a snapshot.
+//! - [`view`] and `running_in`: what the UI is shown, built from a snapshot;
+//! - `compare`: two environments' snapshots side by side.
 
+mod compare;
 mod deploys;
 mod error;
 mod pass;

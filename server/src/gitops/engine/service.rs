@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
+use atrium_app::dto::compare::{CompareView, ResourcePair};
 use atrium_app::dto::env::{
     AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
     TreeView,
@@ -189,5 +190,19 @@ impl EngineService for Engine {
         env.force_render.store(true, Ordering::SeqCst);
         env.wake.notify_one();
         Ok(())
+    }
+
+    async fn compare(&self, from: &str, to: &str) -> Result<CompareView, AppError> {
+        Ok(self.compare_envs(from, to)?)
+    }
+
+    async fn compare_resource(
+        &self,
+        from: &str,
+        to: &str,
+        app: &str,
+        key: &str,
+    ) -> Result<ResourcePair, AppError> {
+        Ok(self.compare_env_resource(from, to, app, key)?)
     }
 }

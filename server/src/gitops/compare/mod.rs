@@ -1,0 +1,217 @@
+//! Two environments' desired states side by side, from their renders (never from live
+//! objects): apps aligned by name, resources by group, kind, namespace and name, each classed
+//! `same`, `differs`, `only_from` or `only_to`. What the driver ignores when it decides sync
+//! (status, server-owned metadata, its tracking marks, nulls) is ignored here too, and so is
+//! the order of lists whose items are named (containers, env, ports: Kubernetes merges them
+//! by name). An app differs when any of its resources does, or when it rendered on one side
+//! only. Pure: the engine hands it two snapshots.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+use similar::{ChangeTag, TextDiff};
+
+use atrium_app::dto::compare::{CompareStatus, ResourceCompare};
+use atrium_app::dto::env::DiffLineView;
+
+use crate::cluster::driver::diff::{normalize, to_yaml};
+use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
+use crate::resource::DesiredResource;
+
+/// One app of the comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppComparison {
+    pub name: String,
+    pub status: CompareStatus,
+    pub resources: Vec<ResourceCompare>,
+}
+
+/// The apps of both trees: `from`'s in its order, then those only `to` has, in its order.
+pub fn compare_trees(from: &RenderedTree, to: &RenderedTree) -> Vec<AppComparison> {
+    let from_apps = by_name(from);
+    let to_apps = by_name(to);
+    let mut seen = HashSet::new();
+    from.apps
+        .iter()
+        .chain(&to.apps)
+        .filter(|a| seen.insert(a.name.as_str()))
+        .map(|a| {
+            let name = a.name.as_str();
+            let (status, resources) =
+                compare_apps(from_apps.get(name).copied(), to_apps.get(name).copied());
+            AppComparison {
+                name: name.to_string(),
+                status,
+                resources,
+            }
+        })
+        .collect()
+}
+
+/// Each name's app as [`RenderedTree::get`] picks it (the first that rendered, else the
+/// first), indexed once rather than searched per app.
+pub fn by_name(tree: &RenderedTree) -> HashMap<&str, &RenderedApp> {
+    let mut index: HashMap<&str, &RenderedApp> = HashMap::new();
+    for app in &tree.apps {
+        let slot = index.entry(app.name.as_str()).or_insert(app);
+        if slot.status != RenderStatus::Ok && app.status == RenderStatus::Ok {
+            *slot = app;
+        }
+    }
+    index
+}
+
+/// One app in both environments: its class and its resources'.
+pub fn compare_apps(
+    from: Option<&RenderedApp>,
+    to: Option<&RenderedApp>,
+) -> (CompareStatus, Vec<ResourceCompare>) {
+    let none: &[DesiredResource] = &[];
+    let from_resources = from.map_or(none, |a| &a.resources);
+    let to_resources = to.map_or(none, |a| &a.resources);
+    let resources = compare_resources(from_resources, to_resources);
+    let status = match (from, to) {
+        (None, None) => CompareStatus::Same,
+        (Some(_), None) => CompareStatus::OnlyFrom,
+        (None, Some(_)) => CompareStatus::OnlyTo,
+        (Some(f), Some(t)) => {
+            let rendered_alike = f.status == t.status && f.message == t.message;
+            if rendered_alike && resources.iter().all(|r| r.status == CompareStatus::Same) {
+                CompareStatus::Same
+            } else {
+                CompareStatus::Differs
+            }
+        }
+    };
+    (status, resources)
+}
+
+fn compare_resources(from: &[DesiredResource], to: &[DesiredResource]) -> Vec<ResourceCompare> {
+    let to_by_key: HashMap<String, &DesiredResource> = to.iter().map(|r| (r.key(), r)).collect();
+    let mut matched = HashSet::new();
+    let mut out = Vec::with_capacity(from.len().max(to.len()));
+    for f in from {
+        let key = f.key();
+        let status = match to_by_key.get(&key) {
+            Some(t) => {
+                matched.insert(key);
+                if equivalent(&f.manifest, &t.manifest) {
+                    CompareStatus::Same
+                } else {
+                    CompareStatus::Differs
+                }
+            }
+            None => CompareStatus::OnlyFrom,
+        };
+        out.push(row(f, status));
+    }
+    for t in to {
+        if !matched.contains(&t.key()) {
+            out.push(row(t, CompareStatus::OnlyTo));
+        }
+    }
+    out
+}
+
+fn row(r: &DesiredResource, status: CompareStatus) -> ResourceCompare {
+    ResourceCompare {
+        api_version: r.api_version.clone(),
+        kind: r.kind.clone(),
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+        status,
+    }
+}
+
+/// Whether two manifests ask for the same thing.
+pub fn equivalent(a: &Value, b: &Value) -> bool {
+    // Most resources are identical between environments: no copies for those.
+    a == b || canonical(a) == canonical(b)
+}
+
+/// What is compared: the manifest as the driver normalises it, lists of named items sorted
+/// by name.
+fn canonical(manifest: &Value) -> Value {
+    sort_named(normalize(manifest))
+}
+
+fn sort_named(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, sort_named(v))).collect()),
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(sort_named).collect();
+            if !items.is_empty() && items.iter().all(|i| item_name(i).is_some()) {
+                items.sort_by(|x, y| item_name(x).cmp(&item_name(y)));
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+fn item_name(v: &Value) -> Option<&str> {
+    v.get("name").and_then(Value::as_str)
+}
+
+/// One resource's desired state in each environment as YAML (what is compared, Secret
+/// values masked) and the line diff from `from` to `to`.
+pub fn resource_yaml_diff(
+    from: Option<&DesiredResource>,
+    to: Option<&DesiredResource>,
+) -> (Option<String>, Option<String>, Vec<DiffLineView>) {
+    let mut from_value = from.map(|r| canonical(&r.manifest));
+    let mut to_value = to.map(|r| canonical(&r.manifest));
+    mask_secrets(from_value.as_mut(), to_value.as_mut());
+    let from_yaml = from_value.as_ref().map(to_yaml);
+    let to_yaml = to_value.as_ref().map(to_yaml);
+    let lines = TextDiff::from_lines(
+        from_yaml.as_deref().unwrap_or(""),
+        to_yaml.as_deref().unwrap_or(""),
+    )
+    .iter_all_changes()
+    .map(|c| DiffLineView {
+        tag: match c.tag() {
+            ChangeTag::Equal => ' ',
+            ChangeTag::Insert => '+',
+            ChangeTag::Delete => '-',
+        },
+        text: c.value().trim_end_matches('\n').to_string(),
+    })
+    .collect();
+    (from_yaml, to_yaml, lines)
+}
+
+/// Replace the values of a Secret's `data` and `stringData` with runs of `+`, as Argo CD
+/// does: equal values get the same mask on both sides (so a diff still shows *that* a value
+/// changed, never what it is), different values different masks.
+pub fn mask_secrets(a: Option<&mut Value>, b: Option<&mut Value>) {
+    let mut masks: HashMap<String, String> = HashMap::new();
+    for manifest in [a, b].into_iter().flatten() {
+        if manifest.get("kind").and_then(Value::as_str) != Some("Secret") {
+            continue;
+        }
+        for field in ["data", "stringData"] {
+            if let Some(Value::Object(values)) = manifest.get_mut(field) {
+                mask_values(values, &mut masks);
+            }
+        }
+    }
+}
+
+fn mask_values(values: &mut Map<String, Value>, masks: &mut HashMap<String, String>) {
+    for value in values.values_mut() {
+        let secret = match &*value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let next = masks.len();
+        let mask = masks
+            .entry(secret)
+            .or_insert_with(|| "+".repeat(8 + next))
+            .clone();
+        *value = Value::String(mask);
+    }
+}
+
+#[cfg(test)]
+mod tests;
