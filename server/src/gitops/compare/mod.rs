@@ -87,30 +87,61 @@ pub fn compare_apps(
 }
 
 fn compare_resources(from: &[DesiredResource], to: &[DesiredResource]) -> Vec<ResourceCompare> {
-    let to_by_key: HashMap<String, &DesiredResource> = to.iter().map(|r| (r.key(), r)).collect();
-    let mut matched = HashSet::new();
     let mut out = Vec::with_capacity(from.len().max(to.len()));
+    // Most apps list the same resources in the same order on both sides: pair them up
+    // directly; otherwise by key.
+    if from.len() == to.len() && from.iter().zip(to).all(|(f, t)| key(f) == key(t)) {
+        for (f, t) in from.iter().zip(to) {
+            out.push(row(f, class(f, t)));
+        }
+        return out;
+    }
+    let to_by_key: HashMap<Key, &DesiredResource> = to.iter().map(|r| (key(r), r)).collect();
+    let mut matched = HashSet::new();
     for f in from {
-        let key = f.key();
-        let status = match to_by_key.get(&key) {
+        let k = key(f);
+        let status = match to_by_key.get(&k) {
             Some(t) => {
-                matched.insert(key);
-                if equivalent(&f.manifest, &t.manifest) {
-                    CompareStatus::Same
-                } else {
-                    CompareStatus::Differs
-                }
+                matched.insert(k);
+                class(f, t)
             }
             None => CompareStatus::OnlyFrom,
         };
         out.push(row(f, status));
     }
     for t in to {
-        if !matched.contains(&t.key()) {
+        if !matched.contains(&key(t)) {
             out.push(row(t, CompareStatus::OnlyTo));
         }
     }
     out
+}
+
+/// A resource's identity within an app, borrowed: group, kind, namespace, name (the parts of
+/// [`DesiredResource::key`]).
+type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn key(r: &DesiredResource) -> Key<'_> {
+    let group = r.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    (group, &r.kind, &r.namespace, &r.name)
+}
+
+fn class(from: &DesiredResource, to: &DesiredResource) -> CompareStatus {
+    if same_resource(from, to) {
+        CompareStatus::Same
+    } else {
+        CompareStatus::Differs
+    }
+}
+
+/// Whether two desired resources ask for the same thing. The render's facts are exactly what
+/// a sync compares (named list items keyed by name): equal facts, equal asks, found by
+/// comparing two sorted `u64` lists instead of walking two JSON trees.
+fn same_resource(a: &DesiredResource, b: &DesiredResource) -> bool {
+    match (a.facts.as_deref(), b.facts.as_deref()) {
+        (Some(x), Some(y)) => x == y,
+        _ => equivalent(&a.manifest, &b.manifest),
+    }
 }
 
 fn row(r: &DesiredResource, status: CompareStatus) -> ResourceCompare {

@@ -3,7 +3,6 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::gitops::tree::AppSourceView;
 use crate::resource::metadata::TRACKING_LABEL;
 
 fn resource(manifest: Value) -> DesiredResource {
@@ -40,24 +39,7 @@ fn config(namespace: &str, mode: &str) -> DesiredResource {
 }
 
 fn app(name: &str, resources: Vec<DesiredResource>) -> RenderedApp {
-    RenderedApp {
-        name: name.into(),
-        parent: Some("root".into()),
-        depth: 1,
-        source: AppSourceView::default(),
-        project: "default".into(),
-        destination_namespace: "shop".into(),
-        destination_server: None,
-        destination_name: None,
-        automated: None,
-        sync_options: Vec::new(),
-        sync_wave: 0,
-        status: RenderStatus::Ok,
-        message: String::new(),
-        resources,
-        children: Vec::new(),
-        application: None,
-    }
+    RenderedApp::rendered(name, resources)
 }
 
 fn tree(apps: Vec<RenderedApp>) -> RenderedTree {

@@ -75,6 +75,17 @@ pub struct RenderedApp {
 }
 
 impl RenderedApp {
+    /// An app that rendered `resources`, the rest at its defaults (root of its tree, project
+    /// `default`): what tests and benchmarks build trees from.
+    pub fn rendered(name: &str, resources: Vec<DesiredResource>) -> Self {
+        RenderedApp {
+            project: "default".into(),
+            status: RenderStatus::Ok,
+            resources,
+            ..RenderedApp::failed(name.to_string(), None, 0, String::new())
+        }
+    }
+
     pub(super) fn failed(
         name: String,
         parent: Option<String>,

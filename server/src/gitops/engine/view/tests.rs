@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::cache::same_wants;
 use super::*;
-use crate::gitops::tree::{AppSourceView, RenderStatus, RenderedApp, RenderedTree};
+use crate::gitops::tree::{RenderedApp, RenderedTree};
 use crate::resource::facts::{desired_facts, live_facts};
 
 fn config_map(value: &str) -> serde_json::Value {
@@ -18,22 +18,8 @@ fn config_map(value: &str) -> serde_json::Value {
 fn one_app(resources: Vec<DesiredResource>) -> RenderedTree {
     RenderedTree {
         apps: vec![RenderedApp {
-            name: "cart".into(),
-            parent: None,
-            depth: 0,
-            source: AppSourceView::default(),
-            project: "default".into(),
             destination_namespace: "shop".into(),
-            destination_server: None,
-            destination_name: None,
-            automated: None,
-            sync_options: Vec::new(),
-            sync_wave: 0,
-            status: RenderStatus::Ok,
-            message: String::new(),
-            resources,
-            children: Vec::new(),
-            application: None,
+            ..RenderedApp::rendered("cart", resources)
         }],
     }
 }
