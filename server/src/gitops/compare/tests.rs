@@ -227,3 +227,41 @@ fn secret_values_never_appear_but_a_changed_value_shows() {
         CompareStatus::Differs
     );
 }
+
+#[test]
+fn the_renders_facts_decide_as_the_json_walk_does() {
+    let with_facts = |mut r: DesiredResource| {
+        r.facts = Some(crate::resource::facts::desired_facts(&r.manifest));
+        r
+    };
+    let reordered = json!([{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]);
+    let base = || with_facts(deployment("shop", "1", env_vars()));
+    let cases = [
+        (
+            with_facts(deployment("shop", "1", reordered)),
+            CompareStatus::Same,
+        ),
+        (
+            with_facts(deployment("shop", "2", env_vars())),
+            CompareStatus::Differs,
+        ),
+        (with_facts(config("shop", "x")), CompareStatus::OnlyTo),
+    ];
+    for (other, expected) in cases {
+        let from = tree(vec![app("cart", vec![base()])]);
+        let to = tree(vec![app("cart", vec![other.clone()])]);
+        let facts = compare_trees(&from, &to);
+        let walked = compare_trees(
+            &tree(vec![app("cart", vec![deployment("shop", "1", env_vars())])]),
+            &tree(vec![app(
+                "cart",
+                vec![DesiredResource {
+                    facts: None,
+                    ..other
+                }],
+            )]),
+        );
+        assert_eq!(facts, walked);
+        assert_eq!(facts[0].resources.last().unwrap().status, expected);
+    }
+}
