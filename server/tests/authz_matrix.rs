@@ -141,6 +141,13 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
         (
             Call::Form(
                 "/api/compare/resource",
+                "from=staging&to=prod&app=..%2F..%2Fetc&key=%2F..%2F..%2Fpasswd%2F%00",
+            ),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            Call::Form(
+                "/api/compare/resource",
                 "from=staging&to=prod&app=checkout-service&key=apps/Deployment/payments/checkout-service",
             ),
             [SignIn, NotFound, NotFound, NotFound, NotFound],
@@ -273,6 +280,11 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
         (
             Call::Get("/api/v1/compare?from=dev"),
             [SignIn, Invalid, Invalid, Invalid, Invalid],
+        ),
+        // Hostile names are only names: nothing is read from a path they spell.
+        (
+            Call::Get("/api/v1/compare?from=dev&to=..%2F..%2Fetc%2Fpasswd"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
             Call::Get("/api/v1/requests?state=pending"),

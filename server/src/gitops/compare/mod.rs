@@ -126,6 +126,18 @@ fn key(r: &DesiredResource) -> Key<'_> {
     (group, &r.kind, &r.namespace, &r.name)
 }
 
+/// One resource's class, given its two sides (at least one present).
+pub fn resource_class(
+    from: Option<&DesiredResource>,
+    to: Option<&DesiredResource>,
+) -> CompareStatus {
+    match (from, to) {
+        (Some(f), Some(t)) => class(f, t),
+        (Some(_), None) => CompareStatus::OnlyFrom,
+        (None, _) => CompareStatus::OnlyTo,
+    }
+}
+
 fn class(from: &DesiredResource, to: &DesiredResource) -> CompareStatus {
     if same_resource(from, to) {
         CompareStatus::Same

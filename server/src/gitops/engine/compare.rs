@@ -1,12 +1,12 @@
 //! Two environments' last snapshots, compared ([`crate::gitops::compare`]), with each side's
 //! version, revision, sync and health as the environments' app listing shows them.
 
-use atrium_app::dto::compare::{AppCompare, AppSide, CompareStatus, CompareView, ResourcePair};
+use atrium_app::dto::compare::{AppCompare, AppSide, CompareView, ResourcePair};
 
 use super::runtime::Snapshot;
 use super::view::{image_tag, resource_status};
 use super::{Engine, EngineError, Result};
-use crate::gitops::compare::{by_name, compare_apps, compare_trees, resource_yaml_diff};
+use crate::gitops::compare::{by_name, compare_trees, resource_class, resource_yaml_diff};
 use crate::gitops::tree::RenderedApp;
 use crate::resource::DesiredResource;
 
@@ -62,13 +62,7 @@ impl Engine {
                 key: key.to_string(),
             });
         }
-        let status = compare_apps(from_app, to_app)
-            .1
-            .into_iter()
-            .find(|r| {
-                crate::resource::resource_key(&r.api_version, &r.kind, &r.namespace, &r.name) == key
-            })
-            .map_or(CompareStatus::Same, |r| r.status);
+        let status = resource_class(from_resource, to_resource);
         let (from_yaml, to_yaml, diff) = resource_yaml_diff(from_resource, to_resource);
         let live = |snap: &Snapshot, r: Option<&DesiredResource>| {
             let r = r?;
