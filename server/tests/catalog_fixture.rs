@@ -13,7 +13,7 @@ use atrium_server::catalog::source::{
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/backstage-examples"
+    "/demo/backstage-examples"
 );
 
 fn source(name: &str, entry: &str) -> SourceConfig {

@@ -18,7 +18,7 @@ use atrium_server::serve::build_state;
 
 pub const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/backstage-examples"
+    "/demo/backstage-examples"
 );
 
 pub const HOST: &str = "atrium.test";
