@@ -11,10 +11,7 @@ use atrium_server::catalog::source::{
     refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot,
 };
 
-const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/demo/backstage-examples"
-);
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/backstage-examples");
 
 fn source(name: &str, entry: &str) -> SourceConfig {
     SourceConfig {

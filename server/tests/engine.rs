@@ -16,6 +16,24 @@ async fn tree_of(app: &common::TestApp, env: &str) -> atrium_app::dto::env::Tree
     app.state.engine.tree(env).await.unwrap()
 }
 
+/// Reconcile until `done` holds for `env`'s tree (the emulator's rollout finishes on its own
+/// clock), failing after 30 s with the last tree: no fixed sleep that a slow machine outruns.
+async fn reconcile_until(
+    app: &common::TestApp,
+    env: &str,
+    done: impl Fn(&atrium_app::dto::env::TreeView) -> bool,
+) -> atrium_app::dto::env::TreeView {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        app.state.engine.reconcile_all().await;
+        let tree = tree_of(app, env).await;
+        if done(&tree) || std::time::Instant::now() > deadline {
+            return tree;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn node<'a>(
     tree: &'a atrium_app::dto::env::TreeView,
     id: &str,
@@ -139,9 +157,10 @@ async fn demo_environments_reconcile_and_sync() {
     engine.reconcile_all().await;
     let prod = tree_of(&app, "prod").await;
     assert_eq!(node(&prod, "app:checkout-service").sync, SyncStatus::Synced);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    engine.reconcile_all().await;
-    let prod = tree_of(&app, "prod").await;
+    let prod = reconcile_until(&app, "prod", |t| {
+        node(t, "app:checkout-service").health == Health::Healthy
+    })
+    .await;
     assert_eq!(node(&prod, "app:checkout-service").health, Health::Healthy);
 
     let detail = engine
@@ -187,10 +206,10 @@ async fn demo_environments_reconcile_and_sync() {
         "9.9.9-bad",
     )
     .unwrap();
-    engine.reconcile_all().await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    engine.reconcile_all().await;
-    let prod = tree_of(&app, "prod").await;
+    let prod = reconcile_until(&app, "prod", |t| {
+        node(t, "app:metrics-gateway").health == Health::Degraded
+    })
+    .await;
     assert!(
         prod.version > before,
         "the tree version moved for the live stream"

@@ -16,10 +16,7 @@ use atrium_server::config::{Config, SourceEntry};
 use atrium_server::http::{router, AppState};
 use atrium_server::serve::build_state;
 
-pub const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/demo/backstage-examples"
-);
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/backstage-examples");
 
 pub const HOST: &str = "atrium.test";
 pub const ORIGIN: &str = "http://atrium.test";
