@@ -172,7 +172,9 @@ async fn main() -> anyhow::Result<()> {
     // the flat tree rebuilt only when a status moved.
     let mut cache = ViewCache::default();
     let mut previous = app_statuses_cached(&shared, &live, &mut cache);
-    tree_nodes_cached(&shared, &live, &previous, &mut cache);
+    let mut prev_rows = tree_nodes_cached(&shared, &live, &previous, &mut cache);
+    // The last change as a live page receives it: the whole tree, or the rows that changed.
+    let mut update = None;
     let mut steady = Vec::new();
     let mut one_changed = Vec::new();
     let victim = tree.apps[1].name.clone();
@@ -201,6 +203,10 @@ async fn main() -> anyhow::Result<()> {
         let view = changed.then(|| tree_nodes_cached(&shared, &live, &statuses, &mut cache));
         one_changed.push(t.elapsed());
         anyhow::ensure!(view.is_some(), "a change went unseen");
+        if let Some(rows) = view {
+            update = Some(live_update_cost(&prev_rows, &rows)?);
+            prev_rows = rows;
+        }
         previous = statuses;
     }
 
@@ -282,6 +288,21 @@ async fn main() -> anyhow::Result<()> {
         live_facts_total as f64 * 8.0 / 1e6,
         desired_facts_total as f64 * 8.0 / 1e6
     );
+    if let Some(u) = update {
+        println!(
+            "| live update after one app changed: whole tree (before) | {:.2} MB JSON, parse + index {:.1} ms | – |",
+            u.full_bytes as f64 / 1e6,
+            ms(u.full_client)
+        );
+        println!(
+            "| live update after one app changed: changed rows (now) | {} rows, {:.1} KB JSON ({:.0}× smaller), diff {:.1} ms on the server, parse + apply {:.1} ms | – |",
+            u.rows,
+            u.delta_bytes as f64 / 1e3,
+            u.full_bytes as f64 / u.delta_bytes.max(1) as f64,
+            ms(u.diff),
+            ms(u.delta_client)
+        );
+    }
     if let Some(dir) = keep {
         println!(
             "\nKept {} and its configuration: atrium serve --config {}",
@@ -290,4 +311,54 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What one live update costs sent whole and sent as changed rows.
+struct UpdateCost {
+    full_bytes: usize,
+    full_client: std::time::Duration,
+    rows: usize,
+    delta_bytes: usize,
+    diff: std::time::Duration,
+    delta_client: std::time::Duration,
+}
+
+fn live_update_cost(
+    before: &[atrium_app::dto::env::TreeNode],
+    after: &[atrium_app::dto::env::TreeNode],
+) -> anyhow::Result<UpdateCost> {
+    use atrium_app::dto::env::{TreeDelta, TreeView};
+    use atrium_app::tree::TreeIndex;
+    let view = |version: u64, nodes: &[atrium_app::dto::env::TreeNode]| TreeView {
+        env: "bench".into(),
+        version,
+        nodes: nodes.to_vec(),
+        ..TreeView::default()
+    };
+    let (old, new) = (view(1, before), view(2, after));
+    let full = serde_json::to_string(&new)?;
+    let t = Instant::now();
+    let index = TreeIndex::new(serde_json::from_str(&full)?);
+    let full_client = t.elapsed();
+    let t = Instant::now();
+    let delta = TreeDelta::between(&old, &new).ok_or_else(|| anyhow::anyhow!("shape moved"))?;
+    let diff = t.elapsed();
+    let text = serde_json::to_string(&delta)?;
+    let mut old_index = TreeIndex::new(old);
+    let t = Instant::now();
+    let parsed: TreeDelta = serde_json::from_str(&text)?;
+    anyhow::ensure!(old_index.apply(&parsed), "the delta did not apply");
+    let delta_client = t.elapsed();
+    anyhow::ensure!(
+        old_index == index,
+        "applied rows differ from the whole tree"
+    );
+    Ok(UpdateCost {
+        full_bytes: full.len(),
+        full_client,
+        rows: delta.changed.len(),
+        delta_bytes: text.len(),
+        diff,
+        delta_client,
+    })
 }

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::dto::env::{EnvironmentSummary, RunningInView, SyncRecordView, TreeHead, TreeView};
+use crate::dto::env::{
+    EnvironmentSummary, RunningInView, SyncRecordView, TreeDelta, TreeHead, TreeView,
+};
 use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "envs/list")]
@@ -17,6 +19,18 @@ pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
     let object = format!("{env}/*");
     let (services, _) = crate::service::authorize("applications", "get", &object).await?;
     crate::service::reply(services.engine.tree(&env).await)
+}
+
+/// What changed in the tree since version `since` (see [`TreeDelta`]): what a live page asks
+/// first, the whole tree only when this answers `None`.
+#[server(prefix = "/api", endpoint = "envs/tree-delta")]
+pub async fn environment_tree_delta(
+    env: String,
+    since: u64,
+) -> Result<Option<TreeDelta>, AppError> {
+    let object = format!("{env}/*");
+    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
+    crate::service::reply(services.engine.tree_delta(&env, since).await)
 }
 
 /// The first screen of the tree for one view (see [`crate::tree::head`]): what

@@ -38,6 +38,42 @@ pub struct TreeView {
     pub nodes: Vec<TreeNode>,
 }
 
+/// A live update of a tree as the rows that changed, when its shape did not: same nodes, same
+/// parents, same order (a sync, a health change, a new version). A change of shape (a Git
+/// change adding or removing resources) is sent as the whole tree instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeDelta {
+    /// The version the rows apply to, and the version they make.
+    pub from: u64,
+    pub version: u64,
+    pub revision: Option<String>,
+    pub changed: Vec<TreeNode>,
+}
+
+impl TreeDelta {
+    /// `old` → `new` as changed rows, or `None` when the shape moved.
+    pub fn between(old: &TreeView, new: &TreeView) -> Option<TreeDelta> {
+        let same_shape = old.nodes.len() == new.nodes.len()
+            && old
+                .nodes
+                .iter()
+                .zip(&new.nodes)
+                .all(|(a, b)| a.id == b.id && a.parent == b.parent);
+        same_shape.then(|| TreeDelta {
+            from: old.version,
+            version: new.version,
+            revision: new.revision.clone(),
+            changed: old
+                .nodes
+                .iter()
+                .zip(&new.nodes)
+                .filter(|(a, b)| a != b)
+                .map(|(_, b)| b.clone())
+                .collect(),
+        })
+    }
+}
+
 /// The first screen of a tree for one view (filters, selected node): what the environment
 /// page renders on the server and hydrates with. Its size does not grow with the tree, so the
 /// page paints at once; the whole tree (`envs/tree`) follows in the background.

@@ -11,7 +11,7 @@ pub use head::{head, HEAD_ROWS};
 
 use std::collections::{HashMap, HashSet};
 
-use crate::dto::env::{TreeNode, TreeView};
+use crate::dto::env::{TreeDelta, TreeNode, TreeView};
 use crate::dto::node::NodeId;
 use crate::dto::status::{Health, SyncStatus};
 
@@ -95,6 +95,31 @@ impl TreeIndex {
     /// Whether this is the whole tree rather than its head.
     pub fn complete(&self) -> bool {
         self.partial.is_none()
+    }
+
+    /// Applies a live update's changed rows; `false` (and nothing changed) when the delta is
+    /// not for this version or does not fit the tree, so the caller fetches the whole tree.
+    pub fn apply(&mut self, delta: &TreeDelta) -> bool {
+        if !self.complete() || delta.from != self.version {
+            return false;
+        }
+        let mut at = Vec::with_capacity(delta.changed.len());
+        for node in &delta.changed {
+            match self.by_id.get(&node.id) {
+                Some(&i)
+                    if self.nodes[i].parent == node.parent && self.nodes[i].kind == node.kind =>
+                {
+                    at.push(i)
+                }
+                _ => return false,
+            }
+        }
+        for (i, node) in at.into_iter().zip(&delta.changed) {
+            self.nodes[i] = node.clone();
+        }
+        self.version = delta.version;
+        self.revision.clone_from(&delta.revision);
+        true
     }
 
     /// Nodes in the whole tree.

@@ -235,3 +235,43 @@ fn kinds_are_distinct_and_sorted() {
         ["Application", "Deployment", "Service"].map(String::from)
     );
 }
+
+fn view_of(index: &TreeIndex) -> TreeView {
+    TreeView {
+        env: index.env.clone(),
+        revision: index.revision.clone(),
+        simulated: index.simulated,
+        version: index.version,
+        nodes: index.nodes.clone(),
+    }
+}
+
+#[test]
+fn a_live_update_of_statuses_is_the_changed_rows_only() {
+    let before = shop();
+    let old = view_of(&before);
+    let mut new = old.clone();
+    new.version = 4;
+    new.nodes[5].health = Health::Healthy;
+    new.nodes[2].version = Some("2.0".into());
+    let delta = TreeDelta::between(&old, &new).expect("same shape");
+    assert_eq!(delta.changed.len(), 2);
+    let mut index = shop();
+    assert!(index.apply(&delta));
+    assert_eq!(
+        index,
+        TreeIndex::new(new.clone()),
+        "as if the whole tree was fetched"
+    );
+
+    // Not for this version (already applied, or a version missed): refused, nothing changed.
+    assert!(!index.apply(&delta));
+    assert_eq!(index.version, 4);
+
+    // A new resource changes the shape: the whole tree is sent instead.
+    let mut grown = new.clone();
+    grown
+        .nodes
+        .push(node("res:pay:/Service/shop/pay", "app:pay", "Service"));
+    assert_eq!(TreeDelta::between(&new, &grown), None);
+}

@@ -17,6 +17,7 @@ use leptos_router::NavigateOptions;
 
 use super::nav::{reveal, DEFAULT_VIEWPORT, ROW_HEIGHT};
 use super::query::EnvQuery;
+use crate::dto::env::TreeDelta;
 use crate::tree::{default_open, visible_rows, Expansion, Filter, Row, TreeIndex};
 
 /// A change to what is open.
@@ -168,6 +169,26 @@ impl EnvState {
 
     /// Swaps in a new tree (the whole one after the head, or a live update). Changes made on
     /// the head are replayed, and a selected node is brought into view again.
+    /// Applies a live update's changed rows in place; `false` when it does not fit (then the
+    /// whole tree is fetched).
+    pub fn apply_delta(&self, delta: &TreeDelta) -> bool {
+        let fits = self
+            .index
+            .with_untracked(|i| i.complete() && i.version == delta.from);
+        if !fits {
+            return false;
+        }
+        if delta.changed.is_empty() && delta.version == delta.from {
+            return true;
+        }
+        let mut next = self.index.with_untracked(|i| TreeIndex::clone(i));
+        if !next.apply(delta) {
+            return false;
+        }
+        self.index.set(Arc::new(next));
+        true
+    }
+
     pub fn set_tree(&self, index: TreeIndex) {
         let was_head = !self.complete();
         let complete = index.complete();

@@ -10,19 +10,28 @@ use super::header::EnvHeader;
 use super::live::use_live;
 use super::panel::NodePanel;
 use super::state::EnvState;
+use super::tabs::{EnvTabs, PathEnvs};
 use super::toolbar::Toolbar;
 use super::tree::Tree;
-use crate::api::env::environment_tree;
+use crate::api::env::{environment_tree, environment_tree_delta};
 use crate::dto::env::{EnvironmentSummary, TreeHead};
 use crate::error::AppError;
+use crate::pages::drag::{DragLayer, DragState};
 use crate::tree::TreeIndex;
 
 /// Refetches for one trigger at most this often (the stream may outrun the fetches).
 const MAX_ROUNDS: usize = 3;
 
 #[component]
-pub fn Workspace(head: TreeHead, summary: Option<EnvironmentSummary>) -> impl IntoView {
+pub fn Workspace(
+    head: TreeHead,
+    summary: Option<EnvironmentSummary>,
+    /// Every environment, in promotion order (the tabs).
+    environments: Vec<String>,
+) -> impl IntoView {
     let env = head.env.clone();
+    let drag = DragState::provide();
+    provide_context(PathEnvs(environments.clone()));
     let state = EnvState::provide(env.clone(), TreeIndex::from_head(head));
     let live = use_live(env);
     let (updating, set_updating) = signal(false);
@@ -36,6 +45,24 @@ pub fn Workspace(head: TreeHead, summary: Option<EnvironmentSummary>) -> impl In
         }
         set_updating.set(true);
         spawn_local(async move {
+            // A complete tree a little behind takes the changed rows only (see `TreeDelta`).
+            let since = state
+                .index
+                .with_untracked(|i| i.complete().then_some(i.version));
+            if let Some(since) = since {
+                if let Ok(Some(delta)) = environment_tree_delta(state.env(), since).await {
+                    if state.apply_delta(&delta)
+                        && live
+                            .version
+                            .get_untracked()
+                            .is_none_or(|v| v == delta.version)
+                    {
+                        set_update_error.set(None);
+                        set_updating.set(false);
+                        return;
+                    }
+                }
+            }
             for _ in 0..MAX_ROUNDS {
                 match environment_tree(state.env()).await {
                     Ok(view) => {
@@ -73,6 +100,7 @@ pub fn Workspace(head: TreeHead, summary: Option<EnvironmentSummary>) -> impl In
     view! {
         <div class="progress" class:active=updating aria-hidden="true"></div>
         <EnvHeader summary live refetch=Callback::new(move |()| refetch())/>
+        <EnvTabs current=state.env() environments/>
         {move || {
             update_error
                 .get()
@@ -92,6 +120,7 @@ pub fn Workspace(head: TreeHead, summary: Option<EnvironmentSummary>) -> impl In
                 <NodePanel/>
             </Show>
         </div>
+        <DragLayer drag/>
     }
     .into_any()
 }

@@ -214,6 +214,12 @@ fn publish(
     });
     drop(state);
     if changed {
+        let mut recent = env.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.push_back(previous.view.clone());
+        while recent.len() > super::runtime::RECENT_VIEWS {
+            recent.pop_front();
+        }
+        drop(recent);
         env.versions.send_replace(version);
     }
 }

@@ -54,7 +54,13 @@ pub(super) struct EnvRuntime {
     pub(super) mirror: Option<PathBuf>,
     /// Apps a deploy request is carrying out: the pass does not auto-sync them.
     pub(super) claims: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The views before the current one (newest last), so a live page a few versions behind
+    /// gets the rows that changed instead of the whole tree.
+    pub(super) recent: std::sync::Mutex<std::collections::VecDeque<Arc<TreeView>>>,
 }
+
+/// Views kept for deltas: a page further behind than this fetches the whole tree.
+pub(super) const RECENT_VIEWS: usize = 8;
 
 impl EnvRuntime {
     /// Connect the environment's cluster (starting the emulator for `cluster = "sim"`) and,
@@ -84,6 +90,7 @@ impl EnvRuntime {
             cache: std::sync::Mutex::new(ViewCache::default()),
             mirror,
             claims: Default::default(),
+            recent: Default::default(),
         }
     }
 

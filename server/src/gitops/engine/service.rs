@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use atrium_app::dto::compare::{CompareView, ResourcePair};
 use atrium_app::dto::env::{
     AppSourceView, DiffLineView, EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView,
-    TreeView,
+    TreeDelta, TreeView,
 };
 use atrium_app::dto::node::NodeId;
 use atrium_app::error::AppError;
@@ -72,6 +72,27 @@ impl EngineService for Engine {
         view.env.clone_from(&env.config.name);
         view.simulated = env.config.cluster == ClusterTarget::Sim;
         Ok(view)
+    }
+
+    async fn tree_delta(&self, env: &str, since: u64) -> Result<Option<TreeDelta>, AppError> {
+        let env = self.env(env)?;
+        let current = env.snapshot().view.clone();
+        if current.version == since {
+            return Ok(Some(TreeDelta {
+                from: since,
+                version: since,
+                revision: current.revision.clone(),
+                changed: Vec::new(),
+            }));
+        }
+        let old = env
+            .recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|v| v.version == since)
+            .cloned();
+        Ok(old.and_then(|old| TreeDelta::between(&old, &current)))
     }
 
     async fn node(&self, env_name: &str, node: &NodeId) -> Result<NodeDetail, AppError> {
