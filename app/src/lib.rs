@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%235b5bd6'/%3E%3C/svg%3E"/>
                 // The CSP allows inline scripts only with this response's nonce.
                 <script nonce=leptos::nonce::use_nonce()>{components::theme::THEME_BOOT_SCRIPT}</script>
+                <script nonce=leptos::nonce::use_nonce()>{components::topbar::SEARCH_BOOT_SCRIPT}</script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/requests") view=pages::requests::RequestsPage/>
                     <Route path=path!("/requests/:id") view=pages::requests::RequestPage/>
                     <Route path=path!("/compare") view=pages::compare::ComparePage/>
+                    <Route path=path!("/matrix") view=pages::matrix::MatrixPage/>
                 </Routes>
             </main>
         </Router>

@@ -177,7 +177,7 @@ test('"/" focuses the page search, else the top bar search', async ({ page }) =>
 
   await open(page, '/catalog/errors');
   await page.keyboard.press('/');
-  const global = page.getByRole('searchbox', { name: 'Search everything' });
+  const global = page.getByRole('combobox', { name: 'Search everything' });
   await expect(global).toBeFocused();
   await global.fill('checkout');
   await global.press('Enter');

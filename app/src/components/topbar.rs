@@ -5,32 +5,60 @@
 
 use leptos::ev;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_location;
 use wasm_bindgen::JsCast;
 
-use super::icons::SearchIcon;
+use super::quick_search::QuickSearch;
 use super::requests_link::RequestsLink;
 use super::session::use_session;
+use super::shortcuts::ShortcutsPanel;
 use super::status::use_catalog_status;
 use super::theme::ThemeToggle;
 use super::user_menu::SessionControls;
-use crate::url::encode;
 
 /// Id of the main search input of a page, focused by `/` in preference to the top bar's.
 pub const MAIN_SEARCH_ID: &str = "catalog-search";
-const GLOBAL_SEARCH_ID: &str = "global-search";
+pub const GLOBAL_SEARCH_ID: &str = "global-search";
+
+/// `/` before the WASM has loaded: focus search the same way (the search boxes are GET forms,
+/// so what is typed then works with Enter, and [`typed_before_hydration`] keeps it). Inert
+/// once the page is hydrated; the component's own listener takes over.
+pub const SEARCH_BOOT_SCRIPT: &str = "document.addEventListener('keydown',function(e){if(e.key!=='/'||e.ctrlKey||e.metaKey||e.altKey||document.body.hasAttribute('data-hydrated'))return;var t=e.target;if(t&&(/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)||t.isContentEditable))return;var i=document.getElementById('catalog-search')||document.getElementById('global-search');if(i){e.preventDefault();i.focus();i.select()}});";
+
+/// What was typed into the input `id` before the page hydrated: the server-rendered input is
+/// still in the document while components first run in the browser, and hydration would
+/// otherwise overwrite it with the server's value.
+pub fn typed_before_hydration(id: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let doc = document();
+        if doc.body().is_some_and(|b| b.has_attribute("data-hydrated")) {
+            return None;
+        }
+        let input = doc
+            .get_element_by_id(id)?
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .ok()?;
+        Some(input.value()).filter(|v| !v.is_empty())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        _ = id;
+        None
+    }
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {
-    let navigate = use_navigate();
-    let (text, set_text) = signal(String::new());
     let pathname = use_location().pathname;
 
-    // `/` anywhere outside a text field focuses search.
+    let shortcuts = RwSignal::new(false);
+
+    // `/` anywhere outside a text field focuses search; `?` shows the shortcuts.
     Effect::new(move |_| {
-        let handle = window_event_listener(ev::keydown, |e: ev::KeyboardEvent| {
-            if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        let handle = window_event_listener(ev::keydown, move |e: ev::KeyboardEvent| {
+            let key = e.key();
+            if (key != "/" && key != "?") || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
             let typing = e
@@ -41,6 +69,11 @@ pub fn TopBar() -> impl IntoView {
                         || el.has_attribute("contenteditable")
                 });
             if typing {
+                return;
+            }
+            if key == "?" {
+                e.prevent_default();
+                shortcuts.set(true);
                 return;
             }
             let doc = document();
@@ -56,28 +89,6 @@ pub fn TopBar() -> impl IntoView {
         });
         on_cleanup(move || handle.remove());
     });
-
-    let on_keydown = move |e: ev::KeyboardEvent| match e.key().as_str() {
-        "Enter" => {
-            e.prevent_default();
-            let q = text.get_untracked();
-            let url = if q.trim().is_empty() {
-                "/catalog".to_string()
-            } else {
-                format!("/catalog?q={}", encode(q.trim()))
-            };
-            navigate(&url, NavigateOptions::default());
-        }
-        "Escape" => {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                _ = input.blur();
-            }
-        }
-        _ => {}
-    };
 
     let section = move |prefix: &'static str| {
         move || {
@@ -97,21 +108,7 @@ pub fn TopBar() -> impl IntoView {
                 <span class="brand-mark" aria-hidden="true"></span>
                 "Atrium"
             </a>
-            <div class="global-search" role="search">
-                <SearchIcon/>
-                <input
-                    id=GLOBAL_SEARCH_ID
-                    type="search"
-                    placeholder="Search the catalog"
-                    aria-label="Search everything"
-                    autocomplete="off"
-                    spellcheck="false"
-                    prop:value=text
-                    on:input=move |e| set_text.set(event_target_value(&e))
-                    on:keydown=on_keydown
-                />
-                <kbd aria-hidden="true">"/"</kbd>
-            </div>
+            <QuickSearch id=GLOBAL_SEARCH_ID/>
             <nav class="topnav" aria-label="Main">
                 <a href="/catalog" aria-current=section("/catalog")>"Catalog"</a>
                 <a href="/catalog/errors" aria-current=section("/catalog/errors")>
@@ -119,15 +116,28 @@ pub fn TopBar() -> impl IntoView {
                     <ErrorBadge/>
                 </a>
                 <a href="/env" aria-current=section("/env")>"Environments"</a>
+                <a href="/matrix" aria-current=section("/matrix")>"Versions"</a>
                 <a href="/compare" aria-current=section("/compare")>"Compare"</a>
                 <RequestsLink current=section("/requests")/>
                 <AuditLink current=section("/audit")/>
             </nav>
             <div class="topbar-end">
+                <button
+                    type="button"
+                    class="icon-button topbar-shortcuts"
+                    aria-label="Keyboard shortcuts"
+                    title="Keyboard shortcuts (?)"
+                    aria-haspopup="dialog"
+                    data-testid="shortcuts-open"
+                    on:click=move |_| shortcuts.set(true)
+                >
+                    "?"
+                </button>
                 <SessionControls/>
                 <ThemeToggle/>
             </div>
         </header>
+        <ShortcutsPanel open=shortcuts/>
     }
     .into_any()
 }

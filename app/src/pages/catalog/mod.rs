@@ -15,7 +15,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::search_catalog;
 use crate::components::icons::SearchIcon;
-use crate::components::topbar::MAIN_SEARCH_ID;
+use crate::components::topbar::{typed_before_hydration, MAIN_SEARCH_ID};
 use facets::{ExpandedFacets, Facets};
 use query::CatalogQuery;
 use results::{focus_hit, ResultList, Skeleton};
@@ -27,7 +27,9 @@ pub fn CatalogPage() -> impl IntoView {
     let results = Resource::new(move || query.get().request(), search_catalog);
     let navigate = use_navigate();
     let initial_q = query.get_untracked().q;
-    let (text, set_text) = signal(initial_q.clone());
+    // Typed before the page hydrated: kept, and searched for once the page is live.
+    let typed = typed_before_hydration(MAIN_SEARCH_ID).filter(|t| *t != initial_q);
+    let (text, set_text) = signal(typed.clone().unwrap_or_else(|| initial_q.clone()));
     let (pending, set_pending) = signal(false);
     provide_context(ExpandedFacets(RwSignal::new(Vec::new())));
 
@@ -58,6 +60,10 @@ pub fn CatalogPage() -> impl IntoView {
             );
         }
     };
+    if let Some(typed) = typed {
+        let search_for = search_for.clone();
+        Effect::new(move |_| search_for(typed.clone()));
+    }
     let on_input = {
         let search_for = search_for.clone();
         move |e: ev::Event| search_for(event_target_value(&e))
@@ -71,13 +77,29 @@ pub fn CatalogPage() -> impl IntoView {
         _ => {}
     };
 
+    // The filters in force go along with a search submitted before hydration.
+    let hidden_filters = query
+        .get_untracked()
+        .filters
+        .into_iter()
+        .map(|(facet, value)| view! { <input type="hidden" name=facet value=value/> })
+        .collect_view();
     view! {
         <div class="catalog-page">
             <div class="progress" class:active=pending aria-hidden="true"></div>
-            <div class="catalog-search" role="search">
+            // A plain GET form, so Enter searches before the WASM has loaded too.
+            <form
+                class="catalog-search"
+                role="search"
+                action="/catalog"
+                method="get"
+                on:submit=|e: ev::SubmitEvent| e.prevent_default()
+            >
+                {hidden_filters}
                 <SearchIcon/>
                 <input
                     id=MAIN_SEARCH_ID
+                    name="q"
                     type="search"
                     aria-label="Search the catalog"
                     placeholder="Search components, APIs, teams, systems…"
@@ -89,7 +111,7 @@ pub fn CatalogPage() -> impl IntoView {
                     on:input=on_input
                     on:keydown=on_keydown
                 />
-            </div>
+            </form>
             <p id="catalog-search-hint" class="hint">
                 <kbd>"/"</kbd>" search · "<kbd>"↓"</kbd><kbd>"↑"</kbd>" move through results · "
                 <kbd>"Enter"</kbd>" open · "<kbd>"Esc"</kbd>" clear"
