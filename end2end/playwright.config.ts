@@ -58,7 +58,7 @@ export default defineConfig({
     { name: 'setup', testMatch: /demo\.setup\.ts/ },
     {
       name: 'catalog',
-      testMatch: /(catalog|env)\.spec\.ts/,
+      testMatch: /(catalog|env|search)\.spec\.ts/,
       dependencies: ['setup'],
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
@@ -73,6 +73,13 @@ export default defineConfig({
       name: 'compare',
       testMatch: /compare\.spec\.ts/,
       dependencies: ['requests'],
+      use: { storageState: path.join(dataDir, 'demo-admin.json') },
+    },
+    // Promotions by drag and drop create requests: after everything that reads versions.
+    {
+      name: 'promote',
+      testMatch: /promote\.spec\.ts/,
+      dependencies: ['compare'],
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },
   ],

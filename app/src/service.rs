@@ -7,10 +7,13 @@ use crate::dto::audit::{AuditPageView, AuditQuery, ChainStatusView};
 use crate::dto::auth::{LoginOptions, UserView};
 use crate::dto::compare::{CompareView, ResourcePair};
 use crate::dto::deploy::{
-    ApiApp, ApiEnvironment, DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery,
-    RequestView, TokenView,
+    ApiApp, ApiEnvironment, Change, ChangePreview, DeployOptions, FreezeView, Lineage, NewRequest,
+    NewToken, RequestQuery, RequestView, TokenView,
 };
-use crate::dto::env::{EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView, TreeView};
+use crate::dto::env::{
+    EnvironmentSummary, NodeDetail, RunningInView, SyncRecordView, TreeDelta, TreeView,
+};
+use crate::dto::matrix::MatrixView;
 use crate::dto::node::NodeId;
 use crate::dto::{CatalogErrorView, CatalogStatus, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
@@ -68,6 +71,9 @@ pub trait EngineService: Send + Sync + 'static {
     /// Every configured environment, in promotion order.
     async fn environments(&self) -> Vec<EnvironmentSummary>;
     async fn tree(&self, env: &str) -> Result<TreeView, AppError>;
+    /// The rows changed since version `since`, when that version is recent and the tree kept
+    /// its shape; `None`: fetch the whole tree.
+    async fn tree_delta(&self, env: &str, since: u64) -> Result<Option<TreeDelta>, AppError>;
     async fn node(&self, env: &str, node: &NodeId) -> Result<NodeDetail, AppError>;
     /// Sync one app now (permission already checked by the caller); recorded and audited.
     async fn sync(
@@ -123,6 +129,14 @@ pub trait DeployService: Send + Sync + 'static {
         env: &str,
         app: &str,
     ) -> Result<DeployOptions, AppError>;
+    /// The diff `change` would commit now (nothing is written); needs `applications, get`.
+    async fn preview(
+        &self,
+        caller: &Caller,
+        env: &str,
+        app: &str,
+        change: &Change,
+    ) -> Result<ChangePreview, AppError>;
     async fn history(
         &self,
         caller: &Caller,
@@ -138,6 +152,8 @@ pub trait DeployService: Send + Sync + 'static {
         reason: &str,
     ) -> Result<(), AppError>;
     async fn freezes(&self, caller: &Caller) -> Result<Vec<FreezeView>, AppError>;
+    /// Apps × environments with versions, sync and health; only cells the caller may read.
+    async fn matrix(&self, caller: &Caller) -> Result<MatrixView, AppError>;
     async fn api_environments(&self, caller: &Caller) -> Result<Vec<ApiEnvironment>, AppError>;
     async fn api_apps(&self, caller: &Caller, env: &str) -> Result<Vec<ApiApp>, AppError>;
     async fn create_token(

@@ -237,6 +237,17 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
+            Call::Json(
+                "/api/deploys/preview",
+                json!({"env": "staging", "app": "checkout-service", "change": {"set_image": {"tag": "a b"}}}),
+            ),
+            [SignIn, Invalid, Invalid, Invalid, Invalid],
+        ),
+        (
+            Call::Form("/api/deploys/matrix", ""),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
             Call::Form("/api/deploys/history", "env=staging&app=checkout-service"),
             [SignIn, Ok, Ok, Ok, Ok],
         ),

@@ -7,8 +7,10 @@
 use leptos::prelude::*;
 
 use crate::dto::deploy::{
-    DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery, RequestView, TokenView,
+    Change, ChangePreview, DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery,
+    RequestView, TokenView,
 };
+use crate::dto::matrix::MatrixView;
 use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "deploys/create", input = leptos::server_fn::codec::Json)]
@@ -69,6 +71,17 @@ pub async fn get_deploy_options(env: String, app: String) -> Result<DeployOption
     crate::service::reply(services.deploys.options(&caller, &env, &app).await)
 }
 
+/// The diff a change would commit now (the deploy dialog's "What changes").
+#[server(prefix = "/api", endpoint = "deploys/preview", input = leptos::server_fn::codec::Json)]
+pub async fn preview_change(
+    env: String,
+    app: String,
+    change: Change,
+) -> Result<ChangePreview, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.preview(&caller, &env, &app, &change).await)
+}
+
 #[server(prefix = "/api", endpoint = "deploys/history")]
 pub async fn deploy_history(env: String, app: String) -> Result<Vec<RequestView>, AppError> {
     let (services, caller) = crate::service::signed_in()?;
@@ -94,6 +107,13 @@ pub async fn set_freeze(
             .set_freeze(&caller, &env, frozen, &reason)
             .await,
     )
+}
+
+/// The version matrix (apps × environments).
+#[server(prefix = "/api", endpoint = "deploys/matrix")]
+pub async fn version_matrix() -> Result<MatrixView, AppError> {
+    let (services, caller) = crate::service::signed_in()?;
+    crate::service::reply(services.deploys.matrix(&caller).await)
 }
 
 #[server(prefix = "/api", endpoint = "deploys/freezes")]

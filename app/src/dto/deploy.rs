@@ -65,6 +65,20 @@ pub struct NewRequest {
     pub supersede: bool,
 }
 
+/// What a change would write to the environment's repository, planned on its branch head
+/// without writing anything: the deploy dialog shows it before anyone asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePreview {
+    /// The commit the plan started from.
+    pub base: String,
+    /// As the commit message's first line would say it.
+    pub summary: String,
+    pub to_version: Option<String>,
+    pub files: Vec<String>,
+    /// The unified diff of those files.
+    pub diff: String,
+}
+
 /// Where a request is. Terminal states never change again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

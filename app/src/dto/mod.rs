@@ -155,5 +155,6 @@ pub mod auth;
 pub mod compare;
 pub mod deploy;
 pub mod env;
+pub mod matrix;
 pub mod node;
 pub mod status;

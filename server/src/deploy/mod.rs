@@ -6,7 +6,7 @@
 //! - [`requests`]: asking (validation against the environment, storing);
 //! - [`decide`]: approving, rejecting, cancelling, window overrides, freezes;
 //! - [`executor`]: carrying approved requests out (commit, push, sync, health), crash-safe;
-//! - [`views`]: what the UI and the API are shown;
+//! - [`views`]: what the UI and the API are shown; [`preview`]: a change's diff before asking;
 //! - [`state`] the state machine, [`policy`] and [`windows`] the environment's rules;
 //! - [`edit`], [`yaml_edit`], [`image`] and [`git_write`]: the change to the repository;
 //! - [`ports`]: what the workflow needs from the engine.
@@ -18,9 +18,11 @@ pub mod executor;
 pub mod git_write;
 pub mod image;
 pub mod lineage;
+pub mod matrix;
 pub mod notify;
 pub mod policy;
 pub mod ports;
+pub mod preview;
 pub mod requests;
 pub mod service;
 pub mod state;

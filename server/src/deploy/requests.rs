@@ -48,27 +48,7 @@ impl Deploys {
             ));
         }
         check_change(&new.change)?;
-        let repo = self.repo(&new.environment).map_err(|_| {
-            DeployError::invalid(
-                "environment",
-                format!("no environment `{}` is configured", new.environment),
-            )
-        })?;
-        let app = match self.engine.app(&repo.env, &new.app) {
-            Some(app) => app,
-            None if repo.head.is_none() => {
-                return Err(DeployError::Conflict(format!(
-                    "{} has not been read yet (Atrium is starting); try again in a few seconds",
-                    repo.env
-                )))
-            }
-            None => {
-                return Err(DeployError::invalid(
-                    "app",
-                    format!("no app `{}` in {}", new.app, repo.env),
-                ))
-            }
-        };
+        let (repo, app) = self.target(&new.environment, &new.app)?;
         let policy =
             self.settings.policy(&repo.env).cloned().unwrap_or_else(|| {
                 super::policy::EnvPolicy::default_for(&repo.env, repo.production)
@@ -156,6 +136,27 @@ impl Deploys {
             .await?;
         self.changed(&row.env);
         self.view(&id, None).await
+    }
+
+    /// The environment's repository and the app as it stands there, or the field at fault.
+    pub(super) fn target(&self, env: &str, app: &str) -> Result<(EnvRepo, AppSnapshot)> {
+        let repo = self.repo(env).map_err(|_| {
+            DeployError::invalid(
+                "environment",
+                format!("no environment `{env}` is configured"),
+            )
+        })?;
+        match self.engine.app(&repo.env, app) {
+            Some(snapshot) => Ok((repo, snapshot)),
+            None if repo.head.is_none() => Err(DeployError::Conflict(format!(
+                "{} has not been read yet (Atrium is starting); try again in a few seconds",
+                repo.env
+            ))),
+            None => Err(DeployError::invalid(
+                "app",
+                format!("no app `{app}` in {}", repo.env),
+            )),
+        }
     }
 
     /// Plans `change` for `app` on the branch head of `repo` (or on `at`, a commit), without
@@ -279,7 +280,7 @@ impl Deploys {
 }
 
 /// What can be checked of a change without the environment: its words.
-fn check_change(change: &Change) -> Result<()> {
+pub(super) fn check_change(change: &Change) -> Result<()> {
     let bad_revision =
         |r: &str| r.trim().is_empty() || r.chars().any(|c| c.is_whitespace() || c.is_control());
     match change {

@@ -8,9 +8,10 @@
 use std::sync::Arc;
 
 use atrium_app::dto::deploy::{
-    ApiApp, ApiEnvironment, DeployOptions, FreezeView, Lineage, NewRequest, NewToken, RequestQuery,
-    RequestState, RequestView, TokenView,
+    ApiApp, ApiEnvironment, Change, ChangePreview, DeployOptions, FreezeView, Lineage, NewRequest,
+    NewToken, RequestQuery, RequestState, RequestView, TokenView,
 };
+use atrium_app::dto::matrix::MatrixView;
 use atrium_app::error::AppError;
 use atrium_app::service::{AccessService, Caller, DeployService};
 
@@ -267,6 +268,19 @@ impl DeployService for DeployApi {
         })
     }
 
+    async fn preview(
+        &self,
+        caller: &Caller,
+        env: &str,
+        app: &str,
+        change: &Change,
+    ) -> Result<ChangePreview, AppError> {
+        self.access
+            .authorize(caller, "applications", "get", &format!("{env}/{app}"))
+            .await?;
+        Ok(self.deploys.preview(env, app, change).await?)
+    }
+
     async fn history(
         &self,
         caller: &Caller,
@@ -321,6 +335,10 @@ impl DeployService for DeployApi {
                 at: f.at,
             })
             .collect())
+    }
+
+    async fn matrix(&self, caller: &Caller) -> Result<MatrixView, AppError> {
+        self.matrix_for(caller)
     }
 
     async fn api_environments(&self, caller: &Caller) -> Result<Vec<ApiEnvironment>, AppError> {

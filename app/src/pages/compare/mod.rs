@@ -2,9 +2,8 @@
 //! desired states side by side, from their renders, aligned by app and resource, each classed
 //! same / differs / only in one; counts per class at the top, only the differences by default,
 //! one resource's YAML diff on demand. Live: it reads again whenever either environment
-//! changes. Dragging one environment card onto another on `/env` opens it ([`drag`]).
+//! changes. Dragging one environment onto another opens it ([`crate::pages::drag`]).
 
-pub mod drag;
 pub mod nav;
 pub mod query;
 pub mod resource;
@@ -21,6 +20,7 @@ use crate::api::compare::compare_environments;
 use crate::api::env::list_environments;
 use crate::components::problem::ErrorPanel;
 use crate::dto::compare::{CompareStatus, CompareView};
+use crate::pages::drag::{DragLayer, DragState};
 use crate::pages::env::live::use_live;
 use query::CompareQuery;
 use tree::CompareTree;
@@ -32,6 +32,7 @@ pub fn ComparePage() -> impl IntoView {
     let envs = Resource::new(|| (), |_| list_environments());
     // Bumped whenever either environment announces a new version.
     let changes = RwSignal::new(0u64);
+    let drag = DragState::provide();
     let data = Resource::new(
         move || {
             let q = query.get();
@@ -60,7 +61,7 @@ pub fn ComparePage() -> impl IntoView {
             </div>
             <p class="muted compare-intro">
                 "Desired state from each environment's Git repository, side by side. "
-                "Tip: on the Environments page, drag one environment onto another."
+                "Tip: drag one environment onto another (on the Environments page or the tabs of an environment) to get here; drag an app onto the other environment's column to promote it."
             </p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -94,6 +95,7 @@ pub fn ComparePage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <DragLayer drag/>
         </div>
     }
     .into_any()
@@ -245,7 +247,40 @@ fn Comparison(view: CompareView, query: Memo<CompareQuery>) -> impl IntoView {
         </div>
         {single}
         {empty}
+        <Columns from=view.from.clone() to=view.to.clone()/>
         <CompareTree apps=shown from=view.from.clone() to=view.to.clone() open/>
     }
     .into_any()
+}
+
+/// The heads of the two sides, each a drop target: an app dragged from one side onto the other
+/// asks for its promotion there.
+#[component]
+fn Columns(from: String, to: String) -> impl IntoView {
+    let drag = DragState::use_context();
+    let head = move |env: String, side: &'static str| {
+        let (a, b) = (env.clone(), env.clone());
+        view! {
+            <span
+                class="compare-column"
+                data-side=side
+                data-drop-env=env.clone()
+                data-testid="compare-column"
+                class:drop-target=move || drag.is_some_and(|d| d.accepts(&a))
+                class:drop-over=move || drag.is_some_and(|d| d.is_over(&b))
+            >
+                {env.clone()}
+            </span>
+        }
+    };
+    view! {
+        <div class="compare-columns" aria-hidden="true">
+            <span></span>
+            <span>"App"</span>
+            <span></span>
+            {head(from, "from")}
+            <span></span>
+            {head(to, "to")}
+        </div>
+    }
 }

@@ -14,6 +14,7 @@ use super::resource::ResourceDiff;
 use crate::components::env_status::{HealthBadge, SyncBadge};
 use crate::dto::compare::{AppCompare, AppSide, CompareStatus, ResourceCompare};
 use crate::dto::status::{Health, SyncStatus};
+use crate::pages::drag::{promotion, DragState, Dragged};
 use crate::pages::env::query::env_href;
 use crate::url::encode;
 
@@ -192,6 +193,51 @@ fn AppItem(
     let tree_link = |env: &str| format!("{}?node=app:{}", env_href(env), encode(&app.name));
     let (from_link, to_link) = (tree_link(&from), tree_link(&to));
     let toggle_name = name.clone();
+    // Dragged onto the other side's column (or an environment tab elsewhere): a promotion from
+    // the side it runs in; both sides running it, "from" is where promotions come from.
+    let drag = DragState::use_context();
+    let source_env = match (&app.from, &app.to) {
+        (Some(_), _) => Some(from.clone()),
+        (None, Some(_)) => Some(to.clone()),
+        _ => None,
+    };
+    let on_pointerdown = {
+        let (name, source_env) = (name.clone(), source_env.clone());
+        move |e: ev::PointerEvent| {
+            if let (Some(drag), Some(env)) = (drag, source_env.clone()) {
+                drag.start(
+                    Dragged::App {
+                        env,
+                        app: name.clone(),
+                    },
+                    &e,
+                );
+            }
+        }
+    };
+    // The keyboard path: promote from → to where both run it and it differs.
+    let promote = (app.status == CompareStatus::Differs).then(|| {
+        let (name, from, to) = (name.clone(), from.clone(), to.clone());
+        let label = format!("Promote {name} from {from} to {to}");
+        view! {
+            <button
+                type="button"
+                class="button button-small compare-promote"
+                aria-label=label.clone()
+                title=label
+                data-testid="compare-promote"
+                on:pointerdown=|e: ev::PointerEvent| e.stop_propagation()
+                on:click=move |e: ev::MouseEvent| {
+                    e.stop_propagation();
+                    if let Some(drag) = drag {
+                        drag.promote.set(Some(promotion(&name, &from, &to)));
+                    }
+                }
+            >
+                "Promote"
+            </button>
+        }
+    });
     view! {
         <li
             role="treeitem"
@@ -203,13 +249,18 @@ fn AppItem(
             tabindex=tabindex
             on:focus=on_focus
         >
-            <div class="compare-row" on:click=move |_| toggle.run(toggle_name.clone())>
+            <div
+                class="compare-row"
+                on:click=move |_| toggle.run(toggle_name.clone())
+                on:pointerdown=on_pointerdown
+            >
                 <span class="compare-chevron" aria-hidden="true"></span>
                 <span class="compare-name">{name.clone()}</span>
                 <ClassBadge status=app.status from=from.clone() to=to.clone()/>
                 <Side side=app.from.clone() href=from_link env=from.clone()/>
                 <span class="compare-arrow" aria-hidden="true">"→"</span>
                 <Side side=app.to.clone() href=to_link env=to.clone()/>
+                {promote}
             </div>
             {children}
         </li>

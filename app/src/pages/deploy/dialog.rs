@@ -16,6 +16,7 @@ use super::form::{
     approvals_text, refusal, request_href, DeployForm, DeployTarget, Field, FieldError, Kind,
     Preset, Refusal,
 };
+use super::preview::ChangeDiff;
 use crate::api::deploy::{create_request, get_deploy_options};
 use crate::components::icons::AlertIcon;
 use crate::components::modal::{focus_first, Modal, ModalHead};
@@ -55,6 +56,8 @@ fn DeployBody(target: DeployTarget, close: Callback<()>) -> impl IntoView {
     };
     let title = if preset.as_ref().is_some_and(|p| p.rollback_to.is_some()) {
         format!("Roll back {app} in {env}")
+    } else if let Some(from) = preset.as_ref().and_then(|p| p.promote_from.as_ref()) {
+        format!("Promote {app} from {from} to {env}")
     } else {
         format!("Deploy {app} to {env}")
     };
@@ -165,7 +168,13 @@ impl FormCtx {
 }
 
 #[component]
-fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> impl IntoView {
+fn Form(mut options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> impl IntoView {
+    // An app dropped from an environment later on the path may still be promoted from there.
+    if let Some(from) = preset.as_ref().and_then(|p| p.promote_from.clone()) {
+        if from != options.environment && !options.promote_from.contains(&from) {
+            options.promote_from.push(from);
+        }
+    }
     let o = options.clone();
     let ctx = FormCtx {
         form: RwSignal::new(DeployForm::start(&options, preset.as_ref())),
@@ -314,6 +323,11 @@ fn Form(options: DeployOptions, preset: Option<Preset>, close: Callback<()>) -> 
                 </div>
 
                 <WhatHappens ctx/>
+                <ChangeDiff
+                    env=o.environment.clone()
+                    app=o.app.clone()
+                    change=Signal::derive(move || form.with(|f| options.with_value(|o| f.change(o).ok())))
+                />
                 <OpenRequest ctx/>
                 <Problem refused/>
             </div>

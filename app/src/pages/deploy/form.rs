@@ -34,6 +34,8 @@ pub struct Preset {
     /// The version that commit ran, for "what will happen".
     pub version: Option<String>,
     pub reason: Option<String>,
+    /// Promote from this environment (an app dropped on another environment).
+    pub promote_from: Option<String>,
 }
 
 /// Which app in which environment the dialog is about.
@@ -84,7 +86,13 @@ impl DeployForm {
                 form.rollback_to.clone_from(sha);
                 form.rollback_version.clone_from(&p.version);
             }
-            form.reason = p.reason.clone().unwrap_or_default();
+            if let Some(env) = &p.promote_from {
+                form.kind = Kind::Promote;
+                form.promote_from.clone_from(env);
+            }
+            if let Some(reason) = &p.reason {
+                form.reason.clone_from(reason);
+            }
         }
         form
     }
@@ -318,11 +326,25 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_app_opens_as_a_promotion_from_where_it_came() {
+        let preset = Preset {
+            promote_from: Some("dev".into()),
+            ..Preset::default()
+        };
+        let o = options();
+        let form = DeployForm::start(&o, Some(&preset));
+        assert_eq!(form.kind, Kind::Promote);
+        assert_eq!(form.change(&o), Ok(Change::PromoteFrom("dev".into())));
+        assert_eq!(form.reason, "", "the reason is the person's to give");
+    }
+
+    #[test]
     fn a_preset_rollback_fills_the_form() {
         let preset = Preset {
             rollback_to: Some("abc1234".into()),
             version: Some("2.3.0".into()),
             reason: Some("Roll back to 2.3.0".into()),
+            promote_from: None,
         };
         let o = options();
         let form = DeployForm::start(&o, Some(&preset));

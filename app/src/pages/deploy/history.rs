@@ -109,6 +109,7 @@ fn Entry(
                             rollback_to: Some(commit.clone()),
                             version: version.clone(),
                             reason: Some(format!("Roll back to {label}")),
+                            promote_from: None,
                         }),
                     }))
                 }

@@ -8,6 +8,7 @@ pub mod form;
 pub mod freeze;
 pub mod history;
 pub mod lineage;
+pub mod preview;
 pub mod running;
 
 use leptos::prelude::*;

@@ -7,11 +7,13 @@ use leptos::prelude::*;
 use super::query::short_sha;
 use super::state::use_env_state;
 use super::sync_control::{SyncControl, SyncOutcome};
+use super::tabs::PathEnvs;
 use crate::components::time::short_time;
 use crate::dto::env::{AppSourceView, NodeDetail, SyncRecordView};
 use crate::pages::deploy::history::DeployHistory;
 use crate::pages::deploy::lineage::LineageSection;
 use crate::pages::deploy::{AppDeploys, DeployButton};
+use crate::pages::drag::{promotion, DragState};
 
 /// The "Deploy…" button's id: focus comes back to it when the dialog closes.
 pub const DEPLOY_BUTTON_ID: &str = "app-deploy-open";
@@ -82,6 +84,46 @@ fn Syncs(syncs: Vec<SyncRecordView>) -> impl IntoView {
     view! { <ol class="sync-list">{rows}</ol> }.into_any()
 }
 
+/// The keyboard path of dragging the app onto another environment: pick it from a menu, and
+/// the promotion dialog opens there.
+#[component]
+fn PromoteTo(env: String, app: String) -> impl IntoView {
+    let others: Vec<String> = use_context::<PathEnvs>()
+        .map(|p| p.0)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| *e != env)
+        .collect();
+    let Some(drag) = DragState::use_context().filter(|_| !others.is_empty()) else {
+        return ().into_any();
+    };
+    let options = others
+        .into_iter()
+        .map(|o| view! { <option value=o.clone()>{o.clone()}</option> })
+        .collect_view();
+    let select = NodeRef::<leptos::html::Select>::new();
+    let on_change = move |e: leptos::ev::Event| {
+        let to = event_target_value(&e);
+        if !to.is_empty() {
+            drag.promote.set(Some(promotion(&app, &env, &to)));
+            // Back to "…", so the same choice opens the dialog again.
+            if let Some(el) = select.get_untracked() {
+                el.set_value("");
+            }
+        }
+    };
+    view! {
+        <label class="promote-to">
+            <span>"Promote to"</span>
+            <select class="input" data-testid="promote-to" node_ref=select on:change=on_change>
+                <option value="" selected=true>"…"</option>
+                {options}
+            </select>
+        </label>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn AppDetail(
     detail: NodeDetail,
@@ -96,6 +138,7 @@ pub fn AppDetail(
     let deploy = view! {
         <div class="deploy-actions">
             <DeployButton env=state.env() app=detail.app.clone() dialog=deploys.dialog id=DEPLOY_BUTTON_ID/>
+            <PromoteTo env=state.env() app=detail.app.clone()/>
         </div>
     };
     let source = match detail.source {

@@ -14,15 +14,15 @@ use crate::components::icons::AlertIcon;
 use crate::components::problem::ErrorPanel;
 use crate::components::time::short_time;
 use crate::dto::env::EnvironmentSummary;
-use crate::pages::compare::drag::{DragLayer, EnvDrag};
 use crate::pages::compare::query::compare_href;
 use crate::pages::deploy::freeze::{FreezeNote, Freezes};
+use crate::pages::drag::{DragLayer, DragState, Dragged};
 
 #[component]
 pub fn EnvironmentsPage() -> impl IntoView {
     let envs = Resource::new(|| (), |_| list_environments());
     Freezes::provide();
-    let drag = EnvDrag::provide();
+    let drag = DragState::provide();
     view! {
         <Title text="Environments · Atrium"/>
         <div class="envs-page">
@@ -79,21 +79,23 @@ fn NoEnvironments() -> impl IntoView {
 
 #[component]
 fn EnvCard(env: EnvironmentSummary, step: usize, others: Vec<String>) -> impl IntoView {
-    let drag = EnvDrag::use_context();
+    let drag = DragState::use_context();
     let name = env.name.clone();
     let on_pointerdown = {
         let name = name.clone();
         move |e: ev::PointerEvent| {
             if let Some(drag) = drag {
-                drag.start(name.clone(), &e);
+                // No text selection and no native link drag; a click still happens.
+                e.prevent_default();
+                drag.start(Dragged::Env(name.clone()), &e);
             }
         }
     };
     let (source, target, over) = {
-        let (a, b, c) = (name.clone(), name.clone(), name.clone());
+        let (a, b, c) = (Dragged::Env(name.clone()), name.clone(), name.clone());
         (
-            move || drag.is_some_and(|d| d.dragging().as_deref() == Some(a.as_str())),
-            move || drag.is_some_and(|d| d.dragging().is_some_and(|from| from != b)),
+            move || drag.is_some_and(|d| d.is_source(&a)),
+            move || drag.is_some_and(|d| d.accepts(&b)),
             move || drag.is_some_and(|d| d.is_over(&c)),
         )
     };
@@ -134,6 +136,7 @@ fn EnvCard(env: EnvironmentSummary, step: usize, others: Vec<String>) -> impl In
             class:drop-target=target
             class:drop-over=over
             data-env=env.name.clone()
+            data-drop-env=env.name.clone()
             data-testid="env-card"
             on:pointerdown=on_pointerdown
             on:dragstart=|e| e.prevent_default()

@@ -17,6 +17,7 @@ pub mod resource_detail;
 pub mod row;
 pub mod state;
 pub mod sync_control;
+pub mod tabs;
 pub mod toolbar;
 pub mod tree;
 pub mod workspace;
@@ -53,12 +54,11 @@ pub fn EnvPage() -> impl IntoView {
         <div class="env-page">
             <Transition fallback=TreeSkeleton>
                 {move || Suspend::new(async move {
-                    let summary = envs
-                        .await
-                        .ok()
-                        .and_then(|list| list.into_iter().find(|e| e.name == name.get_untracked()));
+                    let list = envs.await.unwrap_or_default();
+                    let environments: Vec<String> = list.iter().map(|e| e.name.clone()).collect();
+                    let summary = list.into_iter().find(|e| e.name == name.get_untracked());
                     match tree.await {
-                        Ok(head) => view! { <Workspace head summary/> }.into_any(),
+                        Ok(head) => view! { <Workspace head summary environments/> }.into_any(),
                         Err(e) => {
                             view! {
                                 <header class="env-head">

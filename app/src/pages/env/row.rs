@@ -16,6 +16,7 @@ use super::state::use_env_state;
 use crate::components::env_status::{HealthBadge, KindIcon, SyncBadge};
 use crate::components::icons::{AlertIcon, ChevronRightIcon};
 use crate::dto::env::TreeNode;
+use crate::pages::drag::{DragState, Dragged};
 use crate::tree::{is_problem, Row};
 
 /// What a slot shows.
@@ -210,6 +211,24 @@ pub fn TreeRow(
         })
     };
     let is_app = move || item.with(|i| i.as_ref().is_some_and(|i| i.node.id.is_app()));
+    // An app row dragged onto another environment's tab asks for its promotion there.
+    let drag = DragState::use_context();
+    let on_pointerdown = move |e: leptos::ev::PointerEvent| {
+        let app = item.with_untracked(|i| {
+            i.as_ref()
+                .filter(|i| i.node.id.is_app())
+                .map(|i| i.node.id.app().to_string())
+        });
+        if let (Some(drag), Some(app)) = (drag, app) {
+            drag.start(
+                Dragged::App {
+                    env: state.env(),
+                    app,
+                },
+                &e,
+            );
+        }
+    };
     let problem = move || item.with(|i| i.as_ref().is_some_and(|i| is_problem(&i.node)));
 
     view! {
@@ -232,6 +251,7 @@ pub fn TreeRow(
             style=style
             on:click=on_click
             on:focus=on_focus
+            on:pointerdown=on_pointerdown
         >
             {chevron}
             <span class="tree-kind" title=move || kind.get()>

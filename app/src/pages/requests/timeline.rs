@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::steps::{Body, Status, Step};
+use crate::components::diff::UnifiedDiff;
 use crate::components::icons::{
     BlockedIcon, CheckCircleIcon, CrossCircleIcon, ExternalIcon, ProgressIcon,
 };
@@ -87,41 +88,6 @@ fn StepItem(step: Step, now: ReadSignal<Option<i64>>) -> impl IntoView {
     .into_any()
 }
 
-/// A unified diff's lines as the environment page's diff panel tags them (`add`, `del`,
-/// `same`), plus `hunk` (`@@`) and `meta` (file headers); the sign is taken off.
-pub fn diff_lines(diff: &str) -> Vec<(&'static str, &'static str, String)> {
-    diff.lines()
-        .map(|line| {
-            let meta = [
-                "diff --git",
-                "index ",
-                "--- ",
-                "+++ ",
-                "new file",
-                "deleted file",
-                "\\",
-            ]
-            .iter()
-            .any(|p| line.starts_with(p));
-            if meta {
-                ("meta", " ", line.to_string())
-            } else if line.starts_with("@@") {
-                ("hunk", " ", line.to_string())
-            } else if let Some(rest) = line.strip_prefix('+') {
-                ("add", "+", rest.to_string())
-            } else if let Some(rest) = line.strip_prefix('-') {
-                ("del", "−", rest.to_string())
-            } else {
-                (
-                    "same",
-                    " ",
-                    line.strip_prefix(' ').unwrap_or(line).to_string(),
-                )
-            }
-        })
-        .collect()
-}
-
 #[component]
 fn Commit(commit: CommitView) -> impl IntoView {
     let sha = short_sha(&commit.sha).to_string();
@@ -143,25 +109,7 @@ fn Commit(commit: CommitView) -> impl IntoView {
         .collect_view();
     let count = commit.files.len();
     let diff = (!commit.diff.trim().is_empty()).then(|| {
-        let lines = diff_lines(&commit.diff)
-            .into_iter()
-            .map(|(tag, sign, text)| {
-                view! {
-                    <span class="diff-line" data-tag=tag>
-                        <span class="diff-sign">{sign}</span>
-                        {text}
-                        "\n"
-                    </span>
-                }
-            })
-            .collect_view();
-        view! {
-            <p class="diff-legend">
-                <span class="diff-key" data-tag="add">"+ after"</span>
-                <span class="diff-key" data-tag="del">"− before"</span>
-            </p>
-            <pre class="code diff" tabindex="0" aria-label="The commit's changes" data-testid="commit-diff">{lines}</pre>
-        }
+        view! { <UnifiedDiff diff=commit.diff.clone() label="The commit's changes" testid="commit-diff"/> }
     });
     view! {
         <div class="commit">
@@ -231,19 +179,4 @@ fn Sync(sync: SyncView, now: ReadSignal<Option<i64>>) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::diff_lines;
-
-    #[test]
-    fn unified_diffs_are_tagged_like_the_diff_panel() {
-        let diff = "diff --git a/apps/c.yaml b/apps/c.yaml\n--- a/apps/c.yaml\n+++ b/apps/c.yaml\n@@ -1,3 +1,3 @@\n kind: Deployment\n-  image: shop/c:1.0\n+  image: shop/c:2.0\n";
-        let tags: Vec<_> = diff_lines(diff).into_iter().map(|(t, _, _)| t).collect();
-        assert_eq!(tags, ["meta", "meta", "meta", "hunk", "same", "del", "add"]);
-        let lines = diff_lines(diff);
-        assert_eq!(lines[4].2, "kind: Deployment");
-        assert_eq!(lines[6], ("add", "+", "  image: shop/c:2.0".to_string()));
-    }
 }

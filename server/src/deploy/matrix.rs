@@ -1,0 +1,52 @@
+//! The version matrix as a caller may see it: every configured environment in promotion
+//! order, every app by name, a cell only where the caller may read that app there; owners from
+//! the catalog (the same index the owner convention uses).
+
+use std::collections::BTreeMap;
+
+use atrium_app::dto::matrix::{MatrixCell, MatrixRow, MatrixView};
+use atrium_app::error::AppError;
+use atrium_app::service::{AccessService, Caller};
+
+use super::service::DeployApi;
+
+impl DeployApi {
+    pub(super) fn matrix_for(&self, caller: &Caller) -> Result<MatrixView, AppError> {
+        caller.user.as_ref().ok_or(AppError::Unauthorized)?;
+        let environments: Vec<String> = self
+            .deploys
+            .engine
+            .repos()
+            .into_iter()
+            .map(|r| r.env)
+            .collect();
+        let teams = self.access.teams.index();
+        let mut rows: BTreeMap<String, MatrixRow> = BTreeMap::new();
+        for (column, env) in environments.iter().enumerate() {
+            for app in self.deploys.engine.apps(env) {
+                let object = format!("{env}/{}", app.name);
+                if !self.access.allows(caller, "applications", "get", &object) {
+                    continue;
+                }
+                let row = rows.entry(app.name.clone()).or_insert_with(|| MatrixRow {
+                    name: app.name.clone(),
+                    owners: teams
+                        .owners_of(&app.name)
+                        .map(|o| o.iter().cloned().collect())
+                        .unwrap_or_default(),
+                    cells: vec![None; environments.len()],
+                });
+                row.cells[column] = Some(MatrixCell {
+                    version: app.version,
+                    revision: app.target_revision,
+                    sync: app.sync,
+                    health: app.health,
+                });
+            }
+        }
+        Ok(MatrixView {
+            environments,
+            apps: rows.into_values().collect(),
+        })
+    }
+}
