@@ -119,6 +119,11 @@ async fn the_matrix_lists_every_environment_in_order_with_owners() {
     let deploys = app.state.services().deploys;
     let matrix = deploys.matrix(&app.caller("amara.okafor")).await.unwrap();
     assert_eq!(matrix.environments, ["dev", "staging", "prod"]);
+    assert_eq!(
+        matrix.unread,
+        [false, false, false],
+        "every environment was read"
+    );
     let checkout = matrix
         .apps
         .iter()

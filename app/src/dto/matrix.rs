@@ -12,8 +12,12 @@ use super::status::{Health, SyncStatus};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatrixView {
-    /// In promotion order; only those the caller may read.
+    /// In promotion order.
     pub environments: Vec<String>,
+    /// Per environment: not read from Git yet (Atrium is starting), so an empty cell means
+    /// "not known yet", not "not there".
+    #[serde(default)]
+    pub unread: Vec<bool>,
     /// By name.
     pub apps: Vec<MatrixRow>,
 }

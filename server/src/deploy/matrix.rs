@@ -13,13 +13,9 @@ use super::service::DeployApi;
 impl DeployApi {
     pub(super) fn matrix_for(&self, caller: &Caller) -> Result<MatrixView, AppError> {
         caller.user.as_ref().ok_or(AppError::Unauthorized)?;
-        let environments: Vec<String> = self
-            .deploys
-            .engine
-            .repos()
-            .into_iter()
-            .map(|r| r.env)
-            .collect();
+        let repos = self.deploys.engine.repos();
+        let unread = repos.iter().map(|r| r.head.is_none()).collect();
+        let environments: Vec<String> = repos.into_iter().map(|r| r.env).collect();
         let teams = self.access.teams.index();
         let mut rows: BTreeMap<String, MatrixRow> = BTreeMap::new();
         for (column, env) in environments.iter().enumerate() {
@@ -46,6 +42,7 @@ impl DeployApi {
         }
         Ok(MatrixView {
             environments,
+            unread,
             apps: rows.into_values().collect(),
         })
     }

@@ -139,7 +139,9 @@ fn Matrix(view: MatrixView, query: Memo<MatrixQuery>) -> impl IntoView {
             }
             shown
                 .into_iter()
-                .map(|row| view! { <Row row=row.clone() environments=v.environments.clone()/> })
+                .map(|row| {
+                    view! { <Row row=row.clone() environments=v.environments.clone() unread=v.unread.clone()/> }
+                })
                 .collect_view()
                 .into_any()
         })
@@ -219,14 +221,17 @@ fn Matrix(view: MatrixView, query: Memo<MatrixQuery>) -> impl IntoView {
 }
 
 #[component]
-fn Row(row: MatrixRow, environments: Vec<String>) -> impl IntoView {
+fn Row(row: MatrixRow, environments: Vec<String>, unread: Vec<bool>) -> impl IntoView {
     let owners = if row.owners.is_empty() {
         view! { <span class="muted">"—"</span> }.into_any()
     } else {
         row.owners.join(", ").into_any()
     };
     let cells = (0..environments.len())
-        .map(|column| view! { <Cell row=row.clone() column environments=environments.clone()/> })
+        .map(|column| {
+            let unread = unread.get(column).copied().unwrap_or(false);
+            view! { <Cell row=row.clone() column environments=environments.clone() unread/> }
+        })
         .collect_view();
     view! {
         <tr data-app=row.name.clone() data-testid="matrix-row">
@@ -238,12 +243,20 @@ fn Row(row: MatrixRow, environments: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn Cell(row: MatrixRow, column: usize, environments: Vec<String>) -> impl IntoView {
+fn Cell(row: MatrixRow, column: usize, environments: Vec<String>, unread: bool) -> impl IntoView {
     let env = environments[column].clone();
     let Some(cell) = row.cells[column].clone() else {
+        let (text, title) = if unread {
+            (
+                "not read yet",
+                "Atrium has not read this environment from Git yet",
+            )
+        } else {
+            ("—", "Not in this environment")
+        };
         return view! {
             <td class="matrix-cell matrix-absent" data-env=env.clone() data-drop-env=env>
-                <span class="muted" title="Not in this environment">"—"</span>
+                <span class="muted" title=title>{text}</span>
             </td>
         }
         .into_any();
