@@ -277,6 +277,40 @@ fn target_at(x: f64, y: f64) -> Option<String> {
     target.get_attribute(DROP_ATTR)
 }
 
+/// The keyboard path of dropping an app on another environment: a small "Promote" button that
+/// opens the promotion dialog of the page's [`DragState`].
+#[component]
+pub fn PromoteButton(
+    app: String,
+    from: String,
+    to: String,
+    class: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    let drag = DragState::use_context();
+    let label = format!("Promote {app} from {from} to {to}");
+    view! {
+        <button
+            type="button"
+            class=format!("button button-small {class}")
+            aria-label=label.clone()
+            title=label
+            data-testid=testid
+            // Not the start of a drag of the row or cell it sits in.
+            on:pointerdown=|e: ev::PointerEvent| e.stop_propagation()
+            on:click=move |e: ev::MouseEvent| {
+                // Nor a click on that row.
+                e.stop_propagation();
+                if let Some(drag) = drag {
+                    drag.promote.set(Some(promotion(&app, &from, &to)));
+                }
+            }
+        >
+            "Promote"
+        </button>
+    }
+}
+
 /// The preview under the pointer, the announcement, and the promotion dialog a drop opens.
 #[component]
 pub fn DragLayer(drag: DragState) -> impl IntoView {

@@ -21,7 +21,7 @@ use crate::api::env::list_environments;
 use crate::components::problem::ErrorPanel;
 use crate::dto::compare::{CompareStatus, CompareView};
 use crate::pages::drag::{DragLayer, DragState};
-use crate::pages::env::live::use_live;
+use crate::pages::env::live::LiveBump;
 use query::CompareQuery;
 use tree::CompareTree;
 
@@ -74,7 +74,7 @@ pub fn ComparePage() -> impl IntoView {
             </Transition>
             {move || {
                 let q = query.get();
-                q.is_complete().then(|| view! { <LiveChanges from=q.from to=q.to changes/> })
+                q.is_complete().then(|| view! { <LiveBump env=q.from changes/> <LiveBump env=q.to changes/> })
             }}
             <Transition fallback=|| view! {
                 <div class="skeleton-block" role="status" aria-busy="true" aria-label="Comparing"></div>
@@ -99,23 +99,6 @@ pub fn ComparePage() -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// Reads again when either environment's tree version moves.
-#[component]
-fn LiveChanges(from: String, to: String, changes: RwSignal<u64>) -> impl IntoView {
-    let (a, b) = (use_live(from), use_live(to));
-    // The first announcement of each is the version already shown.
-    Effect::new(move |seen: Option<(Option<u64>, Option<u64>)>| {
-        let now = (a.version.get(), b.version.get());
-        if let Some((sa, sb)) = seen {
-            let moved = |was: Option<u64>, is: Option<u64>| was.is_some() && was != is;
-            if moved(sa, now.0) || moved(sb, now.1) {
-                changes.update(|n| *n += 1);
-            }
-        }
-        now
-    });
 }
 
 /// The two environment pickers and "swap".

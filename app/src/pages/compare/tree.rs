@@ -14,7 +14,7 @@ use super::resource::ResourceDiff;
 use crate::components::env_status::{HealthBadge, SyncBadge};
 use crate::dto::compare::{AppCompare, AppSide, CompareStatus, ResourceCompare};
 use crate::dto::status::{Health, SyncStatus};
-use crate::pages::drag::{promotion, DragState, Dragged};
+use crate::pages::drag::{DragState, Dragged, PromoteButton};
 use crate::pages::env::query::env_href;
 use crate::url::encode;
 
@@ -217,25 +217,14 @@ fn AppItem(
     };
     // The keyboard path: promote from → to where both run it and it differs.
     let promote = (app.status == CompareStatus::Differs).then(|| {
-        let (name, from, to) = (name.clone(), from.clone(), to.clone());
-        let label = format!("Promote {name} from {from} to {to}");
         view! {
-            <button
-                type="button"
-                class="button button-small compare-promote"
-                aria-label=label.clone()
-                title=label
-                data-testid="compare-promote"
-                on:pointerdown=|e: ev::PointerEvent| e.stop_propagation()
-                on:click=move |e: ev::MouseEvent| {
-                    e.stop_propagation();
-                    if let Some(drag) = drag {
-                        drag.promote.set(Some(promotion(&name, &from, &to)));
-                    }
-                }
-            >
-                "Promote"
-            </button>
+            <PromoteButton
+                app=name.clone()
+                from=from.clone()
+                to=to.clone()
+                class="compare-promote"
+                testid="compare-promote"
+            />
         }
     });
     view! {

@@ -28,3 +28,18 @@ pub fn use_live(env: String) -> Live {
     });
     Live { state, version }
 }
+
+/// Bumps `changes` when `env`'s tree version moves (not for the first announcement).
+#[component]
+pub fn LiveBump(env: String, changes: RwSignal<u64>) -> impl IntoView {
+    let live = use_live(env);
+    Effect::new(move |seen: Option<Option<u64>>| {
+        let now = live.version.get();
+        if let Some(Some(was)) = seen {
+            if now != Some(was) {
+                changes.update(|n| *n += 1);
+            }
+        }
+        now
+    });
+}

@@ -17,8 +17,8 @@ use crate::api::deploy::version_matrix;
 use crate::components::env_status::{HealthBadge, SyncBadge};
 use crate::components::problem::ErrorPanel;
 use crate::dto::matrix::{Mark, MatrixRow, MatrixView};
-use crate::pages::drag::{promotion, DragLayer, DragState, Dragged};
-use crate::pages::env::live::use_live;
+use crate::pages::drag::{DragLayer, DragState, Dragged, PromoteButton};
+use crate::pages::env::live::LiveBump;
 use crate::pages::env::query::env_href;
 use crate::url::encode;
 use query::{owners, MatrixQuery};
@@ -72,21 +72,6 @@ pub fn MatrixPage() -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// Bumps `changes` when `env`'s tree version moves (not for the first announcement).
-#[component]
-fn LiveBump(env: String, changes: RwSignal<u64>) -> impl IntoView {
-    let live = use_live(env);
-    Effect::new(move |seen: Option<Option<u64>>| {
-        let now = live.version.get();
-        if let Some(Some(was)) = seen {
-            if now != Some(was) {
-                changes.update(|n| *n += 1);
-            }
-        }
-        now
-    });
 }
 
 #[component]
@@ -294,24 +279,9 @@ fn Cell(row: MatrixRow, column: usize, environments: Vec<String>, unread: bool) 
                 _ => format!("{prev_env} runs {prev_version}: a promotion is due"),
             };
             let (from, to, name) = (prev_env.clone(), env.clone(), app.clone());
-            let label = format!("Promote {name} from {from} to {to}");
             Some(view! {
                 <span class="matrix-mark" data-mark=word title=title>{word}</span>
-                <button
-                    type="button"
-                    class="button button-small matrix-promote"
-                    aria-label=label.clone()
-                    title=label
-                    data-testid="matrix-promote"
-                    on:pointerdown=|e: ev::PointerEvent| e.stop_propagation()
-                    on:click=move |_| {
-                        if let Some(drag) = drag {
-                            drag.promote.set(Some(promotion(&name, &from, &to)));
-                        }
-                    }
-                >
-                    "Promote"
-                </button>
+                <PromoteButton app=name from to class="matrix-promote" testid="matrix-promote"/>
             })
         }
     };
