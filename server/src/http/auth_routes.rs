@@ -11,13 +11,15 @@ use axum::Extension;
 use serde::Deserialize;
 
 use atrium_app::service::Caller;
+// Where sign-in returns to: one rule for the server and the sign-in page.
+use atrium_app::url::safe_next;
 
 use super::cookies::{clear_cookie, cookie_value, session_cookie};
 use super::guard::encode;
 use super::state::AppState;
 use crate::audit::{outcome, Actor};
 use crate::auth::oidc::OidcError;
-use crate::auth::session::{safe_return_to, Identity, COOKIE};
+use crate::auth::session::{Identity, COOKIE};
 
 #[derive(Deserialize)]
 pub struct NextParam {
@@ -44,7 +46,7 @@ pub async fn login(
     Extension(caller): Extension<Caller>,
     Query(params): Query<NextParam>,
 ) -> Response {
-    let next = safe_return_to(params.next.as_deref());
+    let next = safe_next(params.next.as_deref());
     let Some(oidc) = &state.auth.oidc else {
         return Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
     };
@@ -160,7 +162,7 @@ pub async fn demo(
     Extension(caller): Extension<Caller>,
     Form(form): Form<DemoForm>,
 ) -> Response {
-    let next = safe_return_to(form.next.as_deref());
+    let next = safe_next(form.next.as_deref());
     if !state.auth.limiter.check(caller.client_ip.as_deref()) {
         return too_many();
     }
