@@ -29,6 +29,10 @@ fn failure_text(code: &str) -> (&'static str, &'static str) {
             "That sign-in link has expired or was already used.",
             "Sign-in links work once and only for a few minutes. Start again below.",
         ),
+        "browser" => (
+            "This sign-in was not started in this browser, so you were not signed in.",
+            "Someone may have sent you a sign-in link, or your browser dropped the sign-in cookie. Start again below.",
+        ),
         "denied" => (
             "The identity provider did not let you sign in.",
             "If you think you should have access, ask your administrator, then start again below.",
