@@ -28,8 +28,13 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
     let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
-    let auth = Arc::new(Auth::from_config(config, catalog.clone(), store.clone())?);
     let engine = build_engine(config, store.clone())?;
+    let auth = Arc::new(Auth::from_config(
+        config,
+        catalog.clone(),
+        store.clone(),
+        engine.production_flags(),
+    )?);
     let deploys = Deploys::new(store.clone(), engine.clone(), config.deploy_settings()?);
     if config.auth.oidc.is_none() {
         tracing::warn!(

@@ -46,10 +46,12 @@ pub struct Auth {
 }
 
 impl Auth {
-    pub fn from_config(
+    /// `environments`: each environment's name and `production` flag (the engine's).
+    pub fn from_config<'a>(
         config: &Config,
         catalog: Arc<Catalog>,
         store: Store,
+        environments: impl IntoIterator<Item = (&'a str, bool)>,
     ) -> anyhow::Result<Self> {
         let settings = &config.auth;
         let policy_path = match &settings.policy_file {
@@ -68,7 +70,10 @@ impl Auth {
                 policy: Arc::new(policy),
                 teams: teams::Teams::new(catalog),
                 store,
-                production: settings.production_environments.clone(),
+                production: access::production_flags(
+                    environments,
+                    settings.production_environments.as_deref(),
+                ),
                 oidc: oidc.is_some(),
             }),
             oidc,

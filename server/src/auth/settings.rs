@@ -25,9 +25,10 @@ pub struct AuthConfig {
     pub policy_file: Option<PathBuf>,
     /// Role every signed-in user has (`role:readonly`).
     pub default_role: String,
-    /// Environments where the owner-team convention does not apply: production needs an
-    /// explicit policy line.
-    pub production_environments: Vec<String>,
+    /// Deprecated: set `production = true` on the environment instead (`[[environments]]`),
+    /// the one source of truth. Names listed here still count as production (they can only
+    /// add to the environments' flags, never remove one), with a warning at start.
+    pub production_environments: Option<Vec<String>>,
     /// A session ends after this long without a request.
     pub session_idle_minutes: u64,
     /// A session ends this long after sign-in, whatever happens.
@@ -93,7 +94,7 @@ impl Default for AuthConfig {
         Self {
             policy_file: None,
             default_role: "role:readonly".into(),
-            production_environments: vec!["prod".into(), "production".into()],
+            production_environments: None,
             session_idle_minutes: 120,
             session_max_hours: 12,
             public_url: None,
