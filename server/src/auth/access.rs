@@ -24,6 +24,8 @@ pub struct Access {
     pub production: HashMap<String, bool>,
     /// OIDC configured: demo sign-in is refused.
     pub oidc: bool,
+    /// Demo sign-in is offered and accepted ([`super::settings::AuthConfig::demo_enabled`]).
+    pub demo: bool,
 }
 
 impl Access {
@@ -207,9 +209,9 @@ impl AccessService for Access {
     }
 
     fn login_options(&self) -> LoginOptions {
-        if self.oidc {
+        if self.oidc || !self.demo {
             return LoginOptions {
-                oidc: true,
+                oidc: self.oidc,
                 demo_users: Vec::new(),
             };
         }

@@ -42,6 +42,8 @@ pub struct Auth {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` writes must come from; `None` = the request's own host.
     pub public_origin: Option<String>,
+    /// The `Host` names requests must carry (DNS rebinding).
+    pub hosts: origin::AllowedHosts,
     pub limiter: LoginLimiter,
 }
 
@@ -75,6 +77,7 @@ impl Auth {
                     settings.production_environments.as_deref(),
                 ),
                 oidc: oidc.is_some(),
+                demo: settings.demo_enabled(config.listen),
             }),
             oidc,
             lifetimes: Lifetimes {
@@ -83,6 +86,10 @@ impl Auth {
             },
             secure_cookies: settings.secure_cookies(),
             public_origin: settings.public_url.as_deref().map(origin::origin_of),
+            hosts: origin::AllowedHosts::new(
+                settings.public_url.as_deref(),
+                &settings.allowed_hosts,
+            ),
             limiter: LoginLimiter::per_minute(settings.login_attempts_per_minute),
         })
     }

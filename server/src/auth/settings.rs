@@ -36,6 +36,13 @@ pub struct AuthConfig {
     /// The URL people use, e.g. `https://atrium.example.com`: the origin POSTs must come from
     /// and whether cookies are `Secure`. Default: the request's own `Host`.
     pub public_url: Option<String>,
+    /// Extra `Host` names (`name` or `name:port`) this Atrium answers to, besides the public
+    /// URL's host, `localhost` and IP addresses; e.g. the name a reverse proxy uses.
+    pub allowed_hosts: Vec<String>,
+    /// Demo sign-in (four demo users, one an admin). Default: on only when no OIDC is
+    /// configured and Atrium listens on a loopback address; `true` turns it on when listening
+    /// elsewhere (with a loud warning), `false` turns it off.
+    pub demo: Option<bool>,
     /// Sign-in attempts allowed per client IP and minute.
     pub login_attempts_per_minute: u32,
     /// Single sign-on; absent = the embedded default's demo sign-in.
@@ -98,6 +105,8 @@ impl Default for AuthConfig {
             session_idle_minutes: 120,
             session_max_hours: 12,
             public_url: None,
+            allowed_hosts: Vec::new(),
+            demo: None,
             login_attempts_per_minute: 20,
             oidc: None,
         }
@@ -116,6 +125,9 @@ impl AuthConfig {
         }
         if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
             return Err("auth.session_idle_minutes and auth.session_max_hours must be > 0".into());
+        }
+        if self.oidc.is_some() && self.demo == Some(true) {
+            return Err("auth.demo = true cannot be combined with auth.oidc: demo sign-in is only for instances without single sign-on".into());
         }
         if let Some(oidc) = &self.oidc {
             for (field, value) in [
@@ -144,6 +156,11 @@ impl AuthConfig {
         Ok(())
     }
 
+    /// Whether demo sign-in is on for an Atrium listening on `listen` (see [`Self::demo`]).
+    pub fn demo_enabled(&self, listen: std::net::SocketAddr) -> bool {
+        self.oidc.is_none() && self.demo.unwrap_or_else(|| listen.ip().is_loopback())
+    }
+
     /// Cookies get `Secure` when people reach Atrium over https.
     pub fn secure_cookies(&self) -> bool {
         let https = |u: &str| u.starts_with("https://");
@@ -169,6 +186,33 @@ mod tests {
         };
         let text = format!("{oidc:?}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn demo_sign_in_is_on_by_default_only_on_loopback() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let v6: std::net::SocketAddr = "[::1]:3000".parse().unwrap();
+        let reachable: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        let mut config = AuthConfig::default();
+        assert!(config.demo_enabled(loopback) && config.demo_enabled(v6));
+        assert!(!config.demo_enabled(reachable));
+        config.demo = Some(true);
+        assert!(config.demo_enabled(reachable));
+        config.demo = Some(false);
+        assert!(!config.demo_enabled(loopback));
+        config.demo = Some(true);
+        config.oidc = Some(OidcConfig {
+            issuer: "https://idp".into(),
+            client_id: "atrium".into(),
+            client_secret: None,
+            redirect_url: "https://atrium/auth/callback".into(),
+            scopes: default_scopes(),
+            groups_claim: default_groups_claim(),
+            display_name: None,
+        });
+        assert!(config.validate().unwrap_err().contains("auth.demo"));
+        config.demo = None;
+        assert!(!config.demo_enabled(loopback));
     }
 
     #[test]

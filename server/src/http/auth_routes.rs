@@ -196,13 +196,28 @@ pub async fn demo(
     if !state.auth.limiter.check(caller.client_ip.as_deref()) {
         return too_many();
     }
-    if state.auth.oidc.is_some() {
-        state.auth.audit_login(&caller, Actor::anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
-        return (
-            StatusCode::FORBIDDEN,
-            "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
-        )
-            .into_response();
+    if !state.auth.access.demo {
+        let (reason, text) = if state.auth.oidc.is_some() {
+            (
+                "demo sign-in is disabled when OIDC is configured",
+                "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
+            )
+        } else {
+            (
+                "demo sign-in is off (not listening on loopback, auth.demo not set)",
+                "Demo sign-in is off: this Atrium is reachable from the network. Configure single sign-on, or set auth.demo = true for a throw-away demo.\n",
+            )
+        };
+        state
+            .auth
+            .audit_login(
+                &caller,
+                Actor::anonymous(),
+                outcome::DENIED,
+                serde_json::json!({"reason": reason, "user": form.user}),
+            )
+            .await;
+        return (StatusCode::FORBIDDEN, text).into_response();
     }
     let Some(identity) = crate::auth::demo::identity(&form.user) else {
         state

@@ -77,6 +77,8 @@ pub async fn app_with(fixtures: bool, tweak: impl FnOnce(&mut Config)) -> TestAp
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
+    // The test instance is reached as `atrium.test` (requests name it as their `Host`).
+    config.auth.public_url = Some(ORIGIN.into());
     if fixtures {
         config.catalog.sources.push(SourceEntry {
             name: "examples".into(),
