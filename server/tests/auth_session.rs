@@ -441,3 +441,46 @@ async fn demo_sign_in_needs_loopback_or_auth_demo() {
     .await;
     app.sign_in("jonas.becker").await;
 }
+
+/// Behind https: HSTS on every response, and a write from the plain-http origin of the same
+/// name is another origin.
+#[tokio::test]
+async fn https_public_url_sends_hsts_and_the_scheme_counts_for_writes() {
+    let app = app().await;
+    let page = app.get("/login", None).await;
+    assert!(page
+        .headers
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
+
+    let app = app_with(true, |config| {
+        config.auth.public_url = Some("https://atrium.test".into())
+    })
+    .await;
+    let page = app.get("/login", None).await;
+    assert_eq!(
+        page.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let plain_http = app
+        .send(from_host(
+            "POST",
+            "/auth/demo",
+            "atrium.test",
+            "user=jonas.becker",
+        ))
+        .await;
+    assert_eq!(
+        plain_http.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        plain_http.body
+    );
+    let request = axum::http::Request::post("/auth/demo")
+        .header(header::HOST, "atrium.test")
+        .header(header::ORIGIN, "https://atrium.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from("user=jonas.becker"))
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::SEE_OTHER);
+}

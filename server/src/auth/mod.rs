@@ -44,6 +44,8 @@ pub struct Auth {
     pub public_origin: Option<String>,
     /// The `Host` names requests must carry (DNS rebinding).
     pub hosts: origin::AllowedHosts,
+    /// The public URL is https: responses carry `Strict-Transport-Security`.
+    pub hsts: bool,
     pub limiter: LoginLimiter,
 }
 
@@ -86,6 +88,10 @@ impl Auth {
             },
             secure_cookies: settings.secure_cookies(),
             public_origin: settings.public_url.as_deref().map(origin::origin_of),
+            hsts: settings
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
             hosts: origin::AllowedHosts::new(
                 settings.public_url.as_deref(),
                 &settings.allowed_hosts,

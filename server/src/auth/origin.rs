@@ -85,8 +85,9 @@ pub struct RequestOrigin<'a> {
 
 impl RequestOrigin<'_> {
     /// Same-origin check for writes: `Origin` (or, without it, `Referer`) must be the
-    /// configured public URL, or this request's own host when none is configured.
-    pub fn is_same_origin(&self, public_origin: Option<&str>) -> bool {
+    /// configured public URL, scheme included, or, when none is configured, this request's own
+    /// host with the scheme people reach Atrium by (`https` when `https`, else `http`).
+    pub fn is_same_origin(&self, public_origin: Option<&str>, https: bool) -> bool {
         let claimed = match (self.origin, self.referer) {
             (Some(origin), _) if origin != "null" => origin.trim_end_matches('/').to_string(),
             (_, Some(referer)) => origin_of(referer),
@@ -96,7 +97,8 @@ impl RequestOrigin<'_> {
             Some(expected) => claimed == expected,
             None => match self.host {
                 Some(host) => {
-                    claimed == format!("http://{host}") || claimed == format!("https://{host}")
+                    let scheme = if https { "https" } else { "http" };
+                    claimed == format!("{scheme}://{host}")
                 }
                 None => false,
             },
@@ -177,15 +179,21 @@ mod tests {
     #[test]
     fn writes_must_come_from_our_origin() {
         let ok = from("127.0.0.1:3000", Some("http://127.0.0.1:3000"), None);
-        assert!(ok.is_same_origin(None));
+        assert!(ok.is_same_origin(None, false));
         let evil = from("127.0.0.1:3000", Some("https://evil.example"), None);
-        assert!(!evil.is_same_origin(None));
+        assert!(!evil.is_same_origin(None, false));
         let referer = from("a:1", None, Some("http://a:1/catalog?q=x"));
-        assert!(referer.is_same_origin(None));
+        assert!(referer.is_same_origin(None, false));
         let none = from("a:1", None, None);
-        assert!(!none.is_same_origin(None));
+        assert!(!none.is_same_origin(None, false));
         let public = from("internal:8080", Some("https://atrium.example"), None);
-        assert!(public.is_same_origin(Some("https://atrium.example")));
-        assert!(!ok.is_same_origin(Some("https://atrium.example")));
+        assert!(public.is_same_origin(Some("https://atrium.example"), true));
+        assert!(!ok.is_same_origin(Some("https://atrium.example"), true));
+        // The scheme counts: a page on plain http is another origin than the https site.
+        let downgraded = from("atrium.example", Some("http://atrium.example"), None);
+        assert!(!downgraded.is_same_origin(Some("https://atrium.example"), true));
+        assert!(!downgraded.is_same_origin(None, true));
+        let https = from("a:1", Some("https://a:1"), None);
+        assert!(https.is_same_origin(None, true) && !https.is_same_origin(None, false));
     }
 }

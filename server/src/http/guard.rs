@@ -88,11 +88,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         let nonce = new_token();
         req.extensions_mut().insert(CspNonce(nonce.clone()));
         let mut response = next.run(req).await;
-        security_headers(response.headers_mut(), &nonce);
+        security_headers(response.headers_mut(), &nonce, auth.hsts);
         return response;
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        && !request_origin(req.headers()).is_same_origin(auth.public_origin.as_deref())
+        && !request_origin(req.headers())
+            .is_same_origin(auth.public_origin.as_deref(), auth.secure_cookies)
     {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return (
@@ -145,7 +146,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     if stale_cookie {
         clear_cookie(&mut response, auth.secure_cookies);
     }
-    security_headers(response.headers_mut(), &nonce);
+    security_headers(response.headers_mut(), &nonce, auth.hsts);
     response
 }
 
@@ -187,7 +188,14 @@ fn request_origin(headers: &HeaderMap) -> RequestOrigin<'_> {
     }
 }
 
-fn security_headers(headers: &mut HeaderMap, nonce: &str) {
+fn security_headers(headers: &mut HeaderMap, nonce: &str, hsts: bool) {
+    if hsts {
+        // People reach this Atrium over https: browsers keep to https for a year.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
