@@ -44,6 +44,19 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server these mean the request's arguments did not decode (a field missing
+            // or of the wrong type): the caller's mistake, answered 400 with the decoder's
+            // words, which name the field. In the browser they stay transport errors.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => {
+                let error = AppError::BadRequest(format!("malformed input: {message}"));
+                crate::service::set_status_for(&error);
+                error
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

@@ -242,7 +242,8 @@ pub fn public() -> Result<(Services, Caller), AppError> {
     Ok((services()?, caller()))
 }
 
-fn set_status_for(error: &AppError) {
+/// Answer this server-function call with `error`'s HTTP status.
+pub(crate) fn set_status_for(error: &AppError) {
     use leptos_axum::ResponseOptions;
     let Ok(status) = http::StatusCode::from_u16(error.status_code()) else {
         return;

@@ -28,14 +28,15 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
     let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
-    let auth = Arc::new(Auth::from_config(config, catalog.clone(), store.clone())?);
     let engine = build_engine(config, store.clone())?;
+    let auth = Arc::new(Auth::from_config(
+        config,
+        catalog.clone(),
+        store.clone(),
+        engine.production_flags(),
+    )?);
     let deploys = Deploys::new(store.clone(), engine.clone(), config.deploy_settings()?);
-    if config.auth.oidc.is_none() {
-        tracing::warn!(
-            "no OIDC provider configured: demo sign-in is enabled (embedded default only)"
-        );
-    }
+    announce_sign_in(config);
     let leptos = LeptosOptions::builder()
         .output_name("atrium")
         .site_root(config.site_root.display().to_string())
@@ -51,6 +52,31 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         store,
         metrics: crate::telemetry::init_metrics(),
     })
+}
+
+/// Say at start how people sign in, loudly when demo sign-in is open to the network.
+fn announce_sign_in(config: &Config) {
+    let listen = config.listen;
+    if config.auth.oidc.is_some() {
+        return;
+    }
+    if !config.auth.demo_enabled(listen) {
+        tracing::warn!(
+            %listen,
+            "no OIDC provider configured and demo sign-in is off (Atrium does not listen on a \
+             loopback address): nobody can sign in; configure [auth.oidc], or set \
+             auth.demo = true for a throw-away demo"
+        );
+    } else if listen.ip().is_loopback() {
+        tracing::warn!("no OIDC provider configured: demo sign-in is enabled (loopback only)");
+    } else {
+        tracing::error!(
+            %listen,
+            "!!! DEMO SIGN-IN IS ON AND ATRIUM IS REACHABLE FROM THE NETWORK !!! anyone who \
+             can reach {listen} can sign in as any demo user, including the platform admin \
+             (auth.demo = true). Configure [auth.oidc] before real use"
+        );
+    }
 }
 
 /// The engine over the configured environments, or the demo ones (dev → staging → prod, local

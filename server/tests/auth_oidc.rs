@@ -87,11 +87,35 @@ async fn oidc_app(issuer: &str) -> TestApp {
     .await
 }
 
+/// A sign-in brought back to Atrium: the callback's path and query, and the sign-in binding
+/// cookie of the browser that started it.
+struct Callback {
+    path: String,
+    browser: String,
+}
+
+impl Callback {
+    /// The callback as the browser that started the sign-in sends it (with its cookie).
+    async fn send(&self, app: &TestApp) -> common::Reply {
+        self.send_with(app, &format!("atrium_login={}", self.browser))
+            .await
+    }
+
+    /// The callback with these cookies instead (another browser's, or none).
+    async fn send_with(&self, app: &TestApp, cookies: &str) -> common::Reply {
+        app.get_with_cookies(&self.path, cookies).await
+    }
+}
+
 /// The browser's side: from Atrium's redirect to the provider, through its login form, back
-/// to the callback. Returns the callback's path and query.
-async fn sign_in_at_provider(app: &TestApp, issuer: &str, user: &str, password: &str) -> String {
+/// to the callback.
+async fn sign_in_at_provider(app: &TestApp, issuer: &str, user: &str, password: &str) -> Callback {
     let start = app.get("/auth/login?next=/catalog", None).await;
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    let binding = start
+        .cookie("atrium_login")
+        .expect("a sign-in binding cookie");
+    assert_eq!(binding.len(), 43, "a random 256-bit value");
     let mut url = start.location().to_string();
     assert!(url.starts_with(issuer), "{url}");
     assert!(
@@ -106,7 +130,10 @@ async fn sign_in_at_provider(app: &TestApp, issuer: &str, user: &str, password: 
     let mut posted = false;
     for _ in 0..10 {
         if url.starts_with(REDIRECT) {
-            return url.trim_start_matches("http://atrium.test").to_string();
+            return Callback {
+                path: url.trim_start_matches("http://atrium.test").to_string(),
+                browser: binding,
+            };
         }
         let response = if url.contains("/interaction/") && !posted {
             posted = true;
@@ -174,7 +201,7 @@ async fn sign_in_with_groups_from_the_id_token_and_no_replay() {
     };
     let app = oidc_app(&provider.issuer).await;
     let callback = sign_in_at_provider(&app, &provider.issuer, "alice", "alice-pw").await;
-    let reply = app.get(&callback, None).await;
+    let reply = callback.send(&app).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(
         reply.location(),
@@ -211,7 +238,7 @@ async fn sign_in_with_groups_from_the_id_token_and_no_replay() {
     );
 
     // The same callback again (a replayed code): the state was used up.
-    let replay = app.get(&callback, None).await;
+    let replay = callback.send(&app).await;
     assert_eq!(replay.status, StatusCode::SEE_OTHER);
     assert!(
         replay.location().starts_with("/login?error=state"),
@@ -244,7 +271,7 @@ async fn wrong_state_and_wrong_nonce_are_refused() {
         .execute(app.state.store.pool())
         .await
         .unwrap();
-    let reply = app.get(&callback, None).await;
+    let reply = callback.send(&app).await;
     assert!(
         reply.location().starts_with("/login?error=token"),
         "{}",
@@ -261,6 +288,70 @@ async fn wrong_state_and_wrong_nonce_are_refused() {
     assert_eq!(sessions, 0);
 }
 
+/// Login CSRF: an attacker signs in at the provider in their own browser, stops before the
+/// callback and sends its URL to a victim. Without the binding cookie of the browser that
+/// started the sign-in, the callback is refused, audited, and the sign-in link is used up.
+#[tokio::test]
+async fn a_callback_from_another_browser_is_refused() {
+    let Some(provider) = start_provider() else {
+        return;
+    };
+    let app = oidc_app(&provider.issuer).await;
+    let start = app.get("/auth/login?next=/catalog", None).await;
+    let flags = start.set_cookie("atrium_login").expect("binding cookie");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/auth/", "Max-Age=600"] {
+        assert!(flags.contains(flag), "{flags}");
+    }
+
+    let attackers = sign_in_at_provider(&app, &provider.issuer, "bob", "bob-pw").await;
+    let victims_browser = atrium_server::util::new_token();
+    for cookies in [
+        String::new(),
+        format!("atrium_login={victims_browser}"),
+        format!("atrium_session=x; atrium_login={victims_browser}"),
+    ] {
+        let attackers = sign_in_at_provider(&app, &provider.issuer, "bob", "bob-pw").await;
+        let reply = attackers.send_with(&app, &cookies).await;
+        assert!(
+            reply.location().starts_with("/login?error=browser"),
+            "{cookies}: {}",
+            reply.location()
+        );
+        // (A stale session cookie is cleared: set, but empty.)
+        let session = reply.session_cookie().unwrap_or_default();
+        assert!(session.is_empty(), "{cookies}");
+        let audited = &logins(&app).await[0].record;
+        assert_eq!(audited.outcome, "failure");
+        let reason = audited.details["reason"].to_string();
+        assert!(reason.contains("another browser"), "{reason}");
+    }
+    let sessions: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(sessions, 0, "nobody was signed in");
+
+    // A refused callback used the link up: not even its own browser can use it afterwards.
+    let refused = attackers
+        .send_with(&app, &format!("atrium_login={victims_browser}"))
+        .await;
+    assert!(refused.location().starts_with("/login?error=browser"));
+    let reply = attackers.send(&app).await;
+    assert!(
+        reply.location().starts_with("/login?error=state"),
+        "{}",
+        reply.location()
+    );
+
+    // The browser that started it is let in, and its binding cookie is cleared.
+    let own = sign_in_at_provider(&app, &provider.issuer, "bob", "bob-pw").await;
+    let reply = own.send(&app).await;
+    assert_eq!(reply.location(), "/catalog");
+    assert!(reply.session_cookie().is_some());
+    assert_eq!(reply.cookie("atrium_login").as_deref(), Some(""));
+}
+
 #[tokio::test]
 async fn missing_groups_claim_gives_catalog_teams_only() {
     let Some(provider) = start_provider() else {
@@ -268,7 +359,7 @@ async fn missing_groups_claim_gives_catalog_teams_only() {
     };
     let app = oidc_app(&provider.issuer).await;
     let callback = sign_in_at_provider(&app, &provider.issuer, "nogroups", "nogroups-pw").await;
-    let reply = app.get(&callback, None).await;
+    let reply = callback.send(&app).await;
     let token = reply.session_cookie().expect("signed in");
     let session = session_json(&app, &token).await;
     assert_eq!(session["user"]["teams"], serde_json::json!([]));
@@ -286,7 +377,7 @@ async fn admin_group_from_the_provider_grants_the_audit_export() {
     };
     let app = oidc_app(&provider.issuer).await;
     let callback = sign_in_at_provider(&app, &provider.issuer, "admin", "admin-pw").await;
-    let token = app.get(&callback, None).await.session_cookie().unwrap();
+    let token = callback.send(&app).await.session_cookie().unwrap();
     let export = app.get("/api/audit/export?format=csv", Some(&token)).await;
     assert_eq!(export.status, StatusCode::OK);
     assert!(

@@ -346,3 +346,141 @@ async fn a_malformed_policy_keeps_the_previous_one_in_force() {
         "success"
     );
 }
+
+/// A request as a browser on `host` sends it: its `Host`, and for a write its own `Origin`.
+fn from_host(
+    method: &str,
+    uri: &str,
+    host: &str,
+    body: &str,
+) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, host)
+        .header(header::ORIGIN, format!("http://{host}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// DNS rebinding: a page on `rebind.example` (which its owner pointed at this server's address)
+/// is same-origin with itself, so only the `Host` check stands between it and a demo sign-in.
+/// Loopback names and addresses keep working, with any port.
+#[tokio::test]
+async fn requests_for_other_host_names_are_refused() {
+    let app = app_with(true, |config| config.auth.public_url = None).await;
+    for host in [
+        "rebind.example",
+        "rebind.example:3000",
+        "127.0.0.1.nip.example",
+    ] {
+        let reply = app
+            .send(from_host("POST", "/auth/demo", host, "user=jonas.becker"))
+            .await;
+        assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(reply.session_cookie().is_none());
+        let page = app.send(from_host("GET", "/login", host, "")).await;
+        assert_eq!(page.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+    }
+    for host in [
+        "127.0.0.1:3000",
+        "localhost:3000",
+        "localhost:41234",
+        "[::1]:3000",
+    ] {
+        let reply = app
+            .send(from_host("POST", "/auth/demo", host, "user=jonas.becker"))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{host}: {}",
+            reply.body
+        );
+    }
+
+    // With a public URL, its name is answered too, and other names are not.
+    let app = common::app().await;
+    assert_eq!(app.get("/login", None).await.status, StatusCode::OK);
+    let other = app
+        .send(from_host("GET", "/login", "atrium.evil", ""))
+        .await;
+    assert_eq!(other.status, StatusCode::MISDIRECTED_REQUEST);
+}
+
+/// Demo sign-in is on by default only on loopback: an Atrium listening on every address offers
+/// no demo users and refuses (and audits) a demo sign-in, unless `auth.demo = true` says so.
+#[tokio::test]
+async fn demo_sign_in_needs_loopback_or_auth_demo() {
+    let reachable: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+    let app = app_with(true, |config| config.listen = reachable).await;
+    let options = app
+        .call("/api/auth/options", serde_json::json!({}), None)
+        .await;
+    let options: serde_json::Value = serde_json::from_str(&options.body).unwrap();
+    assert_eq!(options["demo_users"], serde_json::json!([]), "{options}");
+    let reply = app
+        .post(
+            "/auth/demo",
+            "application/x-www-form-urlencoded",
+            "user=jonas.becker&next=/catalog".into(),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.body.contains("auth.demo"), "{}", reply.body);
+    assert!(reply.session_cookie().is_none());
+    let refused = audit_actions(&app, "login").await;
+    assert_eq!(refused[0].record.outcome, "denied");
+
+    let app = app_with(true, |config| {
+        config.listen = reachable;
+        config.auth.demo = Some(true);
+    })
+    .await;
+    app.sign_in("jonas.becker").await;
+}
+
+/// Behind https: HSTS on every response, and a write from the plain-http origin of the same
+/// name is another origin.
+#[tokio::test]
+async fn https_public_url_sends_hsts_and_the_scheme_counts_for_writes() {
+    let app = app().await;
+    let page = app.get("/login", None).await;
+    assert!(page
+        .headers
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
+
+    let app = app_with(true, |config| {
+        config.auth.public_url = Some("https://atrium.test".into())
+    })
+    .await;
+    let page = app.get("/login", None).await;
+    assert_eq!(
+        page.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let plain_http = app
+        .send(from_host(
+            "POST",
+            "/auth/demo",
+            "atrium.test",
+            "user=jonas.becker",
+        ))
+        .await;
+    assert_eq!(
+        plain_http.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        plain_http.body
+    );
+    let request = axum::http::Request::post("/auth/demo")
+        .header(header::HOST, "atrium.test")
+        .header(header::ORIGIN, "https://atrium.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from("user=jonas.becker"))
+        .unwrap();
+    assert_eq!(app.send(request).await.status, StatusCode::SEE_OTHER);
+}

@@ -51,6 +51,7 @@ async fn sessions_and_attempts(store: &Store) {
             nonce: "n".into(),
             pkce_verifier: "v".into(),
             return_to: "/catalog".into(),
+            browser_hash: hash_token("browser"),
         })
         .await
         .unwrap();
@@ -60,6 +61,8 @@ async fn sessions_and_attempts(store: &Store) {
         .unwrap()
         .expect("first use");
     assert_eq!(taken.return_to, "/catalog");
+    assert!(taken.is_from_browser(Some("browser")));
+    assert!(!taken.is_from_browser(Some("another browser")));
     assert!(
         store.take_login_attempt(&state).await.unwrap().is_none(),
         "second use finds nothing"

@@ -496,3 +496,53 @@ async fn owner_team_convention() {
             .allowed
     );
 }
+
+/// One source of truth for production: an environment's `production` flag, whatever its name.
+/// `live` (flagged) is production, `prod` flagged `false` is not, and the deprecated
+/// `auth.production_environments` can only add to the flags.
+#[tokio::test]
+async fn the_production_flag_drives_the_owner_convention() {
+    use atrium_server::config::EnvironmentEntry;
+    let env = |name: &str, production: Option<bool>| EnvironmentEntry {
+        name: name.into(),
+        repo: "/nonexistent/env-repo".into(),
+        root: "apps/root.yaml".into(),
+        production,
+        ..Default::default()
+    };
+    let app = app_with(false, |config| {
+        config.environments = vec![
+            env("qa", None),
+            env("live", Some(true)),
+            env("prod", Some(false)),
+            env("edge", None),
+        ];
+        config.auth.production_environments = Some(vec!["edge".into()]);
+    })
+    .await;
+    let payments_app = atrium_server::demo::catalog::demo_app_names()
+        .iter()
+        .find(|(_, team)| team == "team-payments")
+        .unwrap()
+        .0;
+    let access = &app.state.auth.access;
+    let amara = user(&app, "amara.okafor");
+    let may_sync = |env: &str| {
+        access
+            .decide(
+                &amara,
+                "applications",
+                "sync",
+                &format!("{env}/{payments_app}"),
+            )
+            .allowed
+    };
+    assert!(may_sync("qa"));
+    assert!(!may_sync("live"), "flagged production");
+    assert!(may_sync("prod"), "the flag, not the name");
+    assert!(!may_sync("edge"), "the deprecated list still counts");
+    assert!(
+        !may_sync("unknown"),
+        "an unknown environment counts as production"
+    );
+}

@@ -68,3 +68,36 @@ async fn search_server_function_survives_hostile_input() {
         assert_eq!(reply.status, StatusCode::OK, "query {q:?}");
     }
 }
+
+/// Arguments that do not decode are the caller's mistake: 400 naming the field, not a 500
+/// "could not reach the server".
+#[tokio::test]
+async fn malformed_server_function_input_is_a_400_naming_the_field() {
+    let app = app().await;
+    let me = app.sign_in("amara.okafor").await;
+    let form = "application/x-www-form-urlencoded";
+    for (path, content_type, body, field) in [
+        ("/api/envs/tree", form, "", "env"),
+        ("/api/envs/node", form, "env=dev", "node"),
+        // (The form decoder does not name a field whose value is of the wrong type.)
+        (
+            "/api/envs/sync",
+            form,
+            "env=dev&app=x&prune=maybe",
+            "`true` or `false`",
+        ),
+    ] {
+        let reply = app.post(path, content_type, body.into(), Some(&me)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path} {body}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains("BadRequest") && reply.body.contains(field),
+            "{path} {body}: {}",
+            reply.body
+        );
+    }
+}

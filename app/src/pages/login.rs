@@ -11,15 +11,7 @@ use crate::components::icons::{AlertIcon, CheckIcon};
 use crate::components::problem::ErrorPanel;
 use crate::components::session::use_session;
 use crate::dto::auth::{DemoUserView, LoginOptions};
-use crate::url::encode;
-
-/// Where to go after signing in: a local path, else home (the server checks this again).
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p,
-        _ => "/".into(),
-    }
-}
+use crate::url::{encode, safe_next};
 
 /// `/auth/login?next=…`: starts single sign-on.
 fn sso_href(next: &str) -> String {
@@ -36,6 +28,10 @@ fn failure_text(code: &str) -> (&'static str, &'static str) {
         "state" => (
             "That sign-in link has expired or was already used.",
             "Sign-in links work once and only for a few minutes. Start again below.",
+        ),
+        "browser" => (
+            "This sign-in was not started in this browser, so you were not signed in.",
+            "Someone may have sent you a sign-in link, or your browser dropped the sign-in cookie. Start again below.",
         ),
         "denied" => (
             "The identity provider did not let you sign in.",
@@ -67,7 +63,7 @@ fn failure_text(code: &str) -> (&'static str, &'static str) {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let params = use_query_map();
-    let next = Memo::new(move |_| safe_next(params.with(|p| p.get("next"))));
+    let next = Memo::new(move |_| safe_next(params.with(|p| p.get("next")).as_deref()));
     let options = Resource::new_blocking(|| (), |_| sign_in_options());
     let session = use_session();
 

@@ -1,6 +1,7 @@
 //! The one enforcement point: policy file + the owner-team convention, with every refusal
 //! written to the audit trail. Implements the UI crate's `AccessService`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use atrium_app::dto::auth::{LoginOptions, UserView};
@@ -17,10 +18,14 @@ pub struct Access {
     pub policy: Arc<PolicyHolder>,
     pub teams: Teams,
     pub store: Store,
-    /// Environments the owner convention never covers.
-    pub production: Vec<String>,
+    /// Each known environment and whether it is production (its `production` flag, see
+    /// [`production_flags`]). The owner convention covers only environments known here as not
+    /// production.
+    pub production: HashMap<String, bool>,
     /// OIDC configured: demo sign-in is refused.
     pub oidc: bool,
+    /// Demo sign-in is offered and accepted ([`super::settings::AuthConfig::demo_enabled`]).
+    pub demo: bool,
 }
 
 impl Access {
@@ -101,7 +106,8 @@ impl Access {
         if !covered || env.contains('*') || app.contains('*') {
             return None;
         }
-        if !asking && self.production.iter().any(|p| p.eq_ignore_ascii_case(env)) {
+        // Outside production only; an environment it does not know counts as production.
+        if !asking && self.production.get(env).copied().unwrap_or(true) {
             return None;
         }
         let index = self.teams.index();
@@ -119,6 +125,30 @@ impl Access {
             tracing::error!(action = %record.action, "audit append failed: {error}");
         }
     }
+}
+
+/// Whether each environment is production, for [`Access::production`]: the environments' own
+/// flags, plus the names of the deprecated `auth.production_environments` (which can only make
+/// an environment production, never the reverse).
+pub fn production_flags<'a>(
+    environments: impl IntoIterator<Item = (&'a str, bool)>,
+    deprecated: Option<&[String]>,
+) -> HashMap<String, bool> {
+    let mut flags: HashMap<String, bool> = environments
+        .into_iter()
+        .map(|(name, production)| (name.to_string(), production))
+        .collect();
+    if let Some(names) = deprecated {
+        tracing::warn!(
+            ?names,
+            "auth.production_environments is deprecated: set `production = true` on each \
+             [[environments]] entry instead; the names listed still count as production"
+        );
+        for name in names {
+            flags.insert(name.clone(), true);
+        }
+    }
+    flags
 }
 
 pub fn actor_of(caller: &Caller) -> Actor {
@@ -179,9 +209,9 @@ impl AccessService for Access {
     }
 
     fn login_options(&self) -> LoginOptions {
-        if self.oidc {
+        if self.oidc || !self.demo {
             return LoginOptions {
-                oidc: true,
+                oidc: self.oidc,
                 demo_users: Vec::new(),
             };
         }

@@ -42,14 +42,20 @@ pub struct Auth {
     pub secure_cookies: bool,
     /// `scheme://host[:port]` writes must come from; `None` = the request's own host.
     pub public_origin: Option<String>,
+    /// The `Host` names requests must carry (DNS rebinding).
+    pub hosts: origin::AllowedHosts,
+    /// The public URL is https: responses carry `Strict-Transport-Security`.
+    pub hsts: bool,
     pub limiter: LoginLimiter,
 }
 
 impl Auth {
-    pub fn from_config(
+    /// `environments`: each environment's name and `production` flag (the engine's).
+    pub fn from_config<'a>(
         config: &Config,
         catalog: Arc<Catalog>,
         store: Store,
+        environments: impl IntoIterator<Item = (&'a str, bool)>,
     ) -> anyhow::Result<Self> {
         let settings = &config.auth;
         let policy_path = match &settings.policy_file {
@@ -68,8 +74,12 @@ impl Auth {
                 policy: Arc::new(policy),
                 teams: teams::Teams::new(catalog),
                 store,
-                production: settings.production_environments.clone(),
+                production: access::production_flags(
+                    environments,
+                    settings.production_environments.as_deref(),
+                ),
                 oidc: oidc.is_some(),
+                demo: settings.demo_enabled(config.listen),
             }),
             oidc,
             lifetimes: Lifetimes {
@@ -78,6 +88,14 @@ impl Auth {
             },
             secure_cookies: settings.secure_cookies(),
             public_origin: settings.public_url.as_deref().map(origin::origin_of),
+            hsts: settings
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
+            hosts: origin::AllowedHosts::new(
+                settings.public_url.as_deref(),
+                &settings.allowed_hosts,
+            ),
             limiter: LoginLimiter::per_minute(settings.login_attempts_per_minute),
         })
     }

@@ -70,6 +70,10 @@ pub enum OidcError {
     Unavailable { issuer: String, message: String },
     #[error("the sign-in link expired or was already used")]
     UnknownState,
+    #[error(
+        "the sign-in was started in another browser (its binding cookie is missing or different)"
+    )]
+    OtherBrowser,
     #[error("the identity provider refused the sign-in: {0}")]
     Provider(String),
     #[error("the identity provider's answer could not be verified: {0}")]
@@ -143,7 +147,13 @@ impl Oidc {
     }
 
     /// Start a sign-in: the provider URL to send the browser to, and what to remember.
-    pub async fn begin(&self, return_to: String) -> Result<(String, LoginAttempt), OidcError> {
+    /// `browser_hash` binds the attempt to the browser that asked (see
+    /// [`LoginAttempt::is_from_browser`]).
+    pub async fn begin(
+        &self,
+        return_to: String,
+        browser_hash: String,
+    ) -> Result<(String, LoginAttempt), OidcError> {
         let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client.authorize_url(
@@ -162,6 +172,7 @@ impl Oidc {
                 nonce: nonce.secret().clone(),
                 pkce_verifier: verifier.secret().clone(),
                 return_to,
+                browser_hash,
             },
         ))
     }

@@ -7,6 +7,10 @@ use time::Duration;
 
 pub const COOKIE: &str = "atrium_session";
 
+/// The cookie that binds a sign-in in flight to the browser that started it (login CSRF): a
+/// random value whose SHA-256 is stored with the attempt. Short-lived, sent only to `/auth/`.
+pub const LOGIN_COOKIE: &str = "atrium_login";
+
 /// Who signed in, as stored with the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
@@ -39,22 +43,21 @@ pub struct LoginAttempt {
     pub pkce_verifier: String,
     /// Same-origin path to go back to.
     pub return_to: String,
+    /// SHA-256 ([`hash_token`]) of the [`LOGIN_COOKIE`] value of the browser that started it.
+    pub browser_hash: String,
 }
 
-/// `next` if it is a same-origin path (`/…`, not `//…` or `/\…`), else `/`. Keeps sign-in from
-/// being an open redirect.
-pub fn safe_return_to(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.chars().any(|c| c.is_control())
-                && !path.starts_with("/auth/") =>
-        {
-            path.to_string()
+impl LoginAttempt {
+    /// Whether the callback comes from the browser that started this sign-in: its
+    /// [`LOGIN_COOKIE`] hashes to the stored value. Without this a callback URL started by an
+    /// attacker would sign a victim in as the attacker (login CSRF).
+    pub fn is_from_browser(&self, cookie: Option<&str>) -> bool {
+        match cookie {
+            Some(value) if !value.is_empty() && !self.browser_hash.is_empty() => {
+                hash_token(value) == self.browser_hash
+            }
+            _ => false,
         }
-        _ => "/".into(),
     }
 }
 
@@ -63,19 +66,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_same_origin_paths_are_returned_to() {
-        assert_eq!(safe_return_to(Some("/catalog?q=pay")), "/catalog?q=pay");
-        for bad in [
-            "https://evil.example",
-            "//evil.example/x",
-            "/\\evil.example",
-            "javascript:alert(1)",
-            "/auth/logout",
-            "/x\r\nSet-Cookie: a=b",
-        ] {
-            assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
-        }
-        assert_eq!(safe_return_to(None), "/");
+    fn a_sign_in_belongs_to_the_browser_that_started_it() {
+        let mine = crate::util::new_token();
+        let attempt = LoginAttempt {
+            state: "s".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: "/".into(),
+            browser_hash: hash_token(&mine),
+        };
+        assert!(attempt.is_from_browser(Some(&mine)));
+        assert!(!attempt.is_from_browser(Some(&crate::util::new_token())));
+        assert!(!attempt.is_from_browser(Some("")));
+        assert!(!attempt.is_from_browser(None));
+        let unbound = LoginAttempt {
+            browser_hash: String::new(),
+            ..attempt
+        };
+        assert!(!unbound.is_from_browser(Some("")));
     }
 
     #[test]

@@ -25,9 +25,10 @@ pub struct AuthConfig {
     pub policy_file: Option<PathBuf>,
     /// Role every signed-in user has (`role:readonly`).
     pub default_role: String,
-    /// Environments where the owner-team convention does not apply: production needs an
-    /// explicit policy line.
-    pub production_environments: Vec<String>,
+    /// Deprecated: set `production = true` on the environment instead (`[[environments]]`),
+    /// the one source of truth. Names listed here still count as production (they can only
+    /// add to the environments' flags, never remove one), with a warning at start.
+    pub production_environments: Option<Vec<String>>,
     /// A session ends after this long without a request.
     pub session_idle_minutes: u64,
     /// A session ends this long after sign-in, whatever happens.
@@ -35,6 +36,13 @@ pub struct AuthConfig {
     /// The URL people use, e.g. `https://atrium.example.com`: the origin POSTs must come from
     /// and whether cookies are `Secure`. Default: the request's own `Host`.
     pub public_url: Option<String>,
+    /// Extra `Host` names (`name` or `name:port`) this Atrium answers to, besides the public
+    /// URL's host, `localhost` and IP addresses; e.g. the name a reverse proxy uses.
+    pub allowed_hosts: Vec<String>,
+    /// Demo sign-in (four demo users, one an admin). Default: on only when no OIDC is
+    /// configured and Atrium listens on a loopback address; `true` turns it on when listening
+    /// elsewhere (with a loud warning), `false` turns it off.
+    pub demo: Option<bool>,
     /// Sign-in attempts allowed per client IP and minute.
     pub login_attempts_per_minute: u32,
     /// Single sign-on; absent = the embedded default's demo sign-in.
@@ -93,10 +101,12 @@ impl Default for AuthConfig {
         Self {
             policy_file: None,
             default_role: "role:readonly".into(),
-            production_environments: vec!["prod".into(), "production".into()],
+            production_environments: None,
             session_idle_minutes: 120,
             session_max_hours: 12,
             public_url: None,
+            allowed_hosts: Vec::new(),
+            demo: None,
             login_attempts_per_minute: 20,
             oidc: None,
         }
@@ -115,6 +125,9 @@ impl AuthConfig {
         }
         if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
             return Err("auth.session_idle_minutes and auth.session_max_hours must be > 0".into());
+        }
+        if self.oidc.is_some() && self.demo == Some(true) {
+            return Err("auth.demo = true cannot be combined with auth.oidc: demo sign-in is only for instances without single sign-on".into());
         }
         if let Some(oidc) = &self.oidc {
             for (field, value) in [
@@ -143,6 +156,11 @@ impl AuthConfig {
         Ok(())
     }
 
+    /// Whether demo sign-in is on for an Atrium listening on `listen` (see [`Self::demo`]).
+    pub fn demo_enabled(&self, listen: std::net::SocketAddr) -> bool {
+        self.oidc.is_none() && self.demo.unwrap_or_else(|| listen.ip().is_loopback())
+    }
+
     /// Cookies get `Secure` when people reach Atrium over https.
     pub fn secure_cookies(&self) -> bool {
         let https = |u: &str| u.starts_with("https://");
@@ -168,6 +186,33 @@ mod tests {
         };
         let text = format!("{oidc:?}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn demo_sign_in_is_on_by_default_only_on_loopback() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        let v6: std::net::SocketAddr = "[::1]:3000".parse().unwrap();
+        let reachable: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        let mut config = AuthConfig::default();
+        assert!(config.demo_enabled(loopback) && config.demo_enabled(v6));
+        assert!(!config.demo_enabled(reachable));
+        config.demo = Some(true);
+        assert!(config.demo_enabled(reachable));
+        config.demo = Some(false);
+        assert!(!config.demo_enabled(loopback));
+        config.demo = Some(true);
+        config.oidc = Some(OidcConfig {
+            issuer: "https://idp".into(),
+            client_id: "atrium".into(),
+            client_secret: None,
+            redirect_url: "https://atrium/auth/callback".into(),
+            scopes: default_scopes(),
+            groups_claim: default_groups_claim(),
+            display_name: None,
+        });
+        assert!(config.validate().unwrap_err().contains("auth.demo"));
+        config.demo = None;
+        assert!(!config.demo_enabled(loopback));
     }
 
     #[test]

@@ -5,19 +5,24 @@
 use std::collections::HashMap;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use serde::Deserialize;
 
 use atrium_app::service::Caller;
+// Where sign-in returns to: one rule for the server and the sign-in page.
+use atrium_app::url::safe_next;
 
-use super::cookies::{clear_cookie, cookie_value, session_cookie};
+use super::cookies::{
+    clear_cookie, clear_login_cookie, cookie_value, session_cookie, set_login_cookie,
+};
 use super::guard::encode;
 use super::state::AppState;
 use crate::audit::{outcome, Actor};
 use crate::auth::oidc::OidcError;
-use crate::auth::session::{safe_return_to, Identity, COOKIE};
+use crate::auth::session::{hash_token, Identity, COOKIE, LOGIN_COOKIE};
+use crate::util::new_token;
 
 #[derive(Deserialize)]
 pub struct NextParam {
@@ -37,23 +42,41 @@ fn too_many() -> Response {
         .into_response()
 }
 
+/// The browser's sign-in binding value: the one it already holds (so sign-ins started in two
+/// tabs both stay valid), else a fresh random one.
+fn browser_binding(headers: &HeaderMap) -> String {
+    cookie_value(headers, LOGIN_COOKIE)
+        .filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .unwrap_or_else(new_token)
+}
+
 /// `GET /auth/login?next=/path`: off to the identity provider (or the sign-in page when there
-/// is none).
+/// is none). The attempt is bound to this browser by the [`LOGIN_COOKIE`] set here.
 pub async fn login(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Query(params): Query<NextParam>,
 ) -> Response {
-    let next = safe_return_to(params.next.as_deref());
+    let next = safe_next(params.next.as_deref());
     let Some(oidc) = &state.auth.oidc else {
         return Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
     };
     if !state.auth.limiter.check(caller.client_ip.as_deref()) {
         return too_many();
     }
-    match oidc.begin(next.clone()).await {
+    let browser = browser_binding(&headers);
+    match oidc.begin(next.clone(), hash_token(&browser)).await {
         Ok((url, attempt)) => match state.store.save_login_attempt(&attempt).await {
-            Ok(()) => Redirect::to(&url).into_response(),
+            Ok(()) => {
+                let mut response = Redirect::to(&url).into_response();
+                set_login_cookie(&mut response, &browser, state.auth.secure_cookies);
+                response
+            }
             Err(error) => {
                 tracing::error!("saving the sign-in attempt failed: {error}");
                 to_login("internal", &next)
@@ -75,10 +98,12 @@ pub async fn login(
     }
 }
 
-/// `GET /auth/callback?code&state`: the provider's answer.
+/// `GET /auth/callback?code&state`: the provider's answer, accepted only from the browser that
+/// started the sign-in (its [`LOGIN_COOKIE`]).
 pub async fn callback(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(oidc) = &state.auth.oidc else {
@@ -119,6 +144,11 @@ pub async fn callback(
         return fail("state", OidcError::UnknownState.to_string(), "/".into()).await;
     };
     let next = attempt.return_to.clone();
+    // Login CSRF: a callback URL started in someone else's browser (the attacker's, signed in
+    // at the provider as the attacker) would sign this browser in as them.
+    if !attempt.is_from_browser(cookie_value(&headers, LOGIN_COOKIE).as_deref()) {
+        return fail("browser", OidcError::OtherBrowser.to_string(), next).await;
+    }
     if let Some(error) = params.get("error") {
         let description = params.get("error_description").cloned().unwrap_or_default();
         return fail(
@@ -139,7 +169,9 @@ pub async fn callback(
                 "groups": signed_in.identity.groups,
                 "groups_claim_missing": signed_in.groups_missing,
             });
-            sign_in(&state, &caller, signed_in.identity, next, details).await
+            let mut response = sign_in(&state, &caller, signed_in.identity, next, details).await;
+            clear_login_cookie(&mut response, state.auth.secure_cookies);
+            response
         }
         Err(error @ OidcError::Unavailable { .. }) => {
             fail("unavailable", error.to_string(), next).await
@@ -160,17 +192,32 @@ pub async fn demo(
     Extension(caller): Extension<Caller>,
     Form(form): Form<DemoForm>,
 ) -> Response {
-    let next = safe_return_to(form.next.as_deref());
+    let next = safe_next(form.next.as_deref());
     if !state.auth.limiter.check(caller.client_ip.as_deref()) {
         return too_many();
     }
-    if state.auth.oidc.is_some() {
-        state.auth.audit_login(&caller, Actor::anonymous(), outcome::DENIED, serde_json::json!({"reason": "demo sign-in is disabled when OIDC is configured", "user": form.user})).await;
-        return (
-            StatusCode::FORBIDDEN,
-            "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
-        )
-            .into_response();
+    if !state.auth.access.demo {
+        let (reason, text) = if state.auth.oidc.is_some() {
+            (
+                "demo sign-in is disabled when OIDC is configured",
+                "Demo sign-in is disabled: this Atrium uses single sign-on.\n",
+            )
+        } else {
+            (
+                "demo sign-in is off (not listening on loopback, auth.demo not set)",
+                "Demo sign-in is off: this Atrium is reachable from the network. Configure single sign-on, or set auth.demo = true for a throw-away demo.\n",
+            )
+        };
+        state
+            .auth
+            .audit_login(
+                &caller,
+                Actor::anonymous(),
+                outcome::DENIED,
+                serde_json::json!({"reason": reason, "user": form.user}),
+            )
+            .await;
+        return (StatusCode::FORBIDDEN, text).into_response();
     }
     let Some(identity) = crate::auth::demo::identity(&form.user) else {
         state
@@ -223,7 +270,7 @@ async fn sign_in(
 pub async fn logout(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
 ) -> Response {
     let token = cookie_value(&headers, COOKIE);
     state.auth.end_session(&caller, token.as_deref()).await;

@@ -1,11 +1,18 @@
-//! The session cookie on the wire: read from a request, set and cleared on a response. Its
-//! name is the session module's [`COOKIE`]; its flags (HttpOnly, SameSite=Lax, Secure when
-//! configured) are set here, in one place.
+//! Atrium's cookies on the wire: read from a request, set and cleared on a response. The
+//! session cookie ([`COOKIE`]) and the sign-in binding cookie ([`LOGIN_COOKIE`]); their flags
+//! (HttpOnly, SameSite=Lax, Secure when configured) are set here, in one place.
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 
-use crate::auth::session::COOKIE;
+use crate::auth::session::{COOKIE, LOGIN_COOKIE};
+
+/// How long a sign-in may take at the provider: the binding cookie's lifetime, the same as a
+/// stored attempt's.
+const LOGIN_COOKIE_AGE: time::Duration = time::Duration::minutes(10);
+
+/// The binding cookie is sent only to the sign-in routes.
+const LOGIN_COOKIE_PATH: &str = "/auth/";
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -18,9 +25,11 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-pub fn session_cookie(token: &str, secure: bool, max_age: time::Duration) -> String {
-    cookie::Cookie::build((COOKIE, token.to_string()))
-        .path("/")
+/// Every cookie of ours: HttpOnly, SameSite=Lax (sent on the provider's redirect back, a
+/// top-level GET; never on cross-site POSTs), Secure behind https.
+fn build(name: &str, value: &str, path: &str, secure: bool, max_age: time::Duration) -> String {
+    cookie::Cookie::build((name.to_string(), value.to_string()))
+        .path(path.to_string())
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(secure)
@@ -29,18 +38,49 @@ pub fn session_cookie(token: &str, secure: bool, max_age: time::Duration) -> Str
         .to_string()
 }
 
-pub fn clear_cookie(response: &mut Response, secure: bool) {
-    let value = cookie::Cookie::build((COOKIE, ""))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(secure)
-        .max_age(time::Duration::ZERO)
-        .build()
-        .to_string();
-    if let Ok(value) = HeaderValue::from_str(&value) {
+fn append(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
+}
+
+pub fn session_cookie(token: &str, secure: bool, max_age: time::Duration) -> String {
+    build(COOKIE, token, "/", secure, max_age)
+}
+
+pub fn clear_cookie(response: &mut Response, secure: bool) {
+    append(
+        response,
+        &build(COOKIE, "", "/", secure, time::Duration::ZERO),
+    );
+}
+
+/// Set the sign-in binding cookie (see [`LOGIN_COOKIE`]).
+pub fn set_login_cookie(response: &mut Response, value: &str, secure: bool) {
+    append(
+        response,
+        &build(
+            LOGIN_COOKIE,
+            value,
+            LOGIN_COOKIE_PATH,
+            secure,
+            LOGIN_COOKIE_AGE,
+        ),
+    );
+}
+
+/// Drop the sign-in binding cookie once the callback has used it (whatever the outcome).
+pub fn clear_login_cookie(response: &mut Response, secure: bool) {
+    append(
+        response,
+        &build(
+            LOGIN_COOKIE,
+            "",
+            LOGIN_COOKIE_PATH,
+            secure,
+            time::Duration::ZERO,
+        ),
+    );
 }
 
 #[cfg(test)]
@@ -69,5 +109,22 @@ mod tests {
             assert!(c.contains(flag), "{c}");
         }
         assert!(!session_cookie("t", false, time::Duration::hours(1)).contains("Secure"));
+    }
+
+    #[test]
+    fn login_cookie_flags() {
+        let mut response = Response::new(axum::body::Body::empty());
+        set_login_cookie(&mut response, "b", true);
+        let c = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        for flag in [
+            "atrium_login=b",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Secure",
+            "Path=/auth/",
+            "Max-Age=600",
+        ] {
+            assert!(c.contains(flag), "{c}");
+        }
     }
 }

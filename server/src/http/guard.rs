@@ -1,4 +1,5 @@
-//! The request middleware in front of everything: refuses cross-site writes, resolves the
+//! The request middleware in front of everything: refuses requests for other host names (DNS
+//! rebinding) and cross-site writes, resolves the
 //! caller from the session cookie (the one "extractor" every server function and route reads),
 //! sends anonymous page views to sign-in, and sets the security headers.
 
@@ -36,6 +37,23 @@ fn is_public(path: &str) -> bool {
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let auth = state.auth.clone();
+    // DNS rebinding: a page on another name that resolves to this server. HTTP/2 carries the
+    // host in the URI's authority instead of a `Host` header.
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()));
+    if !host.as_deref().is_some_and(|h| auth.hosts.allows(h)) {
+        tracing::warn!(host = ?host.as_deref().map(|h| h.chars().take(100).collect::<String>()), "request for a host this Atrium does not answer to refused");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this Atrium does not answer to that host name: use its public URL \
+             (auth.public_url), or list the name in auth.allowed_hosts\n",
+        )
+            .into_response();
+    }
     // Automation: a personal API token on the JSON API and server functions. It carries no
     // ambient credential (no cookie is read with it), so the same-origin rule does not apply.
     if let Some(secret) = bearer(req.headers()) {
@@ -70,11 +88,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         let nonce = new_token();
         req.extensions_mut().insert(CspNonce(nonce.clone()));
         let mut response = next.run(req).await;
-        security_headers(response.headers_mut(), &nonce);
+        security_headers(response.headers_mut(), &nonce, auth.hsts);
         return response;
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        && !request_origin(req.headers()).is_same_origin(auth.public_origin.as_deref())
+        && !request_origin(req.headers())
+            .is_same_origin(auth.public_origin.as_deref(), auth.secure_cookies)
     {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return (
@@ -127,7 +146,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     if stale_cookie {
         clear_cookie(&mut response, auth.secure_cookies);
     }
-    security_headers(response.headers_mut(), &nonce);
+    security_headers(response.headers_mut(), &nonce, auth.hsts);
     response
 }
 
@@ -169,7 +188,14 @@ fn request_origin(headers: &HeaderMap) -> RequestOrigin<'_> {
     }
 }
 
-fn security_headers(headers: &mut HeaderMap, nonce: &str) {
+fn security_headers(headers: &mut HeaderMap, nonce: &str, hsts: bool) {
+    if hsts {
+        // People reach this Atrium over https: browsers keep to https for a year.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \

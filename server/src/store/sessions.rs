@@ -99,16 +99,18 @@ impl Store {
         Ok(sessions)
     }
 
-    /// Remember a sign-in sent to the provider, under the hash of its `state`.
+    /// Remember a sign-in sent to the provider, under the hash of its `state`, with the hash of
+    /// the browser's binding cookie.
     pub async fn save_login_attempt(&self, attempt: &LoginAttempt) -> Result<()> {
         sqlx::query(
-            "INSERT INTO login_attempts (state_hash, nonce, pkce_verifier, return_to, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO login_attempts (state_hash, nonce, pkce_verifier, return_to, \
+             browser_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(hash_token(&attempt.state))
         .bind(&attempt.nonce)
         .bind(&attempt.pkce_verifier)
         .bind(&attempt.return_to)
+        .bind(&attempt.browser_hash)
         .bind(stamp(OffsetDateTime::now_utc()))
         .execute(self.pool())
         .await?;
@@ -121,7 +123,7 @@ impl Store {
         let hash = hash_token(state);
         let row = sqlx::query(
             "DELETE FROM login_attempts WHERE state_hash = $1 \
-             RETURNING nonce, pkce_verifier, return_to, created_at",
+             RETURNING nonce, pkce_verifier, return_to, browser_hash, created_at",
         )
         .bind(&hash)
         .fetch_optional(self.pool())
@@ -136,6 +138,7 @@ impl Store {
             nonce: row.try_get("nonce")?,
             pkce_verifier: row.try_get("pkce_verifier")?,
             return_to: row.try_get("return_to")?,
+            browser_hash: row.try_get("browser_hash")?,
         }))
     }
 }

@@ -43,12 +43,29 @@ impl Reply {
 
     /// The session token from `Set-Cookie`, if one was set (empty = cleared).
     pub fn session_cookie(&self) -> Option<String> {
+        self.cookie("atrium_session")
+    }
+
+    /// Cookie `name`'s value from `Set-Cookie`, if one was set (empty = cleared).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookie(name).map(|c| {
+            c[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+    }
+
+    /// The whole `Set-Cookie` line of cookie `name` (value and flags), if one was set.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("atrium_session="))
-            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+            .find(|c| c.starts_with(&prefix))
+            .map(str::to_string)
     }
 }
 
@@ -60,6 +77,8 @@ pub async fn app_with(fixtures: bool, tweak: impl FnOnce(&mut Config)) -> TestAp
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
+    // The test instance is reached as `atrium.test` (requests name it as their `Host`).
+    config.auth.public_url = Some(ORIGIN.into());
     if fixtures {
         config.catalog.sources.push(SourceEntry {
             name: "examples".into(),
@@ -101,6 +120,14 @@ impl TestApp {
         if let Some(token) = session {
             request = request.header(header::COOKIE, format!("atrium_session={token}"));
         }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// `GET` with a raw `Cookie` header (`a=b; c=d`), as a browser holding those cookies.
+    pub async fn get_with_cookies(&self, uri: &str, cookies: &str) -> Reply {
+        let request = Request::get(uri)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, cookies);
         self.send(request.body(Body::empty()).unwrap()).await
     }
 

@@ -122,6 +122,17 @@ fn tags(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<String> {
     out
 }
 
+/// A link the entity page may make clickable: `http:`, `https:` or `mailto:` (never
+/// `javascript:`, `data:` or `file:`), with no control character or whitespace a browser
+/// would drop or read differently.
+fn is_safe_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 fn links(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<Link> {
     let mut out = Vec::new();
     let items = match m.get("links") {
@@ -145,6 +156,13 @@ fn links(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<Link> {
             continue;
         };
         let url = match link.get("url") {
+            Some(Value::String(u)) if !u.trim().is_empty() && !is_safe_link(u) => {
+                problems.push(format!(
+                    "{path}.url {:?}: only http, https and mailto links are allowed",
+                    u.chars().take(80).collect::<String>()
+                ));
+                None
+            }
             Some(Value::String(u)) if !u.trim().is_empty() => Some(u.clone()),
             None | Some(Value::Null) | Some(Value::String(_)) => {
                 problems.push(format!("{path}.url is required"));

@@ -64,6 +64,41 @@ fn invalid_name_and_tag_name_the_entity_and_field() {
 }
 
 #[test]
+fn links_are_http_https_or_mailto_only() {
+    let doc = json!({
+        "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+        "metadata": {"name": "a", "links": [
+            {"url": "javascript:alert(document.cookie)"},
+            {"url": "JavaScript:alert(1)"},
+            {"url": "data:text/html,<script>alert(1)</script>"},
+            {"url": "java\tscript:alert(1)"},
+            {"url": "https://ok.example/docs"},
+            {"url": "mailto:team@example.com"},
+            {"url": "HTTP://ok.example"},
+        ]},
+        "spec": {"type": "service", "lifecycle": "x", "owner": "team-a"},
+    });
+    let msgs = problems(doc);
+    assert_eq!(msgs.len(), 4, "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .all(|m| m.contains("only http, https and mailto")),
+        "{msgs:?}"
+    );
+    let ok = json!({
+        "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+        "metadata": {"name": "a", "links": [
+            {"url": "https://ok.example/docs"},
+            {"url": "mailto:team@example.com"},
+            {"url": "HTTP://ok.example"},
+        ]},
+        "spec": {"type": "service", "lifecycle": "x", "owner": "team-a"},
+    });
+    let e = validate(&ok).expect("valid");
+    assert_eq!(e.metadata.links.len(), 3);
+}
+
+#[test]
 fn wrong_types_name_the_field() {
     let doc = json!({
         "apiVersion": "backstage.io/v1alpha1", "kind": "Component",

@@ -10,7 +10,7 @@ use similar::{ChangeTag, TextDiff};
 use crate::resource::metadata::{
     server_metadata, SERVER_METADATA, TRACKING_ANNOTATION, TRACKING_LABEL,
 };
-use crate::resource::SyncStatus;
+use crate::resource::{mask_secrets, SyncStatus};
 
 /// One line of the diff, live → desired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,9 +40,11 @@ pub struct ResourceDiff {
 }
 
 /// Compares a desired manifest with the live object (`Value::Null` when absent: OutOfSync).
+/// The YAML and the line diff are for readers: a `Secret`'s values are masked in both sides
+/// ([`mask_secrets`]) once the verdict is taken.
 pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
-    let want = normalize(desired);
-    let (sync, got) = if live.is_null() {
+    let mut want = normalize(desired);
+    let (sync, mut got) = if live.is_null() {
         (SyncStatus::OutOfSync, None)
     } else {
         let got = project(live, &want);
@@ -53,6 +55,7 @@ pub fn diff(desired: &Value, live: &Value) -> ResourceDiff {
         };
         (sync, Some(got))
     };
+    mask_secrets([Some(&mut want), got.as_mut()]);
     let desired_yaml = to_yaml(&want);
     let live_yaml = got.as_ref().map(to_yaml).unwrap_or_default();
     let lines = TextDiff::from_lines(&live_yaml, &desired_yaml)

@@ -163,3 +163,32 @@ fn in_sync_agrees_with_the_full_diff() {
         assert_eq!(in_sync(want, got), full, "case {i}");
     }
 }
+
+#[test]
+fn secret_values_are_masked_in_both_sides_and_the_diff_but_a_change_still_shows() {
+    let secret = |password: &str| {
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"},
+               "type": "Opaque", "data": {"password": password, "user": "YWRtaW4="},
+               "stringData": {"dsn": format!("postgres://admin:{password}@db")}})
+    };
+    let d = diff(&secret("czNjcjN0"), &secret("b3RoZXI="));
+    assert_eq!(
+        d.sync,
+        SyncStatus::OutOfSync,
+        "the verdict sees the real values"
+    );
+    let shown: Vec<&str> = d.lines.iter().map(|l| l.text.as_str()).collect();
+    let text = format!("{}\n{}\n{}", d.desired_yaml, d.live_yaml, shown.join("\n"));
+    for value in ["czNjcjN0", "b3RoZXI=", "YWRtaW4=", "postgres://"] {
+        assert!(!text.contains(value), "{value} leaked:\n{text}");
+    }
+    assert!(text.contains("++++++++"), "{text}");
+    let changed = |op| d.lines.iter().filter(|l| l.op == op).count();
+    assert_eq!(changed(DiffOp::Added), 2, "password and dsn differ: {text}");
+    assert_eq!(changed(DiffOp::Removed), 2, "{text}");
+
+    let same = diff(&secret("czNjcjN0"), &secret("czNjcjN0"));
+    assert_eq!(same.sync, SyncStatus::Synced);
+    assert_eq!(same.desired_yaml, same.live_yaml);
+    assert!(!same.desired_yaml.contains("czNjcjN0"));
+}

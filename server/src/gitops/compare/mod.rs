@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
 use atrium_app::dto::compare::{CompareStatus, ResourceCompare};
@@ -16,7 +16,7 @@ use atrium_app::dto::env::DiffLineView;
 
 use crate::cluster::driver::diff::{normalize, to_yaml};
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
-use crate::resource::DesiredResource;
+use crate::resource::{mask_secrets, DesiredResource};
 
 /// One app of the comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,7 +204,7 @@ pub fn resource_yaml_diff(
 ) -> (Option<String>, Option<String>, Vec<DiffLineView>) {
     let mut from_value = from.map(|r| canonical(&r.manifest));
     let mut to_value = to.map(|r| canonical(&r.manifest));
-    mask_secrets(from_value.as_mut(), to_value.as_mut());
+    mask_secrets([from_value.as_mut(), to_value.as_mut()]);
     let from_yaml = from_value.as_ref().map(to_yaml);
     let to_yaml = to_value.as_ref().map(to_yaml);
     let lines = TextDiff::from_lines(
@@ -222,38 +222,6 @@ pub fn resource_yaml_diff(
     })
     .collect();
     (from_yaml, to_yaml, lines)
-}
-
-/// Replace the values of a Secret's `data` and `stringData` with runs of `+`, as Argo CD
-/// does: equal values get the same mask on both sides (so a diff still shows *that* a value
-/// changed, never what it is), different values different masks.
-pub fn mask_secrets(a: Option<&mut Value>, b: Option<&mut Value>) {
-    let mut masks: HashMap<String, String> = HashMap::new();
-    for manifest in [a, b].into_iter().flatten() {
-        if manifest.get("kind").and_then(Value::as_str) != Some("Secret") {
-            continue;
-        }
-        for field in ["data", "stringData"] {
-            if let Some(Value::Object(values)) = manifest.get_mut(field) {
-                mask_values(values, &mut masks);
-            }
-        }
-    }
-}
-
-fn mask_values(values: &mut Map<String, Value>, masks: &mut HashMap<String, String>) {
-    for value in values.values_mut() {
-        let secret = match &*value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let next = masks.len();
-        let mask = masks
-            .entry(secret)
-            .or_insert_with(|| "+".repeat(8 + next))
-            .clone();
-        *value = Value::String(mask);
-    }
 }
 
 #[cfg(test)]

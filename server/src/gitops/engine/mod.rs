@@ -94,6 +94,14 @@ impl Engine {
             .ok_or_else(|| EngineError::UnknownEnvironment(name.to_string()))
     }
 
+    /// Each environment's name and whether it is production (its `production` flag): what
+    /// the owner convention reads.
+    pub fn production_flags(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.envs
+            .iter()
+            .map(|e| (e.config.name.as_str(), e.config.production))
+    }
+
     /// The live-update channel of an environment: its tree version.
     pub fn subscribe(&self, env: &str) -> Option<watch::Receiver<u64>> {
         self.env(env).ok().map(|e| e.versions.subscribe())
