@@ -106,6 +106,14 @@ fn matrix() -> Vec<(Call, [Expect; 5])> {
             [SignIn, NotFound, NotFound, NotFound, NotFound],
         ),
         (
+            Call::Form("/api/envs/tree-delta", "env=staging&since=0"),
+            [SignIn, Ok, Ok, Ok, Ok],
+        ),
+        (
+            Call::Form("/api/envs/tree-delta", "env=nowhere&since=0"),
+            [SignIn, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
             Call::Form(
                 "/api/envs/tree-head",
                 "env=staging&filter[problems]=true&node=app:checkout-service",
