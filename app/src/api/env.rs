@@ -17,8 +17,33 @@ pub async fn list_environments() -> Result<Vec<EnvironmentSummary>, AppError> {
 #[server(prefix = "/api", endpoint = "envs/tree")]
 pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
     let object = format!("{env}/*");
-    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
-    crate::service::reply(services.engine.tree(&env).await)
+    let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
+    let mut view = crate::service::reply(services.engine.tree(&env).await)?;
+    keep_readable(&services, &caller, &env, &mut view.nodes);
+    Ok(view)
+}
+
+/// Leaves out the nodes of apps the caller may not read (a per-app deny under an allowed
+/// `<env>/*`), deciding once per app.
+#[cfg(feature = "ssr")]
+fn keep_readable(
+    services: &crate::service::Services,
+    caller: &crate::service::Caller,
+    env: &str,
+    nodes: &mut Vec<crate::dto::env::TreeNode>,
+) {
+    let mut decided: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    nodes.retain(|n| {
+        let app = n.id.app();
+        if let Some(&may) = decided.get(app) {
+            return may;
+        }
+        let may = services
+            .access
+            .allows(caller, "applications", "get", &format!("{env}/{app}"));
+        decided.insert(app.to_string(), may);
+        may
+    });
 }
 
 /// What changed in the tree since version `since` (see [`TreeDelta`]): what a live page asks
@@ -29,8 +54,12 @@ pub async fn environment_tree_delta(
     since: u64,
 ) -> Result<Option<TreeDelta>, AppError> {
     let object = format!("{env}/*");
-    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
-    crate::service::reply(services.engine.tree_delta(&env, since).await)
+    let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
+    let mut delta = crate::service::reply(services.engine.tree_delta(&env, since).await)?;
+    if let Some(delta) = &mut delta {
+        keep_readable(&services, &caller, &env, &mut delta.changed);
+    }
+    Ok(delta)
 }
 
 /// The first screen of the tree for one view (see [`crate::tree::head`]): what
@@ -42,8 +71,9 @@ pub async fn environment_head(
     #[server(default)] node: Option<String>,
 ) -> Result<TreeHead, AppError> {
     let object = format!("{env}/*");
-    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
-    let view = crate::service::reply(services.engine.tree(&env).await)?;
+    let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
+    let mut view = crate::service::reply(services.engine.tree(&env).await)?;
+    keep_readable(&services, &caller, &env, &mut view.nodes);
     Ok(crate::tree::head(view, &filter, node.as_deref()))
 }
 
