@@ -181,12 +181,13 @@ impl EnvState {
         if delta.changed.is_empty() && delta.version == delta.from {
             return true;
         }
-        let mut next = self.index.with_untracked(|i| TreeIndex::clone(i));
-        if !next.apply(delta) {
-            return false;
-        }
-        self.index.set(Arc::new(next));
-        true
+        // In place: the index is copied only if something else still holds it.
+        let mut applied = false;
+        self.index.maybe_update(|index| {
+            applied = Arc::make_mut(index).apply(delta);
+            applied
+        });
+        applied
     }
 
     pub fn set_tree(&self, index: TreeIndex) {
