@@ -123,6 +123,13 @@ impl AuthConfig {
                 ));
             }
         }
+        for (i, entry) in self.allowed_hosts.iter().enumerate() {
+            if !valid_host_entry(entry) {
+                return Err(format!(
+                    "auth.allowed_hosts[{i}]: `{entry}` is not a host name, optionally with :port (no scheme or path)"
+                ));
+            }
+        }
         if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
             return Err("auth.session_idle_minutes and auth.session_max_hours must be > 0".into());
         }
@@ -167,6 +174,20 @@ impl AuthConfig {
         self.public_url.as_deref().is_some_and(https)
             || self.oidc.as_ref().is_some_and(|o| https(&o.redirect_url))
     }
+}
+
+/// `name` or `name:port`: letters, digits, `-` and `.` (a host as a `Host` header names it).
+fn valid_host_entry(entry: &str) -> bool {
+    let (name, port) = match entry.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (entry, None),
+    };
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0))
 }
 
 #[cfg(test)]
@@ -233,5 +254,20 @@ mod tests {
         config.oidc = None;
         config.public_url = Some("atrium.example.com".into());
         assert!(config.validate().unwrap_err().contains("auth.public_url"));
+        config.public_url = None;
+        for bad in [
+            "https://evil.example",
+            "a/b",
+            "host:0",
+            "host:http",
+            "",
+            "a b",
+        ] {
+            config.allowed_hosts = vec!["atrium.corp".into(), bad.into()];
+            let err = config.validate().unwrap_err();
+            assert!(err.contains("auth.allowed_hosts[1]"), "{bad}: {err}");
+        }
+        config.allowed_hosts = vec!["atrium.corp".into(), "atrium-internal:8080".into()];
+        assert!(config.validate().is_ok());
     }
 }
