@@ -56,6 +56,9 @@ pub trait AccessService: Send + Sync + 'static {
     /// The same decision without auditing, for UI hints (show or hide a link).
     fn allows(&self, caller: &Caller, resource: &str, action: &str, object: &str) -> bool;
     fn login_options(&self) -> LoginOptions;
+    /// Apps Component `entity_ref` claims that another team's Component claims too (so no
+    /// team owns them), one message each.
+    fn owner_conflicts(&self, entity_ref: &str) -> Vec<String>;
 }
 
 /// Read and verify the audit trail.

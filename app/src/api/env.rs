@@ -139,5 +139,6 @@ pub async fn running_in(entity_ref: String) -> Result<RunningInView, AppError> {
         });
         env.hidden = before - env.apps.len();
     }
+    view.owner_conflicts = services.access.owner_conflicts(&entity.entity_ref);
     Ok(view)
 }

@@ -118,15 +118,25 @@ fn UserMenu(user: UserView) -> impl IntoView {
         name,
         email,
         teams,
+        idp_groups,
+        catalog_groups,
         roles,
         provider,
     } = user;
     let teams = if teams.is_empty() {
         view! { <span class="muted">"None"</span> }.into_any()
     } else {
+        // Where each team comes from matters to the policy (`group:` vs `catalog:`).
         teams
             .into_iter()
-            .map(|t| view! { <span class="team-chip">{t}</span> })
+            .map(|t| {
+                let source = match (idp_groups.contains(&t), catalog_groups.contains(&t)) {
+                    (true, true) => "from sign-in and the catalog",
+                    (true, false) => "from sign-in (identity provider group)",
+                    _ => "from the catalog",
+                };
+                view! { <span class="team-chip" title=source>{t}</span> }
+            })
             .collect_view()
             .into_any()
     };

@@ -11,6 +11,12 @@ pub struct UserView {
     pub email: Option<String>,
     /// Teams: identity-provider groups ∪ catalog membership (transitively through parents).
     pub teams: Vec<String>,
+    /// The identity provider's groups (`group:<name>` in policy.csv).
+    #[serde(default)]
+    pub idp_groups: Vec<String>,
+    /// Catalog groups, with parents (`catalog:<name>` in policy.csv).
+    #[serde(default)]
+    pub catalog_groups: Vec<String>,
     /// Policy roles the user acts as (from `g` lines and the default role).
     pub roles: Vec<String>,
     /// `oidc` or `demo`.

@@ -197,6 +197,10 @@ pub struct RunningInView {
     /// Why the link could not be read (a bad `argocd/app-selector`); no rows then.
     pub error: Option<String>,
     pub environments: Vec<EnvDeployments>,
+    /// Apps this Component claims that another team's Component claims too: nobody owns
+    /// them until one claim is removed.
+    #[serde(default)]
+    pub owner_conflicts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,8 +25,11 @@ pub struct MatrixView {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatrixRow {
     pub name: String,
-    /// The teams owning the app in the catalog.
+    /// The teams claiming the app in the catalog (one, unless they conflict).
     pub owners: Vec<String>,
+    /// Set when more than one team claims the app: why nobody owns it.
+    #[serde(default)]
+    pub owner_conflict: Option<String>,
     /// One per environment, `None` where the app does not run (or may not be read).
     pub cells: Vec<Option<MatrixCell>>,
 }
@@ -150,6 +153,7 @@ mod tests {
         MatrixRow {
             name: "checkout".into(),
             owners: vec![],
+            owner_conflict: None,
             cells,
         }
     }

@@ -32,7 +32,7 @@ impl Access {
     /// The caller as the UI and the policy see them: teams resolved through the catalog now
     /// (so a catalog change applies without signing in again), roles through the policy.
     pub fn user_view(&self, identity: &Identity) -> UserView {
-        let teams = self.teams.index().teams_of(
+        let membership = self.teams.index().teams_of(
             &identity.subject,
             identity.email.as_deref(),
             &identity.groups,
@@ -41,7 +41,8 @@ impl Access {
         let roles = policy
             .roles_of(&Subject {
                 user: &identity.subject,
-                groups: &teams,
+                groups: &membership.idp,
+                catalog: &membership.catalog,
             })
             .into_iter()
             .filter(|r| r.starts_with("role:"))
@@ -50,7 +51,9 @@ impl Access {
             subject: identity.subject.clone(),
             name: identity.name.clone(),
             email: identity.email.clone(),
-            teams,
+            teams: membership.all(),
+            idp_groups: membership.idp,
+            catalog_groups: membership.catalog,
             roles,
             provider: identity.provider.clone(),
         }
@@ -61,7 +64,8 @@ impl Access {
     pub fn decide(&self, user: &UserView, resource: &str, action: &str, object: &str) -> Decision {
         let subject = Subject {
             user: &user.subject,
-            groups: &user.teams,
+            groups: &user.idp_groups,
+            catalog: &user.catalog_groups,
         };
         let decision = self
             .policy
@@ -71,7 +75,12 @@ impl Access {
             return decision;
         }
         match self.convention(user, resource, action, object) {
-            Some(team) => Decision {
+            Err(Some(conflict)) => Decision {
+                reason: format!("{}; the owner convention does not apply: {conflict}", decision.reason),
+                ..decision
+            },
+            Err(None) => decision,
+            Ok(team) => Decision {
                 allowed: true,
                 reason: match resource {
                     "deploys" => format!("allowed by the owner convention: {team} owns the app (approvals gate production)"),
@@ -82,40 +91,41 @@ impl Access {
                 },
                 line: None,
             },
-            None => decision,
         }
     }
 
     /// The owning team (transitively) may get and sync its apps outside production, and ask
     /// for deploys, promotions and rollbacks of them everywhere: in production the approvals
-    /// are the gate.
+    /// are the gate. The owner is the one team whose Components claim the app; the caller is
+    /// in it through catalog membership or an identity-provider group of the same name.
+    /// `Err(Some(why))` when the app is claimed by several teams, so nobody owns it.
     fn convention(
         &self,
         user: &UserView,
         resource: &str,
         action: &str,
         object: &str,
-    ) -> Option<String> {
+    ) -> Result<String, Option<String>> {
         let asking = resource == "deploys" && matches!(action, "deploy" | "promote" | "rollback");
         let covered = asking
             || matches!(
                 (resource, action),
                 ("applications", "get") | ("applications", "sync")
             );
-        let (env, app) = object.split_once('/')?;
+        let (env, app) = object.split_once('/').ok_or(None)?;
         if !covered || env.contains('*') || app.contains('*') {
-            return None;
+            return Err(None);
         }
         // Outside production only; an environment it does not know counts as production.
         if !asking && self.production.get(env).copied().unwrap_or(true) {
-            return None;
+            return Err(None);
         }
         let index = self.teams.index();
-        let owners = index.owners_of(app)?;
-        owners
-            .iter()
-            .find(|team| user.teams.contains(team))
-            .cloned()
+        match index.owner_of(app) {
+            Some(team) if user.teams.iter().any(|t| t == team) => Ok(team.to_string()),
+            Some(_) => Err(None),
+            None => Err(index.conflict(app)),
+        }
     }
 
     /// Append an audit record for `caller`; failures to write are logged, never shown.
@@ -191,9 +201,14 @@ impl AccessService for Access {
         } else {
             format!("{resource} {object}")
         };
-        let why = match decision.line {
-            None => "no policy line allows it; a platform admin can grant it in policy.csv".into(),
-            Some(_) => decision.reason,
+        let why = match (decision.line, decision.reason.split_once("; ")) {
+            (None, Some((_, more))) => {
+                format!("no policy line allows it and {more}; a platform admin can grant it in policy.csv")
+            }
+            (None, None) => {
+                "no policy line allows it; a platform admin can grant it in policy.csv".into()
+            }
+            (Some(_), _) => decision.reason,
         };
         Err(AppError::Forbidden(format!(
             "{} may not {action} {target}: {why}",
@@ -208,6 +223,10 @@ impl AccessService for Access {
             .is_some_and(|user| self.decide(user, resource, action, object).allowed)
     }
 
+    fn owner_conflicts(&self, entity_ref: &str) -> Vec<String> {
+        self.teams.index().conflicts_of(entity_ref)
+    }
+
     fn login_options(&self) -> LoginOptions {
         if self.oidc || !self.demo {
             return LoginOptions {
@@ -219,7 +238,9 @@ impl AccessService for Access {
         LoginOptions {
             oidc: false,
             demo_users: super::demo::users(|id| {
-                index.teams_of(id, Some(&format!("{id}@brightcart.example")), &[])
+                index
+                    .teams_of(id, Some(&format!("{id}@brightcart.example")), &[])
+                    .all()
             }),
         }
     }

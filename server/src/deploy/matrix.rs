@@ -27,9 +27,10 @@ impl DeployApi {
                 let row = rows.entry(app.name.clone()).or_insert_with(|| MatrixRow {
                     name: app.name.clone(),
                     owners: teams
-                        .owners_of(&app.name)
-                        .map(|o| o.iter().cloned().collect())
+                        .claims_on(&app.name)
+                        .map(|c| c.keys().cloned().collect())
                         .unwrap_or_default(),
+                    owner_conflict: teams.conflict(&app.name),
                     cells: vec![None; environments.len()],
                 });
                 row.cells[column] = Some(MatrixCell {

@@ -38,6 +38,13 @@ fn Environments(view: RunningInView) -> impl IntoView {
     if let Some(error) = view.error {
         return view! { <p class="notice notice-warning" role="status">{error}</p> }.into_any();
     }
+    let conflicts = view
+        .owner_conflicts
+        .into_iter()
+        .map(|why| {
+            view! { <p class="notice notice-warning" data-testid="owner-conflict">{why}</p> }
+        })
+        .collect_view();
     if view.environments.is_empty() {
         return view! { <p class="muted">"No environments are configured."</p> }.into_any();
     }
@@ -47,6 +54,7 @@ fn Environments(view: RunningInView) -> impl IntoView {
         .map(|env| view! { <EnvRows env=env/> })
         .collect_view();
     view! {
+        {conflicts}
         <table class="running-table">
             <thead>
                 <tr>

@@ -207,10 +207,17 @@ fn Matrix(view: MatrixView, query: Memo<MatrixQuery>) -> impl IntoView {
 
 #[component]
 fn Row(row: MatrixRow, environments: Vec<String>, unread: Vec<bool>) -> impl IntoView {
-    let owners = if row.owners.is_empty() {
-        view! { <span class="muted">"—"</span> }.into_any()
-    } else {
-        row.owners.join(", ").into_any()
+    let owners = match (&row.owner_conflict, row.owners.is_empty()) {
+        (Some(why), _) => view! {
+            <span class="owner-conflict" title=why.clone()>
+                <span aria-hidden="true">"⚠ "</span>
+                {row.owners.join(" vs ")}
+                <span class="sr-only">{format!(": {why}")}</span>
+            </span>
+        }
+        .into_any(),
+        (None, true) => view! { <span class="muted">"—"</span> }.into_any(),
+        (None, false) => row.owners.join(", ").into_any(),
     };
     let cells = (0..environments.len())
         .map(|column| {

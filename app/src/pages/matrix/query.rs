@@ -94,6 +94,7 @@ mod tests {
         MatrixRow {
             name: name.into(),
             owners: owner.iter().map(|o| o.to_string()).collect(),
+            owner_conflict: None,
             cells: versions
                 .iter()
                 .map(|v| {

@@ -204,6 +204,7 @@ mod tests {
         let subject = Subject {
             user: "bob",
             groups: &groups,
+            catalog: &[],
         };
         holder
             .current()

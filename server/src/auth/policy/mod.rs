@@ -10,10 +10,24 @@
 //! g, role:team-a, role:readonly      # roles inherit roles
 //! ```
 //!
-//! Subjects are user ids, group names or roles; `g` lines make users and groups members of
-//! roles, transitively. Resource, action and object are [`glob`]s. Deny wins over allow; no
-//! matching rule means deny. A default role (e.g. `role:readonly`) is given to every
-//! authenticated subject.
+//! Subjects name one kind of thing each, so names from different sources never meet:
+//!
+//! | written          | matches                                                       |
+//! |------------------|---------------------------------------------------------------|
+//! | `role:<name>`    | a role (granted by `g` lines and the default role)            |
+//! | `user:<id>`      | the signed-in user's id                                       |
+//! | `group:<name>`   | a group from the identity provider's groups claim             |
+//! | `catalog:<name>` | a catalog Group the user belongs to (`ns/name` outside `default`) |
+//! | `<name>`         | the user *or* identity-provider group of that name (Argo CD's meaning) |
+//!
+//! A catalog Group named `jonas.becker` or `atrium-admins` is therefore never the user or the
+//! IdP group of that name, and catalog groups get only what lines naming `catalog:…` give them.
+//! Catalog data never grants admin rights: a policy that would let a `catalog:` subject reach a
+//! rule allowing the `settings` resource is refused at load, naming the line.
+//!
+//! `g` lines make members of roles, transitively. Resource, action and object are [`glob`]s.
+//! Deny wins over allow; no matching rule means deny. A default role (e.g. `role:readonly`) is
+//! given to every authenticated subject.
 
 pub mod glob;
 pub mod holder;
@@ -49,12 +63,32 @@ pub struct PolicyError {
     pub message: String,
 }
 
-/// The caller, as far as the policy cares: their user id and every group they belong to
-/// (OIDC claim ∪ catalog membership, resolved by the caller).
+/// The caller, as far as the policy cares: their user id, their identity-provider groups and
+/// their catalog groups, kept apart (see the module docs).
 #[derive(Clone, Copy, Debug)]
 pub struct Subject<'a> {
     pub user: &'a str,
+    /// From the identity provider's groups claim: `group:<name>` in the policy.
     pub groups: &'a [String],
+    /// From catalog membership (with parent groups): `catalog:<name>` in the policy.
+    pub catalog: &'a [String],
+}
+
+/// The resource only administrators reach; catalog data must never lead to it.
+const ADMIN_RESOURCE: &str = "settings";
+
+/// The policy names a subject written in a line stands for: a prefixed name is itself, a bare
+/// name is the user or the identity-provider group of that name.
+fn canonical(name: &str) -> Result<Vec<String>, String> {
+    for prefix in ["role:", "user:", "group:", "catalog:"] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            if rest.trim().is_empty() {
+                return Err(format!("`{name}` names no {}", &prefix[..prefix.len() - 1]));
+            }
+            return Ok(vec![name.to_string()]);
+        }
+    }
+    Ok(vec![format!("user:{name}"), format!("group:{name}")])
 }
 
 /// The answer, with the reason a person (or the audit log) can read.
@@ -77,7 +111,8 @@ enum Effect {
 struct Rule {
     line: usize,
     text: String,
-    subject: String,
+    /// Canonical names ([`canonical`]) the subject field stands for.
+    subject: Vec<String>,
     resource: Glob,
     action: Glob,
     object: Glob,
@@ -88,8 +123,10 @@ struct Rule {
 #[derive(Clone, Debug, Default)]
 pub struct Policy {
     rules: Vec<Rule>,
-    /// member (user, group or role) -> roles it is given by `g` lines.
+    /// canonical member -> canonical names it is given by `g` lines.
     grants: HashMap<String, Vec<String>>,
+    /// canonical member -> the first `g` line naming it, for error messages.
+    grant_lines: HashMap<String, usize>,
     default_role: Option<String>,
 }
 
@@ -114,11 +151,21 @@ impl Policy {
             }
             match parse_line(line, trimmed) {
                 Ok(Line::Rule(rule)) => policy.rules.push(rule),
-                Ok(Line::Grant { member, role }) => {
-                    policy.grants.entry(member).or_default().push(role)
+                Ok(Line::Grant { members, roles }) => {
+                    for member in members {
+                        policy.grant_lines.entry(member.clone()).or_insert(line);
+                        policy
+                            .grants
+                            .entry(member)
+                            .or_default()
+                            .extend(roles.iter().cloned());
+                    }
                 }
                 Err(message) => errors.push(PolicyError { line, message }),
             }
+        }
+        if errors.is_empty() {
+            errors.extend(policy.catalog_admin_paths());
         }
         if errors.is_empty() {
             Ok(policy)
@@ -136,23 +183,74 @@ impl Policy {
         self.default_role.as_deref()
     }
 
-    /// Every subject name the caller acts as: the user, their groups, the default role, and
-    /// every role reachable from those through `g` lines (cycle-safe). Sorted, for display.
+    /// Every canonical name the caller acts as: `user:<id>`, `group:<g>` per IdP group,
+    /// `catalog:<g>` per catalog group, the default role, and every name reachable from those
+    /// through `g` lines (cycle-safe). Sorted, for display.
     pub fn roles_of(&self, subject: &Subject<'_>) -> BTreeSet<String> {
+        let mut seeds = vec![format!("user:{}", subject.user)];
+        seeds.extend(subject.groups.iter().map(|g| format!("group:{g}")));
+        seeds.extend(subject.catalog.iter().map(|g| format!("catalog:{g}")));
+        if let Some(role) = &self.default_role {
+            seeds.extend(canonical(role).unwrap_or_default());
+        }
+        self.closure(seeds)
+    }
+
+    fn closure(&self, seeds: Vec<String>) -> BTreeSet<String> {
         let mut seen = BTreeSet::new();
-        let mut queue: VecDeque<&str> = VecDeque::new();
-        queue.push_back(subject.user);
-        queue.extend(subject.groups.iter().map(String::as_str));
-        queue.extend(self.default_role.as_deref());
+        let mut queue: VecDeque<String> = seeds.into();
         while let Some(name) = queue.pop_front() {
-            if !seen.insert(name.to_string()) {
-                continue;
+            if let Some(roles) = self.grants.get(&name) {
+                queue.extend(roles.iter().filter(|r| !seen.contains(*r)).cloned());
             }
-            if let Some(roles) = self.grants.get(name) {
-                queue.extend(roles.iter().map(String::as_str));
-            }
+            seen.insert(name);
         }
         seen
+    }
+
+    /// One error per `catalog:` subject that would reach a rule allowing the admin resource:
+    /// whoever can write a catalog source must not be able to make themselves an admin.
+    fn catalog_admin_paths(&self) -> Vec<PolicyError> {
+        let catalog_names: BTreeSet<&String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.subject.iter())
+            .chain(self.grants.keys())
+            .filter(|n| n.starts_with("catalog:"))
+            .collect();
+        let mut errors = Vec::new();
+        for name in catalog_names {
+            let reach = self.closure(vec![name.clone()]);
+            let Some(admin) = self.rules.iter().find(|r| {
+                r.effect == Effect::Allow
+                    && r.resource.matches(ADMIN_RESOURCE)
+                    && r.subject.iter().any(|s| reach.contains(s))
+            }) else {
+                continue;
+            };
+            let line = self
+                .grant_lines
+                .get(name)
+                .copied()
+                .or_else(|| {
+                    self.rules
+                        .iter()
+                        .find(|r| r.subject.contains(name))
+                        .map(|r| r.line)
+                })
+                .unwrap_or(admin.line);
+            errors.push(PolicyError {
+                line,
+                message: format!(
+                    "`{name}` would get admin rights (line {} allows `{ADMIN_RESOURCE}`): catalog \
+                     data never grants admin; give them to a `user:` or an identity-provider \
+                     `group:` instead",
+                    admin.line
+                ),
+            });
+        }
+        errors.sort_by_key(|e| e.line);
+        errors
     }
 
     /// May `subject` perform `action` on `resource` `object` (`<environment>/<app>`)? Only for
@@ -167,7 +265,7 @@ impl Policy {
         let names = self.roles_of(subject);
         let mut allowed_by: Option<&Rule> = None;
         for rule in &self.rules {
-            if !names.contains(&rule.subject)
+            if !rule.subject.iter().any(|s| names.contains(s))
                 || !rule.resource.matches(resource)
                 || !rule.action.matches(action)
                 || !rule.object.matches(object)
@@ -212,7 +310,10 @@ impl fmt::Display for Decision {
 
 enum Line {
     Rule(Rule),
-    Grant { member: String, role: String },
+    Grant {
+        members: Vec<String>,
+        roles: Vec<String>,
+    },
 }
 
 fn parse_line(line: usize, text: &str) -> Result<Line, String> {
@@ -251,8 +352,8 @@ fn parse_line(line: usize, text: &str) -> Result<Line, String> {
     }
     if expected == 3 {
         return Ok(Line::Grant {
-            member: fields[1].to_string(),
-            role: fields[2].to_string(),
+            members: canonical(fields[1])?,
+            roles: canonical(fields[2])?,
         });
     }
     let effect = match fields[5] {
@@ -269,7 +370,7 @@ fn parse_line(line: usize, text: &str) -> Result<Line, String> {
     Ok(Line::Rule(Rule {
         line,
         text: fields.join(", "),
-        subject: fields[1].to_string(),
+        subject: canonical(fields[1])?,
         resource,
         action,
         object: Glob::new(fields[4]),

@@ -21,7 +21,11 @@ g, platform,        role:admin
 ";
 
 fn subject<'a>(user: &'a str, groups: &'a [String]) -> Subject<'a> {
-    Subject { user, groups }
+    Subject {
+        user,
+        groups,
+        catalog: &[],
+    }
 }
 
 fn groups(names: &[&str]) -> Vec<String> {
@@ -139,7 +143,7 @@ fn groups_reach_roles_through_roles() {
             .allowed
     );
     let names = p.roles_of(&alice);
-    for expected in ["alice", "role:lead", "role:developer", "role:readonly"] {
+    for expected in ["user:alice", "role:lead", "role:developer", "role:readonly"] {
         assert!(names.contains(expected), "{names:?}");
     }
     assert!(!names.contains("role:admin"));
@@ -172,7 +176,9 @@ fn role_cycles_terminate() {
     let team = groups(&["team"]);
     let d = p.decide(&subject("eve", &team), "catalog", "get", "x");
     assert!(d.allowed, "{}", d.reason);
-    assert_eq!(p.roles_of(&subject("eve", &team)).len(), 5);
+    // user:eve, group:team, role:a, role:b, role:c, and the bare `team` of `g, team, team`
+    // as a user name.
+    assert_eq!(p.roles_of(&subject("eve", &team)).len(), 6);
 }
 
 #[test]
@@ -247,5 +253,109 @@ fn comments_may_follow_a_rule() {
     assert!(
         p.decide(&subject("x", &team_a), "catalog", "reload", "*")
             .allowed
+    );
+}
+
+fn catalog_member<'a>(user: &'a str, catalog: &'a [String]) -> Subject<'a> {
+    Subject {
+        user,
+        groups: &[],
+        catalog,
+    }
+}
+
+/// Issue 14 #4: a catalog Group named like a person or like an identity-provider group does not
+/// get their rights; catalog groups get only what `catalog:` lines give them.
+#[test]
+fn catalog_groups_never_share_a_name_with_users_or_idp_groups() {
+    let text = "p, role:admin, *, *, *, allow\n\
+                p, role:dev, applications, sync, dev/*, allow\n\
+                g, jonas, role:admin\n\
+                g, group:atrium-admins, role:admin\n\
+                g, atrium-ops, role:admin\n\
+                g, catalog:team-a, role:dev\n";
+    let p = Policy::parse(text, None).unwrap();
+    let admin = |s: &Subject<'_>| p.decide(s, "settings", "update", "*").allowed;
+
+    // A catalog Group named `jonas`, `atrium-admins` or `atrium-ops`: nothing.
+    for name in ["jonas", "atrium-admins", "atrium-ops"] {
+        let catalog = groups(&[name]);
+        assert!(!admin(&catalog_member("mallory", &catalog)), "{name}");
+    }
+    // The user and the IdP groups of those names: admin, bare or prefixed.
+    assert!(admin(&subject("jonas", &[])));
+    assert!(admin(&subject("x", &groups(&["atrium-admins"]))));
+    assert!(admin(&subject("x", &groups(&["atrium-ops"]))));
+    // A user id that looks like a role is still only a user.
+    assert!(!admin(&subject("role:admin", &[])));
+
+    // `catalog:team-a` is the catalog group only, not the IdP group of that name.
+    let team_a = groups(&["team-a"]);
+    assert!(
+        p.decide(
+            &catalog_member("amara", &team_a),
+            "applications",
+            "sync",
+            "dev/x"
+        )
+        .allowed
+    );
+    assert!(
+        !p.decide(&subject("amara", &team_a), "applications", "sync", "dev/x")
+            .allowed
+    );
+    let names = p.roles_of(&catalog_member("amara", &team_a));
+    assert!(
+        names.contains("catalog:team-a") && names.contains("role:dev"),
+        "{names:?}"
+    );
+}
+
+/// Catalog data never grants admin: a line that would let a `catalog:` subject reach a rule
+/// allowing `settings`, directly or through roles, is refused naming the line.
+#[test]
+fn catalog_subjects_cannot_reach_admin_rights() {
+    let base = "p, role:admin, *, *, *, allow\n\
+                p, role:ops, settings, update, prod/*, allow\n\
+                g, role:oncall, role:ops\n";
+    for (extra, why) in [
+        ("g, catalog:platform, role:admin", "direct"),
+        ("g, catalog:platform, role:oncall", "through roles"),
+        ("p, catalog:platform, settings, *, *, allow", "a p line"),
+        (
+            "g, catalog:platform, jonas\ng, jonas, role:admin",
+            "through a user",
+        ),
+    ] {
+        let text = format!("{base}{extra}\n");
+        let errors = Policy::parse(&text, None).expect_err(why);
+        assert_eq!(errors[0].line, 4, "{why}: {errors:?}");
+        let message = errors[0].to_string();
+        assert!(
+            message.contains("`catalog:platform` would get admin rights")
+                && message.contains("catalog data never grants admin"),
+            "{why}: {message}"
+        );
+    }
+    // Lesser roles and denies are fine.
+    let ok = format!(
+        "{base}g, catalog:platform, role:dev\np, role:dev, applications, sync, dev/*, allow\n\
+         p, catalog:platform, settings, *, *, deny\n"
+    );
+    Policy::parse(&ok, None).expect("no admin path");
+}
+
+#[test]
+fn prefixes_must_name_something() {
+    let errors = Policy::parse(
+        "g, user:, role:x\np, catalog: , catalog, get, *, allow\n",
+        None,
+    )
+    .unwrap_err();
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![1, 2], "{errors:?}");
+    assert!(
+        errors[0].message.contains("`user:` names no user"),
+        "{errors:?}"
     );
 }

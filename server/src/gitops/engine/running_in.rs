@@ -31,6 +31,7 @@ pub(super) fn running_in(
                 link: String::new(),
                 error: Some(error),
                 environments: Vec::new(),
+                owner_conflicts: Vec::new(),
             }
         }
     };
@@ -41,6 +42,7 @@ pub(super) fn running_in(
             .iter()
             .map(|env| in_environment(env, &snapshot(env), &link))
             .collect(),
+        owner_conflicts: Vec::new(),
     }
 }
 
