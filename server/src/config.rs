@@ -67,6 +67,8 @@ pub struct Config {
     pub repos: Vec<RepoEntry>,
     /// `[deploy]`: the deploy workflow.
     pub deploy: DeployConfig,
+    /// `[http]`: proxies in front of Atrium and request limits.
+    pub http: crate::auth::network::HttpConfig,
 }
 
 /// `[deploy]`: how requests age and how long the executor waits.
@@ -170,6 +172,7 @@ impl Default for Config {
             environments: Vec::new(),
             repos: Vec::new(),
             deploy: DeployConfig::default(),
+            http: Default::default(),
         }
     }
 }
@@ -231,6 +234,8 @@ impl Config {
         config.repo_mappings()?;
         config.deploy_settings()?;
         config.auth.validate().map_err(ConfigError::Auth)?;
+        crate::auth::network::TrustedProxies::parse(&config.http.trusted_proxies)
+            .map_err(ConfigError::Auth)?;
         Ok(config)
     }
 

@@ -51,6 +51,9 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         catalog,
         store,
         metrics: crate::telemetry::init_metrics(),
+        network: Arc::new(
+            crate::auth::network::Network::from_config(&config.http).map_err(anyhow::Error::msg)?,
+        ),
     })
 }
 
@@ -114,12 +117,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
+    // Syncs the last process started but never finished: say so before anything syncs again.
+    for sync in state.store.interrupt_unfinished_syncs().await? {
+        tracing::warn!(env = %sync.env, app = %sync.app, started_by = %sync.actor_subject, "a sync was interrupted when Atrium stopped; marked interrupted");
+    }
     // Requests under way own their apps' next sync: claimed before the engine's first pass.
     state.deploys.recover_claims().await?;
     state
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
     state.deploys.spawn_executor();
+    let network = state.network.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            network.limiter.shrink();
+        }
+    });
     state.deploys.spawn_notifier();
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");

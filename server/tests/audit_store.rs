@@ -234,6 +234,46 @@ async fn deletion_is_detected(store: &Store) {
     );
 }
 
+/// Issue 14: a row planted past the head must neither block every later append (the next
+/// number is taken) nor pass unnoticed (verification reports it).
+async fn a_planted_row_neither_blocks_nor_hides(store: &Store) {
+    fresh_log(store, 3).await;
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor_subject, actor_name, actor_groups, action, \
+         object, outcome, details, request_id, client_ip, prev_hash, hash) \
+         VALUES (4, '2026-01-01T00:00:00Z', 'mallory', 'Mallory', '[]', 'login', 'session', \
+         'success', '{}', NULL, NULL, 'x', 'y')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let seq = store
+        .append_audit(&record("carol", "login", "session", 4))
+        .await
+        .expect("appends go on");
+    assert_eq!(seq, 5);
+    store
+        .append_audit(&record("carol", "login", "session", 5))
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    let broken = report.first_broken.expect("the planted row is reported");
+    assert_eq!(broken.seq, 4, "{}", broken.reason);
+}
+
+#[tokio::test]
+async fn audit_planted_row_sqlite() {
+    let (_dir, store) = sqlite().await;
+    a_planted_row_neither_blocks_nor_hides(&store).await;
+}
+
+#[tokio::test]
+async fn audit_planted_row_postgres() {
+    if let Some(store) = postgres().await {
+        a_planted_row_neither_blocks_nor_hides(&store).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn audit_chain_sqlite() {
     let (_dir, store) = sqlite().await;

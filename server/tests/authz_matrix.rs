@@ -554,3 +554,23 @@ async fn the_production_flag_drives_the_owner_convention() {
         "an unknown environment counts as production"
     );
 }
+
+/// Forcing a re-render is its own action (`applications, refresh`), not `get`: someone with
+/// only the default role reads the environment but may not refresh it.
+#[tokio::test]
+async fn refresh_is_its_own_action() {
+    let app = app_with(false, |_| {}).await;
+    let access = &app.state.auth.access;
+    let reader = access.user_view(&atrium_server::auth::session::Identity {
+        subject: "new-hire".into(),
+        name: "New Hire".into(),
+        email: None,
+        groups: Vec::new(),
+        provider: "oidc".into(),
+    });
+    assert!(access.decide(&reader, "applications", "get", "staging/*").allowed);
+    let refresh = access.decide(&reader, "applications", "refresh", "staging/*");
+    assert!(!refresh.allowed, "{refresh:?}");
+    let amara = user(&app, "amara.okafor");
+    assert!(access.decide(&amara, "applications", "refresh", "staging/*").allowed);
+}

@@ -182,10 +182,22 @@ async fn a_sync_and_its_audit_record_commit_together_postgres() {
     }
 }
 
-/// The engine records through the same transaction: a manual sync leaves one sync row and one
-/// audit record that agree, and when the sync row cannot be written, no audit record is left.
+async fn audit_action(store: &Store, action: &str, object: &str) -> Vec<AuditRow> {
+    store
+        .audit_page(&AuditFilter {
+            action: Some(action.into()),
+            object: Some(object.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+}
+
+/// The engine records a sync before it applies anything (a `running` row and an
+/// `applications.sync.start` record naming who, the revision and the plan) and completes both
+/// after. When the start cannot be recorded, nothing is applied (fail closed).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_engine_records_a_sync_with_its_audit_record_or_not_at_all() {
+async fn the_engine_records_a_sync_before_applying_or_does_not_sync() {
     let app = common::app_with(false, |config| config.engine.sim_rollout_ms = 300).await;
     let engine = app.state.engine.clone();
     let store = &app.state.store;
@@ -202,6 +214,22 @@ async fn the_engine_records_a_sync_with_its_audit_record_or_not_at_all() {
         .await
         .unwrap();
     assert_eq!(syncs.len(), 1, "{syncs:?}");
+    assert_eq!(syncs[0].result, "succeeded");
+    let started = audit_action(store, "applications.sync.start", "prod/checkout-service").await;
+    assert_eq!(started.len(), 1, "{started:?}");
+    let details = &started[0].record.details;
+    assert_eq!(details["revision"], json!(syncs[0].revision));
+    assert_eq!(details["trigger"], json!("manual"));
+    assert!(details["resources"].as_u64().unwrap() > 0, "{details}");
+    assert!(
+        details["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k.as_str().unwrap().contains("Deployment")),
+        "{details}"
+    );
+    assert_eq!(started[0].record.actor.subject, "jonas.becker");
     let audit = audit_of(store, "prod/checkout-service").await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(
@@ -211,10 +239,10 @@ async fn the_engine_records_a_sync_with_its_audit_record_or_not_at_all() {
             "message": syncs[0].message,
         })
     );
-    assert_eq!(audit[0].record.actor.subject, syncs[0].actor_subject);
+    assert!(audit[0].seq > started[0].seq, "the start comes first");
     assert_eq!(audit[0].record.outcome, outcome::SUCCESS);
 
-    // The sync row is refused: the apply happened (and is reported), nothing is recorded.
+    // The start cannot be recorded: nothing is applied, nothing is recorded.
     refuse(
         store,
         "atrium_test_refuse_sync",
@@ -228,7 +256,8 @@ async fn the_engine_records_a_sync_with_its_audit_record_or_not_at_all() {
         .sync(&caller, "prod", "checkout-service", false)
         .await
         .unwrap();
-    assert_eq!(record.result, "succeeded", "{record:?}");
+    assert_eq!(record.result, "failed", "{record:?}");
+    assert!(record.message.contains("not applied"), "{record:?}");
     assert_eq!(
         store
             .recent_syncs("prod", "checkout-service", 10)
@@ -240,4 +269,74 @@ async fn the_engine_records_a_sync_with_its_audit_record_or_not_at_all() {
     assert_eq!(store.audit_head().await.unwrap(), head);
     let report = store.verify_audit().await.unwrap();
     assert!(report.is_ok(), "{report:?}");
+}
+
+/// A sync the process never finished (killed mid-apply) is marked `interrupted` at the next
+/// start, audited with who started it; a deploy request does not count it as its sync.
+async fn unfinished_syncs_are_marked_interrupted(store: &Store) {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let env = format!("sync-interrupted-{nanos}");
+    let mut row = sync_row(&env, "cart");
+    row.request = Some("req-1".into());
+    let start = AuditRecord::new(
+        Actor {
+            subject: "jonas.becker".into(),
+            name: "Jonas Becker".into(),
+            groups: Vec::new(),
+        },
+        "applications.sync.start",
+        format!("{env}/cart"),
+        outcome::SUCCESS,
+    );
+    store.start_sync(&row, &start).await.unwrap();
+    assert_eq!(
+        store.recent_syncs(&env, "cart", 10).await.unwrap()[0].result,
+        "running"
+    );
+    assert!(store
+        .sync_of_request(&env, "cart", "req-1")
+        .await
+        .unwrap()
+        .is_none());
+
+    let interrupted = store.interrupt_unfinished_syncs().await.unwrap();
+    assert!(interrupted.iter().any(|s| s.env == env), "{interrupted:?}");
+    let rows = store.recent_syncs(&env, "cart", 10).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].result, "interrupted");
+    assert_eq!(rows[0].actor_subject, "jonas.becker");
+    assert!(store
+        .sync_of_request(&env, "cart", "req-1")
+        .await
+        .unwrap()
+        .is_none());
+    let audit = audit_of(store, &format!("{env}/cart")).await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].record.outcome, outcome::FAILURE);
+    assert_eq!(audit[0].record.details["interrupted"], json!(true));
+    assert_eq!(audit[0].record.details["started_by"], json!("jonas.becker"));
+    // Only once.
+    assert!(!store
+        .interrupt_unfinished_syncs()
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.env == env));
+}
+
+#[tokio::test]
+async fn unfinished_syncs_are_marked_interrupted_sqlite() {
+    let (_dir, store) = common::store::sqlite().await;
+    unfinished_syncs_are_marked_interrupted(&store).await;
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn unfinished_syncs_are_marked_interrupted_postgres() {
+    if let Some(store) = common::store::postgres().await {
+        unfinished_syncs_are_marked_interrupted(&store).await;
+    }
 }

@@ -10,8 +10,15 @@ use crate::error::AppError;
 
 #[server(prefix = "/api", endpoint = "envs/list")]
 pub async fn list_environments() -> Result<Vec<EnvironmentSummary>, AppError> {
-    let (services, _) = crate::service::authorize("applications", "get", "*").await?;
-    Ok(services.engine.environments().await)
+    let (services, caller) = crate::service::authorize("applications", "get", "*").await?;
+    let mut list = services.engine.environments().await;
+    for env in &mut list {
+        let object = format!("{}/*", env.name);
+        env.may_refresh = services
+            .access
+            .allows(&caller, "applications", "refresh", &object);
+    }
+    Ok(list)
 }
 
 #[server(prefix = "/api", endpoint = "envs/tree")]
@@ -108,7 +115,8 @@ pub async fn sync_app(env: String, app: String, prune: bool) -> Result<SyncRecor
 #[server(prefix = "/api", endpoint = "envs/refresh")]
 pub async fn refresh_environment(env: String) -> Result<(), AppError> {
     let object = format!("{env}/*");
-    let (services, _) = crate::service::authorize("applications", "get", &object).await?;
+    // A forced re-render costs the server a full render: its own action, not `get`.
+    let (services, _) = crate::service::authorize("applications", "refresh", &object).await?;
     crate::service::reply(services.engine.refresh(&env))
 }
 

@@ -15,6 +15,9 @@ pub enum LiveState {
     Connecting,
     Live,
     Reconnecting,
+    /// The session that opened the stream ended (sign-out elsewhere, expiry): the server
+    /// closed it with `event: signed-out`, and nothing reconnects.
+    SignedOut,
 }
 
 impl LiveState {
@@ -23,6 +26,7 @@ impl LiveState {
             Self::Connecting => "connecting",
             Self::Live => "live",
             Self::Reconnecting => "reconnecting",
+            Self::SignedOut => "signed-out",
         }
     }
 
@@ -31,6 +35,7 @@ impl LiveState {
             Self::Connecting => "Connecting…",
             Self::Live => "Live",
             Self::Reconnecting => "Reconnecting…",
+            Self::SignedOut => "Signed out",
         }
     }
 
@@ -41,6 +46,7 @@ impl LiveState {
             Self::Reconnecting => {
                 "The live connection dropped; reconnecting. This page may be out of date until then."
             }
+            Self::SignedOut => "Your session ended: sign in again to see live updates",
         }
     }
 }
@@ -87,27 +93,36 @@ mod browser {
         _ = rx.await;
     }
 
-    /// Runs one `EventSource` until it closes for good; true if it ever delivered anything.
+    /// How one `EventSource` ended.
+    enum Ended {
+        /// Closed; whether it ever delivered anything.
+        Closed(bool),
+        /// The server said the session ended.
+        SignedOut,
+    }
+
+    /// Runs one `EventSource` until it closes for good.
     async fn run_once(
         url: &str,
         event: &str,
         set_state: WriteSignal<LiveState>,
         on_data: &dyn Fn(String),
-    ) -> bool {
+    ) -> Ended {
         let Ok(mut es) = EventSource::new(url) else {
-            return false;
+            return Ended::Closed(false);
         };
         // The server names its events; plain messages are accepted too.
-        let (Ok(named), Ok(messages), Ok(opened), Ok(errors)) = (
+        let (Ok(named), Ok(messages), Ok(opened), Ok(errors), Ok(signed_out)) = (
             es.subscribe(event),
             es.subscribe("message"),
             es.subscribe("open"),
             es.subscribe("error"),
+            es.subscribe("signed-out"),
         ) else {
-            return false;
+            return Ended::Closed(false);
         };
         let mut events = stream::select(
-            stream::select(named, messages),
+            stream::select(stream::select(named, messages), signed_out),
             stream::select(opened, errors),
         );
         let mut worked = false;
@@ -123,6 +138,7 @@ mod browser {
                         set_state.set(LiveState::Reconnecting)
                     }
                     "error" => break,
+                    "signed-out" => return Ended::SignedOut,
                     _ => {
                         worked = true;
                         set_state.set(LiveState::Live);
@@ -135,7 +151,7 @@ mod browser {
                 Err(_) => break,
             }
         }
-        worked
+        Ended::Closed(worked)
     }
 
     /// Keeps a source open until the current reactive owner is cleaned up.
@@ -156,7 +172,11 @@ mod browser {
                 // Dropping the losing future closes its EventSource.
                 let run = Box::pin(run_once(&url, event, set_state, &on_data));
                 let worked = match future::select(run, &mut stop).await {
-                    Either::Left((worked, _)) => worked,
+                    Either::Left((Ended::Closed(worked), _)) => worked,
+                    Either::Left((Ended::SignedOut, _)) => {
+                        set_state.set(LiveState::SignedOut);
+                        return;
+                    }
                     Either::Right(_) => return,
                 };
                 set_state.set(LiveState::Reconnecting);

@@ -25,6 +25,9 @@ pub struct EnvironmentSummary {
     pub last_reconcile: Option<String>,
     /// Why the environment could not be read (repo missing, cluster not answering…).
     pub error: Option<String>,
+    /// The caller may force a re-render (`applications/refresh` on `<env>/*`).
+    #[serde(default)]
+    pub may_refresh: bool,
 }
 
 /// A whole tree, flat: parents come before their children, siblings in display order.

@@ -83,7 +83,8 @@ pub async fn export(
         "format": format.name(),
         "filter": query.to_query_string(),
     }));
-    access.audit(caller, record).await;
+    // No record of the export, no export.
+    access.audit(caller, record).await?;
     Ok(rows(store, filter, format))
 }
 

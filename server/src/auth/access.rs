@@ -26,6 +26,9 @@ pub struct Access {
     pub oidc: bool,
     /// Demo sign-in is offered and accepted ([`super::settings::AuthConfig::demo_enabled`]).
     pub demo: bool,
+    /// Bumped whenever a session ends here (sign-out), so open event streams re-check theirs
+    /// at once instead of at their next periodic check.
+    pub sessions_ended: tokio::sync::watch::Sender<u64>,
 }
 
 impl Access {
@@ -128,12 +131,24 @@ impl Access {
         }
     }
 
-    /// Append an audit record for `caller`; failures to write are logged, never shown.
-    pub async fn audit(&self, caller: &Caller, record: AuditRecord) {
+    /// Append an audit record for `caller`. Fails closed: an action whose record cannot be
+    /// written must not happen, so callers about to change state propagate the error (and undo
+    /// what they did). Records of refusals and failed attempts may ignore it: the request is
+    /// refused either way. The failure is logged with the action, never the record's details.
+    pub async fn audit(&self, caller: &Caller, record: AuditRecord) -> Result<(), AppError> {
         let record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
-        if let Err(error) = self.store.append_audit(&record).await {
-            tracing::error!(action = %record.action, "audit append failed: {error}");
-        }
+        self.store
+            .append_audit(&record)
+            .await
+            .map(drop)
+            .map_err(|error| {
+                tracing::error!(action = %record.action, "audit append failed: {error}");
+                AppError::Internal(
+                "the audit trail could not be written, so nothing was done; try again or ask an \
+                 operator to check the database"
+                    .into(),
+            )
+            })
     }
 }
 
@@ -195,7 +210,8 @@ impl AccessService for Access {
             outcome::DENIED,
         )
         .with_details(serde_json::json!({ "reason": decision.reason }));
-        self.audit(caller, record).await;
+        // Refused either way; a failed append is logged by `audit`.
+        let _ = self.audit(caller, record).await;
         let target = if object == "*" {
             resource.to_string()
         } else {

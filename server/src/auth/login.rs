@@ -49,7 +49,8 @@ impl Auth {
         details: serde_json::Value,
     ) {
         let record = AuditRecord::new(actor, "login", "atrium", result).with_details(details);
-        self.access.audit(caller, record).await;
+        // Successful sign-ins go through `start_session`, which fails closed.
+        let _ = self.access.audit(caller, record).await;
     }
 
     /// Start a session for `identity` and audit the sign-in; returns the token for the cookie.
@@ -70,8 +71,20 @@ impl Auth {
             name: user.name.clone(),
             groups: user.teams.clone(),
         };
-        self.audit_login(caller, actor, outcome::SUCCESS, details)
-            .await;
+        // Fail closed: a sign-in the audit trail does not know about does not happen.
+        let record = AuditRecord::new(actor, "login", "atrium", outcome::SUCCESS)
+            .with_details(details)
+            .with_request(caller.request_id.clone(), caller.client_ip.clone());
+        if let Err(error) = self.access.store.append_audit(&record).await {
+            tracing::error!(
+                action = "login",
+                "audit append failed, sign-in refused: {error}"
+            );
+            if let Err(e) = self.access.store.delete_session(&token).await {
+                tracing::error!("deleting the unaudited session failed: {e}");
+            }
+            return Err(error);
+        }
         Ok(token)
     }
 
@@ -83,6 +96,7 @@ impl Auth {
             if let Err(error) = self.access.store.delete_session(token).await {
                 tracing::error!("deleting the session failed: {error}");
             }
+            self.access.sessions_ended.send_modify(|n| *n += 1);
         }
         if caller.user.is_some() {
             let record = AuditRecord::new(
@@ -91,7 +105,9 @@ impl Auth {
                 "atrium",
                 outcome::SUCCESS,
             );
-            self.access.audit(caller, record).await;
+            // Signing out only takes rights away: it happens even if the record cannot be
+            // written (the failure is logged).
+            let _ = self.access.audit(caller, record).await;
         }
     }
 }

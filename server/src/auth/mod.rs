@@ -7,6 +7,7 @@
 pub mod access;
 pub mod demo;
 pub mod login;
+pub mod network;
 pub mod oidc;
 pub mod origin;
 pub mod policy;
@@ -80,6 +81,7 @@ impl Auth {
                 ),
                 oidc: oidc.is_some(),
                 demo: settings.demo_enabled(config.listen),
+                sessions_ended: tokio::sync::watch::channel(0).0,
             }),
             oidc,
             lifetimes: Lifetimes {

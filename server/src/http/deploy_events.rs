@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -20,6 +21,7 @@ use atrium_app::error::AppError;
 use atrium_app::service::{AccessService, Caller};
 
 use super::errors::error_response;
+use super::session_bound::{bound, Credential, RECHECK};
 use super::state::AppState;
 
 /// How soon a browser reconnects after a dropped connection.
@@ -28,6 +30,7 @@ const RETRY: Duration = Duration::from_secs(2);
 pub async fn events(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
 ) -> Response {
     if caller.user.is_none() {
         return error_response(AppError::Unauthorized);
@@ -35,7 +38,13 @@ pub async fn events(
     let access = state.auth.access.clone();
     let may_read =
         move |env: &str| access.allows(&caller, "applications", "get", &format!("{env}/*"));
-    Sse::new(stream_of(state.deploys.subscribe(), may_read))
+    let events = bound(
+        stream_of(state.deploys.subscribe(), may_read),
+        state.auth.clone(),
+        Credential::of(&headers),
+        RECHECK,
+    );
+    Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }

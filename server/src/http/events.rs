@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -15,12 +16,14 @@ use atrium_app::error::AppError;
 use atrium_app::service::{AccessService, Caller};
 
 use super::errors::error_response;
+use super::session_bound::{bound, Credential, RECHECK};
 use super::state::AppState;
 
 pub async fn events(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(env): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     let object = format!("{env}/*");
     if let Err(error) = state
@@ -36,7 +39,13 @@ pub async fn events(
             "no environment `{env}` is configured"
         )));
     };
-    Sse::new(stream_of(versions))
+    let events = bound(
+        stream_of(versions),
+        state.auth.clone(),
+        Credential::of(&headers),
+        RECHECK,
+    );
+    Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }

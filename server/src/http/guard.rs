@@ -14,6 +14,7 @@ use atrium_app::service::Caller;
 
 use super::cookies::{clear_cookie, cookie_value};
 use super::state::AppState;
+use crate::auth::network::Network;
 use crate::auth::origin::RequestOrigin;
 use crate::auth::session::COOKIE;
 use crate::util::new_token;
@@ -78,7 +79,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
                 return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
             }
         };
-        let (client_ip, request_id) = request_context(&req);
+        let (client_ip, request_id) = request_context(&req, &state.network);
+        if let Some(refused) = over_budget(&state.network, Some(&user.subject), None) {
+            return refused;
+        }
         req.extensions_mut().insert(Caller {
             user: Some(user),
             request_id,
@@ -103,7 +107,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .into_response();
     }
 
-    let (client_ip, request_id) = request_context(&req);
+    let (client_ip, request_id) = request_context(&req, &state.network);
     let token = cookie_value(req.headers(), COOKIE);
     let user = match &token {
         None => None,
@@ -134,6 +138,12 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         return response;
     }
 
+    if path.starts_with("/api/") {
+        let subject = user.as_ref().map(|u| u.subject.as_str());
+        if let Some(refused) = over_budget(&state.network, subject, client_ip.as_deref()) {
+            return refused;
+        }
+    }
     let nonce = new_token();
     req.extensions_mut().insert(Caller {
         user,
@@ -150,12 +160,17 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     response
 }
 
-/// The client's address and the request's id, for the audit trail.
-fn request_context(req: &Request) -> (Option<String>, Option<String>) {
-    let client_ip = req
+/// The client's address (through trusted proxies only) and the request's id, for the audit
+/// trail.
+fn request_context(req: &Request, network: &Network) -> (Option<String>, Option<String>) {
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let client_ip = network
+        .proxies
+        .client_ip(peer, req.headers())
+        .map(|ip| ip.to_string());
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -164,8 +179,29 @@ fn request_context(req: &Request) -> (Option<String>, Option<String>) {
     (client_ip, request_id)
 }
 
+/// `Some(429)` when the caller has spent their `/api/` budget (`http.requests_per_minute`): a
+/// signed-in caller by subject, anyone else by client address.
+fn over_budget(network: &Network, subject: Option<&str>, ip: Option<&str>) -> Option<Response> {
+    let key = match subject {
+        Some(subject) => format!("user:{subject}"),
+        None => format!("ip:{}", ip.unwrap_or("unknown")),
+    };
+    if network.limiter.check(&key) {
+        return None;
+    }
+    metrics::counter!("atrium_http_rate_limited_total").increment(1);
+    Some(
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            "too many requests: wait a minute and try again (http.requests_per_minute)\n",
+        )
+            .into_response(),
+    )
+}
+
 /// The secret of `Authorization: Bearer <token>`, if the request carries one.
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme

@@ -13,6 +13,7 @@ pub mod events;
 pub mod export;
 pub mod guard;
 pub mod ops;
+pub mod session_bound;
 pub mod state;
 
 use std::sync::LazyLock;

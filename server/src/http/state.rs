@@ -30,6 +30,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub engine: Arc<Engine>,
     pub deploys: Deploys,
+    /// Trusted proxies and the API's request budget.
+    pub network: Arc<crate::auth::network::Network>,
 }
 
 impl AppState {

@@ -48,8 +48,28 @@ impl Store {
                 .fetch_optional(&mut **tx)
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("audit_head row is missing".into()))?;
-        let seq: i64 = head.try_get("seq")?;
+        let mut seq: i64 = head.try_get("seq")?;
         let prev_hash: String = head.try_get("hash")?;
+        // Rows Atrium did not write may sit past the head (written straight into the
+        // database). Inserting over them would fail every append from now on, so step past
+        // them, loudly: they stay where they are, and verification reports them as breaks.
+        let newest: Option<i64> = sqlx::query("SELECT MAX(seq) AS newest FROM audit_events")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("newest")?;
+        if let Some(newest) = newest.filter(|n| *n >= seq) {
+            tracing::error!(
+                head = seq - 1,
+                newest,
+                "audit rows past the head were not written by Atrium: appending after them; \
+                 `atrium audit verify` reports them"
+            );
+            seq = newest + 1;
+            sqlx::query("UPDATE audit_head SET seq = $1 WHERE id = 1")
+                .bind(seq)
+                .execute(&mut **tx)
+                .await?;
+        }
         let hash = chain::compute_hash(&prev_hash, seq as u64, record);
         let groups = serde_json::to_string(&record.actor.groups)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;

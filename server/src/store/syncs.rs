@@ -16,7 +16,8 @@ pub struct SyncRow {
     /// `manual` or `auto`.
     pub trigger: String,
     pub revision: Option<String>,
-    /// `succeeded` or `failed`.
+    /// `succeeded` or `failed`; `running` while it runs, `interrupted` if Atrium stopped
+    /// before it ended.
     pub result: String,
     pub message: String,
     pub details: serde_json::Value,
@@ -54,6 +55,104 @@ impl Store {
         Ok(())
     }
 
+    /// Record that a sync starts, with its audit record (who, app, revision, what it will
+    /// apply), before anything is applied; returns the row's id for [`Store::finish_sync`].
+    /// `sync.result` is stored as `running`.
+    pub async fn start_sync(&self, sync: &SyncRow, audit: &AuditRecord) -> Result<String> {
+        let id = crate::util::new_token();
+        let mut tx = self.pool().begin().await?;
+        Self::append_audit_in(&mut tx, audit).await?;
+        sqlx::query(
+            "INSERT INTO syncs (id, env, app, at, started_at, actor_subject, actor_name, \
+             trigger_kind, revision, result, message, details, request_id) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, 'running', $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(&sync.env)
+        .bind(&sync.app)
+        .bind(&sync.at)
+        .bind(&sync.actor_subject)
+        .bind(&sync.actor_name)
+        .bind(&sync.trigger)
+        .bind(sync.revision.clone())
+        .bind(&sync.message)
+        .bind(sync.details.to_string())
+        .bind(sync.request.clone())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Complete the sync [`Store::start_sync`] recorded: its outcome and the audit record,
+    /// together.
+    pub async fn finish_sync(&self, id: &str, sync: &SyncRow, audit: &AuditRecord) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        Self::append_audit_in(&mut tx, audit).await?;
+        sqlx::query(
+            "UPDATE syncs SET at = $2, result = $3, message = $4, details = $5 \
+             WHERE id = $1 AND result = 'running'",
+        )
+        .bind(id)
+        .bind(&sync.at)
+        .bind(&sync.result)
+        .bind(&sync.message)
+        .bind(sync.details.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// At start-up: every sync still `running` was cut off by the process ending. Each is
+    /// marked `interrupted` and audited (as the system, naming who started it); returns them.
+    pub async fn interrupt_unfinished_syncs(&self) -> Result<Vec<SyncRow>> {
+        let rows = sqlx::query(
+            "SELECT id, env, app, actor_subject, actor_name, trigger_kind, revision, \
+             request_id, started_at FROM syncs WHERE result = 'running' ORDER BY at",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut interrupted = Vec::new();
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let sync = SyncRow {
+                env: row.try_get("env")?,
+                app: row.try_get("app")?,
+                at: crate::audit::now(),
+                actor_subject: row.try_get("actor_subject")?,
+                actor_name: row.try_get("actor_name")?,
+                trigger: row.try_get("trigger_kind")?,
+                revision: row.try_get("revision")?,
+                result: "interrupted".into(),
+                message: "Atrium stopped before this sync ended: what it applied is not \
+                          known, compare the live state with Git"
+                    .into(),
+                details: serde_json::Value::Null,
+                request: row.try_get("request_id")?,
+            };
+            let started_at: Option<String> = row.try_get("started_at")?;
+            let audit = AuditRecord::new(
+                crate::audit::Actor::system(),
+                "applications.sync",
+                format!("{}/{}", sync.env, sync.app),
+                crate::audit::outcome::FAILURE,
+            )
+            .with_details(serde_json::json!({
+                "interrupted": true,
+                "started_at": started_at,
+                "started_by": sync.actor_subject,
+                "trigger": sync.trigger,
+                "revision": sync.revision,
+                "request": sync.request,
+                "message": sync.message,
+            }));
+            self.finish_sync(&id, &sync, &audit).await?;
+            interrupted.push(sync);
+        }
+        Ok(interrupted)
+    }
+
     /// The last `limit` syncs of one app, newest first.
     pub async fn recent_syncs(&self, env: &str, app: &str, limit: i64) -> Result<Vec<SyncRow>> {
         let rows = sqlx::query(
@@ -85,8 +184,8 @@ impl Store {
             .collect()
     }
 
-    /// The sync that carried out deploy request `request`, if it ran (to the end: the row is
-    /// written once the sync finished).
+    /// The sync that carried out deploy request `request`, if it ran to the end (a `running`
+    /// or `interrupted` row does not count: the executor syncs again).
     pub async fn sync_of_request(
         &self,
         env: &str,
@@ -97,6 +196,9 @@ impl Store {
             .recent_syncs(env, app, 50)
             .await?
             .into_iter()
-            .find(|s| s.request.as_deref() == Some(request)))
+            .find(|s| {
+                s.request.as_deref() == Some(request)
+                    && matches!(s.result.as_str(), "succeeded" | "failed")
+            }))
     }
 }

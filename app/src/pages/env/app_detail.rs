@@ -65,13 +65,16 @@ fn Syncs(syncs: Vec<SyncRecordView>) -> impl IntoView {
     let rows = syncs
         .into_iter()
         .map(|s| {
-            let ok = s.result == "succeeded";
+            let (label, outcome) = match s.result.as_str() {
+                "succeeded" => ("Succeeded", "success"),
+                "running" => ("Running", "running"),
+                "interrupted" => ("Interrupted", "failure"),
+                _ => ("Failed", "failure"),
+            };
             view! {
                 <li class="sync-record" data-result=s.result.clone()>
                     <div class="sync-record-head">
-                        <span class="outcome" data-outcome=if ok { "success" } else { "failure" }>
-                            {if ok { "Succeeded" } else { "Failed" }}
-                        </span>
+                        <span class="outcome" data-outcome=outcome>{label}</span>
                         <time datetime=s.at.clone() title=s.at.clone()>{short_time(&s.at)}</time>
                         <span class="muted">{format!("by {}", s.actor)}</span>
                         {s.revision.as_deref().map(|r| view! { <code title=r.to_string()>{short_sha(r)}</code> })}

@@ -61,6 +61,7 @@ pub fn EnvHeader(
     };
 
     let production = summary.as_ref().is_some_and(|s| s.production);
+    let may_refresh = summary.as_ref().is_some_and(|s| s.may_refresh);
     let source = summary
         .as_ref()
         .filter(|s| !s.repo.is_empty())
@@ -106,16 +107,22 @@ pub fn EnvHeader(
                 <span class="live-dot" aria-hidden="true"></span>
                 {move || live_state().label()}
             </span>
-            <button
-                type="button"
-                class="button env-refresh"
-                on:click=refresh
-                disabled=refreshing
-                aria-busy=move || refreshing.get().to_string()
-            >
-                <RefreshIcon/>
-                {move || if refreshing.get() { "Refreshing…" } else { "Refresh" }}
-            </button>
+            {may_refresh
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="button env-refresh"
+                            on:click=refresh
+                            disabled=refreshing
+                            aria-busy=move || refreshing.get().to_string()
+                            title="Read Git again and re-render now"
+                        >
+                            <RefreshIcon/>
+                            {move || if refreshing.get() { "Refreshing…" } else { "Refresh" }}
+                        </button>
+                    }
+                })}
         </header>
         <FreezeBar env=state.env()/>
         {move || {

@@ -52,7 +52,7 @@ pub const RESOURCES: &[&str] = &[
 /// unknown names are errors; extend this list when a new action appears.
 pub const ACTIONS: &[&str] = &[
     "get", "create", "update", "delete", "sync", "deploy", "rollback", "promote", "approve",
-    "reject", "export", "reload",
+    "reject", "export", "reload", "refresh",
 ];
 
 /// A malformed line; `line` is 1-based.

@@ -60,6 +60,8 @@ impl EngineService for Engine {
                     progressing: count(&|s| s.health == Health::Progressing),
                     last_reconcile: snap.last_reconcile.clone(),
                     error: snap.error.clone(),
+                    // Per caller: the server function fills it in.
+                    may_refresh: false,
                 }
             })
             .collect()

@@ -1,6 +1,9 @@
-//! Applying one app to its cluster and recording it: a row in the sync history and a record
-//! in the audit trail, written in one transaction, whoever asked (the pass's auto-sync or a
-//! person).
+//! Applying one app to its cluster and recording it, whoever asked (the pass's auto-sync or a
+//! person): before anything is applied, a `running` row in the sync history and an
+//! `applications.sync.start` audit record (who, app, revision, the plan); after, the outcome
+//! and an `applications.sync` record. Each pair is one transaction. A sync whose start cannot
+//! be recorded is not run; one cut off by the process ending is marked `interrupted` at the
+//! next start ([`crate::store::Store::interrupt_unfinished_syncs`]).
 
 use atrium_app::service::Caller;
 
@@ -84,6 +87,58 @@ impl Engine {
             caller,
             deploy,
         } = request;
+        let object = format!("{}/{}", env.config.name, app.name);
+        let mut row = SyncRow {
+            env: env.config.name.clone(),
+            app: app.name.clone(),
+            at: crate::audit::now(),
+            actor_subject: actor.subject.clone(),
+            actor_name: actor.name.clone(),
+            trigger: trigger.into(),
+            revision: app.source.revision.clone(),
+            result: "running".into(),
+            message: format!("applying {} resources", app.resources.len()),
+            details: serde_json::Value::Null,
+            request: deploy.map(str::to_string),
+        };
+        let with_request = |record: AuditRecord| match caller {
+            Some(caller) => {
+                record.with_request(caller.request_id.clone(), caller.client_ip.clone())
+            }
+            None => record,
+        };
+        // The plan as far as the record needs it: what will be applied (capped, counted).
+        const PLAN_SHOWN: usize = 200;
+        let plan: Vec<String> = app
+            .resources
+            .iter()
+            .take(PLAN_SHOWN)
+            .map(|r| r.key())
+            .collect();
+        let mut start = AuditRecord::new(
+            actor.clone(),
+            "applications.sync.start",
+            object.clone(),
+            outcome::SUCCESS,
+        )
+        .with_details(serde_json::json!({
+            "trigger": trigger, "revision": app.source.revision, "prune": prune,
+            "resources": app.resources.len(), "plan": plan,
+        }));
+        if let (Some(request), Some(details)) = (deploy, start.details.as_object_mut()) {
+            details.insert("request".into(), request.into());
+        }
+        let id = match self.store.start_sync(&row, &with_request(start)).await {
+            Ok(id) => id,
+            Err(e) => {
+                // Fail closed: nothing is applied that the record does not know about.
+                tracing::error!(env = %env.config.name, app = %app.name, "recording a sync's start failed, not syncing: {e}");
+                row.result = "failed".into();
+                row.message =
+                    "not applied: the sync could not be recorded in the audit trail".into();
+                return row;
+            }
+        };
         let options = SyncOptions {
             prune,
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
@@ -128,23 +183,14 @@ impl Engine {
                     serde_json::Value::Null,
                 ),
             };
-        let row = SyncRow {
-            env: env.config.name.clone(),
-            app: app.name.clone(),
-            at: crate::audit::now(),
-            actor_subject: actor.subject.clone(),
-            actor_name: actor.name.clone(),
-            trigger: trigger.into(),
-            revision: app.source.revision.clone(),
-            result: result.into(),
-            message: message.clone(),
-            details,
-            request: deploy.map(str::to_string),
-        };
+        row.at = crate::audit::now();
+        row.result = result.into();
+        row.message = message.clone();
+        row.details = details;
         let mut record = AuditRecord::new(
             actor,
             "applications.sync",
-            format!("{}/{}", env.config.name, app.name),
+            object,
             if result == "succeeded" {
                 outcome::SUCCESS
             } else {
@@ -157,11 +203,14 @@ impl Engine {
         if let (Some(request), Some(details)) = (deploy, record.details.as_object_mut()) {
             details.insert("request".into(), request.into());
         }
-        if let Some(caller) = caller {
-            record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
-        }
-        if let Err(e) = self.store.record_sync(&row, &record).await {
-            tracing::error!("recording a sync failed: {e}");
+        if let Err(e) = self
+            .store
+            .finish_sync(&id, &row, &with_request(record))
+            .await
+        {
+            // Applied already: the start record stands, and the row stays `running` until the
+            // next start marks it interrupted.
+            tracing::error!("recording a sync's outcome failed: {e}");
         }
         tracing::info!(env = %env.config.name, app = %app.name, trigger, result, "{message}");
         row
