@@ -20,14 +20,15 @@ fn application(name: &str, repo: &str, path: &str, ns: &str) -> String {
     )
 }
 
-fn workload(i: usize, per_app: usize) -> String {
+/// `bump`: the image's patch number (environments after the first run one app in ten newer).
+fn workload(i: usize, per_app: usize, bump: usize) -> String {
     let name = format!("app-{i}");
     let ns = format!("ns-{}", i % 50);
     let mut y = format!(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n\
          spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    \
          metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n        - \
-         name: main\n          image: registry.example/{name}:1.{i}.0\n---\napiVersion: v1\n\
+         name: main\n          image: registry.example/{name}:1.{i}.{bump}\n---\napiVersion: v1\n\
          kind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n    \
          app: {name}\n  ports:\n    - port: 80\n"
     );
@@ -43,8 +44,55 @@ fn workload(i: usize, per_app: usize) -> String {
 
 /// Writes `<dir>/bench.git` and `<dir>/atrium.toml`; returns the repo's path.
 pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::path::PathBuf> {
+    write_envs(dir, apps, per_app, 1)
+}
+
+/// Like [`write`], with `envs` environments: `bench`, then `bench-2`, `bench-3`… whose
+/// repositories differ from `bench` in one app in ten (a newer image tag), in promotion order:
+/// what the compare view's Chromium benchmark opens. Returns the first repo's path.
+pub fn write_envs(
+    dir: &Path,
+    apps: usize,
+    per_app: usize,
+    envs: usize,
+) -> anyhow::Result<std::path::PathBuf> {
+    let mut entries = String::new();
+    let mut first = None;
+    for e in 1..=envs.max(1) {
+        let name = if e == 1 {
+            "bench".to_string()
+        } else {
+            format!("bench-{e}")
+        };
+        let repo = write_repo(dir, &name, apps, per_app, e - 1)?;
+        let _ = write!(
+            entries,
+            "\n[[environments]]\nname = \"{name}\"\nrepo = \"{}\"\nroot = \"{ROOT}\"\n",
+            repo.display()
+        );
+        first.get_or_insert(repo);
+    }
+    let toml = format!(
+        "# Written by atrium-engine-bench --write-env: large environments on the simulated\n\
+         # cluster. Run: atrium serve --config {config}\n\
+         data_dir = \"{data}\"\n\n[engine]\nsim_rollout_ms = 500\n{entries}",
+        config = dir.join("atrium.toml").display(),
+        data = dir.join("data").display(),
+    );
+    std::fs::write(dir.join("atrium.toml"), toml)?;
+    Ok(first.unwrap_or_default())
+}
+
+/// One environment's repository; `bump` > 0 gives every tenth app patch version `bump`.
+fn write_repo(
+    dir: &Path,
+    env: &str,
+    apps: usize,
+    per_app: usize,
+    bump: usize,
+) -> anyhow::Result<std::path::PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let repo_path = dir.join("bench.git");
+    let repo_path = dir.join(format!("{env}.git"));
     anyhow::ensure!(
         !repo_path.exists(),
         "{} exists already: pass an empty directory",
@@ -64,7 +112,8 @@ pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::pat
             format!("apps/{name}.yaml"),
             application(&name, &url, &path, &ns),
         ));
-        files.push((format!("{path}/all.yaml"), workload(i, per_app)));
+        let patch = if i % 10 == 0 { bump } else { 0 };
+        files.push((format!("{path}/all.yaml"), workload(i, per_app, patch)));
     }
     let changes: Vec<(&str, Option<&[u8]>)> = files
         .iter()
@@ -77,15 +126,6 @@ pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::pat
         &format!("{apps} apps × {per_app} resources"),
         ("Atrium bench", "bench@atrium.invalid"),
     )?;
-    let toml = format!(
-        "# Written by atrium-engine-bench --write-env: one large environment on the simulated\n\
-         # cluster. Run: atrium serve --config {config}\n\
-         data_dir = \"{data}\"\n\n[engine]\nsim_rollout_ms = 500\n\n[[environments]]\n\
-         name = \"bench\"\nrepo = \"{url}\"\nroot = \"{ROOT}\"\n",
-        config = dir.join("atrium.toml").display(),
-        data = dir.join("data").display(),
-    );
-    std::fs::write(dir.join("atrium.toml"), toml)?;
     Ok(repo_path)
 }
 

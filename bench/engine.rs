@@ -49,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
         .map(std::path::PathBuf::from);
     let scratch = tempfile::tempdir()?;
     let dir = keep.clone().unwrap_or_else(|| scratch.path().to_path_buf());
-    let repo = bigenv::write(&dir, apps, per_app)?;
+    let repo = bigenv::write_envs(&dir, apps, per_app, arg("--envs", 1))?;
     if keep.is_some() && std::env::args().any(|a| a == "--write-only") {
         println!(
             "Wrote {} and {}",

@@ -568,9 +568,17 @@ async fn refresh_is_its_own_action() {
         groups: Vec::new(),
         provider: "oidc".into(),
     });
-    assert!(access.decide(&reader, "applications", "get", "staging/*").allowed);
+    assert!(
+        access
+            .decide(&reader, "applications", "get", "staging/*")
+            .allowed
+    );
     let refresh = access.decide(&reader, "applications", "refresh", "staging/*");
     assert!(!refresh.allowed, "{refresh:?}");
     let amara = user(&app, "amara.okafor");
-    assert!(access.decide(&amara, "applications", "refresh", "staging/*").allowed);
+    assert!(
+        access
+            .decide(&amara, "applications", "refresh", "staging/*")
+            .allowed
+    );
 }
