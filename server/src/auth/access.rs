@@ -26,15 +26,18 @@ pub struct Access {
     pub oidc: bool,
     /// Demo sign-in is offered and accepted ([`super::settings::AuthConfig::demo_enabled`]).
     pub demo: bool,
+    /// What is wrong with the single sign-on configuration, for the sign-in page.
+    pub oidc_problem: super::oidc::ProviderProblem,
 }
 
 impl Access {
     /// The caller as the UI and the policy see them: teams resolved through the catalog now
     /// (so a catalog change applies without signing in again), roles through the policy.
     pub fn user_view(&self, identity: &Identity) -> UserView {
+        // Only an e-mail the provider verified may match a catalog User.
         let teams = self.teams.index().teams_of(
             &identity.subject,
-            identity.email.as_deref(),
+            identity.verified_email(),
             &identity.groups,
         );
         let policy = self.policy.current();
@@ -49,7 +52,7 @@ impl Access {
         UserView {
             subject: identity.subject.clone(),
             name: identity.name.clone(),
-            email: identity.email.clone(),
+            email: identity.verified_email().map(str::to_string),
             teams,
             roles,
             provider: identity.provider.clone(),
@@ -213,6 +216,7 @@ impl AccessService for Access {
             return LoginOptions {
                 oidc: self.oidc,
                 demo_users: Vec::new(),
+                oidc_problem: self.oidc_problem.get(),
             };
         }
         let index = self.teams.index();
@@ -221,6 +225,7 @@ impl AccessService for Access {
             demo_users: super::demo::users(|id| {
                 index.teams_of(id, Some(&format!("{id}@brightcart.example")), &[])
             }),
+            oidc_problem: None,
         }
     }
 }

@@ -1,29 +1,38 @@
 //! OpenID Connect sign-in (authorization code flow with PKCE S256), through the `openidconnect`
-//! crate: discovery, state and nonce, ID-token signature/issuer/audience/expiry checks, and
-//! groups from a configurable claim in the ID token or, failing that, from userinfo.
+//! crate: discovery, state and nonce, ID-token signature/issuer/audience/time checks, the user
+//! named by a configurable claim, and groups from a configurable claim in the ID token or,
+//! failing that, from userinfo.
 //!
-//! Discovery runs at the first sign-in and is cached; a provider that is down is an error for
-//! that attempt only (the sign-in page offers a retry), never a failed start.
+//! Discovery ([`discovery`]) runs at the first sign-in and is kept; every sign-in start reads
+//! the discovery document again (so a provider that went down is reported rather than
+//! browsers sent to it), and the signing keys are read again when older than
+//! `auth.oidc.discovery_refresh_secs` or when a token does not verify with them. A provider
+//! that is down is an error for that attempt only (the sign-in page offers a retry), never a
+//! failed start.
+
+mod claims;
+mod discovery;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
     CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
+    AdditionalClaims, AuthorizationCode, Client, CsrfToken, EmptyExtraTokenFields,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IdTokenVerifier, IssuerUrl,
     Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     StandardErrorResponse, StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
 
-use super::session::{Identity, LoginAttempt};
+use super::session::{oidc_source, Identity, LoginAttempt};
 use super::settings::OidcConfig;
+use crate::util::error_chain;
+pub use claims::GroupsClaim;
 
 /// Every claim the provider sent beyond the standard ones; the groups claim is read from here
 /// by its configured name.
@@ -43,7 +52,7 @@ type Fields = IdTokenFields<
     CoreJwsSigningAlgorithm,
 >;
 type Tokens = StandardTokenResponse<Fields, CoreTokenType>;
-type OidcClient = Client<
+pub(crate) type OidcClient = Client<
     ExtraClaims,
     CoreAuthDisplay,
     CoreGenderClaim,
@@ -66,8 +75,12 @@ type OidcClient = Client<
 /// Why a sign-in failed. The `Display` text is safe to show and to log: no tokens, no secret.
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
-    #[error("the identity provider at {issuer} could not be reached or its discovery document is invalid: {message}")]
-    Unavailable { issuer: String, message: String },
+    /// No answer (connection refused, timeout, DNS) or a 5xx: worth retrying later.
+    #[error("could not reach the identity provider at {issuer}: {message}")]
+    Unreachable { issuer: String, message: String },
+    /// The provider answers, but not as configured: the text says what an operator must fix.
+    #[error("the identity provider at {issuer} does not match the configuration: {message}")]
+    Misconfigured { issuer: String, message: String },
     #[error("the sign-in link expired or was already used")]
     UnknownState,
     #[error(
@@ -82,35 +95,60 @@ pub enum OidcError {
     Config(String),
 }
 
+impl OidcError {
+    /// The sign-in page's error code for this failure.
+    pub fn page_code(&self) -> &'static str {
+        match self {
+            OidcError::Unreachable { .. } => "unavailable",
+            OidcError::Misconfigured { .. } | OidcError::Config(_) => "provider-config",
+            OidcError::UnknownState => "state",
+            OidcError::OtherBrowser => "browser",
+            OidcError::Provider(_) => "denied",
+            OidcError::Token(_) => "token",
+        }
+    }
+}
+
 /// What a verified sign-in yields, besides the identity: notes for the audit record.
 pub struct SignedIn {
     pub identity: Identity,
     /// Set when the groups claim was absent everywhere (the user gets catalog teams only).
     pub groups_missing: bool,
+    /// The groups claim's shape when it was unusable (objects, a number…): no groups were
+    /// taken from it. Describes the shape only, never the values.
+    pub groups_unusable: Option<String>,
+}
+
+/// The current single sign-on configuration problem, shared with the sign-in page.
+#[derive(Clone, Debug, Default)]
+pub struct ProviderProblem(Arc<Mutex<Option<String>>>);
+
+impl ProviderProblem {
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, problem: Option<String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = problem;
+    }
 }
 
 pub struct Oidc {
     config: OidcConfig,
-    http: openidconnect::reqwest::Client,
-    client: Mutex<Option<OidcClient>>,
+    provider: discovery::Provider,
+    problem: ProviderProblem,
 }
 
 impl Oidc {
     pub fn new(config: OidcConfig) -> Result<Self, OidcError> {
-        let http = openidconnect::reqwest::ClientBuilder::new()
-            // Following redirects would let a provider point us anywhere (SSRF).
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .map_err(|e| OidcError::Config(e.to_string()))?;
         IssuerUrl::new(config.issuer.clone())
             .map_err(|e| OidcError::Config(format!("auth.oidc.issuer: {e}")))?;
         RedirectUrl::new(config.redirect_url.clone())
             .map_err(|e| OidcError::Config(format!("auth.oidc.redirect_url: {e}")))?;
         Ok(Self {
+            provider: discovery::Provider::new(&config)?,
             config,
-            http,
-            client: Mutex::new(None),
+            problem: ProviderProblem::default(),
         })
     }
 
@@ -118,43 +156,41 @@ impl Oidc {
         &self.config.issuer
     }
 
-    /// The discovered client, discovering on first use (and again after a failure).
-    async fn client(&self) -> Result<OidcClient, OidcError> {
-        let mut cached = self.client.lock().await;
-        if let Some(client) = cached.as_ref() {
-            return Ok(client.clone());
+    /// The configuration problem the sign-in page shows to operators, kept up to date.
+    pub fn problem(&self) -> ProviderProblem {
+        self.problem.clone()
+    }
+
+    /// Record what discovery found wrong (or that it is fine now) for the sign-in page.
+    fn noted<T>(&self, result: Result<T, OidcError>) -> Result<T, OidcError> {
+        match &result {
+            Ok(_) => self.problem.set(None),
+            Err(OidcError::Misconfigured { message, .. } | OidcError::Config(message)) => {
+                self.problem.set(Some(message.clone()))
+            }
+            Err(_) => {}
         }
-        let unavailable = |message: String| OidcError::Unavailable {
-            issuer: self.config.issuer.clone(),
-            message,
-        };
-        let issuer = IssuerUrl::new(self.config.issuer.clone())
-            .map_err(|e| OidcError::Config(e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| unavailable(error_chain(&e)))?;
-        let client = OidcClient::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            self.config.client_secret.clone().map(ClientSecret::new),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(self.config.redirect_url.clone())
-                .map_err(|e| OidcError::Config(e.to_string()))?,
-        );
-        *cached = Some(client.clone());
-        Ok(client)
+        result
+    }
+
+    /// Record a configuration problem found after discovery (refused client credentials).
+    fn noted_error(&self, error: OidcError) -> OidcError {
+        if let OidcError::Misconfigured { message, .. } | OidcError::Config(message) = &error {
+            self.problem.set(Some(message.clone()));
+        }
+        error
     }
 
     /// Start a sign-in: the provider URL to send the browser to, and what to remember.
     /// `browser_hash` binds the attempt to the browser that asked (see
-    /// [`LoginAttempt::is_from_browser`]).
+    /// [`LoginAttempt::is_from_browser`]). The discovery document is read first: a provider
+    /// that does not answer is an error here, not a dead end in the browser.
     pub async fn begin(
         &self,
         return_to: String,
         browser_hash: String,
     ) -> Result<(String, LoginAttempt), OidcError> {
-        let client = self.client().await?;
+        let client = self.noted(self.provider.current(true).await)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client.authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
@@ -177,90 +213,149 @@ impl Oidc {
         ))
     }
 
-    /// Finish a sign-in: exchange the code (with the PKCE verifier) and verify the ID token
-    /// (signature, issuer, audience, expiry, nonce).
+    /// Finish a sign-in: exchange the code (with the PKCE verifier), verify the ID token
+    /// (signature, issuer, audience, expiry and issue time with the configured clock skew,
+    /// nonce), and read the user, e-mail and groups.
     pub async fn finish(&self, attempt: &LoginAttempt, code: &str) -> Result<SignedIn, OidcError> {
-        let client = self.client().await?;
+        let mut client = self.noted(self.provider.current(false).await)?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| OidcError::Config(e.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(attempt.pkce_verifier.clone()))
-            .request_async(&self.http)
+            .request_async(self.provider.http())
             .await
-            .map_err(|e| OidcError::Provider(error_chain(&e)))?;
+            .map_err(|e| self.noted_error(self.provider.token_error(e)))?;
         let id_token = tokens
             .id_token()
             .ok_or_else(|| OidcError::Token("the token response has no ID token".into()))?;
-        let verifier = client.id_token_verifier();
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(attempt.nonce.clone()))
-            .map_err(|e| OidcError::Token(error_chain(&e)))?;
-        let subject = claims.subject().to_string();
-        let name = claims
-            .name()
-            .and_then(|n| n.get(None))
-            .map(|n| n.to_string())
-            .or_else(|| claims.preferred_username().map(|u| u.to_string()))
-            .unwrap_or_else(|| subject.clone());
-        let email = claims.email().map(|e| e.to_string());
-        let claim = &self.config.groups_claim;
-        let mut groups = groups_from(claims.additional_claims().claims.get(claim));
-        // Many providers (Okta, Keycloak by default) send groups only from userinfo.
-        if groups.is_none() {
-            if let Ok(request) = client.user_info(tokens.access_token().clone(), None) {
-                match request
-                    .request_async::<ExtraClaims, _, CoreGenderClaim>(&self.http)
-                    .await
-                {
-                    Ok(info) => groups = groups_from(info.additional_claims().claims.get(claim)),
-                    Err(e) => tracing::warn!("userinfo request failed: {}", error_chain(&e)),
+        let nonce = Nonce::new(attempt.nonce.clone());
+        let verified = id_token.claims(&self.verifier(&client), &nonce).cloned();
+        let claims = match verified {
+            Ok(claims) => claims,
+            // The provider may have rotated its keys: read them again (rate-limited) and retry.
+            Err(openidconnect::ClaimsVerificationError::SignatureVerification(first)) => {
+                match self.provider.refetch_keys().await? {
+                    Some(fresh) => client = fresh,
+                    None => {
+                        return Err(OidcError::Token(format!(
+                            "{}; the provider's keys were read again less than {} s ago",
+                            error_chain(&first),
+                            discovery::KEY_REFETCH_SECS
+                        )))
+                    }
                 }
+                id_token
+                    .claims(&self.verifier(&client), &nonce)
+                    .cloned()
+                    .map_err(|e| OidcError::Token(error_chain(&e)))?
+            }
+            Err(e) => return Err(OidcError::Token(error_chain(&e))),
+        };
+        let from_token = claims::Found::of_id_token(&claims);
+        let groups_claim = &self.config.groups_claim;
+        let mut groups = GroupsClaim::of(claims.additional_claims().claims.get(groups_claim));
+        let user_claim = self.config.user_claim;
+        let mut found = from_token;
+        // Many providers (Okta, Keycloak by default) send groups, and some the e-mail, only
+        // from userinfo.
+        if groups.is_absent() || found.user(user_claim).is_none() {
+            if let Some(info) = self.user_info(&client, &tokens, &claims).await? {
+                if groups.is_absent() {
+                    groups = GroupsClaim::of(info.additional_claims().claims.get(groups_claim));
+                }
+                found = found.or(claims::Found::of_user_info(&info));
             }
         }
-        let groups_missing = groups.is_none();
+        let subject = found.user(user_claim).ok_or_else(|| {
+            OidcError::Token(match user_claim {
+                super::settings::UserClaim::Email if found.email.is_some() => format!(
+                    "auth.oidc.user_claim is `email`, but the provider did not mark {}'s e-mail verified",
+                    found.sub
+                ),
+                _ => format!(
+                    "auth.oidc.user_claim is `{}`, but the provider sent no such claim",
+                    user_claim.name()
+                ),
+            })
+        })?;
+        let name = found.display_name().unwrap_or_else(|| subject.clone());
+        let (groups, groups_missing, groups_unusable) = groups.into_parts();
         Ok(SignedIn {
             identity: Identity {
                 subject,
                 name,
-                email,
-                groups: groups.unwrap_or_default(),
+                email: found.email.clone(),
+                email_verified: found.email_verified,
+                groups,
                 provider: "oidc".into(),
+                source: oidc_source(&self.config.issuer),
             },
             groups_missing,
+            groups_unusable,
         })
     }
-}
 
-/// A groups claim: an array of strings, or one string. Anything else counts as absent.
-fn groups_from(value: Option<&serde_json::Value>) -> Option<Vec<String>> {
-    match value? {
-        serde_json::Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-        ),
-        serde_json::Value::String(one) => Some(vec![one.clone()]),
-        _ => None,
+    /// The ID-token verifier of `client` with the configured clock skew.
+    fn verifier<'a>(&self, client: &'a OidcClient) -> IdTokenVerifier<'a, CoreJsonWebKey> {
+        with_clock(client.id_token_verifier(), self.config.clock_skew_secs)
+    }
+
+    /// Userinfo for the ID token's subject. Its `sub` must be the ID token's (OpenID Connect
+    /// Core 5.3.2): another subject refuses the sign-in. A provider without userinfo, or one
+    /// that fails to answer, gives `None` (logged).
+    async fn user_info(
+        &self,
+        client: &OidcClient,
+        tokens: &Tokens,
+        claims: &claims::IdClaims,
+    ) -> Result<Option<claims::InfoClaims>, OidcError> {
+        let Ok(request) = client.user_info(
+            tokens.access_token().clone(),
+            Some(claims.subject().clone()),
+        ) else {
+            return Ok(None);
+        };
+        match request
+            .request_async::<ExtraClaims, _, CoreGenderClaim>(self.provider.http())
+            .await
+        {
+            Ok(info) => Ok(Some(info)),
+            Err(openidconnect::UserInfoError::ClaimsVerification(
+                openidconnect::ClaimsVerificationError::InvalidSubject(_),
+            )) => Err(OidcError::Token(
+                "the userinfo answer is about another subject than the ID token \
+                 (OpenID Connect Core 5.3.2)"
+                    .into(),
+            )),
+            Err(e) => {
+                tracing::warn!("userinfo request failed: {}", error_chain(&e));
+                Ok(None)
+            }
+        }
     }
 }
 
-use crate::util::error_chain;
+/// `verifier` with `skew_secs` of clock difference allowed: a token is accepted until
+/// `exp + skew`, and refused when its `iat` is more than `skew` in the future.
+pub(crate) fn with_clock(
+    verifier: IdTokenVerifier<'_, CoreJsonWebKey>,
+    skew_secs: u64,
+) -> IdTokenVerifier<'_, CoreJsonWebKey> {
+    let skew = chrono::Duration::seconds(skew_secs as i64);
+    verifier
+        .set_time_fn(move || chrono::Utc::now() - skew)
+        .set_issue_time_verifier_fn(move |issued| {
+            let now = chrono::Utc::now();
+            if issued > now + skew {
+                Err(format!(
+                    "the token was issued at {issued}, more than {skew_secs} s after now ({now}); \
+                     check the clocks or auth.oidc.clock_skew_secs"
+                ))
+            } else {
+                Ok(())
+            }
+        })
+}
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn groups_claim_shapes() {
-        let array = serde_json::json!(["a", "b", 3]);
-        assert_eq!(
-            groups_from(Some(&array)),
-            Some(vec!["a".into(), "b".into()])
-        );
-        let one = serde_json::json!("a");
-        assert_eq!(groups_from(Some(&one)), Some(vec!["a".into()]));
-        assert_eq!(groups_from(Some(&serde_json::json!(null))), None);
-        assert_eq!(groups_from(None), None);
-    }
-}
+mod tests;
