@@ -8,6 +8,15 @@
 //                                   (default http://127.0.0.1:3212/auth/callback)
 //   OIDC_POST_LOGOUT_REDIRECT_URIS  optional comma-separated post-logout redirect URIs
 //
+// Test switches (all optional; unset = the behaviour above, which the browser tests use):
+//   OIDC_TOKEN_AUTH          token endpoint authentication of client `atrium`, and the only
+//                            one advertised: client_secret_basic (default) or client_secret_post
+//                            (then a token request with an Authorization header is refused)
+//   OIDC_GROUPS_SHAPE        strings (default), objects ([{"name": "team-payments"}]) or
+//                            number (42): the `groups` claim in an unusable shape
+//   OIDC_USERINFO_SUB        userinfo answers with this `sub` instead of the user's
+//   OIDC_CLOCK_OFFSET_SECS   the provider's clock runs this many seconds ahead (iat, exp)
+//
 // Everything (keys, sessions, grants, codes) lives in memory and is lost on exit.
 // See README.md next to this file for the users and the login form.
 
@@ -24,6 +33,20 @@ const list = (value, fallback) => {
   const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return items.length ? items : fallback;
 };
+
+// A provider whose clock is off: every time it reads (iat, exp, expiries) moves.
+const CLOCK_OFFSET_MS = Number.parseInt(process.env.OIDC_CLOCK_OFFSET_SECS || '0', 10) * 1000;
+if (CLOCK_OFFSET_MS) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + CLOCK_OFFSET_MS;
+}
+
+const TOKEN_AUTH = process.env.OIDC_TOKEN_AUTH || 'client_secret_basic';
+if (!['client_secret_basic', 'client_secret_post'].includes(TOKEN_AUTH)) {
+  throw new Error(`OIDC_TOKEN_AUTH: ${TOKEN_AUTH} is not client_secret_basic or client_secret_post`);
+}
+const GROUPS_SHAPE = process.env.OIDC_GROUPS_SHAPE || 'strings';
+const USERINFO_SUB = process.env.OIDC_USERINFO_SUB || '';
 
 const REDIRECT_URIS = list(process.env.OIDC_REDIRECT_URIS, ['http://127.0.0.1:3212/auth/callback']);
 const POST_LOGOUT_REDIRECT_URIS = list(process.env.OIDC_POST_LOGOUT_REDIRECT_URIS, []);
@@ -60,9 +83,35 @@ const USERS = {
       email: 'nogroups@brightcart.example', email_verified: true,
     },
   },
+  // An opaque `sub`, as many providers issue; the readable name is preferred_username.
+  jonas: {
+    password: 'jonas-pw',
+    claims: {
+      sub: '00u-7f3a9c-jonas', name: 'Jonas Becker', preferred_username: 'jonas.becker',
+      email: 'jonas.becker@brightcart.example', email_verified: true, groups: [],
+    },
+  },
+  // Claims someone else's e-mail address, which the provider has not verified.
+  mallory: {
+    password: 'mallory-pw',
+    claims: {
+      sub: 'mallory', name: 'Mallory', preferred_username: 'mallory',
+      email: 'amara.okafor@brightcart.example', email_verified: false, groups: [],
+    },
+  },
+};
+
+// The `groups` claim as OIDC_GROUPS_SHAPE asks.
+const shapeGroups = (claims) => {
+  if (!Array.isArray(claims.groups) || GROUPS_SHAPE === 'strings') return claims;
+  if (GROUPS_SHAPE === 'objects') return { ...claims, groups: claims.groups.map((name) => ({ name })) };
+  if (GROUPS_SHAPE === 'number') return { ...claims, groups: 42 };
+  throw new Error(`OIDC_GROUPS_SHAPE: ${GROUPS_SHAPE} is not strings, objects or number`);
 };
 
 const userFor = (id) => (Object.hasOwn(USERS, id) ? USERS[id] : undefined);
+// Accounts are known by their `sub` (which is the username except for opaque ones).
+const accountFor = (sub) => Object.values(USERS).find((u) => u.claims.sub === sub);
 
 // ---------------------------------------------------------------- keys
 
@@ -109,15 +158,15 @@ const configuration = {
     client_secret: 'atrium-test-secret',
     client_name: 'Atrium',
     application_type: 'web',
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: TOKEN_AUTH,
     grant_types: ['authorization_code'],
     response_types: ['code'],
     redirect_uris: REDIRECT_URIS,
     ...(POST_LOGOUT_REDIRECT_URIS.length ? { post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS } : {}),
   }],
   // oidc-provider only lets a client authenticate with its registered
-  // token_endpoint_auth_method, so client_secret_post is not offered at all.
-  clientAuthMethods: ['client_secret_basic'],
+  // token_endpoint_auth_method, so only that one is offered (and advertised).
+  clientAuthMethods: [TOKEN_AUTH],
   responseTypes: ['code'],
 
   // PKCE for every authorization request. oidc-provider 9 only implements S256
@@ -137,11 +186,11 @@ const configuration = {
   conformIdTokenClaims: false,
 
   async findAccount(_ctx, sub) {
-    const user = userFor(sub);
+    const user = accountFor(sub);
     if (!user) return undefined;
     return {
       accountId: sub,
-      async claims() { return structuredClone(user.claims); },
+      async claims() { return shapeGroups(structuredClone(user.claims)); },
     };
   },
 
@@ -305,7 +354,7 @@ async function handleInteraction(req, res, uid, action) {
     sendHtml(res, 200, loginPage(uid, { error: 'Invalid username or password', username }));
     return;
   }
-  await provider.interactionFinished(req, res, { login: { accountId: username } }, {
+  await provider.interactionFinished(req, res, { login: { accountId: user.claims.sub } }, {
     mergeWithLastSubmission: false,
   });
 }
@@ -314,8 +363,36 @@ async function handleInteraction(req, res, uid, action) {
 
 const providerCallback = provider.callback();
 
+// OIDC_USERINFO_SUB: rewrite the `sub` of userinfo answers (oidc-provider always sends the
+// account's own), to play a provider whose userinfo is about someone else.
+function rewriteUserinfoSub(res) {
+  const chunks = [];
+  const { end } = res;
+  res.write = (chunk) => { chunks.push(Buffer.from(chunk)); return true; };
+  res.end = (chunk) => {
+    if (chunk) chunks.push(Buffer.from(chunk));
+    let body = Buffer.concat(chunks);
+    try {
+      body = Buffer.from(JSON.stringify({ ...JSON.parse(body.toString('utf8')), sub: USERINFO_SUB }));
+    } catch { /* not JSON: leave it */ }
+    if (!res.headersSent) res.setHeader('content-length', body.length);
+    return end.call(res, body);
+  };
+}
+
 const server = http.createServer((req, res) => {
   const { pathname } = new URL(req.url, ISSUER);
+  if (USERINFO_SUB && pathname === '/me') rewriteUserinfoSub(res);
+  // oidc-provider accepts Basic and post alike for either registration; a strict provider
+  // (as OIDC_TOKEN_AUTH=client_secret_post plays) refuses the one it does not offer.
+  if (TOKEN_AUTH === 'client_secret_post' && pathname === '/token' && req.headers.authorization) {
+    res.writeHead(401, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({
+      error: 'invalid_client',
+      error_description: 'client authentication method not allowed (use client_secret_post)',
+    }));
+    return;
+  }
   const m = /^\/interaction\/([^/]+)(?:\/(abort))?\/?$/.exec(pathname);
   if (!m) {
     providerCallback(req, res);

@@ -484,3 +484,76 @@ async fn https_public_url_sends_hsts_and_the_scheme_counts_for_writes() {
         .unwrap();
     assert_eq!(app.send(request).await.status, StatusCode::SEE_OTHER);
 }
+
+/// Sessions are bound to their identity source: switching a demo instance to single sign-on
+/// (same database) ends the demo sessions, so a demo admin does not stay signed in; and a
+/// session from another provider is refused as well.
+#[tokio::test]
+async fn sessions_end_when_their_identity_source_is_no_longer_configured() {
+    let demo = app().await;
+    let token = demo.sign_in("jonas.becker").await;
+    assert_eq!(
+        demo.get("/catalog", Some(&token)).await.status,
+        StatusCode::OK
+    );
+    let data_dir = demo.dir.path().to_path_buf();
+    let other = atrium_server::auth::session::Identity {
+        subject: "alice".into(),
+        name: "Alice".into(),
+        email: None,
+        email_verified: false,
+        groups: vec!["atrium-admins".into()],
+        provider: "oidc".into(),
+        source: atrium_server::auth::session::oidc_source("https://old-idp.example"),
+    };
+    let elsewhere = demo
+        .state
+        .store
+        .create_session(&other, demo.state.auth.lifetimes)
+        .await
+        .unwrap();
+
+    let sso = app_with(true, move |config| {
+        config.data_dir = data_dir;
+        config.auth.oidc = Some(
+            serde_json::from_value(serde_json::json!({
+                "issuer": "https://idp.example/",
+                "client_id": "atrium",
+                "redirect_url": "http://atrium.test/auth/callback",
+            }))
+            .unwrap(),
+        );
+    })
+    .await;
+    for token in [&token, &elsewhere] {
+        let reply = sso.get("/catalog", Some(token)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert!(
+            reply.location().contains("error=expired"),
+            "{}",
+            reply.location()
+        );
+    }
+    let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM sessions")
+        .fetch_one(sso.state.store.pool())
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(left, 0, "refused sessions are deleted");
+
+    // A session of the configured provider (a trailing slash does not matter) is accepted.
+    let current = atrium_server::auth::session::Identity {
+        source: atrium_server::auth::session::oidc_source("https://idp.example"),
+        ..other
+    };
+    let token = sso
+        .state
+        .store
+        .create_session(&current, sso.state.auth.lifetimes)
+        .await
+        .unwrap();
+    assert_eq!(
+        sso.get("/catalog", Some(&token)).await.status,
+        StatusCode::OK
+    );
+}

@@ -11,6 +11,7 @@ fn lifetimes() -> Lifetimes {
     Lifetimes {
         idle: time::Duration::minutes(30),
         absolute: time::Duration::hours(8),
+        oidc: time::Duration::hours(1),
     }
 }
 
@@ -19,8 +20,10 @@ async fn sessions_and_attempts(store: &Store) {
         subject: format!("user-{}", rand_suffix()),
         name: "Test User".into(),
         email: Some("t@example.com".into()),
+        email_verified: true,
         groups: vec!["team-a".into(), "team-b".into()],
         provider: "oidc".into(),
+        source: "oidc https://idp.example".into(),
     };
     let token = store.create_session(&identity, lifetimes()).await.unwrap();
     assert_eq!(
@@ -43,6 +46,31 @@ async fn sessions_and_attempts(store: &Store) {
         .await
         .unwrap();
     assert_eq!(store.find_session(&token, lifetimes()).await.unwrap(), None);
+
+    // Single sign-on sessions end after `Lifetimes::oidc` (groups are read again at the next
+    // sign-in); demo sessions do not.
+    let two_hours_ago =
+        atrium_server::audit::stamp(time::OffsetDateTime::now_utc() - time::Duration::hours(2));
+    let demo = Identity {
+        provider: "demo".into(),
+        source: "demo".into(),
+        ..identity.clone()
+    };
+    let sso = store.create_session(&identity, lifetimes()).await.unwrap();
+    let local = store.create_session(&demo, lifetimes()).await.unwrap();
+    sqlx::query("UPDATE sessions SET created_at = $1 WHERE token_hash IN ($2, $3)")
+        .bind(&two_hours_ago)
+        .bind(hash_token(&sso))
+        .bind(hash_token(&local))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.find_session(&sso, lifetimes()).await.unwrap(), None);
+    assert_eq!(
+        store.find_session(&local, lifetimes()).await.unwrap(),
+        Some(demo)
+    );
+    store.delete_session(&local).await.unwrap();
 
     let state = format!("state-{}", rand_suffix());
     store

@@ -59,4 +59,8 @@ pub struct LoginOptions {
     pub oidc: bool,
     /// Only when OIDC is not configured.
     pub demo_users: Vec<DemoUserView>,
+    /// Why single sign-on cannot start, for the operator (e.g. the provider names another
+    /// issuer than `auth.oidc.issuer`). Never holds a secret.
+    #[serde(default)]
+    pub oidc_problem: Option<String>,
 }

@@ -22,8 +22,12 @@ fn sso_href(next: &str) -> String {
 fn failure_text(code: &str) -> (&'static str, &'static str) {
     match code {
         "unavailable" => (
-            "The identity provider could not be reached.",
+            "Atrium could not reach the identity provider.",
             "It may be down or restarting. Try again in a moment; if it keeps failing, tell your platform team.",
+        ),
+        "provider-config" => (
+            "Single sign-on is not set up correctly, so you were not signed in.",
+            "Tell your platform team; the cause is shown below.",
         ),
         "state" => (
             "That sign-in link has expired or was already used.",
@@ -72,7 +76,7 @@ pub fn LoginPage() -> impl IntoView {
         if let Some(code) = error {
             let (what, todo) = failure_text(&code);
             // The provider being down is worth a one-click retry.
-            let retry = (code == "unavailable").then(|| {
+            let retry = matches!(code.as_str(), "unavailable" | "provider-config").then(|| {
                 view! {
                     " "
                     <a href=sso_href(&next.get()) rel="external">"Try again"</a>
@@ -127,7 +131,23 @@ pub fn LoginPage() -> impl IntoView {
 /// Single sign-on, the demo users, or word that neither is configured.
 #[component]
 fn Options(options: LoginOptions, next: Memo<String>, signed_in: Option<String>) -> impl IntoView {
-    let LoginOptions { oidc, demo_users } = options;
+    let LoginOptions {
+        oidc,
+        demo_users,
+        oidc_problem,
+    } = options;
+    // Read from the server, never from the URL: a link cannot make this page say anything.
+    let problem = oidc_problem.map(|problem| {
+        view! {
+            <div class="notice notice-warning login-notice" role="status" data-oidc-problem="">
+                <AlertIcon/>
+                <p>
+                    <strong>"For the operator: single sign-on cannot start. "</strong>
+                    {problem}
+                </p>
+            </div>
+        }
+    });
     let already = signed_in.map(|name| {
         view! {
             <p class="notice login-notice" role="status">
@@ -170,7 +190,7 @@ fn Options(options: LoginOptions, next: Memo<String>, signed_in: Option<String>)
             <ul class="demo-users" aria-label="Demo users">{users}</ul>
         }
     });
-    view! { {already}{sso}{none}{demo} }.into_any()
+    view! { {already}{problem}{sso}{none}{demo} }.into_any()
 }
 
 /// One demo user: a form that posts to `/auth/demo`, so it works before the WASM loads.

@@ -29,15 +29,18 @@ pub struct Access {
     /// Bumped whenever a session ends here (sign-out), so open event streams re-check theirs
     /// at once instead of at their next periodic check.
     pub sessions_ended: tokio::sync::watch::Sender<u64>,
+    /// What is wrong with the single sign-on configuration, for the sign-in page.
+    pub oidc_problem: super::oidc::ProviderProblem,
 }
 
 impl Access {
     /// The caller as the UI and the policy see them: teams resolved through the catalog now
     /// (so a catalog change applies without signing in again), roles through the policy.
     pub fn user_view(&self, identity: &Identity) -> UserView {
+        // Only an e-mail the provider verified may match a catalog User.
         let membership = self.teams.index().teams_of(
             &identity.subject,
-            identity.email.as_deref(),
+            identity.verified_email(),
             &identity.groups,
         );
         let policy = self.policy.current();
@@ -53,7 +56,7 @@ impl Access {
         UserView {
             subject: identity.subject.clone(),
             name: identity.name.clone(),
-            email: identity.email.clone(),
+            email: identity.verified_email().map(str::to_string),
             teams: membership.all(),
             idp_groups: membership.idp,
             catalog_groups: membership.catalog,
@@ -248,6 +251,7 @@ impl AccessService for Access {
             return LoginOptions {
                 oidc: self.oidc,
                 demo_users: Vec::new(),
+                oidc_problem: self.oidc_problem.get(),
             };
         }
         let index = self.teams.index();
@@ -258,6 +262,7 @@ impl AccessService for Access {
                     .teams_of(id, Some(&format!("{id}@brightcart.example")), &[])
                     .all()
             }),
+            oidc_problem: None,
         }
     }
 }

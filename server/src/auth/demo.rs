@@ -43,7 +43,9 @@ pub fn identity(id: &str) -> Option<Identity> {
             subject: id.to_string(),
             name: name.to_string(),
             email: Some(format!("{id}@brightcart.example")),
+            email_verified: true,
             groups: Vec::new(),
             provider: "demo".into(),
+            source: super::session::DEMO_SOURCE.into(),
         })
 }

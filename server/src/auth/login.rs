@@ -12,14 +12,28 @@ use crate::store::Result;
 
 impl Auth {
     /// The user behind a session token; `None` when no live session has it (tampered,
-    /// expired, or signed out elsewhere).
+    /// expired, signed out elsewhere, or from an identity source no longer configured).
     pub async fn session_user(&self, token: &str) -> Result<Option<UserView>> {
         let identity = self
             .access
             .store
             .find_session(token, self.lifetimes)
             .await?;
-        Ok(identity.map(|identity| self.access.user_view(&identity)))
+        let Some(identity) = identity else {
+            return Ok(None);
+        };
+        // A session from demo sign-in after single sign-on was configured (or from another
+        // provider) would keep a demo admin signed in: it ends here.
+        if self.session_source.as_deref() != Some(identity.source.as_str()) {
+            tracing::info!(
+                subject = %identity.subject,
+                source = %identity.source,
+                "a session from an identity source that is no longer configured was ended"
+            );
+            self.access.store.delete_session(token).await?;
+            return Ok(None);
+        }
+        Ok(Some(self.access.user_view(&identity)))
     }
 
     /// The user a personal API token acts as (`None`: unknown, revoked or expired). Their teams
@@ -34,8 +48,12 @@ impl Auth {
                 subject: owner.subject,
                 name: owner.name,
                 email: owner.email,
+                // Tokens only ever get a verified e-mail (see `last_session_of` and
+                // `Access::user_view`).
+                email_verified: true,
                 groups: owner.groups,
                 provider: "token".into(),
+                source: "token".into(),
             })
         }))
     }

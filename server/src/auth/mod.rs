@@ -48,6 +48,9 @@ pub struct Auth {
     /// The public URL is https: responses carry `Strict-Transport-Security`.
     pub hsts: bool,
     pub limiter: LoginLimiter,
+    /// The identity source sessions must come from ([`session::Identity::source`]): the OIDC
+    /// issuer when single sign-on is configured, else demo when demo sign-in is on.
+    pub session_source: Option<String>,
 }
 
 impl Auth {
@@ -70,6 +73,11 @@ impl Auth {
             Some(oidc) => Some(Oidc::new(oidc.clone())?),
             None => None,
         };
+        let demo = settings.demo_enabled(config.listen);
+        let session_source = match &settings.oidc {
+            Some(oidc) => Some(session::oidc_source(&oidc.issuer)),
+            None => demo.then(|| session::DEMO_SOURCE.to_string()),
+        };
         Ok(Self {
             access: Arc::new(Access {
                 policy: Arc::new(policy),
@@ -80,13 +88,18 @@ impl Auth {
                     settings.production_environments.as_deref(),
                 ),
                 oidc: oidc.is_some(),
-                demo: settings.demo_enabled(config.listen),
+                demo,
+                oidc_problem: oidc.as_ref().map(|o| o.problem()).unwrap_or_default(),
                 sessions_ended: tokio::sync::watch::channel(0).0,
             }),
             oidc,
             lifetimes: Lifetimes {
                 idle: time::Duration::minutes(settings.session_idle_minutes as i64),
                 absolute: time::Duration::hours(settings.session_max_hours as i64),
+                oidc: match &settings.oidc {
+                    Some(oidc) => time::Duration::seconds(oidc.groups_refresh_secs as i64),
+                    None => time::Duration::hours(settings.session_max_hours as i64),
+                },
             },
             secure_cookies: settings.secure_cookies(),
             public_origin: settings.public_url.as_deref().map(origin::origin_of),
@@ -99,6 +112,7 @@ impl Auth {
                 &settings.allowed_hosts,
             ),
             limiter: LoginLimiter::per_minute(settings.login_attempts_per_minute),
+            session_source,
         })
     }
 

@@ -17,10 +17,31 @@ pub struct Identity {
     pub subject: String,
     pub name: String,
     pub email: Option<String>,
+    /// The provider vouches for `email` (`email_verified`). Only a verified e-mail is shown,
+    /// matched against catalog Users, or copied to API tokens.
+    pub email_verified: bool,
     /// Groups from the identity provider (catalog teams are added per request).
     pub groups: Vec<String>,
     /// `oidc` or `demo`.
     pub provider: String,
+    /// Where the identity comes from ([`DEMO_SOURCE`] or [`oidc_source`]): a session is
+    /// refused once its source is no longer the configured one.
+    pub source: String,
+}
+
+impl Identity {
+    /// The e-mail address when the provider verified it, else `None`.
+    pub fn verified_email(&self) -> Option<&str> {
+        self.email.as_deref().filter(|_| self.email_verified)
+    }
+}
+
+/// The identity source of demo sign-ins.
+pub const DEMO_SOURCE: &str = "demo";
+
+/// The identity source of sign-ins at the provider `issuer` (a trailing `/` does not count).
+pub fn oidc_source(issuer: &str) -> String {
+    format!("oidc {}", issuer.trim_end_matches('/'))
 }
 
 /// Session lifetimes.
@@ -28,6 +49,9 @@ pub struct Identity {
 pub struct Lifetimes {
     pub idle: Duration,
     pub absolute: Duration,
+    /// Single sign-on sessions end this long after sign-in (`auth.oidc.groups_refresh_secs`),
+    /// so the provider's groups are read again.
+    pub oidc: Duration,
 }
 
 /// How a token is stored: hex SHA-256, so the table holds nothing a cookie can be made from.

@@ -10,6 +10,11 @@
 //! client_id = "atrium"
 //! # client_secret from ATRIUM_AUTH__OIDC__CLIENT_SECRET, never in the file
 //! redirect_url = "https://atrium.example.com/auth/callback"
+//! # token_endpoint_auth = "client_secret_post"  (default: what discovery advertises)
+//! # user_claim = "sub"                          (or "email", "preferred_username")
+//! # clock_skew_secs = 60
+//! # discovery_refresh_secs = 3600
+//! # groups_refresh_secs = 3600
 //! ```
 
 use std::fmt;
@@ -67,6 +72,71 @@ pub struct OidcConfig {
     /// Label of the sign-in button ("Sign in with Okta").
     #[serde(default)]
     pub display_name: Option<String>,
+    /// How Atrium authenticates at the token endpoint. Default: what discovery advertises in
+    /// `token_endpoint_auth_methods_supported` (Basic when listed or when the list is absent,
+    /// else `client_secret_post`).
+    #[serde(default)]
+    pub token_endpoint_auth: Option<TokenEndpointAuth>,
+    /// The claim that names users in `policy.csv` lines and in the audit trail.
+    #[serde(default)]
+    pub user_claim: UserClaim,
+    /// Clock difference tolerated with the provider: a token is accepted this long after its
+    /// `exp`, and refused when its `iat` is more than this far in the future.
+    #[serde(default = "default_clock_skew_secs")]
+    pub clock_skew_secs: u64,
+    /// The discovery document and signing keys are read again when older than this (keys
+    /// also at once when a token names a key Atrium does not have).
+    #[serde(default = "default_discovery_refresh_secs")]
+    pub discovery_refresh_secs: u64,
+    /// A single sign-on session ends this long after sign-in, so the provider's groups are
+    /// read again at the next sign-in (the provider's own session makes that a redirect).
+    #[serde(default = "default_groups_refresh_secs")]
+    pub groups_refresh_secs: u64,
+}
+
+/// `auth.oidc.token_endpoint_auth`. `private_key_jwt` is not supported (yet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEndpointAuth {
+    /// Client id and secret in an HTTP Basic `Authorization` header.
+    ClientSecretBasic,
+    /// Client id and secret as form fields of the token request.
+    ClientSecretPost,
+}
+
+/// `auth.oidc.user_claim`: which claim is the user's name for the policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserClaim {
+    /// The provider's stable subject id (may be opaque).
+    #[default]
+    Sub,
+    /// The e-mail address; a sign-in whose `email_verified` is not true is refused.
+    Email,
+    /// `preferred_username`; use it only when users cannot change it at the provider.
+    PreferredUsername,
+}
+
+impl UserClaim {
+    pub fn name(self) -> &'static str {
+        match self {
+            UserClaim::Sub => "sub",
+            UserClaim::Email => "email",
+            UserClaim::PreferredUsername => "preferred_username",
+        }
+    }
+}
+
+fn default_clock_skew_secs() -> u64 {
+    60
+}
+
+fn default_discovery_refresh_secs() -> u64 {
+    3600
+}
+
+fn default_groups_refresh_secs() -> u64 {
+    3600
 }
 
 fn default_scopes() -> Vec<String> {
@@ -92,6 +162,11 @@ impl fmt::Debug for OidcConfig {
             .field("redirect_url", &self.redirect_url)
             .field("scopes", &self.scopes)
             .field("groups_claim", &self.groups_claim)
+            .field("token_endpoint_auth", &self.token_endpoint_auth)
+            .field("user_claim", &self.user_claim)
+            .field("clock_skew_secs", &self.clock_skew_secs)
+            .field("discovery_refresh_secs", &self.discovery_refresh_secs)
+            .field("groups_refresh_secs", &self.groups_refresh_secs)
             .finish()
     }
 }
@@ -159,6 +234,23 @@ impl AuthConfig {
             if !oidc.scopes.iter().any(|s| s == "openid") {
                 return Err("auth.oidc.scopes must include `openid`".into());
             }
+            if oidc.clock_skew_secs > 600 {
+                return Err(format!(
+                    "auth.oidc.clock_skew_secs: {} is more than 600 seconds; fix the clocks instead",
+                    oidc.clock_skew_secs
+                ));
+            }
+            if oidc.discovery_refresh_secs < 60 {
+                return Err("auth.oidc.discovery_refresh_secs must be at least 60".into());
+            }
+            if oidc.groups_refresh_secs < 60 {
+                return Err("auth.oidc.groups_refresh_secs must be at least 60".into());
+            }
+            if oidc.user_claim == UserClaim::Email && !oidc.scopes.iter().any(|s| s == "email") {
+                return Err(
+                    "auth.oidc.user_claim = \"email\" needs `email` in auth.oidc.scopes".into(),
+                );
+            }
         }
         Ok(())
     }
@@ -194,6 +286,74 @@ fn valid_host_entry(entry: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn test_oidc() -> OidcConfig {
+        serde_json::from_value(serde_json::json!({
+            "issuer": "https://idp",
+            "client_id": "atrium",
+            "redirect_url": "https://atrium/auth/callback",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn new_oidc_settings_have_defaults_and_checked_values() {
+        let oidc = test_oidc();
+        assert_eq!(oidc.user_claim, UserClaim::Sub);
+        assert_eq!(oidc.token_endpoint_auth, None);
+        assert_eq!(
+            (
+                oidc.clock_skew_secs,
+                oidc.discovery_refresh_secs,
+                oidc.groups_refresh_secs
+            ),
+            (60, 3600, 3600)
+        );
+        let parsed: OidcConfig = serde_json::from_value(serde_json::json!({
+            "issuer": "https://idp", "client_id": "a", "redirect_url": "https://a/auth/callback",
+            "token_endpoint_auth": "client_secret_post", "user_claim": "preferred_username",
+        }))
+        .unwrap();
+        assert_eq!(
+            parsed.token_endpoint_auth,
+            Some(TokenEndpointAuth::ClientSecretPost)
+        );
+        assert_eq!(parsed.user_claim, UserClaim::PreferredUsername);
+        let bad = serde_json::from_value::<OidcConfig>(serde_json::json!({
+            "issuer": "https://idp", "client_id": "a", "redirect_url": "https://a/auth/callback",
+            "token_endpoint_auth": "private_key_jwt",
+        }));
+        assert!(bad.is_err());
+        for (tweak, key) in [
+            (
+                (|o: &mut OidcConfig| o.clock_skew_secs = 3600) as fn(&mut OidcConfig),
+                "auth.oidc.clock_skew_secs",
+            ),
+            (
+                |o| o.discovery_refresh_secs = 1,
+                "auth.oidc.discovery_refresh_secs",
+            ),
+            (
+                |o| o.groups_refresh_secs = 0,
+                "auth.oidc.groups_refresh_secs",
+            ),
+            (
+                |o| {
+                    o.user_claim = UserClaim::Email;
+                    o.scopes = vec!["openid".into()];
+                },
+                "auth.oidc.user_claim",
+            ),
+        ] {
+            let mut oidc = test_oidc();
+            tweak(&mut oidc);
+            let config = AuthConfig {
+                oidc: Some(oidc),
+                ..Default::default()
+            };
+            assert!(config.validate().unwrap_err().contains(key), "{key}");
+        }
+    }
+
     #[test]
     fn the_client_secret_never_prints() {
         let oidc = OidcConfig {
@@ -204,6 +364,7 @@ mod tests {
             scopes: default_scopes(),
             groups_claim: default_groups_claim(),
             display_name: None,
+            ..test_oidc()
         };
         let text = format!("{oidc:?}");
         assert!(!text.contains("hunter2"), "{text}");
@@ -230,6 +391,7 @@ mod tests {
             scopes: default_scopes(),
             groups_claim: default_groups_claim(),
             display_name: None,
+            ..test_oidc()
         });
         assert!(config.validate().unwrap_err().contains("auth.demo"));
         config.demo = None;
@@ -247,6 +409,7 @@ mod tests {
                 scopes: default_scopes(),
                 groups_claim: default_groups_claim(),
                 display_name: None,
+                ..test_oidc()
             }),
             ..Default::default()
         };

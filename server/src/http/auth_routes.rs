@@ -93,7 +93,7 @@ pub async fn login(
                     serde_json::json!({"reason": error.to_string()}),
                 )
                 .await;
-            to_login("unavailable", &next)
+            to_login(error.page_code(), &next)
         }
     }
 }
@@ -163,20 +163,26 @@ pub async fn callback(
     };
     match oidc.finish(&attempt, code).await {
         Ok(signed_in) => {
-            let details = serde_json::json!({
+            let mut details = serde_json::json!({
                 "provider": "oidc",
                 "issuer": oidc.issuer(),
                 "groups": signed_in.identity.groups,
                 "groups_claim_missing": signed_in.groups_missing,
             });
+            // A groups claim Atrium cannot read (objects, a number) would otherwise silently
+            // mean "no groups": say so in the log and in the sign-in's audit record.
+            if let Some(shape) = &signed_in.groups_unusable {
+                tracing::warn!(
+                    subject = %signed_in.identity.subject,
+                    "the provider's groups claim is {shape}, not strings: no groups were taken from it"
+                );
+                details["groups_claim_unusable"] = serde_json::Value::String(shape.clone());
+            }
             let mut response = sign_in(&state, &caller, signed_in.identity, next, details).await;
             clear_login_cookie(&mut response, state.auth.secure_cookies);
             response
         }
-        Err(error @ OidcError::Unavailable { .. }) => {
-            fail("unavailable", error.to_string(), next).await
-        }
-        Err(error) => fail("token", error.to_string(), next).await,
+        Err(error) => fail(error.page_code(), error.to_string(), next).await,
     }
 }
 

@@ -22,7 +22,8 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         sqlx::query(
             "INSERT INTO sessions (token_hash, subject, name, email, groups, provider, \
-             created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, last_seen_at, expires_at, source, email_verified) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(hash_token(&token))
         .bind(&identity.subject)
@@ -33,18 +34,20 @@ impl Store {
         .bind(stamp(now))
         .bind(stamp(now))
         .bind(stamp(now + life.absolute))
+        .bind(&identity.source)
+        .bind(i64::from(identity.email_verified))
         .execute(self.pool())
         .await?;
         Ok(token)
     }
 
-    /// The identity behind `token`, if the session exists and has not run out (idle or
-    /// absolute). An expired session is deleted.
+    /// The identity behind `token`, if the session exists and has not run out (idle,
+    /// absolute, or for single sign-on [`Lifetimes::oidc`]). An expired session is deleted.
     pub async fn find_session(&self, token: &str, life: Lifetimes) -> Result<Option<Identity>> {
         let hash = hash_token(token);
         let row = sqlx::query(
-            "SELECT subject, name, email, groups, provider, last_seen_at, expires_at \
-             FROM sessions WHERE token_hash = $1",
+            "SELECT subject, name, email, groups, provider, last_seen_at, expires_at, \
+             created_at, source, email_verified FROM sessions WHERE token_hash = $1",
         )
         .bind(&hash)
         .fetch_optional(self.pool())
@@ -53,7 +56,10 @@ impl Store {
         let now = OffsetDateTime::now_utc();
         let last_seen: String = row.try_get("last_seen_at")?;
         let expires: String = row.try_get("expires_at")?;
-        if expires <= stamp(now) || last_seen <= stamp(now - life.idle) {
+        let created: String = row.try_get("created_at")?;
+        let provider: String = row.try_get("provider")?;
+        let groups_stale = provider == "oidc" && created <= stamp(now - life.oidc);
+        if expires <= stamp(now) || last_seen <= stamp(now - life.idle) || groups_stale {
             self.delete_session(token).await?;
             return Ok(None);
         }
@@ -65,12 +71,15 @@ impl Store {
                 .await?;
         }
         let groups: String = row.try_get("groups")?;
+        let email_verified: i64 = row.try_get("email_verified")?;
         Ok(Some(Identity {
             subject: row.try_get("subject")?,
             name: row.try_get("name")?,
             email: row.try_get("email")?,
+            email_verified: email_verified != 0,
             groups: serde_json::from_str(&groups).unwrap_or_default(),
-            provider: row.try_get("provider")?,
+            provider,
+            source: row.try_get("source")?,
         }))
     }
 
@@ -85,13 +94,16 @@ impl Store {
     /// Remove sessions and sign-ins in flight that ran out (called from a timer).
     pub async fn purge_expired_sessions(&self, life: Lifetimes) -> Result<u64> {
         let now = OffsetDateTime::now_utc();
-        let sessions =
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-                .bind(stamp(now))
-                .bind(stamp(now - life.idle))
-                .execute(self.pool())
-                .await?
-                .rows_affected();
+        let sessions = sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2 \
+             OR (provider = 'oidc' AND created_at <= $3)",
+        )
+        .bind(stamp(now))
+        .bind(stamp(now - life.idle))
+        .bind(stamp(now - life.oidc))
+        .execute(self.pool())
+        .await?
+        .rows_affected();
         sqlx::query("DELETE FROM login_attempts WHERE created_at <= $1")
             .bind(stamp(now - LOGIN_ATTEMPT_TTL))
             .execute(self.pool())

@@ -103,7 +103,9 @@ impl Store {
     /// The name and e-mail `subject` had at their last sign-in, if they ever signed in.
     pub async fn last_session_of(&self, subject: &str) -> Result<Option<(String, Option<String>)>> {
         let row = sqlx::query(
-            "SELECT name, email FROM sessions WHERE subject = $1 ORDER BY created_at DESC LIMIT 1",
+            // Only an e-mail the provider verified is copied to a token.
+            "SELECT name, CASE WHEN email_verified = 1 THEN email END AS email FROM sessions \
+             WHERE subject = $1 ORDER BY created_at DESC LIMIT 1",
         )
         .bind(subject)
         .fetch_optional(self.pool())
