@@ -565,8 +565,10 @@ async fn refresh_is_its_own_action() {
         subject: "new-hire".into(),
         name: "New Hire".into(),
         email: None,
+        email_verified: false,
         groups: Vec::new(),
         provider: "oidc".into(),
+        source: "oidc http://idp.test".into(),
     });
     assert!(
         access

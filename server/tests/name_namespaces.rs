@@ -86,8 +86,10 @@ fn identity(subject: &str, groups: &[&str]) -> Identity {
         subject: subject.into(),
         name: subject.into(),
         email: None,
+        email_verified: false,
         groups: groups.iter().map(|g| g.to_string()).collect(),
         provider: "oidc".into(),
+        source: "oidc http://idp.test".into(),
     }
 }
 
