@@ -120,7 +120,9 @@ impl Access {
 
     /// Append an audit record for `caller`; failures to write are logged, never shown.
     pub async fn audit(&self, caller: &Caller, record: AuditRecord) {
-        let record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
+        let record = record
+            .with_request(caller.request_id.clone(), caller.client_ip.clone())
+            .with_client_request_id(caller.client_request_id.clone());
         if let Err(error) = self.store.append_audit(&record).await {
             tracing::error!(action = %record.action, "audit append failed: {error}");
         }

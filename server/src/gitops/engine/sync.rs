@@ -158,7 +158,9 @@ impl Engine {
             details.insert("request".into(), request.into());
         }
         if let Some(caller) = caller {
-            record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
+            record = record
+                .with_request(caller.request_id.clone(), caller.client_ip.clone())
+                .with_client_request_id(caller.client_request_id.clone());
         }
         if let Err(e) = self.store.record_sync(&row, &record).await {
             tracing::error!("recording a sync failed: {e}");
