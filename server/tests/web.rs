@@ -79,12 +79,42 @@ async fn malformed_server_function_input_is_a_400_naming_the_field() {
     for (path, content_type, body, field) in [
         ("/api/envs/tree", form, "", "env"),
         ("/api/envs/node", form, "env=dev", "node"),
-        // (The form decoder does not name a field whose value is of the wrong type.)
+        // Wrongly typed values name their field too (form and JSON bodies).
         (
             "/api/envs/sync",
             form,
             "env=dev&app=x&prune=maybe",
-            "`true` or `false`",
+            "field `prune`",
+        ),
+        (
+            "/api/tokens/create",
+            form,
+            "name=ci&expires_days=soon",
+            "field `expires_days`",
+        ),
+        (
+            "/api/tokens/create",
+            form,
+            "name=ci&expires_days=-1",
+            "field `expires_days`",
+        ),
+        (
+            "/api/audit/events",
+            "application/json",
+            r#"{"query": {"limit": "ten"}}"#,
+            "field `query.limit`",
+        ),
+        (
+            "/api/deploys/list",
+            "application/json",
+            r#"{"query": {"environment": 5}}"#,
+            "field `query.environment`",
+        ),
+        (
+            "/api/catalog/search",
+            "application/json",
+            r#"{"req": {"q": true, "filters": [], "limit": 10, "offset": 0}}"#,
+            "field `req.q`",
         ),
     ] {
         let reply = app.post(path, content_type, body.into(), Some(&me)).await;
