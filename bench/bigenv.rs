@@ -42,12 +42,8 @@ fn workload(i: usize, per_app: usize, bump: usize) -> String {
     y
 }
 
-/// Writes `<dir>/bench.git` and `<dir>/atrium.toml`; returns the repo's path.
-pub fn write(dir: &Path, apps: usize, per_app: usize) -> anyhow::Result<std::path::PathBuf> {
-    write_envs(dir, apps, per_app, 1)
-}
-
-/// Like [`write`], with `envs` environments: `bench`, then `bench-2`, `bench-3`… whose
+/// Writes `envs` environments and `<dir>/atrium.toml` serving them: `bench` (`<dir>/bench.git`),
+/// then `bench-2`, `bench-3`… whose
 /// repositories differ from `bench` in one app in ten (a newer image tag), in promotion order:
 /// what the compare view's Chromium benchmark opens. Returns the first repo's path.
 pub fn write_envs(

@@ -99,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     let apps = arg("--apps", 50);
     let single = arg("--single", 30);
     let scratch = tempfile::tempdir()?;
-    let repo = bigenv::write(scratch.path(), apps, 2)?;
+    let repo = bigenv::write_envs(scratch.path(), apps, 2, 1)?;
     let config = Config {
         data_dir: scratch.path().join("data"),
         environments: vec![EnvironmentEntry {

@@ -2,6 +2,7 @@
 //! `ssr` into the server, with `hydrate` into the WASM bundle (no server-only crates here).
 
 pub mod api;
+pub mod codec;
 pub mod components;
 pub mod dto;
 pub mod error;

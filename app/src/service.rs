@@ -34,7 +34,10 @@ pub trait CatalogService: Send + Sync + 'static {
 #[derive(Clone, Debug, Default)]
 pub struct Caller {
     pub user: Option<UserView>,
+    /// Atrium's id of this request.
     pub request_id: Option<String>,
+    /// The client's own `x-request-id`, when valid; for the audit trail's `client_request_id`.
+    pub client_request_id: Option<String>,
     pub client_ip: Option<String>,
     /// Authenticated by a personal API token (automation), not a browser session.
     pub via_token: bool,

@@ -8,6 +8,8 @@ pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod deploy;
+#[cfg(test)]
+mod fuzz;
 pub mod gitops;
 pub mod http;
 pub mod resource;

@@ -30,8 +30,72 @@ pub fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Longest name or id kept from a client (user names, ids, paths, header values) in the audit
+/// trail and the logs, in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+/// Longest free text kept from a client (a deploy's reason or comment, an error a provider
+/// sent back), in characters.
+pub const MAX_FREE_TEXT_CHARS: usize = 4096;
+
+/// Client-supplied text made safe to record: control characters (line breaks, escape sequences,
+/// NUL, C1 controls) and the Unicode controls that reorder or hide text (bidi overrides,
+/// isolates, zero-width marks) become visible escapes such as `\n` or `\u{202e}`, so a value
+/// cannot forge a log line or disguise itself in the audit page; then anything past
+/// `max_chars` (counted after escaping) is cut, with `…` saying so. Text that needs neither
+/// is returned unchanged.
+pub fn clean_text(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    // Counted in characters written, escapes included, so the cap holds for the output.
+    let mut written = 0;
+    for c in text.chars() {
+        let escaped = is_hidden_control(c).then(|| c.escape_default().to_string());
+        let width = escaped.as_ref().map_or(1, |e| e.chars().count());
+        if written + width > max_chars {
+            out.push('…');
+            return out;
+        }
+        match escaped {
+            Some(e) => out.push_str(&e),
+            None => out.push(c),
+        }
+        written += width;
+    }
+    out
+}
+
+fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 #[cfg(test)]
 mod tests {
+    use super::clean_text;
+
+    #[test]
+    fn clean_text_escapes_controls_and_caps_length() {
+        assert_eq!(clean_text("amara.okafor", 256), "amara.okafor");
+        assert_eq!(clean_text("Zoë Åberg", 256), "Zoë Åberg");
+        assert_eq!(
+            clean_text("a\nINFO forged line", 256),
+            "a\\nINFO forged line"
+        );
+        assert_eq!(clean_text("\u{1b}[31mred\0", 256), "\\u{1b}[31mred\\u{0}");
+        assert_eq!(
+            clean_text("evil\u{202e}txt.exe", 256),
+            "evil\\u{202e}txt.exe"
+        );
+        assert_eq!(
+            clean_text(&"x".repeat(2_000_000), 256),
+            "x".repeat(256) + "…"
+        );
+        assert_eq!(clean_text(&"é".repeat(300), 256).chars().count(), 257);
+        assert_eq!(clean_text(&"x".repeat(256), 256), "x".repeat(256));
+        // Escapes count against the cap: control characters cannot inflate the output.
+        assert_eq!(clean_text(&"\0".repeat(1000), 256).chars().count(), 255 + 1);
+    }
+
     #[test]
     fn tokens_are_random() {
         let (a, b) = (super::new_token(), super::new_token());

@@ -79,12 +79,42 @@ async fn malformed_server_function_input_is_a_400_naming_the_field() {
     for (path, content_type, body, field) in [
         ("/api/envs/tree", form, "", "env"),
         ("/api/envs/node", form, "env=dev", "node"),
-        // (The form decoder does not name a field whose value is of the wrong type.)
+        // Wrongly typed values name their field too (form and JSON bodies).
         (
             "/api/envs/sync",
             form,
             "env=dev&app=x&prune=maybe",
-            "`true` or `false`",
+            "field `prune`",
+        ),
+        (
+            "/api/tokens/create",
+            form,
+            "name=ci&expires_days=soon",
+            "field `expires_days`",
+        ),
+        (
+            "/api/tokens/create",
+            form,
+            "name=ci&expires_days=-1",
+            "field `expires_days`",
+        ),
+        (
+            "/api/audit/events",
+            "application/json",
+            r#"{"query": {"limit": "ten"}}"#,
+            "field `query.limit`",
+        ),
+        (
+            "/api/deploys/list",
+            "application/json",
+            r#"{"query": {"environment": 5}}"#,
+            "field `query.environment`",
+        ),
+        (
+            "/api/catalog/search",
+            "application/json",
+            r#"{"req": {"q": true, "filters": [], "limit": 10, "offset": 0}}"#,
+            "field `req.q`",
         ),
     ] {
         let reply = app.post(path, content_type, body.into(), Some(&me)).await;
@@ -100,4 +130,109 @@ async fn malformed_server_function_input_is_a_400_naming_the_field() {
             reply.body
         );
     }
+}
+
+/// The last audit record of `action`.
+async fn last_audit(app: &common::TestApp, action: &str) -> atrium_server::audit::AuditRecord {
+    let rows = app
+        .state
+        .store
+        .audit_page(&atrium_server::audit::AuditFilter {
+            action: Some(action.into()),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    rows.into_iter().next().expect("an audit row").record
+}
+
+async fn demo_sign_in(
+    app: &common::TestApp,
+    user: &str,
+    request_id: Option<&str>,
+) -> common::Reply {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let mut request = Request::post("/auth/demo")
+        .header(header::HOST, common::HOST)
+        .header(header::ORIGIN, common::ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(id) = request_id {
+        request = request.header("x-request-id", id);
+    }
+    let body = format!("user={}&next=/catalog", atrium_app::url::encode(user));
+    app.send(request.body(Body::from(body)).unwrap()).await
+}
+
+/// Atrium makes its own request id (answered in `x-request-id`, written to the audit trail);
+/// a client's id is kept apart, and only when it looks like an id.
+#[tokio::test]
+async fn request_ids_are_atriums_own_and_the_clients_is_kept_apart() {
+    let app = app().await;
+    let reply = demo_sign_in(&app, "amara.okafor", Some("client-trace.42:7")).await;
+    let ours = reply.headers["x-request-id"].to_str().unwrap().to_string();
+    assert_ne!(ours, "client-trace.42:7");
+    assert_eq!(ours.len(), 36, "a UUID: {ours}");
+    let record = last_audit(&app, "login").await;
+    assert_eq!(record.request_id.as_deref(), Some(ours.as_str()));
+    assert_eq!(
+        record.client_request_id.as_deref(),
+        Some("client-trace.42:7")
+    );
+
+    for forged in ["<script>alert(1)</script>", &"a".repeat(65), "seq 1; drop"] {
+        let reply = demo_sign_in(&app, "amara.okafor", Some(forged)).await;
+        let ours = reply.headers["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(ours, forged);
+        let record = last_audit(&app, "login").await;
+        assert_eq!(record.request_id.as_deref(), Some(ours.as_str()));
+        assert_eq!(record.client_request_id, None, "{forged}");
+    }
+    // Without a client id, still Atrium's own.
+    let reply = demo_sign_in(&app, "amara.okafor", None).await;
+    assert!(reply.headers.contains_key("x-request-id"));
+    assert_eq!(last_audit(&app, "login").await.client_request_id, None);
+    assert!(app
+        .state
+        .store
+        .verify_audit()
+        .await
+        .unwrap()
+        .first_broken
+        .is_none());
+}
+
+/// An unknown demo user name is a client's string: capped and escaped in the audit trail,
+/// not stored verbatim up to the body limit.
+#[tokio::test]
+async fn client_strings_are_capped_and_escaped_in_the_audit_trail() {
+    let app = app().await;
+    let name = format!("mallory\nINFO forged\u{202e}{}", "x".repeat(1_000_000));
+    let reply = demo_sign_in(&app, &name, None).await;
+    assert!(
+        reply.status.is_redirection() || reply.status.is_client_error(),
+        "{}",
+        reply.status
+    );
+    let record = last_audit(&app, "login").await;
+    let user = record.details["user"].as_str().expect("user in details");
+    assert!(
+        user.starts_with("mallory\\nINFO forged\\u{202e}xxx"),
+        "{}",
+        &user[..40]
+    );
+    assert_eq!(
+        user.chars().count(),
+        atrium_server::util::MAX_FREE_TEXT_CHARS + 1
+    );
+    assert!(record.details.to_string().len() < 8 * 1024);
+    assert!(app
+        .state
+        .store
+        .verify_audit()
+        .await
+        .unwrap()
+        .first_broken
+        .is_none());
 }

@@ -8,14 +8,14 @@ use leptos::prelude::*;
 use crate::dto::compare::{CompareView, ResourcePair};
 use crate::error::AppError;
 
-#[server(prefix = "/api", endpoint = "compare/envs")]
+#[server(prefix = "/api", endpoint = "compare/envs", input = crate::codec::Form)]
 pub async fn compare_environments(from: String, to: String) -> Result<CompareView, AppError> {
     let services = crate::service::services()?;
     let caller = crate::service::caller();
     crate::service::reply(visible_compare(&services, &caller, &from, &to).await)
 }
 
-#[server(prefix = "/api", endpoint = "compare/resource")]
+#[server(prefix = "/api", endpoint = "compare/resource", input = crate::codec::Form)]
 pub async fn compare_resource(
     from: String,
     to: String,

@@ -53,8 +53,12 @@ pub struct AuditEventView {
     pub outcome: String,
     /// JSON text.
     pub details: String,
+    /// Atrium's id of the request.
     pub request_id: Option<String>,
     pub client_ip: Option<String>,
+    /// The client's own `x-request-id`, when it sent a valid one.
+    #[serde(default)]
+    pub client_request_id: Option<String>,
     pub hash: String,
 }
 

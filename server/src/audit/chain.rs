@@ -64,7 +64,7 @@ fn write_string(out: &mut String, s: &str) {
 
 /// The record as hashed: every field, plus its sequence number.
 pub fn record_json(seq: u64, record: &AuditRecord) -> Value {
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "seq": seq,
         "at": record.at,
         "actor": {
@@ -78,7 +78,12 @@ pub fn record_json(seq: u64, record: &AuditRecord) -> Value {
         "details": record.details,
         "request_id": record.request_id,
         "client_ip": record.client_ip,
-    })
+    });
+    // Added later: hashed only when present, so every older row keeps its hash.
+    if let Some(id) = &record.client_request_id {
+        value["client_request_id"] = Value::String(id.clone());
+    }
+    value
 }
 
 /// The hash of record `seq` following `prev_hash`.
@@ -263,6 +268,7 @@ mod tests {
             details: json!({"revision": "abc123", "n": i}),
             request_id: Some(format!("req-{i}")),
             client_ip: None,
+            client_request_id: None,
         }
     }
 
@@ -338,6 +344,7 @@ mod tests {
             |r| r.details = json!({"revision": "abc124", "n": 1}),
             |r| r.request_id = None,
             |r| r.client_ip = Some("10.0.0.1".into()),
+            |r| r.client_request_id = Some("client-1".into()),
         ];
         for edit in edits {
             let mut changed = r.clone();
@@ -347,6 +354,29 @@ mod tests {
         for v in &variants {
             assert_ne!(v, &hash);
         }
+    }
+
+    /// Rows written before `client_request_id` existed and rows that carry one verify in one
+    /// chain; editing the client's id is caught like any other edit.
+    #[test]
+    fn old_and_new_rows_verify_together() {
+        let (mut rows, _) = chain(3);
+        let mut prev = rows[2].hash.clone();
+        for seq in 4..=6 {
+            let record = record(seq).with_client_request_id(Some(format!("client-{seq}")));
+            let hash = compute_hash(&prev, seq, &record);
+            rows.push(AuditRow {
+                seq,
+                prev_hash: prev.clone(),
+                hash: hash.clone(),
+                record,
+            });
+            prev = hash;
+        }
+        let head = Head { seq: 6, hash: prev };
+        assert_eq!(broken_at(&verify(rows.clone(), Some(&head))), None);
+        rows[4].record.client_request_id = Some("forged".into());
+        assert_eq!(broken_at(&verify(rows, Some(&head))), Some(5));
     }
 
     #[test]

@@ -10,6 +10,25 @@ pub mod views;
 
 use serde::{Deserialize, Serialize};
 
+use crate::util::{clean_text, MAX_FREE_TEXT_CHARS, MAX_NAME_CHARS};
+
+/// Largest `details` kept whole (its JSON text); a larger one is replaced by its head.
+pub const MAX_DETAILS_BYTES: usize = 64 * 1024;
+
+fn bounded_value(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(clean_text(s, MAX_FREE_TEXT_CHARS)),
+        Value::Array(items) => Value::Array(items.iter().map(bounded_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (clean_text(k, MAX_NAME_CHARS), bounded_value(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 pub use chain::{BrokenLink, Head, Verifier, VerifyReport, GENESIS_HASH};
 
 /// Conventional values of [`AuditRecord::outcome`].
@@ -62,8 +81,14 @@ pub struct AuditRecord {
     pub outcome: String,
     /// Anything else worth keeping (reason, revision, decision text), as JSON.
     pub details: serde_json::Value,
+    /// Atrium's own id of the request (also sent back in `x-request-id`).
     pub request_id: Option<String>,
     pub client_ip: Option<String>,
+    /// The `x-request-id` the client sent, when it was a valid id (at most 64 characters of
+    /// `[A-Za-z0-9._:-]`): for correlating with the client's logs, never trusted as Atrium's.
+    /// Absent from the hashed form and the exports when `None`, so older rows hash as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
 }
 
 impl AuditRecord {
@@ -83,6 +108,7 @@ impl AuditRecord {
             details: serde_json::Value::Object(Default::default()),
             request_id: None,
             client_ip: None,
+            client_request_id: None,
         }
     }
 
@@ -95,6 +121,45 @@ impl AuditRecord {
         self.request_id = request_id;
         self.client_ip = client_ip;
         self
+    }
+
+    pub fn with_client_request_id(mut self, client_request_id: Option<String>) -> Self {
+        self.client_request_id = client_request_id;
+        self
+    }
+
+    /// The record as it is stored and hashed: every string capped and its control characters
+    /// escaped ([`clean_text`]), names and ids at [`MAX_NAME_CHARS`], each string in `details`
+    /// at [`MAX_FREE_TEXT_CHARS`], and `details` as a whole at [`MAX_DETAILS_BYTES`]. Applied
+    /// by the one append path, so no caller can store a client's string verbatim.
+    pub fn bounded(&self) -> Self {
+        let name = |s: &str| clean_text(s, MAX_NAME_CHARS);
+        let opt = |s: &Option<String>| s.as_deref().map(name);
+        let mut details = bounded_value(&self.details);
+        let size = details.to_string().len();
+        if size > MAX_DETAILS_BYTES {
+            let head: String = details
+                .to_string()
+                .chars()
+                .take(MAX_FREE_TEXT_CHARS)
+                .collect();
+            details = serde_json::json!({ "truncated": true, "bytes": size, "head": head });
+        }
+        Self {
+            at: name(&self.at),
+            actor: Actor {
+                subject: name(&self.actor.subject),
+                name: name(&self.actor.name),
+                groups: self.actor.groups.iter().map(|g| name(g)).collect(),
+            },
+            action: name(&self.action),
+            object: name(&self.object),
+            outcome: name(&self.outcome),
+            details,
+            request_id: opt(&self.request_id),
+            client_ip: opt(&self.client_ip),
+            client_request_id: opt(&self.client_request_id),
+        }
     }
 }
 
@@ -149,6 +214,48 @@ pub fn stamp(t: time::OffsetDateTime) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_caps_and_escapes_every_client_string() {
+        let huge = "x".repeat(2 * 1024 * 1024);
+        let record = AuditRecord::new(
+            Actor {
+                subject: huge.clone(),
+                name: "Eve\nINFO login ok".into(),
+                groups: vec![huge.clone()],
+            },
+            "login",
+            huge.clone(),
+            outcome::FAILURE,
+        )
+        .with_details(serde_json::json!({"user": huge, "reason": "a\u{1b}[2J"}))
+        .with_request(Some("r".repeat(300)), None)
+        .with_client_request_id(Some("c".into()));
+        let b = record.bounded();
+        assert_eq!(b.actor.subject.chars().count(), MAX_NAME_CHARS + 1);
+        assert_eq!(b.actor.name, "Eve\\nINFO login ok");
+        assert_eq!(b.actor.groups[0].chars().count(), MAX_NAME_CHARS + 1);
+        assert_eq!(b.object.chars().count(), MAX_NAME_CHARS + 1);
+        assert_eq!(
+            b.details["user"].as_str().unwrap().chars().count(),
+            MAX_FREE_TEXT_CHARS + 1
+        );
+        assert_eq!(b.details["reason"], "a\\u{1b}[2J");
+        assert_eq!(b.request_id.unwrap().chars().count(), MAX_NAME_CHARS + 1);
+        assert_eq!(b.client_request_id.as_deref(), Some("c"));
+        // Ordinary records are unchanged.
+        let plain = AuditRecord::new(Actor::system(), "policy.reload", "policy.csv", "success")
+            .with_details(serde_json::json!({"rules": 12, "reason": "Zoë's fix"}));
+        assert_eq!(plain.bounded(), plain);
+        // Many strings that each fit still make a bounded details.
+        let wide = AuditRecord::new(Actor::system(), "a", "o", "success")
+            .with_details(serde_json::json!({"many": vec!["y".repeat(4000); 100]}));
+        let b = wide.bounded();
+        assert_eq!(b.details["truncated"], true);
+        assert!(b.details.to_string().len() < MAX_DETAILS_BYTES);
+    }
+
     #[test]
     fn timestamps_are_fixed_width_utc() {
         let at = super::now();

@@ -37,6 +37,7 @@ pub fn event_view(row: AuditRow) -> AuditEventView {
         details: r.details.to_string(),
         request_id: r.request_id,
         client_ip: r.client_ip,
+        client_request_id: r.client_request_id,
         hash: row.hash,
     }
 }

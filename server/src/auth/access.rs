@@ -139,7 +139,9 @@ impl Access {
     /// what they did). Records of refusals and failed attempts may ignore it: the request is
     /// refused either way. The failure is logged with the action, never the record's details.
     pub async fn audit(&self, caller: &Caller, record: AuditRecord) -> Result<(), AppError> {
-        let record = record.with_request(caller.request_id.clone(), caller.client_ip.clone());
+        let record = record
+            .with_request(caller.request_id.clone(), caller.client_ip.clone())
+            .with_client_request_id(caller.client_request_id.clone());
         self.store
             .append_audit(&record)
             .await

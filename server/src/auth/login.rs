@@ -92,7 +92,8 @@ impl Auth {
         // Fail closed: a sign-in the audit trail does not know about does not happen.
         let record = AuditRecord::new(actor, "login", "atrium", outcome::SUCCESS)
             .with_details(details)
-            .with_request(caller.request_id.clone(), caller.client_ip.clone());
+            .with_request(caller.request_id.clone(), caller.client_ip.clone())
+            .with_client_request_id(caller.client_request_id.clone());
         if let Err(error) = self.access.store.append_audit(&record).await {
             tracing::error!(
                 action = "login",

@@ -147,11 +147,13 @@ impl Auth {
                 (outcome::SUCCESS, serde_json::json!({ "rules": rules }))
             }
             ReloadOutcome::Rejected(errors) => {
-                let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                tracing::error!(%file, ?errors, "policy change rejected; the previous policy stays in force");
+                // The first lines name the problem; a file of garbage must not flood the log.
+                let total = errors.len();
+                let errors: Vec<String> = errors.iter().take(20).map(|e| e.to_string()).collect();
+                tracing::error!(%file, ?errors, total, "policy change rejected; the previous policy stays in force");
                 (
                     outcome::FAILURE,
-                    serde_json::json!({ "errors": errors, "kept": "previous policy" }),
+                    serde_json::json!({ "errors": errors, "error_count": total, "kept": "previous policy" }),
                 )
             }
             ReloadOutcome::Unreadable(error) => {

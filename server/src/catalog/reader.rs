@@ -12,6 +12,34 @@ use super::validate::{validate, Invalid};
 /// parsing it would cost every refresh.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
+/// Documents in one YAML file (a `---` storm is refused, not read one by one).
+pub const MAX_DOCUMENTS: usize = 1_024;
+/// Nesting of sequences and mappings: deeper input is refused before it can exhaust the stack.
+pub const MAX_DEPTH: usize = 64;
+/// Parser events anchors may record and aliases replay, each over the file. A billion-laughs
+/// file stops here instead of expanding to 10^9 nodes, and a merge-key (`<<`) bomb, whose
+/// cost grows faster than the events it replays, within a third of a second (debug build);
+/// real descriptors that share a block with anchors use a few hundred.
+pub const MAX_ALIAS_REPLAY: usize = 10_000;
+
+/// The limits every YAML text read from a repository is held to (catalog descriptors, rendered
+/// manifests, Argo CD Applications), explicit so an upgrade of the YAML crate cannot loosen
+/// them. Its other defaults (one million events, 250,000 nodes, 64 MiB of scalars) stand.
+pub fn yaml_budget() -> Option<serde_saphyr::Budget> {
+    serde_saphyr::budget! {
+        max_documents: MAX_DOCUMENTS,
+        max_depth: MAX_DEPTH,
+        max_recorded_anchor_events: MAX_ALIAS_REPLAY,
+    }
+}
+
+/// See [`MAX_ALIAS_REPLAY`].
+pub fn yaml_alias_limits() -> serde_saphyr::options::AliasLimits {
+    serde_saphyr::alias_limits! {
+        max_total_replayed_events: MAX_ALIAS_REPLAY,
+    }
+}
+
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// A problem with the file as a whole; none of its documents is read.
@@ -56,6 +84,7 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Document>, ReadError> {
         return Err(ReadError::TooLarge { size: bytes.len() });
     }
     let text = std::str::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.to_string()))?;
+    refuse_nul(text)?;
     let values = parse_documents(text)?;
     Ok(values
         .into_iter()
@@ -66,6 +95,27 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Document>, ReadError> {
         .collect())
 }
 
+/// A NUL byte has no place in YAML text (the spec excludes it; a parser may still take it
+/// inside quotes) and would cut names short in tools written in C: refused, where it is.
+pub fn refuse_nul(text: &str) -> Result<(), ReadError> {
+    let Some(offset) = text.find('\0') else {
+        return Ok(());
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .count() as u64
+        + 1;
+    Err(ReadError::Yaml {
+        at: Some((line, column)),
+        message: "NUL byte (not allowed in YAML text)".into(),
+    })
+}
+
 /// The non-empty documents of a multi-document YAML text, with their index in the file.
 pub fn parse_documents(text: &str) -> Result<Vec<(usize, Value)>, ReadError> {
     // YAML 1.2 core schema, as Backstage's parser reads it: `y`, `no`, `on` are strings (a
@@ -74,6 +124,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<(usize, Value)>, ReadError> {
         with_snippet: false,
         strict_booleans: true,
         underscored_numbers_as_strings: true,
+        budget: yaml_budget(),
+        alias_limits: yaml_alias_limits(),
     };
     let values: Vec<Value> =
         serde_saphyr::from_multiple_with_options(text, options).map_err(|e| ReadError::Yaml {
@@ -133,7 +185,32 @@ fn document_nullness(text: &str) -> Option<Vec<bool>> {
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or_default().trim();
-    first.to_string()
+    limit_text(first)
+}
+
+/// A breached YAML limit in words (the crate prints its internal name, `budget breached:
+/// Nodes { nodes: 250001 }`); other messages unchanged.
+pub(crate) fn limit_text(message: &str) -> String {
+    if message.contains("alias replay limit exceeded") {
+        return format!(
+            "over the reading limit: aliases replay more than {MAX_ALIAS_REPLAY} events (an alias bomb?)"
+        );
+    }
+    let Some((_, breach)) = message.split_once("budget breached: ") else {
+        return message.to_string();
+    };
+    let name = breach.split([' ', '{']).next().unwrap_or_default();
+    let what = match name {
+        "RecordedAnchorEvents" | "RecordedAnchorBytes" | "Aliases" | "Anchors" => {
+            format!("anchors and aliases expand past {MAX_ALIAS_REPLAY} nodes (an alias bomb?)")
+        }
+        "Documents" => format!("more than {MAX_DOCUMENTS} documents in one file"),
+        "Depth" => format!("nested deeper than {MAX_DEPTH} levels"),
+        "Nodes" => "more than 250,000 nodes".into(),
+        "Events" => "more than 1,000,000 YAML events".into(),
+        other => format!("a YAML limit ({other})"),
+    };
+    format!("over the reading limit: {what}")
 }
 
 #[cfg(test)]

@@ -100,7 +100,8 @@ impl Deploys {
         {
             let record = AuditRecord::new(who.actor(), action, &object, outcome::DENIED)
                 .with_details(serde_json::json!({ "request": id, "reason": refusal.to_string() }))
-                .with_request(who.request_id.clone(), who.client_ip.clone());
+                .with_request(who.request_id.clone(), who.client_ip.clone())
+                .with_client_request_id(who.client_request_id.clone());
             self.store.append_audit(&record).await?;
             return Err(match refusal {
                 super::state::Refusal::NotPending(_) => DeployError::Conflict(refusal.to_string()),
@@ -118,7 +119,8 @@ impl Deploys {
         };
         let record = AuditRecord::new(who.actor(), action, &object, outcome::SUCCESS)
             .with_details(serde_json::json!({ "request": id, "comment": comment }))
-            .with_request(who.request_id.clone(), who.client_ip.clone());
+            .with_request(who.request_id.clone(), who.client_ip.clone())
+            .with_client_request_id(who.client_request_id.clone());
         let with_comment = |word: &str| match comment {
             "" => word.to_string(),
             c => format!("{word}: {c}"),
@@ -204,7 +206,8 @@ impl Deploys {
                 detail: format!("cancelled by {}", who.name),
                 audit: AuditRecord::new(actor.clone(), "deploys.cancel", &object, outcome::SUCCESS)
                     .with_details(serde_json::json!({ "request": id }))
-                    .with_request(who.request_id.clone(), who.client_ip.clone()),
+                    .with_request(who.request_id.clone(), who.client_ip.clone())
+                    .with_client_request_id(who.client_request_id.clone()),
                 update: Update {
                     message: Some(format!("cancelled by {}", who.name)),
                     waiting: Some(None),
@@ -247,7 +250,8 @@ impl Deploys {
                     outcome::SUCCESS,
                 )
                 .with_details(serde_json::json!({ "request": id, "waiting": row.waiting }))
-                .with_request(who.request_id.clone(), who.client_ip.clone()),
+                .with_request(who.request_id.clone(), who.client_ip.clone())
+                .with_client_request_id(who.client_request_id.clone()),
                 update: Update {
                     window_override: Some(true),
                     waiting: Some(None),
@@ -278,7 +282,8 @@ impl Deploys {
             outcome::SUCCESS,
         )
         .with_details(serde_json::json!({ "reason": reason.trim() }))
-        .with_request(who.request_id.clone(), who.client_ip.clone());
+        .with_request(who.request_id.clone(), who.client_ip.clone())
+        .with_client_request_id(who.client_request_id.clone());
         self.store
             .set_freeze(env, frozen, reason.trim(), &who.actor(), &record)
             .await?;

@@ -65,6 +65,8 @@ pub struct Who {
     /// Acting through an API token, not a browser session.
     pub via_token: bool,
     pub request_id: Option<String>,
+    /// The client's own `x-request-id`, when valid (see `http::request_id`).
+    pub client_request_id: Option<String>,
     pub client_ip: Option<String>,
 }
 

@@ -108,7 +108,8 @@ impl Deploys {
                 "required_approvals": policy.approvals, "via_token": who.via_token,
                 "from_version": app.version, "to_version": planned.to_version,
             }))
-            .with_request(who.request_id.clone(), who.client_ip.clone());
+            .with_request(who.request_id.clone(), who.client_ip.clone())
+            .with_client_request_id(who.client_request_id.clone());
         let superseded = if new.supersede {
             let open = self.open_request(&row.env, &row.app).await?;
             match open {
@@ -128,7 +129,8 @@ impl Deploys {
             let record =
                 AuditRecord::new(who.actor(), "deploys.supersede", &object, outcome::SUCCESS)
                     .with_details(serde_json::json!({ "request": old, "by": id }))
-                    .with_request(who.request_id.clone(), who.client_ip.clone());
+                    .with_request(who.request_id.clone(), who.client_ip.clone())
+                    .with_client_request_id(who.client_request_id.clone());
             (old, record)
         });
         self.store

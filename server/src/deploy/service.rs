@@ -35,6 +35,7 @@ fn who(caller: &Caller) -> Result<Who, AppError> {
         groups: user.teams.clone(),
         via_token: caller.via_token,
         request_id: caller.request_id.clone(),
+        client_request_id: caller.client_request_id.clone(),
         client_ip: caller.client_ip.clone(),
     })
 }

@@ -12,6 +12,10 @@ use crate::resource::DesiredResource;
 pub const API_VERSION: &str = "argoproj.io/v1alpha1";
 pub const KIND: &str = "Application";
 
+/// Larger Application manifests are refused unread. Kubernetes itself stores no object over
+/// 1.5 MB; an Application is a few kilobytes.
+pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
+
 /// An Application manifest could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplicationError {
@@ -31,6 +35,8 @@ pub enum ApplicationError {
     NotAnApplication { api_version: String, kind: String },
     #[error("metadata.name is required")]
     MissingName,
+    #[error("manifest is {size} bytes, larger than the {} MB limit", MAX_MANIFEST_BYTES / (1024 * 1024))]
+    TooLarge { size: usize },
 }
 
 fn at_text(at: &Option<(u64, u64)>) -> String {
@@ -253,15 +259,32 @@ impl Application {
     /// Reads one Application from YAML (one document): type errors name the field and give the
     /// line and column.
     pub fn from_yaml(text: &str) -> Result<Self, ApplicationError> {
+        if text.len() > MAX_MANIFEST_BYTES {
+            return Err(ApplicationError::TooLarge { size: text.len() });
+        }
+        if let Err(crate::catalog::reader::ReadError::Yaml { at, message }) =
+            crate::catalog::reader::refuse_nul(text)
+        {
+            return Err(ApplicationError::Yaml { at, message });
+        }
+        // The limits of every YAML read from a repository (depth, documents, alias replay).
+        let options = || {
+            serde_saphyr::options! {
+                budget: crate::catalog::reader::yaml_budget(),
+                alias_limits: crate::catalog::reader::yaml_alias_limits(),
+            }
+        };
         // Syntax first, so that a syntax error is not reported against the field it sits in.
-        if let Err(e) = serde_saphyr::from_str::<serde::de::IgnoredAny>(text) {
+        if let Err(e) =
+            serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options())
+        {
             return Err(ApplicationError::Yaml {
                 at: e.location().map(|l| (l.line(), l.column())),
                 message: plain_message(&e),
             });
         }
         let mut path = None;
-        let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+        let parsed = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
             serde_path_to_error::deserialize::<_, Application>(de).map_err(|e| {
                 path = Some(e.path().to_string());
                 e.into_inner()
@@ -335,13 +358,17 @@ fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     let first = text.lines().next().unwrap_or_default().trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first
+    let message = match first
         .strip_prefix("line ")
         .and_then(|rest| rest.split_once(": "))
     {
-        Some((position, rest)) if position.contains("column") => rest.to_string(),
-        _ => first.to_string(),
+        Some((position, rest)) if position.contains("column") => rest,
+        _ => first,
+    };
+    if message.starts_with("multiple YAML documents detected") {
+        return "more than one YAML document (an Application file holds one)".into();
     }
+    crate::catalog::reader::limit_text(message)
 }
 
 /// Whether a rendered object is an Argo CD Application (a child of the app that rendered it).

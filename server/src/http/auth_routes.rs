@@ -116,7 +116,10 @@ pub async fn callback(
         let state = state.clone();
         let caller = caller.clone();
         async move {
-            tracing::warn!("sign-in failed: {reason}");
+            tracing::warn!(
+                "sign-in failed: {}",
+                crate::util::clean_text(&reason, crate::util::MAX_FREE_TEXT_CHARS)
+            );
             state
                 .auth
                 .audit_login(

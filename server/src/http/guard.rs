@@ -17,7 +17,7 @@ use super::state::AppState;
 use crate::auth::network::Network;
 use crate::auth::origin::RequestOrigin;
 use crate::auth::session::COOKIE;
-use crate::util::new_token;
+use crate::util::{clean_text, new_token, MAX_NAME_CHARS};
 
 /// The CSP nonce of this response, for Leptos' inline hydration script.
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .map(str::to_string)
         .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()));
     if !host.as_deref().is_some_and(|h| auth.hosts.allows(h)) {
-        tracing::warn!(host = ?host.as_deref().map(|h| h.chars().take(100).collect::<String>()), "request for a host this Atrium does not answer to refused");
+        tracing::warn!(host = ?host.as_deref().map(|h| clean_text(h, MAX_NAME_CHARS)), "request for a host this Atrium does not answer to refused");
         return (
             StatusCode::MISDIRECTED_REQUEST,
             "this Atrium does not answer to that host name: use its public URL \
@@ -80,12 +80,14 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             }
         };
         let (client_ip, request_id) = request_context(&req, &state.network);
+        let client_request_id = client_request_id(&req);
         if let Some(refused) = over_budget(&state.network, Some(&user.subject), None) {
             return refused;
         }
         req.extensions_mut().insert(Caller {
             user: Some(user),
             request_id,
+            client_request_id,
             client_ip,
             via_token: true,
         });
@@ -99,7 +101,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         && !request_origin(req.headers())
             .is_same_origin(auth.public_origin.as_deref(), auth.secure_cookies)
     {
-        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        tracing::warn!(path = %clean_text(req.uri().path(), MAX_NAME_CHARS), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
             "cross-site request refused: this action must come from an Atrium page\n",
@@ -145,9 +147,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     }
     let nonce = new_token();
+    let client_request_id = client_request_id(&req);
     req.extensions_mut().insert(Caller {
         user,
         request_id,
+        client_request_id,
         client_ip,
         via_token: false,
     });
@@ -171,9 +175,10 @@ fn request_context(req: &Request, network: &Network) -> (Option<String>, Option<
         .proxies
         .client_ip(peer, req.headers())
         .map(|ip| ip.to_string());
+    // Set by Atrium's id layer (a client's header was set aside before it ran).
     let request_id = req
         .headers()
-        .get("x-request-id")
+        .get(super::request_id::HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     (client_ip, request_id)
@@ -198,6 +203,13 @@ fn over_budget(network: &Network, subject: Option<&str>, ip: Option<&str>) -> Op
         )
             .into_response(),
     )
+}
+
+/// The client's own `x-request-id`, if it sent a valid one.
+fn client_request_id(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<super::request_id::ClientRequestId>()
+        .and_then(|id| id.0.clone())
 }
 
 /// The secret of `Authorization: Bearer <token>`, if the request carries one.

@@ -13,6 +13,7 @@ pub mod events;
 pub mod export;
 pub mod guard;
 pub mod ops;
+pub mod request_id;
 pub mod session_bound;
 pub mod state;
 
@@ -103,6 +104,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http())
+        // Atrium's own id for every request; a client's is set aside first (never trusted).
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(request_id::set_aside_client_id))
         .with_state(state)
 }

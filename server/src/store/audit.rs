@@ -17,7 +17,8 @@ const DEFAULT_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 1000;
 
 const COLUMNS: &str = "seq, at, actor_subject, actor_name, actor_groups, action, object, \
-                       outcome, details, request_id, client_ip, prev_hash, hash";
+                       outcome, details, request_id, client_ip, prev_hash, hash, \
+                       client_request_id";
 
 enum Bind {
     Text(String),
@@ -41,6 +42,8 @@ impl Store {
         tx: &mut Transaction<'_, Any>,
         record: &AuditRecord,
     ) -> Result<u64> {
+        // Every client-supplied string capped and escaped before it is hashed and stored.
+        let record = &record.bounded();
         // Taking the next number is also taking the lock; the hash returned is the previous
         // record's, since this statement does not change it.
         let head =
@@ -75,7 +78,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query(&format!(
             "INSERT INTO audit_events ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(seq)
         .bind(record.at.as_str())
@@ -90,6 +93,7 @@ impl Store {
         .bind(record.client_ip.as_deref())
         .bind(prev_hash.as_str())
         .bind(hash.as_str())
+        .bind(record.client_request_id.as_deref())
         .execute(&mut **tx)
         .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -257,6 +261,7 @@ fn audit_row(row: &AnyRow) -> std::result::Result<AuditRow, String> {
             details,
             request_id: optional("request_id")?,
             client_ip: optional("client_ip")?,
+            client_request_id: optional("client_request_id")?,
         },
     })
 }

@@ -161,20 +161,49 @@ fn stat(path: &Path) -> std::io::Result<Stamp> {
     })
 }
 
+/// Larger policy files are refused unread (at start, or on reload: the previous policy stays
+/// in force). A policy is a few hundred lines; a megabyte is a mistake.
+pub const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
+/// Malformed lines named in one message (log line, audit record); the rest are counted.
+const MAX_ERRORS_SHOWN: usize = 20;
+
 fn read(path: &Path) -> std::io::Result<(Stamp, String)> {
+    use std::io::Read as _;
     // Stat before reading: the stamp recorded is never newer than the text parsed, so a write
     // racing the read is picked up by the next poll.
     let before = stat(path)?;
-    let text = std::fs::read_to_string(path)?;
+    let too_large = |size: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{size} bytes, larger than the {MAX_POLICY_BYTES}-byte limit"),
+        )
+    };
+    if before.len > MAX_POLICY_BYTES {
+        return Err(too_large(before.len));
+    }
+    // Read no more than the limit even if the file grew since the stat.
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_POLICY_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_POLICY_BYTES {
+        return Err(too_large(text.len() as u64));
+    }
     Ok((before, text))
 }
 
 fn join(errors: &[PolicyError]) -> String {
-    errors
+    let mut text = errors
         .iter()
+        .take(MAX_ERRORS_SHOWN)
         .map(ToString::to_string)
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if errors.len() > MAX_ERRORS_SHOWN {
+        text.push_str(&format!("; and {} more", errors.len() - MAX_ERRORS_SHOWN));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -102,9 +102,9 @@ impl Engine {
             request: deploy.map(str::to_string),
         };
         let with_request = |record: AuditRecord| match caller {
-            Some(caller) => {
-                record.with_request(caller.request_id.clone(), caller.client_ip.clone())
-            }
+            Some(caller) => record
+                .with_request(caller.request_id.clone(), caller.client_ip.clone())
+                .with_client_request_id(caller.client_request_id.clone()),
             None => record,
         };
         // The plan as far as the record needs it: what will be applied (capped, counted).
