@@ -31,7 +31,7 @@ fn secret((password, dsn): (&str, &str)) -> String {
 
 /// An environment repo of one app (`app-0`) with a Secret beside its workload.
 fn env_repo(dir: &std::path::Path, values: (&str, &str)) -> std::path::PathBuf {
-    let repo_path = bigenv::write(dir, 1, 2).unwrap();
+    let repo_path = bigenv::write_envs(dir, 1, 2, 1).unwrap();
     let repo = open_or_init(&repo_path, "main").unwrap();
     let file = secret(values);
     commit_files(

@@ -15,6 +15,7 @@ pub mod decide;
 pub mod edit;
 pub mod error;
 pub mod executor;
+pub mod file_diff;
 pub mod git_write;
 pub mod image;
 pub mod lineage;

@@ -33,13 +33,7 @@ impl Deploys {
                 };
                 let old = text(head.read(&edit.path).ok());
                 let new = text(edit.content.clone());
-                diff.push_str(
-                    &similar::TextDiff::from_lines(&old, &new)
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(&format!("a/{}", edit.path), &format!("b/{}", edit.path))
-                        .to_string(),
-                );
+                diff.push_str(&super::file_diff::file_diff(&edit.path, &old, &new));
                 files.push(edit.path.clone());
             }
             Ok(ChangePreview {

@@ -26,6 +26,7 @@ fn target(bytes: &[u8]) -> Verdict {
         let subject = Subject {
             user,
             groups: &groups,
+            catalog: &groups,
         };
         let _ = policy.roles_of(&subject);
         for (resource, action, object) in [
@@ -123,6 +124,7 @@ fn hostile_policies_are_bounded() {
         &Subject {
             user: "alice",
             groups: &[],
+            catalog: &[],
         },
         "audit",
         "get",

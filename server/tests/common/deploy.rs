@@ -23,7 +23,7 @@ pub async fn synthetic_env(
     entry: EnvironmentEntry,
     remote: bool,
 ) -> (TestApp, std::path::PathBuf) {
-    let repo = bigenv::write(dir, apps, 2).unwrap();
+    let repo = bigenv::write_envs(dir, apps, 2, 1).unwrap();
     let url = if remote {
         format!("file://{}", repo.display())
     } else {

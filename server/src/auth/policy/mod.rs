@@ -200,6 +200,9 @@ impl Policy {
         let mut seen = BTreeSet::new();
         let mut queue: VecDeque<String> = seeds.into();
         while let Some(name) = queue.pop_front() {
+            if seen.contains(&name) {
+                continue;
+            }
             if let Some(roles) = self.grants.get(&name) {
                 queue.extend(roles.iter().filter(|r| !seen.contains(*r)).cloned());
             }
@@ -209,47 +212,62 @@ impl Policy {
     }
 
     /// One error per `catalog:` subject that would reach a rule allowing the admin resource:
-    /// whoever can write a catalog source must not be able to make themselves an admin.
+    /// whoever can write a catalog source must not be able to make themselves an admin. Walks
+    /// the `g` edges backwards from the admin rules' subjects once, so a hostile policy of
+    /// long chains costs linear time.
     fn catalog_admin_paths(&self) -> Vec<PolicyError> {
-        let catalog_names: BTreeSet<&String> = self
-            .rules
-            .iter()
-            .flat_map(|r| r.subject.iter())
-            .chain(self.grants.keys())
-            .filter(|n| n.starts_with("catalog:"))
-            .collect();
-        let mut errors = Vec::new();
-        for name in catalog_names {
-            let reach = self.closure(vec![name.clone()]);
-            let Some(admin) = self.rules.iter().find(|r| {
-                r.effect == Effect::Allow
-                    && r.resource.matches(ADMIN_RESOURCE)
-                    && r.subject.iter().any(|s| reach.contains(s))
-            }) else {
-                continue;
-            };
-            let line = self
-                .grant_lines
-                .get(name)
-                .copied()
-                .or_else(|| {
-                    self.rules
-                        .iter()
-                        .find(|r| r.subject.contains(name))
-                        .map(|r| r.line)
-                })
-                .unwrap_or(admin.line);
-            errors.push(PolicyError {
-                line,
-                message: format!(
-                    "`{name}` would get admin rights (line {} allows `{ADMIN_RESOURCE}`): catalog \
-                     data never grants admin; give them to a `user:` or an identity-provider \
-                     `group:` instead",
-                    admin.line
-                ),
-            });
+        let mut members_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (member, roles) in &self.grants {
+            for role in roles {
+                members_of.entry(role).or_default().push(member);
+            }
         }
-        errors.sort_by_key(|e| e.line);
+        // name -> the admin rule's line it reaches.
+        let mut reaches: HashMap<&str, usize> = HashMap::new();
+        let mut queue: VecDeque<(&str, usize)> = VecDeque::new();
+        for rule in &self.rules {
+            if rule.effect == Effect::Allow && rule.resource.matches(ADMIN_RESOURCE) {
+                queue.extend(rule.subject.iter().map(|s| (s.as_str(), rule.line)));
+            }
+        }
+        while let Some((name, line)) = queue.pop_front() {
+            if reaches.contains_key(name) {
+                continue;
+            }
+            reaches.insert(name, line);
+            for member in members_of.get(name).into_iter().flatten() {
+                if !reaches.contains_key(member) {
+                    queue.push_back((member, line));
+                }
+            }
+        }
+        let mut first_rule: HashMap<&str, usize> = HashMap::new();
+        for rule in &self.rules {
+            for subject in &rule.subject {
+                first_rule.entry(subject).or_insert(rule.line);
+            }
+        }
+        let mut errors: Vec<PolicyError> = reaches
+            .iter()
+            .filter(|(name, _)| name.starts_with("catalog:"))
+            .map(|(name, admin)| {
+                let line = self
+                    .grant_lines
+                    .get(*name)
+                    .or_else(|| first_rule.get(*name))
+                    .copied()
+                    .unwrap_or(*admin);
+                PolicyError {
+                    line,
+                    message: format!(
+                        "`{name}` would get admin rights (line {admin} allows \
+                         `{ADMIN_RESOURCE}`): catalog data never grants admin; give them to a \
+                         `user:` or an identity-provider `group:` instead"
+                    ),
+                }
+            })
+            .collect();
+        errors.sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
         errors
     }
 

@@ -176,14 +176,7 @@ fn commit_view(git: &Repository, oid: Oid) -> Result<CommitView, String> {
         } else {
             read(d.new_file().id())
         };
-        let text = similar::TextDiff::from_lines(&old, &new);
-        diff.push_str(
-            &text
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{path}"), &format!("b/{path}"))
-                .to_string(),
-        );
+        diff.push_str(&crate::deploy::file_diff::file_diff(&path, &old, &new));
         files.push(path);
     }
     let author = commit.author();
