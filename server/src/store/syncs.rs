@@ -26,46 +26,34 @@ pub struct SyncRow {
 }
 
 impl Store {
-    /// Record a sync with its audit record, in one transaction: both are written or neither
-    /// is. The audit record goes first, as [`Store::append_audit_in`] asks: it takes the
-    /// chain's lock before anything else is written.
+    /// Record a finished sync with its audit record, in one transaction: both are written or
+    /// neither is. The audit record goes first, as [`Store::append_audit_in`] asks: it takes
+    /// the chain's lock before anything else is written.
     pub async fn record_sync(&self, sync: &SyncRow, audit: &AuditRecord) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        Self::append_audit_in(&mut tx, audit).await?;
-        sqlx::query(
-            "INSERT INTO syncs (id, env, app, at, actor_subject, actor_name, trigger_kind, \
-             revision, result, message, details, request_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(crate::util::new_token())
-        .bind(&sync.env)
-        .bind(&sync.app)
-        .bind(&sync.at)
-        .bind(&sync.actor_subject)
-        .bind(&sync.actor_name)
-        .bind(&sync.trigger)
-        .bind(sync.revision.clone())
-        .bind(&sync.result)
-        .bind(&sync.message)
-        .bind(sync.details.to_string())
-        .bind(sync.request.clone())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.insert_sync(sync, &sync.result, audit).await.map(drop)
     }
 
     /// Record that a sync starts, with its audit record (who, app, revision, what it will
     /// apply), before anything is applied; returns the row's id for [`Store::finish_sync`].
     /// `sync.result` is stored as `running`.
     pub async fn start_sync(&self, sync: &SyncRow, audit: &AuditRecord) -> Result<String> {
+        self.insert_sync(sync, "running", audit).await
+    }
+
+    /// One new row (`started_at` = `at`) and its audit record, together; returns its id.
+    async fn insert_sync(
+        &self,
+        sync: &SyncRow,
+        result: &str,
+        audit: &AuditRecord,
+    ) -> Result<String> {
         let id = crate::util::new_token();
         let mut tx = self.pool().begin().await?;
         Self::append_audit_in(&mut tx, audit).await?;
         sqlx::query(
             "INSERT INTO syncs (id, env, app, at, started_at, actor_subject, actor_name, \
              trigger_kind, revision, result, message, details, request_id) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, 'running', $9, $10, $11)",
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&id)
         .bind(&sync.env)
@@ -75,6 +63,7 @@ impl Store {
         .bind(&sync.actor_name)
         .bind(&sync.trigger)
         .bind(sync.revision.clone())
+        .bind(result)
         .bind(&sync.message)
         .bind(sync.details.to_string())
         .bind(sync.request.clone())
