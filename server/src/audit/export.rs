@@ -157,15 +157,16 @@ fn rows(
 }
 
 const CSV_HEADER: &str =
-    "seq,at,actor_subject,actor_name,actor_groups,action,object,outcome,details,request_id,client_ip,prev_hash,hash,client_request_id";
+    "seq,at,actor_subject,actor_name,actor_groups,action,object,outcome,details,request_id,client_ip,prev_hash,hash";
 
 fn csv_line(row: &AuditRow) -> String {
     let r = &row.record;
     let seq = row.seq.to_string();
     let groups = r.actor.groups.join(";");
     let details = r.details.to_string();
-    // New columns go last: the order is a public contract.
-    let fields: [&str; 14] = [
+    // The columns are a public contract (scripts read them by position): a new field goes to
+    // the JSON export only, as `client_request_id` did.
+    let fields: [&str; 13] = [
         &seq,
         &r.at,
         &r.actor.subject,
@@ -179,7 +180,6 @@ fn csv_line(row: &AuditRow) -> String {
         r.client_ip.as_deref().unwrap_or(""),
         &row.prev_hash,
         &row.hash,
-        r.client_request_id.as_deref().unwrap_or(""),
     ];
     fields
         .iter()
