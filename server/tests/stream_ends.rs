@@ -81,6 +81,8 @@ async fn streams_end_at_sign_out() {
         sign_out(token).await;
         let rest = read_until_end(body, Duration::from_secs(5)).await;
         assert!(rest.contains("event: signed-out"), "{uri}: {rest}");
+        // Browsers drop an event with empty data: this one must carry some.
+        assert!(rest.contains("data: session ended"), "{uri}: {rest}");
     }
 }
 

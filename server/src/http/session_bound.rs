@@ -94,7 +94,8 @@ pub fn bound(
             };
             if !valid {
                 s.done = true;
-                let last = Event::default().event("signed-out").data("");
+                // Browsers drop an event whose data is empty: it must say something.
+                let last = Event::default().event("signed-out").data("session ended");
                 return Some((Ok(last), s));
             }
         }
