@@ -5,17 +5,29 @@
 
 use leptos::prelude::*;
 
-use crate::dto::compare::{CompareView, ResourcePair};
+use crate::dto::compare::{CompareShown, ResourcePair};
 use crate::error::AppError;
 
-#[server(prefix = "/api", endpoint = "compare/envs", input = crate::codec::Form)]
-pub async fn compare_environments(from: String, to: String) -> Result<CompareView, AppError> {
+/// The page's share of the comparison ([`CompareShown`]): every class counted, only the apps on
+/// screen sent (`app` alone, or every app when `all`, else the differences).
+#[server(prefix = "/api", endpoint = "compare/envs", input = crate::codec::Form, output = crate::codec::Reply)]
+pub async fn compare_environments(
+    from: String,
+    to: String,
+    #[server(default)] all: bool,
+    #[server(default)] app: Option<String>,
+) -> Result<CompareShown, AppError> {
+    // Rendering the page on the server, the comparison is ready at its first poll (it is in
+    // memory), so the page's shell would wait for all of it. Yielding once lets the shell and
+    // its progress skeleton stream first; the rows follow in the same response.
+    leptos::task::tick().await;
     let services = crate::service::services()?;
     let caller = crate::service::caller();
-    crate::service::reply(visible_compare(&services, &caller, &from, &to).await)
+    let view = crate::service::reply(visible_compare(&services, &caller, &from, &to).await)?;
+    Ok(CompareShown::of(view, all, app.as_deref()))
 }
 
-#[server(prefix = "/api", endpoint = "compare/resource", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "compare/resource", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn compare_resource(
     from: String,
     to: String,
@@ -45,7 +57,7 @@ pub async fn visible_compare(
     caller: &crate::service::Caller,
     from: &str,
     to: &str,
-) -> Result<CompareView, AppError> {
+) -> Result<crate::dto::compare::CompareView, AppError> {
     for env in [from, to] {
         services
             .access

@@ -8,7 +8,7 @@ use crate::dto::env::{
 };
 use crate::error::AppError;
 
-#[server(prefix = "/api", endpoint = "envs/list", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/list", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn list_environments() -> Result<Vec<EnvironmentSummary>, AppError> {
     let (services, caller) = crate::service::authorize("applications", "get", "*").await?;
     let mut list = services.engine.environments().await;
@@ -21,7 +21,7 @@ pub async fn list_environments() -> Result<Vec<EnvironmentSummary>, AppError> {
     Ok(list)
 }
 
-#[server(prefix = "/api", endpoint = "envs/tree", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/tree", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn environment_tree(env: String) -> Result<TreeView, AppError> {
     let object = format!("{env}/*");
     let (services, caller) = crate::service::authorize("applications", "get", &object).await?;
@@ -55,7 +55,7 @@ fn keep_readable(
 
 /// What changed in the tree since version `since` (see [`TreeDelta`]): what a live page asks
 /// first, the whole tree only when this answers `None`.
-#[server(prefix = "/api", endpoint = "envs/tree-delta", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/tree-delta", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn environment_tree_delta(
     env: String,
     since: u64,
@@ -71,7 +71,7 @@ pub async fn environment_tree_delta(
 
 /// The first screen of the tree for one view (see [`crate::tree::head`]): what
 /// the environment page renders on the server, whatever the tree's size.
-#[server(prefix = "/api", endpoint = "envs/tree-head", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/tree-head", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn environment_head(
     env: String,
     #[server(default)] filter: crate::tree::Filter,
@@ -84,7 +84,7 @@ pub async fn environment_head(
     Ok(crate::tree::head(view, &filter, node.as_deref()))
 }
 
-#[server(prefix = "/api", endpoint = "envs/node", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/node", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn get_node_detail(
     env: String,
     node: String,
@@ -105,14 +105,14 @@ pub async fn get_node_detail(
     Ok(detail)
 }
 
-#[server(prefix = "/api", endpoint = "envs/sync", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/sync", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn sync_app(env: String, app: String, prune: bool) -> Result<SyncRecordView, AppError> {
     let object = format!("{env}/{app}");
     let (services, caller) = crate::service::authorize("applications", "sync", &object).await?;
     crate::service::reply(services.engine.sync(&caller, &env, &app, prune).await)
 }
 
-#[server(prefix = "/api", endpoint = "envs/refresh", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/refresh", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn refresh_environment(env: String) -> Result<(), AppError> {
     let object = format!("{env}/*");
     // A forced re-render costs the server a full render: its own action, not `get`.
@@ -122,7 +122,7 @@ pub async fn refresh_environment(env: String) -> Result<(), AppError> {
 
 /// A catalog Component's apps in every environment. Apps the caller may not `get` are counted
 /// in `hidden`, never named.
-#[server(prefix = "/api", endpoint = "envs/running-in", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "envs/running-in", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn running_in(entity_ref: String) -> Result<RunningInView, AppError> {
     let (services, caller) = crate::service::authorize("catalog", "get", "*").await?;
     let entity = crate::service::reply(

@@ -15,13 +15,13 @@ use crate::dto::{CatalogErrorView, EntityView, SearchRequest, SearchResults};
 use crate::error::AppError;
 
 // JSON in: the filters are a list of pairs, which URL encoding handles poorly.
-#[server(prefix = "/api", endpoint = "catalog/search", input = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "catalog/search", input = crate::codec::Json, output = crate::codec::Reply)]
 pub async fn search_catalog(req: SearchRequest) -> Result<SearchResults, AppError> {
     let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     services.catalog.search(&req)
 }
 
-#[server(prefix = "/api", endpoint = "catalog/entity", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "catalog/entity", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn get_entity(entity_ref: String) -> Result<EntityView, AppError> {
     let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     crate::service::reply(
@@ -32,19 +32,19 @@ pub async fn get_entity(entity_ref: String) -> Result<EntityView, AppError> {
     )
 }
 
-#[server(prefix = "/api", endpoint = "catalog/errors", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "catalog/errors", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn catalog_errors() -> Result<Vec<CatalogErrorView>, AppError> {
     let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     Ok(services.catalog.errors())
 }
 
-#[server(prefix = "/api", endpoint = "catalog/status", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "catalog/status", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn catalog_status() -> Result<crate::dto::CatalogStatus, AppError> {
     let (services, _) = crate::service::authorize("catalog", "get", "*").await?;
     Ok(services.catalog.status())
 }
 
-#[server(prefix = "/api", endpoint = "catalog/refresh", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "catalog/refresh", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn refresh_catalog() -> Result<crate::dto::CatalogStatus, AppError> {
     let (services, _) = crate::service::authorize("catalog", "reload", "*").await?;
     services.catalog.request_refresh();
@@ -52,7 +52,7 @@ pub async fn refresh_catalog() -> Result<crate::dto::CatalogStatus, AppError> {
 }
 
 /// Who is signed in (anonymous callers get an empty view, not an error).
-#[server(prefix = "/api", endpoint = "auth/session", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "auth/session", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn current_session() -> Result<SessionView, AppError> {
     let (services, caller) = crate::service::public()?;
     let demo = !services.access.login_options().oidc;
@@ -83,19 +83,19 @@ pub async fn current_session() -> Result<SessionView, AppError> {
 }
 
 /// How to sign in: single sign-on, or the demo users of the embedded default.
-#[server(prefix = "/api", endpoint = "auth/options", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "auth/options", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn sign_in_options() -> Result<LoginOptions, AppError> {
     let (services, _) = crate::service::public()?;
     Ok(services.access.login_options())
 }
 
-#[server(prefix = "/api", endpoint = "audit/events", input = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "audit/events", input = crate::codec::Json, output = crate::codec::Reply)]
 pub async fn audit_events(query: AuditQuery) -> Result<AuditPageView, AppError> {
     let (services, _) = crate::service::authorize("audit", "get", "*").await?;
     crate::service::reply(services.audit.page(&query).await)
 }
 
-#[server(prefix = "/api", endpoint = "audit/verify", input = crate::codec::Form)]
+#[server(prefix = "/api", endpoint = "audit/verify", input = crate::codec::Form, output = crate::codec::Reply)]
 pub async fn verify_audit_chain() -> Result<ChainStatusView, AppError> {
     let (services, _) = crate::service::authorize("audit", "get", "*").await?;
     crate::service::reply(services.audit.verify().await)

@@ -19,7 +19,7 @@ use leptos_router::NavigateOptions;
 use crate::api::compare::compare_environments;
 use crate::api::env::list_environments;
 use crate::components::problem::ErrorPanel;
-use crate::dto::compare::{CompareStatus, CompareView};
+use crate::dto::compare::{CompareShown, CompareStatus};
 use crate::pages::drag::{DragLayer, DragState};
 use crate::pages::env::live::LiveBump;
 use query::CompareQuery;
@@ -36,13 +36,13 @@ pub fn ComparePage() -> impl IntoView {
     let data = Resource::new(
         move || {
             let q = query.get();
-            (q.from, q.to, changes.get())
+            (q.from, q.to, q.all, q.app, changes.get())
         },
-        |(from, to, _)| async move {
+        |(from, to, all, app, _)| async move {
             if from.is_empty() || to.is_empty() {
                 return Ok(None);
             }
-            compare_environments(from, to).await.map(Some)
+            compare_environments(from, to, all, app).await.map(Some)
         },
     );
 
@@ -158,7 +158,7 @@ fn Pickers(names: Vec<String>, query: Memo<CompareQuery>) -> impl IntoView {
 
 /// Counts per class, the "only differences" switch, and the tree.
 #[component]
-fn Comparison(view: CompareView, query: Memo<CompareQuery>) -> impl IntoView {
+fn Comparison(view: CompareShown, query: Memo<CompareQuery>) -> impl IntoView {
     let q = query.get_untracked();
     let navigate = use_navigate();
     let counts = CompareStatus::ALL
@@ -178,15 +178,8 @@ fn Comparison(view: CompareView, query: Memo<CompareQuery>) -> impl IntoView {
             }
         })
         .collect_view();
-    let shown: Vec<_> = view
-        .apps
-        .iter()
-        .filter(|a| match &q.app {
-            Some(app) => a.name == *app,
-            None => q.all || a.status != CompareStatus::Same,
-        })
-        .cloned()
-        .collect();
+    // The server sent only what is shown (`CompareShown::of`).
+    let shown = view.apps;
     let empty = shown.is_empty().then(|| {
         let text = if q.app.is_some() {
             "Neither environment has this app.".to_string()
