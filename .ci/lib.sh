@@ -25,6 +25,44 @@ ensure_rust_tools() {
         # Not --locked: a locked dependency is missing from the registry mirror here.
         cargo install wasm-bindgen-cli --version "$want"
     fi
+    # Our WASM splitter (.ci/wasm-split): reinstalled when its version changes.
+    want="$(awk -F'"' '/^version = / {print $2; exit}' "$ROOT/.ci/wasm-split/Cargo.toml")"
+    have="$(atrium-wasm-split --version 2>/dev/null | awk '{print $2}' || true)"
+    if [ "$have" != "$want" ]; then
+        log "installing the WASM splitter (.ci/wasm-split, about 2 minutes, once)"
+        cargo install --locked --path "$ROOT/.ci/wasm-split"
+    fi
+}
+
+# The browser bundle of a `cargo build -p atrium-frontend --target wasm32-unknown-unknown`
+# (profile directory $1: debug or wasm-release) into the package directory $2: split at the
+# lazy routes (app/src/pages/lazy.rs), the main module through wasm-bindgen, and for
+# wasm-release every module through wasm-opt with precompressed copies next to it. Prints
+# the modules' sizes as browsers download them.
+bundle_wasm() {
+    local profile_dir="$1" out="$2"
+    local input="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile_dir/atrium_frontend.wasm"
+    mkdir -p "$out"
+    # Last build's modules go: a stale chunk must never be served with a new main module.
+    rm -f "$out"/*.wasm "$out"/*.wasm.gz "$out"/*.wasm.br "$out"/__wasm_split*
+    atrium-wasm-split "$input" "$out" atrium >/dev/null
+    wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+        --out-dir "$out" --out-name atrium "$out/atrium_split.wasm"
+    rm "$out/atrium_split.wasm"
+    # Leptos (built with LEPTOS_OUTPUT_NAME) asks for atrium.wasm, as cargo-leptos names it.
+    mv "$out/atrium_bg.wasm" "$out/atrium.wasm"
+    if [ "$profile_dir" = wasm-release ]; then
+        local f
+        for f in "$out"/*.wasm; do
+            # The splitter leaves dozens of glue chunks of a few hundred bytes: wasm-opt's start
+            # costs more than it could save on those.
+            [ "$(stat -c %s "$f")" -lt 4096 ] && continue
+            wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$f" -o "$f"
+        done
+        # Served as they are to browsers that accept brotli or gzip (never compressed per
+        # request).
+        "$ROOT/.ci/compress" "$out"/*.wasm
+    fi
 }
 
 # Node packages for the browser tests and wasm-opt (binaryen from npm: Debian's is too old).

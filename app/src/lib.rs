@@ -15,7 +15,7 @@ pub mod url;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,18 +62,18 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::catalog::CatalogPage/>
                     <Route path=path!("/catalog") view=pages::catalog::CatalogPage/>
-                    <Route path=path!("/catalog/errors") view=pages::errors::ErrorsPage/>
-                    <Route path=path!("/catalog/:kind/:namespace/:name") view=pages::entity::EntityPage/>
+                    <Route path=path!("/catalog/errors") view={Lazy::<pages::lazy::ErrorsRoute>::new()}/>
+                    <Route path=path!("/catalog/:kind/:namespace/:name") view={Lazy::<pages::lazy::EntityRoute>::new()}/>
                     // Rendered in one pass, so the sign-in forms work before (or without) WASM.
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
-                    <Route path=path!("/env") view=pages::env::EnvironmentsPage/>
+                    <Route path=path!("/audit") view={Lazy::<pages::lazy::AuditRoute>::new()}/>
+                    <Route path=path!("/env") view={Lazy::<pages::lazy::EnvironmentsRoute>::new()}/>
                     // In order: the tree's first screen arrives in place, without a swap script.
-                    <Route path=path!("/env/:name") view=pages::env::EnvPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/requests") view=pages::requests::RequestsPage/>
-                    <Route path=path!("/requests/:id") view=pages::requests::RequestPage/>
-                    <Route path=path!("/compare") view=pages::compare::ComparePage/>
-                    <Route path=path!("/matrix") view=pages::matrix::MatrixPage/>
+                    <Route path=path!("/env/:name") view={Lazy::<pages::lazy::EnvRoute>::new()} ssr=SsrMode::InOrder/>
+                    <Route path=path!("/requests") view={Lazy::<pages::lazy::RequestsRoute>::new()}/>
+                    <Route path=path!("/requests/:id") view={Lazy::<pages::lazy::RequestRoute>::new()}/>
+                    <Route path=path!("/compare") view={Lazy::<pages::lazy::CompareRoute>::new()}/>
+                    <Route path=path!("/matrix") view={Lazy::<pages::lazy::MatrixRoute>::new()}/>
                 </Routes>
             </main>
         </Router>

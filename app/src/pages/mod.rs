@@ -7,6 +7,7 @@ pub mod drag;
 pub mod entity;
 pub mod env;
 pub mod errors;
+pub mod lazy;
 pub mod login;
 pub mod matrix;
 pub mod not_found;
