@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="atrium" href="/pkg/atrium.css"/>
         <Title text="Atrium"/>
+        <components::icons::IconSprite/>
         <Router>
             <components::topbar::TopBar/>
             <main class="page" id="main">
