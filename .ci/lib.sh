@@ -59,6 +59,8 @@ ensure_git_servers() {
     [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
     command -v ssh >/dev/null || missing+=(openssh-client)
+    # The cluster TLS test (server/tests/cluster_tls.rs) makes its CA with the openssl command.
+    command -v openssl >/dev/null || missing+=(openssl)
     if [ "${#missing[@]}" -gt 0 ]; then
         log "installing ${missing[*]} (Debian)"
         apt_install "${missing[@]}"
