@@ -135,6 +135,8 @@ pub struct EnvironmentEntry {
     pub root: String,
     /// `sim` (the embedded emulator, the default) or a kubeconfig context name.
     pub cluster: Option<String>,
+    /// Apply child `Application` objects into the cluster too (default false).
+    pub apply_applications: bool,
     /// Default: the name is `prod` or `production`.
     pub production: Option<bool>,
     /// Approvals a deploy needs (default: 1 in production, else 0).
@@ -374,6 +376,7 @@ impl Config {
                     root,
                     cluster: ClusterTarget::parse(e.cluster.as_deref().unwrap_or("sim")),
                     production: e.production.unwrap_or_else(|| production_by_name(&e.name)),
+                    apply_applications: e.apply_applications,
                 })
             })
             .collect()

@@ -165,7 +165,7 @@ fn statuses(
     live: &HashMap<String, Vec<LiveResource>>,
 ) -> HashMap<String, AppStatus> {
     let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
-    app_statuses_cached(tree, live, &mut cache)
+    app_statuses_cached(tree, live, &mut cache, env.config.apply_applications)
 }
 
 /// Replace the environment's snapshot, and bump the tree version when what the UI shows moved.
