@@ -133,7 +133,8 @@ pub struct EnvironmentEntry {
     pub branch: Option<String>,
     /// Path of the root Application manifest in the repo, e.g. `apps/root.yaml`.
     pub root: String,
-    /// `sim` (the embedded emulator, the default) or a kubeconfig context name.
+    /// `sim` (the embedded emulator, the default), `in-cluster` (the pod's service account) or a
+    /// kubeconfig context name.
     pub cluster: Option<String>,
     /// Apply child `Application` objects into the cluster too (default false).
     pub apply_applications: bool,
