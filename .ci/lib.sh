@@ -87,3 +87,20 @@ ensure_chromium() {
 ensure_postgres() {
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { log "installing PostgreSQL"; apt_install postgresql; }
 }
+
+# The Git servers the remote-repository tests start on loopback (server/tests/git_remotes):
+# lighttpd in front of `git http-backend` (basic auth), and OpenSSH's sshd. The git CLI is
+# also what Atrium itself uses for remotes.
+ensure_git_servers() {
+    local missing=()
+    command -v git >/dev/null || missing+=(git)
+    [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+    command -v ssh >/dev/null || missing+=(openssh-client)
+    # The cluster TLS test (server/tests/cluster_tls.rs) makes its CA with the openssl command.
+    command -v openssl >/dev/null || missing+=(openssl)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing ${missing[*]} (Debian)"
+        apt_install "${missing[@]}"
+    fi
+}

@@ -149,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
         // What the engine's first pass does: its cache starts empty and is filled.
         let mut cache = ViewCache::default();
         let t = Instant::now();
-        let statuses = app_statuses_cached(&shared, &live, &mut cache);
+        let statuses = app_statuses_cached(&shared, &live, &mut cache, true);
         status_parts.push(t.elapsed());
         let view = tree_nodes_cached(&shared, &live, &statuses, &mut cache);
         builds.push(t.elapsed());
@@ -171,7 +171,7 @@ async fn main() -> anyhow::Result<()> {
     // What the engine's passes do: statuses through the cache (kept per rendered tree), and
     // the flat tree rebuilt only when a status moved.
     let mut cache = ViewCache::default();
-    let mut previous = app_statuses_cached(&shared, &live, &mut cache);
+    let mut previous = app_statuses_cached(&shared, &live, &mut cache, true);
     let mut prev_rows = tree_nodes_cached(&shared, &live, &previous, &mut cache);
     // The last change as a live page receives it: the whole tree, or the rows that changed.
     let mut update = None;
@@ -181,7 +181,7 @@ async fn main() -> anyhow::Result<()> {
     // `--passes N` repeats the cached passes (for profiling them).
     for round in 0..arg("--passes", 7) as u32 {
         let t = Instant::now();
-        let statuses = app_statuses_cached(&shared, &live, &mut cache);
+        let statuses = app_statuses_cached(&shared, &live, &mut cache, true);
         let same = statuses == previous;
         steady.push(t.elapsed());
         anyhow::ensure!(same, "a steady pass saw a change");
@@ -198,7 +198,7 @@ async fn main() -> anyhow::Result<()> {
             l.facts = Some(live_facts(&l.object));
         }
         let t = Instant::now();
-        let statuses = app_statuses_cached(&shared, &live, &mut cache);
+        let statuses = app_statuses_cached(&shared, &live, &mut cache, true);
         let changed = statuses != previous;
         let view = changed.then(|| tree_nodes_cached(&shared, &live, &statuses, &mut cache));
         one_changed.push(t.elapsed());
@@ -232,7 +232,7 @@ async fn main() -> anyhow::Result<()> {
     for round in 0..arg("--passes", 7) {
         let tree = &renders_pair[round % 2];
         let t = Instant::now();
-        let statuses = app_statuses_cached(tree, &live, &mut cache);
+        let statuses = app_statuses_cached(tree, &live, &mut cache, true);
         let changed = statuses != previous;
         let view = changed.then(|| tree_nodes_cached(tree, &live, &statuses, &mut cache));
         after_commit.push(t.elapsed());

@@ -69,6 +69,28 @@ pub struct Config {
     pub deploy: DeployConfig,
     /// `[http]`: proxies in front of Atrium and request limits.
     pub http: crate::auth::network::HttpConfig,
+    /// `[git]`: credentials for remote repositories.
+    pub git: GitConfig,
+}
+
+/// `[git]`: how remote repositories (catalog sources and environment repos given by URL) are
+/// reached.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GitConfig {
+    /// How long one fetch or push may take, in seconds (`ATRIUM_GIT__TIMEOUT_SECS`).
+    pub timeout_secs: u64,
+    /// `[[git.credentials]]`: by URL prefix; values from the environment or files.
+    pub credentials: Vec<crate::gitremote::CredentialConfig>,
+}
+
+impl Default for GitConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 120,
+            credentials: Vec::new(),
+        }
+    }
 }
 
 /// `[deploy]`: how requests age and how long the executor waits.
@@ -111,8 +133,11 @@ pub struct EnvironmentEntry {
     pub branch: Option<String>,
     /// Path of the root Application manifest in the repo, e.g. `apps/root.yaml`.
     pub root: String,
-    /// `sim` (the embedded emulator, the default) or a kubeconfig context name.
+    /// `sim` (the embedded emulator, the default), `in-cluster` (the pod's service account) or a
+    /// kubeconfig context name.
     pub cluster: Option<String>,
+    /// Apply child `Application` objects into the cluster too (default false).
+    pub apply_applications: bool,
     /// Default: the name is `prod` or `production`.
     pub production: Option<bool>,
     /// Approvals a deploy needs (default: 1 in production, else 0).
@@ -173,6 +198,7 @@ impl Default for Config {
             repos: Vec::new(),
             deploy: DeployConfig::default(),
             http: Default::default(),
+            git: Default::default(),
         }
     }
 }
@@ -233,6 +259,7 @@ impl Config {
         config.environments()?;
         config.repo_mappings()?;
         config.deploy_settings()?;
+        config.git_remotes()?;
         config.auth.validate().map_err(ConfigError::Auth)?;
         crate::auth::network::TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(ConfigError::Auth)?;
@@ -289,6 +316,19 @@ impl Config {
 }
 
 impl Config {
+    /// The Git remotes' credentials, checked (the error names the entry and the key).
+    pub fn git_remotes(&self) -> Result<crate::gitremote::Remotes, ConfigError> {
+        let timeout = std::time::Duration::from_secs(self.git.timeout_secs.max(1));
+        crate::gitremote::Remotes::new(&self.git.credentials, timeout).map_err(|e| {
+            ConfigError::Entry {
+                table: "git.credentials",
+                index: e.index,
+                name: e.url,
+                message: e.message,
+            }
+        })
+    }
+
     /// Configured environments in promotion order; empty when the demo ones should be used.
     pub fn environments(&self) -> Result<Vec<EnvironmentConfig>, ConfigError> {
         let mut seen = std::collections::HashSet::new();
@@ -337,6 +377,7 @@ impl Config {
                     root,
                     cluster: ClusterTarget::parse(e.cluster.as_deref().unwrap_or("sim")),
                     production: e.production.unwrap_or_else(|| production_by_name(&e.name)),
+                    apply_applications: e.apply_applications,
                 })
             })
             .collect()

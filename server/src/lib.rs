@@ -11,6 +11,7 @@ pub mod deploy;
 #[cfg(test)]
 mod fuzz;
 pub mod gitops;
+pub mod gitremote;
 pub mod http;
 pub mod resource;
 pub mod serve;

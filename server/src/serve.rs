@@ -27,8 +27,13 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         sources = crate::demo::setup::ensure_demo_catalog(&config.data_dir)?;
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
-    let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
-    let engine = build_engine(config, store.clone())?;
+    let remotes = Arc::new(config.git_remotes()?);
+    let ctx = crate::catalog::source::ReadContext {
+        cache_dir: config.data_dir.join("cache"),
+        remotes: remotes.clone(),
+    };
+    let catalog = Catalog::open(sources, ctx, store.clone()).await?;
+    let engine = build_engine(config, store.clone(), remotes)?;
     let auth = Arc::new(Auth::from_config(
         config,
         catalog.clone(),
@@ -84,7 +89,11 @@ fn announce_sign_in(config: &Config) {
 
 /// The engine over the configured environments, or the demo ones (dev → staging → prod, local
 /// Git repos in the data dir, each on its own simulated cluster).
-fn build_engine(config: &Config, store: Store) -> anyhow::Result<Arc<Engine>> {
+fn build_engine(
+    config: &Config,
+    store: Store,
+    remotes: Arc<crate::gitremote::Remotes>,
+) -> anyhow::Result<Arc<Engine>> {
     let mut envs = config.environments()?;
     let mut mappings = config.repo_mappings()?;
     if envs.is_empty() {
@@ -102,6 +111,7 @@ fn build_engine(config: &Config, store: Store) -> anyhow::Result<Arc<Engine>> {
         max_apps: config.engine.max_apps.max(1),
         wave_timeout: Duration::from_secs(config.engine.wave_timeout_secs),
         mirror_dir: config.data_dir.join("env-mirrors"),
+        remotes,
     };
     Ok(Engine::new(
         envs,

@@ -228,3 +228,59 @@ async fn demo_environments_reconcile_and_sync() {
         .unwrap();
     assert_eq!(deployment.version.as_deref(), Some("9.9.9-bad"));
 }
+
+/// Child `Application` objects stay out of the cluster (Atrium is their controller, the CRD is
+/// usually absent, a running Argo CD would fight over them), and their absence is not drift;
+/// `apply_applications = true` applies them, for an Argo CD kept side by side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_applications_are_applied_only_when_configured() {
+    use atrium_server::config::{EnvironmentEntry, RepoEntry};
+    let app = app_with(false, |config| {
+        config.engine.sim_rollout_ms = 0;
+        let demo =
+            atrium_server::demo::environments::ensure_demo_environments(&config.data_dir).unwrap();
+        config.repos = atrium_server::demo::environments::demo_repo_mappings(&config.data_dir)
+            .into_iter()
+            .map(|m| RepoEntry {
+                url: m.url,
+                path: m.path,
+            })
+            .collect();
+        let entry = |name: &str, apply_applications| EnvironmentEntry {
+            name: name.into(),
+            repo: demo[0].repo.clone(),
+            root: "apps/root.yaml".into(),
+            apply_applications,
+            ..Default::default()
+        };
+        config.environments = vec![entry("dev", false), entry("side-by-side", true)];
+    })
+    .await;
+    let engine = app.state.engine.clone();
+    engine.reconcile_all().await;
+    let caller = app.caller("jonas.becker");
+
+    // The root app renders only child Applications: nothing of it goes to the cluster.
+    let off = engine.sync(&caller, "dev", "root", true).await.unwrap();
+    assert_eq!(off.result, "succeeded", "{off:?}");
+    assert!(
+        off.message
+            .starts_with("0 created, 0 configured, 0 unchanged, 0 pruned"),
+        "{off:?}"
+    );
+    let dev = tree_of(&app, "dev").await;
+    assert_eq!(node(&dev, "app:root").sync, SyncStatus::Synced);
+
+    let on = engine
+        .sync(&caller, "side-by-side", "root", true)
+        .await
+        .unwrap();
+    assert_eq!(on.result, "succeeded", "{on:?}");
+    assert!(
+        !on.message
+            .starts_with("0 created, 0 configured, 0 unchanged"),
+        "{on:?}"
+    );
+    let side = tree_of(&app, "side-by-side").await;
+    assert_eq!(node(&side, "app:root").sync, SyncStatus::Synced);
+}

@@ -89,13 +89,14 @@ impl LintReport {
 pub fn validate_target(target: &str, cache_dir: &Path) -> LintReport {
     let ctx = ReadContext {
         cache_dir: cache_dir.to_path_buf(),
+        remotes: Default::default(),
     };
     let path = Path::new(target);
     let (location, entry) = if super::source::git_is_url(target)
         || target.trim_end_matches('/').ends_with(".git")
         || is_bare_repo(path)
     {
-        match super::source::git_head_branch(target, cache_dir) {
+        match super::source::git_head_branch(target, &ctx.remotes) {
             Ok(branch) => (
                 SourceLocation::Git {
                     url: target.to_string(),

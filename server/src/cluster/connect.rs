@@ -15,6 +15,8 @@ use super::sim::{Sim, SimConfig};
 pub enum ClusterTarget {
     /// The embedded Kubernetes emulator (`cluster = "sim"`).
     Sim,
+    /// The cluster Atrium runs in, through its pod's service account (`cluster = "in-cluster"`).
+    InCluster,
     /// A kubeconfig context.
     Context(String),
 }
@@ -23,6 +25,7 @@ impl ClusterTarget {
     pub fn parse(text: &str) -> Self {
         match text.trim() {
             "" | "sim" => ClusterTarget::Sim,
+            "in-cluster" => ClusterTarget::InCluster,
             other => ClusterTarget::Context(other.to_string()),
         }
     }
@@ -35,6 +38,12 @@ pub enum ConnectError {
     #[error("kubeconfig context `{context}`: {source}")]
     Kubeconfig {
         context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// `cluster = "in-cluster"` outside a pod, or without a service account token.
+    #[error("in-cluster service account: {source}")]
+    InCluster {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -69,7 +78,20 @@ pub fn connect(target: &ClusterTarget, sim_rollout_delay: Duration) -> Connected
             driver: connect_context(context),
             keep_alive: KeepAlive(None),
         },
+        ClusterTarget::InCluster => Connected {
+            driver: connect_in_cluster(),
+            keep_alive: KeepAlive(None),
+        },
     }
+}
+
+/// The pod's service account: `KUBERNETES_SERVICE_HOST`/`_PORT` and the mounted token and CA.
+fn connect_in_cluster() -> Result<ClusterDriver, ConnectError> {
+    let failed =
+        |source: Box<dyn std::error::Error + Send + Sync>| ConnectError::InCluster { source };
+    let config = kube::Config::incluster().map_err(|e| failed(e.into()))?;
+    let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
+    Ok(ClusterDriver::new(client))
 }
 
 fn connect_context(context: &str) -> Result<ClusterDriver, ConnectError> {
@@ -85,4 +107,32 @@ fn connect_context(context: &str) -> Result<ClusterDriver, ConnectError> {
         .map_err(|e| failed(e.into()))?;
     let client = kube::Client::try_from(config).map_err(|e| failed(e.into()))?;
     Ok(ClusterDriver::new(client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_cluster_is_its_own_target_and_says_why_it_cannot_connect() {
+        assert_eq!(
+            ClusterTarget::parse(" in-cluster "),
+            ClusterTarget::InCluster
+        );
+        assert_eq!(
+            ClusterTarget::parse("kind-dev"),
+            ClusterTarget::Context("kind-dev".into())
+        );
+        // These machines are not pods: the service account environment is absent.
+        if std::env::var_os("KUBERNETES_SERVICE_HOST").is_none() {
+            let err = connect(&ClusterTarget::InCluster, Duration::ZERO)
+                .driver
+                .err()
+                .expect("no service account here");
+            assert!(
+                err.to_string().starts_with("in-cluster service account: "),
+                "{err}"
+            );
+        }
+    }
 }

@@ -73,6 +73,7 @@ pub fn ensure_demo_environments(data_dir: &Path) -> anyhow::Result<Vec<Environme
             root: ROOT_PATH.into(),
             cluster: ClusterTarget::Sim,
             production: production_by_name(env),
+            apply_applications: false,
         });
     }
     Ok(environments)

@@ -1,13 +1,14 @@
-//! The deploy's Git write path, through libgit2 (no git CLI, no work tree): one commit on the
+//! The deploy's Git write path: through libgit2 (no work tree), one commit on the
 //! environment branch, moved only if the branch still points where the edit was planned
 //! (compare-and-swap, never a reset or a force), with the request id as a trailer that makes
 //! the commit findable after a crash; and the push of that commit when the repository is a
-//! remote one.
+//! remote one (through [`Remotes`], with the push credential).
 
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Oid, Repository, Signature};
 
 use super::edit::FileEdit;
+use crate::gitremote::{RemoteError, Remotes};
 
 /// The trailer naming the request a commit carries out (the idempotency key).
 pub const REQUEST_TRAILER: &str = "Atrium-Request";
@@ -186,30 +187,16 @@ pub fn commit_in_history(
 
 /// Pushes `branch` to `url` as a fast-forward (never forced). A refused update (someone else
 /// pushed first) is [`WriteError::Rejected`].
-pub fn push(repo: &Repository, url: &str, branch: &str) -> Result<(), WriteError> {
-    let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
-    let mut remote = repo.remote_anonymous(url).map_err(git)?;
-    let refused = std::cell::RefCell::new(None::<String>);
-    let mut callbacks = git2::RemoteCallbacks::new();
-    callbacks.push_update_reference(|_, status| {
-        if let Some(status) = status {
-            *refused.borrow_mut() = Some(status.to_string());
-        }
-        Ok(())
-    });
-    let mut options = git2::PushOptions::new();
-    options.remote_callbacks(callbacks);
-    let pushed = remote.push(&[refspec.as_str()], Some(&mut options));
-    drop(options);
-    match pushed {
-        Ok(()) => match refused.take() {
-            Some(status) => Err(WriteError::Rejected(status)),
-            None => Ok(()),
-        },
-        Err(e) if e.code() == git2::ErrorCode::NotFastForward => {
-            Err(WriteError::Rejected(e.message().to_string()))
-        }
-        Err(e) => Err(git(e)),
+pub fn push(
+    remotes: &Remotes,
+    repo: &Repository,
+    url: &str,
+    branch: &str,
+) -> Result<(), WriteError> {
+    match remotes.push(url, repo.path(), branch) {
+        Ok(()) => Ok(()),
+        Err(RemoteError::Rejected(why)) => Err(WriteError::Rejected(why)),
+        Err(RemoteError::Failed(why)) => Err(WriteError::Git(why)),
     }
 }
 

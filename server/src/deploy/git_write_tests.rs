@@ -163,7 +163,7 @@ fn pushes_fast_forward_only() {
         committer: ATRIUM,
     };
     let mine = commit_on(&mirror, first, &spec).unwrap();
-    push(&mirror, &url, "main").unwrap();
+    push(&Default::default(), &mirror, &url, "main").unwrap();
     assert_eq!(head(&origin, "main").unwrap(), mine);
     // Someone else pushes first: ours is refused, theirs stays.
     let theirs = commit_files(
@@ -184,7 +184,10 @@ fn pushes_fast_forward_only() {
     )
     .unwrap();
     assert!(
-        matches!(push(&mirror, &url, "main"), Err(WriteError::Rejected(_))),
+        matches!(
+            push(&Default::default(), &mirror, &url, "main"),
+            Err(WriteError::Rejected(_))
+        ),
         "{again}"
     );
     assert_eq!(head(&origin, "main").unwrap(), theirs);

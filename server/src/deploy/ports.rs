@@ -34,12 +34,18 @@ pub trait Engine: Send + Sync + 'static {
         -> Result<(), String>;
     /// While claimed, the engine does not auto-sync the app: the executor syncs it, once.
     fn claim(&self, env: &str, app: &str, claimed: bool);
+    /// How remote environment repositories are fetched and pushed to (their credentials).
+    fn remotes(&self) -> std::sync::Arc<crate::gitremote::Remotes>;
 }
 
 #[async_trait::async_trait]
 impl Engine for crate::gitops::engine::Engine {
     fn repos(&self) -> Vec<EnvRepo> {
         self.deploy_repos()
+    }
+
+    fn remotes(&self) -> std::sync::Arc<crate::gitremote::Remotes> {
+        self.remotes()
     }
 
     fn app(&self, env: &str, app: &str) -> Option<AppSnapshot> {

@@ -17,6 +17,10 @@ pub struct EnvironmentConfig {
     pub root: String,
     pub cluster: ClusterTarget,
     pub production: bool,
+    /// Whether child `Application` objects are applied into the cluster too (for a real Argo CD
+    /// running side by side). Off by default: Atrium is the controller of the Applications it
+    /// reads, the Argo CD CRD is usually not installed, and an Argo CD would fight over them.
+    pub apply_applications: bool,
 }
 
 impl EnvironmentConfig {

@@ -1,10 +1,14 @@
 //! Environment repositories given by URL (`https://…`, `ssh://…`, `file://…`): a bare mirror
 //! per URL in the data directory, fetched (branches and tags, pruned) before each engine pass
-//! reads the branch head. Everything else then reads the mirror as a local repository.
+//! reads the branch head, through [`Remotes`] (the configured credentials). Everything else
+//! then reads the mirror as a local repository. A failed fetch leaves the mirror as it was, so
+//! the last good commit stays in force while the error shows on the environment.
 
 use std::path::{Path, PathBuf};
 
-use git2::{Direction, FetchOptions, Repository};
+use git2::Repository;
+
+use crate::gitremote::{scrub, Remotes};
 
 /// Whether an environment's `repo` is a URL rather than a local path (as catalog sources say).
 pub fn is_remote(repo: &str) -> bool {
@@ -17,33 +21,29 @@ pub fn mirror_path(url: &str, cache_dir: &Path) -> PathBuf {
 }
 
 /// Creates the mirror on first use and fetches it. `HEAD` follows the remote's default branch,
-/// so `targetRevision: HEAD` means what it means on the server. The error names the URL.
-pub fn fetch(url: &str, path: &Path) -> Result<(), String> {
-    let fail = |e: git2::Error| format!("fetching {url}: {}", e.message());
+/// so `targetRevision: HEAD` means what it means on the server. The error names the URL (without
+/// any userinfo).
+pub fn fetch(remotes: &Remotes, url: &str, path: &Path) -> Result<(), String> {
+    let shown = scrub::userinfo(url);
+    let fail = |e: &dyn std::fmt::Display| format!("fetching {shown}: {e}");
     let repo = match Repository::open_bare(path) {
         Ok(repo) => repo,
         Err(_) => {
-            std::fs::create_dir_all(path).map_err(|e| format!("fetching {url}: {e}"))?;
-            Repository::init_bare(path).map_err(fail)?
+            std::fs::create_dir_all(path).map_err(|e| fail(&e))?;
+            Repository::init_bare(path).map_err(|e| fail(&e.message()))?
         }
     };
-    let mut remote = repo.remote_anonymous(url).map_err(fail)?;
-    remote.connect(Direction::Fetch).map_err(fail)?;
-    let default_branch = remote
-        .default_branch()
-        .ok()
-        .and_then(|b| b.as_str().ok().map(str::to_string));
-    let mut options = FetchOptions::new();
-    options.prune(git2::FetchPrune::On);
-    remote
+    let default_branch = remotes.default_branch(url).map_err(|e| fail(&e))?;
+    remotes
         .fetch(
+            url,
+            path,
             &["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
-            Some(&mut options),
-            None,
         )
-        .map_err(fail)?;
+        .map_err(|e| fail(&e))?;
     if let Some(branch) = default_branch {
-        repo.set_head(&branch).map_err(fail)?;
+        repo.set_head(&format!("refs/heads/{branch}"))
+            .map_err(|e| fail(&e.message()))?;
     }
     Ok(())
 }
@@ -74,7 +74,7 @@ mod tests {
         assert!(is_remote(&url) && !is_remote("/srv/git/env.git"));
         let mirror = mirror_path(&url, &dir.path().join("cache"));
 
-        fetch(&url, &mirror).unwrap();
+        fetch(&Remotes::default(), &url, &mirror).unwrap();
         let head = Checkout::open(&mirror, "HEAD").unwrap();
         assert_eq!(head.sha().as_deref(), Some(first.to_string().as_str()));
 
@@ -86,7 +86,7 @@ mod tests {
             author,
         )
         .unwrap();
-        fetch(&url, &mirror).unwrap();
+        fetch(&Remotes::default(), &url, &mirror).unwrap();
         let main = Checkout::open(&mirror, "main").unwrap();
         assert_eq!(main.sha().as_deref(), Some(second.to_string().as_str()));
         assert_eq!(main.read("a.yaml").unwrap(), b"a: 2\n");
@@ -94,7 +94,7 @@ mod tests {
         assert_eq!(tag.sha().as_deref(), Some(first.to_string().as_str()));
 
         let gone = format!("file://{}", dir.path().join("nowhere.git").display());
-        let err = fetch(&gone, &dir.path().join("cache/x.git")).unwrap_err();
+        let err = fetch(&Remotes::default(), &gone, &dir.path().join("cache/x.git")).unwrap_err();
         assert!(err.starts_with(&format!("fetching {gone}: ")), "{err}");
     }
 }

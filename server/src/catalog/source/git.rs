@@ -1,13 +1,14 @@
-//! Git access through libgit2 only (no git CLI, no work tree): open a local repository or
-//! keep a bare fetch cache of a remote one, and list the tree of a branch head.
+//! Git access: open a local repository or keep a bare fetch cache of a remote one (fetched
+//! through [`Remotes`], with the configured credentials), and list the tree of a branch head
+//! through libgit2 (no work tree).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{
-    Direction, FetchOptions, ObjectType, Oid, Reference, Repository, TreeWalkMode, TreeWalkResult,
-};
+use git2::{ObjectType, Oid, Reference, Repository, TreeWalkMode, TreeWalkResult};
 use sha2::{Digest, Sha256};
+
+use crate::gitremote::Remotes;
 
 /// A branch of a repository could not be read. Names both, since the message ends up on the
 /// Catalog errors page far from the configuration.
@@ -47,9 +48,10 @@ pub(crate) fn read_branch(
     url: &str,
     branch: &str,
     cache_dir: &Path,
+    remotes: &Remotes,
 ) -> Result<(Repository, String, Files), GitError> {
     let fail = |problem| GitError {
-        url: url.to_string(),
+        url: crate::gitremote::scrub::userinfo(url),
         branch: branch.to_string(),
         problem,
     };
@@ -59,7 +61,7 @@ pub(crate) fn read_branch(
     }
     let (repo, refname) = if is_url(url) {
         (
-            fetch_cache(url, cache_dir).map_err(fail)?,
+            fetch_cache(url, cache_dir, remotes).map_err(fail)?,
             format!("refs/remotes/origin/{branch}"),
         )
     } else {
@@ -98,24 +100,17 @@ pub(crate) fn read_branch(
 }
 
 /// The branch HEAD points at: the local repository's, or the remote's default branch.
-pub(crate) fn head_branch(url: &str, cache_dir: &Path) -> Result<String, GitError> {
+pub(crate) fn head_branch(url: &str, remotes: &Remotes) -> Result<String, GitError> {
     let fail = |problem| GitError {
-        url: url.to_string(),
+        url: crate::gitremote::scrub::userinfo(url),
         branch: "HEAD".to_string(),
         problem,
     };
     let target = if is_url(url) {
-        let repo = fetch_cache(url, cache_dir).map_err(fail)?;
-        let mut remote = repo
-            .find_remote("origin")
-            .map_err(|e| fail(GitProblem::Read(e.message().to_string())))?;
-        remote
-            .connect(Direction::Fetch)
-            .and_then(|_| remote.default_branch())
-            .map_err(|e| fail(GitProblem::Read(e.message().to_string())))?
-            .as_str()
-            .ok()
-            .map(str::to_string)
+        remotes
+            .default_branch(url)
+            .map_err(|e| fail(GitProblem::Read(e.to_string())))?
+            .map(|branch| format!("refs/heads/{branch}"))
     } else {
         let repo = open_local(url).map_err(fail)?;
         let head = repo
@@ -139,37 +134,24 @@ fn open_local(path: &str) -> Result<Repository, GitProblem> {
     .map_err(|e| GitProblem::Open(e.message().to_string()))
 }
 
-/// The bare cache of a remote repository, created on first use, fetched on every call.
-fn fetch_cache(url: &str, cache_dir: &Path) -> Result<Repository, GitProblem> {
+/// The bare cache of a remote repository, created on first use, fetched on every call. A
+/// failed fetch leaves the cache as it was: the last good commit stays readable.
+fn fetch_cache(url: &str, cache_dir: &Path, remotes: &Remotes) -> Result<Repository, GitProblem> {
     let path = cache_path(url, cache_dir);
     let cache = path.display().to_string();
-    let fetch_err = |e: git2::Error| GitProblem::Fetch {
+    let fetch_err = |message: String| GitProblem::Fetch {
         cache: cache.clone(),
-        message: e.message().to_string(),
+        message,
     };
     let repo = if path.exists() {
-        Repository::open_bare(&path).map_err(fetch_err)?
+        Repository::open_bare(&path).map_err(|e| fetch_err(e.message().to_string()))?
     } else {
-        std::fs::create_dir_all(cache_dir).map_err(|e| GitProblem::Fetch {
-            cache: cache.clone(),
-            message: e.to_string(),
-        })?;
-        let repo = Repository::init_bare(&path).map_err(fetch_err)?;
-        repo.remote("origin", url).map_err(fetch_err)?;
-        repo
+        std::fs::create_dir_all(cache_dir).map_err(|e| fetch_err(e.to_string()))?;
+        Repository::init_bare(&path).map_err(|e| fetch_err(e.message().to_string()))?
     };
-    {
-        let mut remote = repo.find_remote("origin").map_err(fetch_err)?;
-        let mut options = FetchOptions::new();
-        options.prune(git2::FetchPrune::On);
-        remote
-            .fetch(
-                &["+refs/heads/*:refs/remotes/origin/*"],
-                Some(&mut options),
-                None,
-            )
-            .map_err(fetch_err)?;
-    }
+    remotes
+        .fetch(url, &path, &["+refs/heads/*:refs/remotes/origin/*"])
+        .map_err(|e| fetch_err(e.to_string()))?;
     Ok(repo)
 }
 

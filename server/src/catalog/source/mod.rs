@@ -45,6 +45,8 @@ pub enum SourceLocation {
 pub struct ReadContext {
     /// Where URL repositories are cloned (bare) and fetched.
     pub cache_dir: PathBuf,
+    /// How they are fetched: the configured credentials.
+    pub remotes: std::sync::Arc<crate::gitremote::Remotes>,
 }
 
 /// Everything one source yielded at one point in time; the input of the next refresh.
@@ -92,7 +94,7 @@ pub fn refresh_source_with_stats(
 ) -> (SourceSnapshot, RefreshStats) {
     let tree = match &cfg.location {
         SourceLocation::Dir(root) => Tree::open_dir(root),
-        SourceLocation::Git { url, branch } => Tree::open_git(url, branch, &ctx.cache_dir),
+        SourceLocation::Git { url, branch } => Tree::open_git(url, branch, ctx),
     };
     let tree = match tree {
         Ok(tree) => tree,

@@ -54,8 +54,8 @@ impl Tree {
         })
     }
 
-    pub fn open_git(url: &str, branch: &str, cache_dir: &Path) -> Result<Self, TreeError> {
-        let (repo, commit, files) = git::read_branch(url, branch, cache_dir)?;
+    pub fn open_git(url: &str, branch: &str, ctx: &super::ReadContext) -> Result<Self, TreeError> {
+        let (repo, commit, files) = git::read_branch(url, branch, &ctx.cache_dir, &ctx.remotes)?;
         Ok(Tree::Git {
             repo,
             commit,

@@ -82,9 +82,10 @@ impl Deploys {
             .app(&row.env, &row.app)
             .ok_or_else(|| format!("{} is no longer in {}", row.app, row.env))?;
         let summary_line = |planned: &Planned| planned.summary.clone();
+        let remotes = self.engine.remotes();
         for _ in 0..COMMIT_ATTEMPTS {
             if let Some(url) = &repo.remote {
-                crate::gitops::mirror::fetch(url, &repo.local)?;
+                crate::gitops::mirror::fetch(&remotes, url, &repo.local)?;
             }
             let git = Repository::open(&repo.local).map_err(|e| e.message().to_string())?;
             let base = row.base_sha.as_deref().and_then(|s| Oid::from_str(s).ok());
@@ -127,10 +128,22 @@ impl Deploys {
             };
             pause_point("committed-in-git");
             if let Some(url) = &repo.remote {
-                match git_write::push(&git, url, &repo.branch) {
+                match git_write::push(&remotes, &git, url, &repo.branch) {
                     Ok(()) => {}
                     Err(WriteError::Rejected(_)) => continue,
-                    Err(e) => return Err(format!("pushing to {url}: {e}")),
+                    Err(e) => {
+                        // Unpushed, the commit must not be what the engine renders from the
+                        // mirror while the remote is unreachable: the branch goes back.
+                        let _ = git.reference_matching(
+                            &format!("refs/heads/{}", repo.branch),
+                            head,
+                            true,
+                            oid,
+                            "atrium: push failed",
+                        );
+                        let url = crate::gitremote::scrub::userinfo(url);
+                        return Err(format!("pushing to {url}: {e}"));
+                    }
                 }
             }
             return commit_view(&git, oid);

@@ -45,6 +45,7 @@ pub struct Engine {
     store: Store,
     options: Arc<RenderOptions>,
     wave_timeout: Duration,
+    remotes: Arc<crate::gitremote::Remotes>,
 }
 
 /// Engine settings.
@@ -60,6 +61,8 @@ pub struct EngineSettings {
     pub wave_timeout: Duration,
     /// Where mirrors of environment repos given by URL go.
     pub mirror_dir: PathBuf,
+    /// How they are fetched and pushed to: the configured credentials.
+    pub remotes: Arc<crate::gitremote::Remotes>,
 }
 
 impl Engine {
@@ -84,7 +87,13 @@ impl Engine {
                 ..RenderOptions::default()
             }),
             wave_timeout: settings.wave_timeout,
+            remotes: settings.remotes,
         })
+    }
+
+    /// How environment repositories given by URL are fetched and pushed to.
+    pub fn remotes(&self) -> Arc<crate::gitremote::Remotes> {
+        self.remotes.clone()
     }
 
     fn env(&self, name: &str) -> Result<&Arc<EnvRuntime>> {

@@ -38,7 +38,9 @@ impl Engine {
         let fetch_error = match &env.mirror {
             Some(mirror) => {
                 let (url, path) = (env.config.repo.clone(), mirror.clone());
-                match tokio::task::spawn_blocking(move || mirror::fetch(&url, &path)).await {
+                let remotes = self.remotes.clone();
+                let fetch = move || mirror::fetch(&remotes, &url, &path);
+                match tokio::task::spawn_blocking(fetch).await {
                     Ok(fetched) => fetched.err().map(EngineError::Fetch),
                     Err(source) => Some(EngineError::FetchTask {
                         url: env.config.repo.clone(),
@@ -163,7 +165,7 @@ fn statuses(
     live: &HashMap<String, Vec<LiveResource>>,
 ) -> HashMap<String, AppStatus> {
     let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
-    app_statuses_cached(tree, live, &mut cache)
+    app_statuses_cached(tree, live, &mut cache, env.config.apply_applications)
 }
 
 /// Replace the environment's snapshot, and bump the tree version when what the UI shows moved.

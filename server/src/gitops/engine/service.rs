@@ -49,6 +49,7 @@ impl EngineService for Engine {
                     cluster: match &env.config.cluster {
                         ClusterTarget::Sim => "simulated cluster".into(),
                         ClusterTarget::Context(c) => c.clone(),
+                        ClusterTarget::InCluster => "in-cluster".into(),
                     },
                     simulated: env.config.cluster == ClusterTarget::Sim,
                     repo: env.config.repo.clone(),

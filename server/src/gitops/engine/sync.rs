@@ -145,44 +145,50 @@ impl Engine {
             dry_run: false,
             wait_for_health: Some(self.wave_timeout),
         };
-        let (result, message, details) =
-            match driver.apply(&app.name, &app.resources, options).await {
-                Ok(report) => {
-                    let count = |a: ResourceAction| report.with_action(a).count();
-                    let message = format!(
-                        "{} created, {} configured, {} unchanged, {} pruned, {} failed",
-                        count(ResourceAction::Created),
-                        count(ResourceAction::Configured),
-                        count(ResourceAction::Unchanged),
-                        count(ResourceAction::Pruned),
-                        count(ResourceAction::Failed),
-                    );
-                    let failures: Vec<String> = report
-                        .with_action(ResourceAction::Failed)
-                        .map(|r| format!("{}: {}", r.key, r.message))
-                        .collect();
-                    let result = if report.succeeded() {
-                        "succeeded"
-                    } else {
-                        "failed"
-                    };
-                    let message = if failures.is_empty() {
-                        message
-                    } else {
-                        format!("{message}: {}", failures.join("; "))
-                    };
-                    (
-                        result,
-                        message,
-                        serde_json::to_value(&report.results).unwrap_or_default(),
-                    )
-                }
-                Err(e) => (
-                    "failed",
-                    EngineError::ClusterUnreachable(e).to_string(),
-                    serde_json::Value::Null,
-                ),
-            };
+        // Child Applications are Atrium's own to act on, not the cluster's, unless configured.
+        let resources: Vec<_> = app
+            .resources
+            .iter()
+            .filter(|r| env.config.apply_applications || r.kind != "Application")
+            .cloned()
+            .collect();
+        let (result, message, details) = match driver.apply(&app.name, &resources, options).await {
+            Ok(report) => {
+                let count = |a: ResourceAction| report.with_action(a).count();
+                let message = format!(
+                    "{} created, {} configured, {} unchanged, {} pruned, {} failed",
+                    count(ResourceAction::Created),
+                    count(ResourceAction::Configured),
+                    count(ResourceAction::Unchanged),
+                    count(ResourceAction::Pruned),
+                    count(ResourceAction::Failed),
+                );
+                let failures: Vec<String> = report
+                    .with_action(ResourceAction::Failed)
+                    .map(|r| format!("{}: {}", r.key, r.message))
+                    .collect();
+                let result = if report.succeeded() {
+                    "succeeded"
+                } else {
+                    "failed"
+                };
+                let message = if failures.is_empty() {
+                    message
+                } else {
+                    format!("{message}: {}", failures.join("; "))
+                };
+                (
+                    result,
+                    message,
+                    serde_json::to_value(&report.results).unwrap_or_default(),
+                )
+            }
+            Err(e) => (
+                "failed",
+                EngineError::ClusterUnreachable(e).to_string(),
+                serde_json::Value::Null,
+            ),
+        };
         row.at = crate::audit::now();
         row.result = result.into();
         row.message = message.clone();

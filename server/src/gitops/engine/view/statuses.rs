@@ -18,7 +18,7 @@ pub fn app_statuses(
     tree: &RenderedTree,
     live: &HashMap<String, Vec<LiveResource>>,
 ) -> HashMap<String, AppStatus> {
-    statuses_with(tree, live, None)
+    statuses_with(tree, live, None, true)
 }
 
 /// [`app_statuses`], reusing what `cache` knows and keeping what it computes.
@@ -26,15 +26,19 @@ pub fn app_statuses_cached(
     tree: &Arc<RenderedTree>,
     live: &HashMap<String, Vec<LiveResource>>,
     cache: &mut ViewCache,
+    applications_applied: bool,
 ) -> HashMap<String, AppStatus> {
     cache.follow(tree);
-    statuses_with(tree, live, Some(&mut cache.statuses))
+    statuses_with(tree, live, Some(&mut cache.statuses), applications_applied)
 }
 
+/// `applications_applied`: whether child Application objects are in the cluster; when they are
+/// not, their absence is not drift.
 fn statuses_with(
     tree: &RenderedTree,
     live: &HashMap<String, Vec<LiveResource>>,
     mut cache: Option<&mut KnownStatuses>,
+    applications_applied: bool,
 ) -> HashMap<String, AppStatus> {
     let empty = Vec::new();
     let known: Vec<Option<KnownApp>> = tree
@@ -56,7 +60,7 @@ fn statuses_with(
             // The same live objects at the same versions: the app's own part stands as is.
             Some(match known {
                 Some(k) if k.fingerprint == print && k.resources.len() == app.resources.len() => k,
-                k => own_status(app, live_list, k.as_ref(), print),
+                k => own_status(app, live_list, k.as_ref(), print, applications_applied),
             })
         })
         .collect();
@@ -106,6 +110,7 @@ fn own_status(
     live_list: &[LiveResource],
     known: Option<&KnownApp>,
     fingerprint: u64,
+    applications_applied: bool,
 ) -> KnownApp {
     let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
     // Which live objects Git still wants; the rest are orphans.
@@ -124,7 +129,7 @@ fn own_status(
             Some((v, status)) if v.as_deref() == version => status.clone(),
             _ => resource_status(r, live),
         };
-        if status.0 != SyncStatus::Synced {
+        if status.0 != SyncStatus::Synced && (applications_applied || r.kind != "Application") {
             sync = SyncStatus::OutOfSync;
         }
         // Child Applications stand for their app: their roll-up counts separately.

@@ -68,29 +68,29 @@ fn cached_statuses_follow_resource_versions_and_renders() {
         rows
     };
 
-    let first = app_statuses_cached(&tree, &live("fast", "1"), &mut cache);
+    let first = app_statuses_cached(&tree, &live("fast", "1"), &mut cache, true);
     assert_eq!(first, app_statuses(&tree, &live("fast", "1")));
     assert_eq!((sync(&first), cache.len()), (SyncStatus::Synced, 1));
     // A new resourceVersion is looked at again: the live object drifted.
     let rows = same_rows(&tree, &live("fast", "1"), &first, &mut cache);
     assert_eq!(rows[1].sync, SyncStatus::Synced);
-    let drifted = app_statuses_cached(&tree, &live("slow", "2"), &mut cache);
+    let drifted = app_statuses_cached(&tree, &live("slow", "2"), &mut cache, true);
     assert_eq!(sync(&drifted), SyncStatus::OutOfSync);
     let rows = same_rows(&tree, &live("slow", "2"), &drifted, &mut cache);
     assert_eq!(rows[1].sync, SyncStatus::OutOfSync);
     // Gone from the cluster.
-    let gone = app_statuses_cached(&tree, &HashMap::new(), &mut cache);
+    let gone = app_statuses_cached(&tree, &HashMap::new(), &mut cache, true);
     assert_eq!(gone["cart"].health, Health::Missing);
     let rows = same_rows(&tree, &HashMap::new(), &gone, &mut cache);
     assert_eq!(rows[1].health, Health::Missing);
     // A new render that wants the same keeps what was worked out.
     let same = Arc::new(one_app(vec![desired.clone()]));
-    app_statuses_cached(&same, &live("fast", "3"), &mut cache);
+    app_statuses_cached(&same, &live("fast", "3"), &mut cache, true);
     assert_eq!(cache.len(), 1);
     let kept = cache.statuses["cart"].resources.clone();
     let again = Arc::new(one_app(vec![desired.clone()]));
     assert_eq!(
-        app_statuses_cached(&again, &live("fast", "3"), &mut cache),
+        app_statuses_cached(&again, &live("fast", "3"), &mut cache, true),
         first
     );
     assert_eq!(cache.statuses["cart"].resources, kept);
@@ -101,8 +101,8 @@ fn cached_statuses_follow_resource_versions_and_renders() {
     wanted.manifest = config_map("slow");
     wanted.facts = Some(desired_facts(&wanted.manifest));
     let rerendered = Arc::new(one_app(vec![wanted]));
-    app_statuses_cached(&tree, &live("fast", "3"), &mut cache);
-    let after = app_statuses_cached(&rerendered, &live("fast", "3"), &mut cache);
+    app_statuses_cached(&tree, &live("fast", "3"), &mut cache, true);
+    let after = app_statuses_cached(&rerendered, &live("fast", "3"), &mut cache, true);
     assert_eq!(sync(&after), SyncStatus::OutOfSync);
     assert_eq!(after, app_statuses(&rerendered, &live("fast", "3")));
     same_rows(&rerendered, &live("fast", "3"), &after, &mut cache);

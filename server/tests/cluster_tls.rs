@@ -1,0 +1,258 @@
+//! The driver reaches a cluster as a real one is reached: through a kubeconfig context, over
+//! HTTPS, the server's certificate signed by a custom CA given in the kubeconfig
+//! (`certificate-authority-data`), and a bearer token the server requires. The emulator is
+//! served behind rustls for this; the CA and the server certificate are made here with the
+//! `openssl` command. A wrong token and an unknown CA fail with errors that say so. Own
+//! binary: it sets `KUBECONFIG`.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine as _;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+
+use atrium_server::cluster::sim::{Sim, SimConfig};
+use atrium_server::cluster::{connect, ClusterTarget, SyncOptions};
+use atrium_server::resource::DesiredResource;
+
+const TOKEN: &str = "kube-token-5f0c1e";
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl command");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA (`ca.crt`) and a certificate for 127.0.0.1 it signed (`server.crt`, `server.key`).
+fn make_certificates(dir: &Path) {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=atrium-test-ca"];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.crt"]);
+    openssl(dir, &ca);
+    let mut csr = vec!["req", "-subj", "/CN=127.0.0.1"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+    openssl(dir, &csr);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ],
+    );
+}
+
+/// Accepts TLS connections for `axum::serve`; a failed handshake is skipped, as servers do.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// Every request needs `Authorization: Bearer TOKEN`, as an API server with token auth does.
+async fn require_token(request: Request, next: Next) -> Result<Response, StatusCode> {
+    let wanted = format!("Bearer {TOKEN}");
+    match request.headers().get("authorization") {
+        Some(value) if value.as_bytes() == wanted.as_bytes() => Ok(next.run(request).await),
+        _ => Err(StatusCode::UNAUTHORIZED),
+    }
+}
+
+/// The emulator behind TLS on a free loopback port: its port.
+async fn serve_tls(sim: &Sim, dir: &Path) -> u16 {
+    let certs = CertificateDer::pem_file_iter(dir.join("server.crt"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+    let mut config = config;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    let listener = TlsListener {
+        tcp,
+        acceptor: TlsAcceptor::from(Arc::new(config)),
+    };
+    let app = sim.router().layer(axum::middleware::from_fn(require_token));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    port
+}
+
+fn kubeconfig(port: u16, ca: &[u8], other_ca: &[u8]) -> String {
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n\
+         - name: tls\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
+         certificate-authority-data: {ca}\n\
+         - name: stranger\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
+         certificate-authority-data: {other}\n\
+         contexts:\n\
+         - name: tls\n  context:\n    cluster: tls\n    user: atrium\n\
+         - name: wrong-token\n  context:\n    cluster: tls\n    user: intruder\n\
+         - name: unknown-ca\n  context:\n    cluster: stranger\n    user: atrium\n\
+         users:\n- name: atrium\n  user:\n    token: {TOKEN}\n\
+         - name: intruder\n  user:\n    token: not-the-token\n\
+         current-context: tls\n",
+        ca = b64(ca),
+        other = b64(other_ca),
+    )
+}
+
+fn config_map(name: &str) -> DesiredResource {
+    let manifest = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default"}, "data": {"k": "v"}});
+    DesiredResource {
+        api_version: "v1".into(),
+        kind: "ConfigMap".into(),
+        namespace: "default".into(),
+        name: name.into(),
+        manifest,
+        sync_wave: 0,
+        hook: None,
+        facts: None,
+    }
+}
+
+const OPTIONS: SyncOptions = SyncOptions {
+    prune: true,
+    create_namespace: true,
+    dry_run: false,
+    wait_for_health: None,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    make_certificates(dir.path());
+    let other = tempfile::tempdir().unwrap();
+    make_certificates(other.path());
+    let sim = Sim::start(SimConfig {
+        rollout_delay: Duration::ZERO,
+    });
+    let port = serve_tls(&sim, dir.path()).await;
+    let ca = std::fs::read(dir.path().join("ca.crt")).unwrap();
+    let other_ca = std::fs::read(other.path().join("ca.crt")).unwrap();
+    let path = dir.path().join("kubeconfig");
+    std::fs::write(&path, kubeconfig(port, &ca, &other_ca)).unwrap();
+    // SAFETY: this binary's only test, before any client reads the variable.
+    unsafe { std::env::set_var("KUBECONFIG", &path) };
+
+    let target = ClusterTarget::parse("tls");
+    let connected = tokio::task::spawn_blocking(move || connect(&target, Duration::ZERO))
+        .await
+        .unwrap();
+    let driver = connected.driver.expect("the context loads");
+    let report = driver
+        .apply("payments", &[config_map("payments-settings")], OPTIONS)
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let live = driver.live("payments").await.unwrap();
+    assert!(
+        live.iter().any(|r| r.name == "payments-settings"),
+        "{live:?}"
+    );
+
+    // The wrong token: the server says 401, and the error says so.
+    let target = ClusterTarget::parse("wrong-token");
+    let wrong = tokio::task::spawn_blocking(move || connect(&target, Duration::ZERO))
+        .await
+        .unwrap()
+        .driver
+        .expect("the context loads");
+    let err = chain(&wrong.live("payments").await.unwrap_err());
+    assert!(err.contains("401") || err.contains("Unauthorized"), "{err}");
+
+    // A server whose certificate the configured CA did not sign: refused by TLS.
+    let target = ClusterTarget::parse("unknown-ca");
+    let stranger = tokio::task::spawn_blocking(move || connect(&target, Duration::ZERO))
+        .await
+        .unwrap()
+        .driver
+        .expect("the context loads");
+    let err = chain(&stranger.live("payments").await.unwrap_err());
+    assert!(err.contains("invalid peer certificate"), "{err}");
+}
+
+/// The error and its causes, as the environment shows them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
