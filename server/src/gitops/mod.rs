@@ -8,6 +8,7 @@ pub mod checkout;
 pub mod compare;
 pub mod engine;
 pub mod environment;
+pub mod ignore;
 pub mod mirror;
 pub mod render;
 pub mod report;

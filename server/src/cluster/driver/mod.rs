@@ -8,6 +8,10 @@ pub mod diff;
 #[cfg(test)]
 mod facts_tests;
 pub mod health;
+mod health_kinds;
+mod hooks;
+#[cfg(test)]
+mod hooks_tests;
 mod inventory;
 mod live;
 pub mod plan;

@@ -145,44 +145,64 @@ impl Engine {
             dry_run: false,
             wait_for_health: Some(self.wave_timeout),
         };
-        let (result, message, details) =
-            match driver.apply(&app.name, &app.resources, options).await {
-                Ok(report) => {
-                    let count = |a: ResourceAction| report.with_action(a).count();
-                    let message = format!(
-                        "{} created, {} configured, {} unchanged, {} pruned, {} failed",
-                        count(ResourceAction::Created),
-                        count(ResourceAction::Configured),
-                        count(ResourceAction::Unchanged),
-                        count(ResourceAction::Pruned),
-                        count(ResourceAction::Failed),
-                    );
-                    let failures: Vec<String> = report
-                        .with_action(ResourceAction::Failed)
-                        .map(|r| format!("{}: {}", r.key, r.message))
-                        .collect();
-                    let result = if report.succeeded() {
-                        "succeeded"
-                    } else {
-                        "failed"
-                    };
-                    let message = if failures.is_empty() {
-                        message
-                    } else {
-                        format!("{message}: {}", failures.join("; "))
-                    };
-                    (
-                        result,
-                        message,
-                        serde_json::to_value(&report.results).unwrap_or_default(),
-                    )
-                }
-                Err(e) => (
-                    "failed",
-                    EngineError::ClusterUnreachable(e).to_string(),
-                    serde_json::Value::Null,
-                ),
-            };
+        // RespectIgnoreDifferences=true: ignored fields keep their live values.
+        let snapshot = env.snapshot();
+        let live = snapshot.live.get(&app.name);
+        let respected = crate::gitops::ignore::for_sync(
+            app.application.as_ref(),
+            &app.sync_options,
+            &app.resources,
+            |key| {
+                live.and_then(|l| l.iter().find(|o| o.key == key))
+                    .map(|o| o.object.clone())
+            },
+        );
+        let resources = respected.as_deref().unwrap_or(&app.resources);
+        let (result, message, details) = match driver
+            .apply_revision(
+                &app.name,
+                resources,
+                options,
+                app.source.revision.as_deref().unwrap_or_default(),
+            )
+            .await
+        {
+            Ok(report) => {
+                let count = |a: ResourceAction| report.with_action(a).count();
+                let message = format!(
+                    "{} created, {} configured, {} unchanged, {} pruned, {} failed",
+                    count(ResourceAction::Created),
+                    count(ResourceAction::Configured),
+                    count(ResourceAction::Unchanged),
+                    count(ResourceAction::Pruned),
+                    count(ResourceAction::Failed),
+                );
+                let failures: Vec<String> = report
+                    .with_action(ResourceAction::Failed)
+                    .map(|r| format!("{}: {}", r.key, r.message))
+                    .collect();
+                let result = if report.succeeded() {
+                    "succeeded"
+                } else {
+                    "failed"
+                };
+                let message = if failures.is_empty() {
+                    message
+                } else {
+                    format!("{message}: {}", failures.join("; "))
+                };
+                (
+                    result,
+                    message,
+                    serde_json::to_value(&report.results).unwrap_or_default(),
+                )
+            }
+            Err(e) => (
+                "failed",
+                EngineError::ClusterUnreachable(e).to_string(),
+                serde_json::Value::Null,
+            ),
+        };
         row.at = crate::audit::now();
         row.result = result.into();
         row.message = message.clone();
