@@ -11,9 +11,11 @@ use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::core::DynamicObject;
 use serde_json::{json, Value};
 
+use super::diff::in_sync;
 use super::health::health_of;
+use super::options;
 use super::plan::{self, phase_rank, FIELD_MANAGER};
-use super::report::{ResourceAction, ResourceResult, SyncOptions, SyncReport};
+use super::report::{AppSync, ResourceAction, ResourceResult, SyncOptions, SyncReport};
 use super::{api_message, ClusterDriver, Error, Resolved, Result};
 use crate::resource::hooks::{delete_policies, generate_name, hook_name, is_hook, DeletePolicy};
 use crate::resource::{resource_key, DesiredResource, Health};
@@ -54,16 +56,19 @@ impl Step<'_> {
 struct Run<'a> {
     revision: &'a str,
     started_unix: i64,
+    /// The app's sync options.
+    options: &'a [String],
 }
 
 impl<'a> Run<'a> {
-    fn now(revision: &'a str) -> Self {
+    fn now(revision: &'a str, options: &'a [String]) -> Self {
         let started_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         Run {
             revision,
             started_unix,
+            options,
         }
     }
 }
@@ -77,24 +82,24 @@ impl ClusterDriver {
         resources: &[DesiredResource],
         opts: SyncOptions,
     ) -> Result<SyncReport> {
-        self.apply_revision(app, resources, opts, "").await
+        self.apply_app(app, resources, opts, AppSync::default())
+            .await
     }
 
-    /// [`apply`](Self::apply) of the commit `revision`, which the names of `generateName`
-    /// hooks carry, as in Argo CD.
-    pub async fn apply_revision(
+    /// [`apply`](Self::apply) of one revision of an Argo CD app, with its sync options.
+    pub async fn apply_app(
         &self,
         app: &str,
         resources: &[DesiredResource],
         opts: SyncOptions,
-        revision: &str,
+        app_sync: AppSync<'_>,
     ) -> Result<SyncReport> {
         let mut report = SyncReport {
             app: app.into(),
             dry_run: opts.dry_run,
             ..Default::default()
         };
-        let run = Run::now(revision);
+        let run = Run::now(app_sync.revision, app_sync.sync_options);
         let steps = self.steps(plan::ordered(resources), &run).await?;
         let mut pending_ns = BTreeSet::new();
         if opts.create_namespace {
@@ -137,7 +142,9 @@ impl ClusterDriver {
             }
             // The whole wave is attempted, as Argo CD does, before stopping.
             for step in wave {
-                let r = self.apply_one(app, step, opts.dry_run, &pending_ns).await;
+                let r = self
+                    .apply_one(app, step, opts.dry_run, &pending_ns, &run)
+                    .await;
                 if r.action == ResourceAction::Failed {
                     report.failed_wave = Some(step.res.sync_wave);
                 }
@@ -169,9 +176,10 @@ impl ClusterDriver {
             let mut hooks: Vec<&DesiredResource> = hooks.iter().collect();
             hooks.sort_by(|a, b| plan::compare(a, b));
             for step in self.steps(hooks, &run).await? {
-                report
-                    .results
-                    .push(self.apply_one(app, &step, opts.dry_run, &pending_ns).await);
+                report.results.push(
+                    self.apply_one(app, &step, opts.dry_run, &pending_ns, &run)
+                        .await,
+                );
             }
             self.delete_finished_hooks(&steps, &opts, &mut report).await;
             return Ok(report);
@@ -203,7 +211,9 @@ impl ClusterDriver {
                 message: "ignored (requires pruning)".into(),
                 resource_version: None,
             };
-            if opts.prune {
+            if options::is(&live.object, &[], "Prune", "false") {
+                r.message = "not pruned: its sync options say Prune=false".into();
+            } else if opts.prune {
                 (r.action, r.message) = match self
                     .prune_one(
                         &live.api_version,
@@ -395,6 +405,7 @@ impl ClusterDriver {
         step: &Step<'_>,
         dry_run: bool,
         pending_ns: &BTreeSet<String>,
+        run: &Run<'_>,
     ) -> ResourceResult {
         let resolved = match &step.resolved {
             Ok(r) => r,
@@ -438,9 +449,31 @@ impl ClusterDriver {
             }
             (prior, recreated) = (None, true);
         }
-        let mut pp = PatchParams::apply(FIELD_MANAGER).force();
-        pp.dry_run = dry_run;
-        let applied = match api.patch(&step.name, &pp, &Patch::Apply(&manifest)).await {
+        let own = &step.res.manifest;
+        let in_sync_live = |p: &DynamicObject| {
+            let live = serde_json::to_value(p).unwrap_or_default();
+            plan::owned_by(&live, app) && in_sync(&manifest, &live)
+        };
+        if step.res.hook.is_none()
+            && options::is(own, run.options, "ApplyOutOfSyncOnly", "true")
+            && prior.as_ref().is_some_and(in_sync_live)
+        {
+            return step.result(
+                ResourceAction::Unchanged,
+                "in sync, not applied (ApplyOutOfSyncOnly=true)",
+            );
+        }
+        let validate = !options::is(own, run.options, "Validate", "false");
+        let replace = options::is(own, run.options, "Replace", "true");
+        let written = if replace {
+            // PUT has no field validation to turn off: Validate=false does not apply here.
+            self.replace(&api, &step.name, manifest, prior.as_ref(), dry_run)
+                .await
+        } else {
+            let pp = options::apply_params(dry_run, validate);
+            api.patch(&step.name, &pp, &Patch::Apply(&manifest)).await
+        };
+        let applied = match written {
             Ok(obj) => obj,
             Err(e) => return step.result(ResourceAction::Failed, api_message(&e)),
         };
@@ -456,6 +489,7 @@ impl ClusterDriver {
                 "created (the previous one deleted first: BeforeHookCreation)"
             }
             ResourceAction::Created => "created",
+            ResourceAction::Configured if replace => "replaced (Replace=true)",
             ResourceAction::Unchanged => "unchanged",
             _ => "configured",
         };

@@ -7,7 +7,7 @@ use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
 use serde_json::{json, Value};
 
-use super::{ClusterDriver, ResourceAction, SyncOptions};
+use super::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
 use crate::cluster::sim::{Sim, SimConfig};
 use crate::gitops::render::objects::to_resources;
 use crate::resource::DesiredResource;
@@ -84,7 +84,15 @@ async fn generate_name_hooks_get_a_new_name_each_sync_and_are_never_pruned() {
         config_map(),
     ]);
     let first = driver
-        .apply_revision("waves", &desired, WAIT, "1111111aaaa")
+        .apply_app(
+            "waves",
+            &desired,
+            WAIT,
+            AppSync {
+                revision: "1111111aaaa",
+                sync_options: &[],
+            },
+        )
         .await
         .unwrap();
     assert!(first.succeeded(), "{first:#?}");
@@ -97,7 +105,15 @@ async fn generate_name_hooks_get_a_new_name_each_sync_and_are_never_pruned() {
     );
     assert_eq!(hook_result.action, ResourceAction::Created);
     let second = driver
-        .apply_revision("waves", &desired, WAIT, "2222222bbbb")
+        .apply_app(
+            "waves",
+            &desired,
+            WAIT,
+            AppSync {
+                revision: "2222222bbbb",
+                sync_options: &[],
+            },
+        )
         .await
         .unwrap();
     assert!(second.succeeded(), "{second:#?}");
@@ -194,7 +210,15 @@ async fn a_dry_run_names_hooks_without_creating_or_deleting_them() {
         ..WAIT
     };
     let report = driver
-        .apply_revision("waves", &desired, opts, "abc")
+        .apply_app(
+            "waves",
+            &desired,
+            opts,
+            AppSync {
+                revision: "abc",
+                sync_options: &[],
+            },
+        )
         .await
         .unwrap();
     assert!(report.succeeded(), "{report:#?}");

@@ -10,7 +10,7 @@ use atrium_app::service::Caller;
 use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
-use crate::cluster::driver::{ClusterDriver, ResourceAction, SyncOptions};
+use crate::cluster::driver::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
 use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
 
@@ -159,11 +159,14 @@ impl Engine {
         );
         let resources = respected.as_deref().unwrap_or(&app.resources);
         let (result, message, details) = match driver
-            .apply_revision(
+            .apply_app(
                 &app.name,
                 resources,
                 options,
-                app.source.revision.as_deref().unwrap_or_default(),
+                AppSync {
+                    revision: app.source.revision.as_deref().unwrap_or_default(),
+                    sync_options: &app.sync_options,
+                },
             )
             .await
         {
