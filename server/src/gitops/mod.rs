@@ -13,4 +13,5 @@ pub mod mirror;
 pub mod render;
 pub mod report;
 pub mod repos;
+pub mod retry;
 pub mod tree;

@@ -186,7 +186,7 @@ impl Walk<'_> {
         app: &Application,
         view: &mut AppSourceView,
     ) -> (Vec<DesiredResource>, Result<(), (RenderStatus, String)>) {
-        if let Err(message) = super::ignore::check(app) {
+        if let Err(message) = super::ignore::check(app).and_then(|()| super::retry::check(app)) {
             return (Vec::new(), Err((RenderStatus::Error, message)));
         }
         let sources = app.rendering_sources();
