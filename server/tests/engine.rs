@@ -283,4 +283,68 @@ async fn child_applications_are_applied_only_when_configured() {
     );
     let side = tree_of(&app, "side-by-side").await;
     assert_eq!(node(&side, "app:root").sync, SyncStatus::Synced);
+
+/// `syncPolicy.retry`: an automated app whose sync fails (a kind the cluster does not serve)
+/// is tried again after the backoff, `limit` more times, then left alone. Without `retry` (and
+/// without selfHeal) the failed revision would be synced once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_auto_sync_is_retried_with_backoff_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let root = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: widgets\n\
+        spec:\n  project: default\n  source:\n    repoURL: https://git.example/env.git\n    \
+        targetRevision: main\n    path: manifests\n  destination:\n    namespace: widgets\n  \
+        syncPolicy:\n    automated: {}\n    retry:\n      limit: 2\n      backoff:\n        \
+        duration: 300ms\n        factor: 2\n        maxDuration: 1s\n";
+    let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n";
+    atrium_server::demo::git::commit_files(
+        &repo,
+        "main",
+        &[
+            ("apps/root.yaml", Some(root.as_bytes())),
+            ("manifests/widget.yaml", Some(widget.as_bytes())),
+        ],
+        "widgets",
+        ("Test", "test@example.com"),
+    )
+    .unwrap();
+    let path = dir.path().display().to_string();
+    let app = app_with(false, move |config| {
+        config.engine.sim_rollout_ms = 0;
+        config.environments = vec![atrium_server::config::EnvironmentEntry {
+            name: "lab".into(),
+            repo: path,
+            branch: Some("main".into()),
+            root: "apps/root.yaml".into(),
+            ..Default::default()
+        }];
+    })
+    .await;
+    let syncs = || async {
+        app.state
+            .store
+            .recent_syncs("lab", "widgets", 50)
+            .await
+            .unwrap()
+    };
+    // Until the third attempt (or 15 s on a slow machine), then past the last backoff (1 s)
+    // and more: no fourth.
+    let started = std::time::Instant::now();
+    while syncs().await.len() < 3 && started.elapsed() < Duration::from_secs(15) {
+        app.state.engine.reconcile_all().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let third = std::time::Instant::now();
+    while third.elapsed() < Duration::from_millis(2500) {
+        app.state.engine.reconcile_all().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows = syncs().await;
+    assert_eq!(rows.len(), 3, "one sync and two retries: {rows:#?}");
+    assert!(rows.iter().all(|r| r.result == "failed"), "{rows:#?}");
+    assert!(
+        rows[0].message.contains("example.com/v1 Widget"),
+        "{}",
+        rows[0].message
+    );
 }

@@ -166,3 +166,230 @@ fn other_repos_are_mapped_on_the_command_line() {
     let (code, _) = with_repo("no-equals-sign");
     assert_eq!(code, 2);
 }
+
+/// An Application of Argo CD's example repository (github.com/argoproj/argocd-example-apps):
+/// its own path, namespace and name, auto-synced with `CreateNamespace=true`.
+fn example_app(name: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  \
+         namespace: argocd\n  finalizers:\n  - resources-finalizer.argocd.argoproj.io\nspec:\n  \
+         project: default\n  destination:\n    namespace: {name}\n    \
+         server: https://kubernetes.default.svc\n  source:\n    repoURL: {EXAMPLES}\n    \
+         targetRevision: HEAD\n    path: {name}\n  syncPolicy:\n    syncOptions:\n    \
+         - CreateNamespace=true\n    automated:\n      prune: true\n      selfHeal: true\n"
+    )
+}
+
+const EXAMPLES: &str = "https://github.com/argoproj/argocd-example-apps.git";
+
+fn job(meta: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n{meta}spec:\n  template:\n    spec:\n      \
+         containers:\n      - name: sleep\n        image: alpine:latest\n        \
+         command: [\"sleep\", \"5\"]\n      restartPolicy: Never\n  backoffLimit: 0\n"
+    )
+}
+
+/// Small files in the example repository's layout: `sync-waves` (a PreSync hook named by
+/// `generateName`, Sync hooks in waves), `pre-post-sync` (kustomize with `bases:` onto
+/// `kustomize-guestbook`, PreSync/PostSync hooks), `helm-guestbook` (a chart),
+/// `jsonnet-guestbook` (Jsonnet).
+fn example_repo(dir: &Path) {
+    let hook = |phase: &str, policy: &str, wave: &str| {
+        format!(
+            "  annotations:\n    argocd.argoproj.io/hook: {phase}\n    \
+             argocd.argoproj.io/hook-delete-policy: {policy}\n    \
+             argocd.argoproj.io/sync-wave: \"{wave}\"\n"
+        )
+    };
+    let rs = |name: &str, wave: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: {name}\n  annotations:\n    \
+             argocd.argoproj.io/sync-wave: \"{wave}\"\nspec:\n  replicas: 1\n  selector:\n    \
+             matchLabels:\n      tier: {name}\n  template:\n    metadata:\n      labels:\n        \
+             tier: {name}\n    spec:\n      containers:\n        - name: main\n          \
+             image: nginx:latest\n"
+        )
+    };
+    let sync_waves = [
+        job("  generateName: upgrade-sql-schema\n  annotations:\n    argocd.argoproj.io/hook: PreSync\n"),
+        rs("backend", "0"),
+        job(&format!("  name: maint-page-up\n{}", hook("Sync", "BeforeHookCreation", "1"))),
+        rs("frontend", "2"),
+        job(&format!("  name: maint-page-down\n{}", hook("Sync", "BeforeHookCreation", "3"))),
+    ]
+    .map(|d| format!("---\n{d}"))
+    .concat();
+    let guestbook_deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  \
+        name: guestbook-ui\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      \
+        app: guestbook-ui\n  template:\n    metadata:\n      labels:\n        app: guestbook-ui\n    \
+        spec:\n      containers:\n      - image: gcr.io/heptio-images/ks-guestbook-demo:0.1\n        \
+        name: guestbook-ui\n";
+    let guestbook_svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: guestbook-ui\nspec:\n  \
+        ports:\n  - port: 80\n    targetPort: 80\n  selector:\n    app: guestbook-ui\n";
+    write(
+        dir,
+        &[
+            ("root.yaml", {
+                let root = example_app("apps");
+                root.replace("name: apps\n", "name: root\n")
+            }),
+            ("apps/sync-waves.yaml", example_app("sync-waves")),
+            ("apps/pre-post-sync.yaml", example_app("pre-post-sync")),
+            (
+                "apps/kustomize-guestbook.yaml",
+                example_app("kustomize-guestbook"),
+            ),
+            ("apps/helm-guestbook.yaml", example_app("helm-guestbook")),
+            (
+                "apps/jsonnet-guestbook.yaml",
+                example_app("jsonnet-guestbook"),
+            ),
+            (
+                "jsonnet-guestbook/guestbook-ui.jsonnet",
+                "local params = import 'params.libsonnet';\n[]\n".into(),
+            ),
+            ("jsonnet-guestbook/params.libsonnet", "{}\n".into()),
+            ("sync-waves/manifests.yaml", sync_waves),
+            (
+                "kustomize-guestbook/kustomization.yaml",
+                "namePrefix: kustomize-\n\nresources:\n- guestbook-ui-deployment.yaml\n\
+                 - guestbook-ui-svc.yaml\napiVersion: kustomize.config.k8s.io/v1beta1\n\
+                 kind: Kustomization\n"
+                    .into(),
+            ),
+            (
+                "kustomize-guestbook/guestbook-ui-deployment.yaml",
+                guestbook_deployment.into(),
+            ),
+            (
+                "kustomize-guestbook/guestbook-ui-svc.yaml",
+                guestbook_svc.into(),
+            ),
+            (
+                "pre-post-sync/kustomization.yaml",
+                "namePrefix: pre-post-sync-\n\nbases:\n- ../kustomize-guestbook\n\n\
+                 resources:\n- pre-sync-job.yaml\n- post-sync-job.yaml\n"
+                    .into(),
+            ),
+            (
+                "pre-post-sync/pre-sync-job.yaml",
+                job(&format!(
+                    "  name: before\n{}",
+                    hook("PreSync", "HookSucceeded", "0")
+                )),
+            ),
+            (
+                "pre-post-sync/post-sync-job.yaml",
+                job(&format!(
+                    "  name: after\n{}",
+                    hook("PostSync", "HookSucceeded", "0")
+                )),
+            ),
+            (
+                "helm-guestbook/Chart.yaml",
+                "apiVersion: v2\nname: helm-guestbook\nversion: 0.1.0\n".into(),
+            ),
+            ("helm-guestbook/values.yaml", "replicaCount: 1\n".into()),
+            (
+                "helm-guestbook/templates/service.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n".into(),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn renders_argo_cds_example_apps_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    example_repo(dir.path());
+    let repo = dir.path().to_str().unwrap();
+    let (code, out) = atrium(&[
+        "apps",
+        "render",
+        repo,
+        "--root",
+        "root.yaml",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    let apps = report["apps"].as_array().unwrap();
+    let app = |name: &str| apps.iter().find(|a| a["name"] == name).unwrap();
+    let names = |name: &str| -> Vec<String> {
+        app(name)["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r["kind"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(app("root")["status"], "ok", "{out}");
+    // The PreSync hook named by `generateName` renders (the sync names it), as does the rest.
+    assert_eq!(app("sync-waves")["status"], "ok", "{out}");
+    assert_eq!(
+        names("sync-waves"),
+        [
+            "Job/upgrade-sql-schema",
+            "ReplicaSet/backend",
+            "Job/maint-page-up",
+            "ReplicaSet/frontend",
+            "Job/maint-page-down"
+        ]
+    );
+    assert!(app("sync-waves")["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["namespace"] == "sync-waves"));
+    let tools = atrium_server::gitops::render::Tools::from_path();
+    if tools.kustomize.is_some() {
+        assert_eq!(app("pre-post-sync")["status"], "ok", "{out}");
+        let mut got = names("pre-post-sync");
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "Deployment/pre-post-sync-kustomize-guestbook-ui",
+                "Job/pre-post-sync-after",
+                "Job/pre-post-sync-before",
+                "Service/pre-post-sync-kustomize-guestbook-ui"
+            ]
+        );
+        assert_eq!(app("kustomize-guestbook")["status"], "ok", "{out}");
+    } else {
+        assert_eq!(app("pre-post-sync")["status"], "renderer-unavailable");
+    }
+    // Without helm on PATH the chart is a status on its node, and the run exits 1.
+    let helm = app("helm-guestbook");
+    if tools.helm.is_none() {
+        assert_eq!(helm["status"], "renderer-unavailable", "{out}");
+        assert!(helm["message"]
+            .as_str()
+            .unwrap()
+            .contains("helm is not on PATH"));
+        assert_eq!(helm["resources"], serde_json::json!([]));
+    }
+    // Jsonnet is not evaluated: a status that says so, not an app rendered without it.
+    let jsonnet = app("jsonnet-guestbook");
+    assert_eq!(jsonnet["status"], "renderer-unavailable", "{out}");
+    assert!(
+        jsonnet["message"]
+            .as_str()
+            .unwrap()
+            .contains("Jsonnet is not supported: Argo CD would evaluate jsonnet-guestbook/guestbook-ui.jsonnet"),
+        "{out}"
+    );
+    let all_ok = apps.iter().all(|a| a["status"] == "ok");
+    assert_eq!(code, if all_ok { 0 } else { 1 }, "{out}");
+
+    let (code, text) = atrium(&["apps", "render", repo, "--root", "root.yaml"]);
+    assert_eq!(code, if all_ok { 0 } else { 1 });
+    assert!(text.contains("\n  sync-waves  ok  5 resources"), "{text}");
+}

@@ -7,6 +7,7 @@
 
 pub mod desired;
 pub mod facts;
+pub mod hooks;
 pub mod metadata;
 pub mod secrets;
 pub mod selector;

@@ -11,19 +11,24 @@ use kube::api::{DeleteParams, Patch, PatchParams};
 use kube::core::DynamicObject;
 use serde_json::{json, Value};
 
+use super::diff::in_sync;
 use super::health::health_of;
+use super::options;
 use super::plan::{self, phase_rank, FIELD_MANAGER};
-use super::report::{ResourceAction, ResourceResult, SyncOptions, SyncReport};
+use super::report::{AppSync, ResourceAction, ResourceResult, SyncOptions, SyncReport};
 use super::{api_message, ClusterDriver, Error, Resolved, Result};
+use crate::resource::hooks::{delete_policies, generate_name, hook_name, is_hook, DeletePolicy};
 use crate::resource::{resource_key, DesiredResource, Health};
 
 /// One resource, resolved, ready to apply.
-struct Step<'a> {
-    res: &'a DesiredResource,
-    resolved: std::result::Result<Resolved, String>,
+pub(super) struct Step<'a> {
+    pub(super) res: &'a DesiredResource,
+    pub(super) resolved: std::result::Result<Resolved, String>,
     /// Effective namespace: defaulted for namespaced kinds, empty for cluster-scoped ones.
-    namespace: String,
-    key: String,
+    pub(super) namespace: String,
+    /// The object's name: the manifest's, or the one this sync gives a `generateName` hook.
+    pub(super) name: String,
+    pub(super) key: String,
 }
 
 impl Step<'_> {
@@ -33,7 +38,7 @@ impl Step<'_> {
             api_version: self.res.api_version.clone(),
             kind: self.res.kind.clone(),
             namespace: self.namespace.clone(),
-            name: self.res.name.clone(),
+            name: self.name.clone(),
             wave: self.res.sync_wave,
             hook: self.res.hook.clone(),
             action,
@@ -47,6 +52,27 @@ impl Step<'_> {
     }
 }
 
+/// What names the `generateName` hooks of one sync.
+struct Run<'a> {
+    revision: &'a str,
+    started_unix: i64,
+    /// The app's sync options.
+    options: &'a [String],
+}
+
+impl<'a> Run<'a> {
+    fn now(revision: &'a str, options: &'a [String]) -> Self {
+        let started_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Run {
+            revision,
+            started_unix,
+            options,
+        }
+    }
+}
+
 impl ClusterDriver {
     /// Syncs `app` to `resources`. Per-resource failures are in the report; `Err` means the
     /// cluster could not be asked at all (discovery or the prune inventory failed).
@@ -56,12 +82,25 @@ impl ClusterDriver {
         resources: &[DesiredResource],
         opts: SyncOptions,
     ) -> Result<SyncReport> {
+        self.apply_app(app, resources, opts, AppSync::default())
+            .await
+    }
+
+    /// [`apply`](Self::apply) of one revision of an Argo CD app, with its sync options.
+    pub async fn apply_app(
+        &self,
+        app: &str,
+        resources: &[DesiredResource],
+        opts: SyncOptions,
+        app_sync: AppSync<'_>,
+    ) -> Result<SyncReport> {
         let mut report = SyncReport {
             app: app.into(),
             dry_run: opts.dry_run,
             ..Default::default()
         };
-        let steps = self.steps(plan::ordered(resources)).await?;
+        let run = Run::now(app_sync.revision, app_sync.sync_options);
+        let steps = self.steps(plan::ordered(resources), &run).await?;
         let mut pending_ns = BTreeSet::new();
         if opts.create_namespace {
             self.create_namespaces(
@@ -103,17 +142,21 @@ impl ClusterDriver {
             }
             // The whole wave is attempted, as Argo CD does, before stopping.
             for step in wave {
-                let r = self.apply_one(app, step, opts.dry_run, &pending_ns).await;
+                let r = self
+                    .apply_one(app, step, opts.dry_run, &pending_ns, &run)
+                    .await;
                 if r.action == ResourceAction::Failed {
                     report.failed_wave = Some(step.res.sync_wave);
                 }
                 report.results.push(r);
             }
+            // Hooks are waited for even in the last wave: the sync succeeds only if they do.
+            let hooks = wave.iter().any(|s| s.res.hook.is_some());
             if let (None, Some(limit), false, true) = (
                 report.failed_wave,
                 opts.wait_for_health,
                 opts.dry_run,
-                index + 1 < waves.len(),
+                index + 1 < waves.len() || hooks,
             ) {
                 if let Err((key, why)) = self.wait_healthy(wave, limit).await {
                     report.failed_wave = Some(wave[0].res.sync_wave);
@@ -132,11 +175,13 @@ impl ClusterDriver {
                 .collect();
             let mut hooks: Vec<&DesiredResource> = hooks.iter().collect();
             hooks.sort_by(|a, b| plan::compare(a, b));
-            for step in self.steps(hooks).await? {
-                report
-                    .results
-                    .push(self.apply_one(app, &step, opts.dry_run, &pending_ns).await);
+            for step in self.steps(hooks, &run).await? {
+                report.results.push(
+                    self.apply_one(app, &step, opts.dry_run, &pending_ns, &run)
+                        .await,
+                );
             }
+            self.delete_finished_hooks(&steps, &opts, &mut report).await;
             return Ok(report);
         }
         let desired: BTreeSet<&str> = steps.iter().map(|s| s.key.as_str()).collect();
@@ -148,7 +193,8 @@ impl ClusterDriver {
             .live_with(app, &kinds)
             .await?
             .into_iter()
-            .filter(|l| !desired.contains(l.key.as_str()))
+            // Hooks go by their delete policy, never by prune (Argo CD's rule).
+            .filter(|l| !desired.contains(l.key.as_str()) && !is_hook(&l.object))
             .collect();
         // Dependents before what they live in: workloads first, namespaces last.
         doomed.sort_by_key(|l| std::cmp::Reverse(plan::kind_rank(&l.kind)));
@@ -165,7 +211,9 @@ impl ClusterDriver {
                 message: "ignored (requires pruning)".into(),
                 resource_version: None,
             };
-            if opts.prune {
+            if options::is(&live.object, &[], "Prune", "false") {
+                r.message = "not pruned: its sync options say Prune=false".into();
+            } else if opts.prune {
                 (r.action, r.message) = match self
                     .prune_one(
                         &live.api_version,
@@ -183,10 +231,15 @@ impl ClusterDriver {
             }
             report.results.push(r);
         }
+        self.delete_finished_hooks(&steps, &opts, &mut report).await;
         Ok(report)
     }
 
-    async fn steps<'a>(&self, ordered: Vec<&'a DesiredResource>) -> Result<Vec<Step<'a>>> {
+    async fn steps<'a>(
+        &self,
+        ordered: Vec<&'a DesiredResource>,
+        run: &Run<'_>,
+    ) -> Result<Vec<Step<'a>>> {
         let default_ns = self.client.default_namespace().to_string();
         let mut steps = Vec::with_capacity(ordered.len());
         for res in ordered {
@@ -200,11 +253,18 @@ impl ClusterDriver {
                 _ if res.namespace.is_empty() => default_ns.clone(),
                 _ => res.namespace.clone(),
             };
-            let key = resource_key(&res.api_version, &res.kind, &namespace, &res.name);
+            let name = match (&res.hook, generate_name(&res.manifest)) {
+                (Some(phase), Some(prefix)) => {
+                    hook_name(prefix, run.revision, phase, run.started_unix)
+                }
+                _ => res.name.clone(),
+            };
+            let key = resource_key(&res.api_version, &res.kind, &namespace, &name);
             steps.push(Step {
                 res,
                 resolved,
                 namespace,
+                name,
                 key,
             });
         }
@@ -247,6 +307,7 @@ impl ClusterDriver {
                 res: &res,
                 resolved: Ok(resolved.clone()),
                 namespace: String::new(),
+                name: ns.to_string(),
                 key: resource_key("v1", "Namespace", "", ns),
             };
             let api = self.api(&resolved, "");
@@ -301,12 +362,12 @@ impl ClusterDriver {
                     continue;
                 };
                 let api = self.api(resolved, &step.namespace);
-                let live = match api.get_opt(&step.res.name).await {
+                let live = match api.get_opt(&step.name).await {
                     Ok(live) => live.and_then(|o| serde_json::to_value(o).ok()),
                     Err(e) => return Err((step.key.clone(), api_message(&e))),
                 };
                 let (verdict, message) = health_of(live.as_ref());
-                let what = format!("{}/{}", step.res.kind, step.res.name);
+                let what = format!("{}/{}", step.res.kind, step.name);
                 match verdict {
                     Health::Healthy | Health::Suspended => {}
                     Health::Degraded => {
@@ -344,12 +405,13 @@ impl ClusterDriver {
         step: &Step<'_>,
         dry_run: bool,
         pending_ns: &BTreeSet<String>,
+        run: &Run<'_>,
     ) -> ResourceResult {
         let resolved = match &step.resolved {
             Ok(r) => r,
             Err(msg) => return step.result(ResourceAction::Failed, msg.clone()),
         };
-        if step.res.name.is_empty() {
+        if step.name.is_empty() {
             return step.result(ResourceAction::Failed, "the manifest has no metadata.name");
         }
         self.remember_kind(app, &step.res.api_version, &step.res.kind);
@@ -361,17 +423,57 @@ impl ClusterDriver {
         }
         let api = self.api(resolved, &step.namespace);
         let namespace = resolved.namespaced.then_some(step.namespace.as_str());
-        let manifest = plan::with_tracking(app, &step.key, &step.res.manifest, namespace);
-        let prior = match api.get_opt(&step.res.name).await {
+        let mut manifest = plan::with_tracking(app, &step.key, &step.res.manifest, namespace);
+        if let Some(meta) = manifest["metadata"].as_object_mut() {
+            meta.remove("generateName");
+            meta.insert("name".into(), Value::String(step.name.clone()));
+        }
+        let mut prior = match api.get_opt(&step.name).await {
             Ok(p) => p,
             Err(e) => return step.result(ResourceAction::Failed, api_message(&e)),
         };
-        let mut pp = PatchParams::apply(FIELD_MANAGER).force();
-        pp.dry_run = dry_run;
-        let applied = match api
-            .patch(&step.res.name, &pp, &Patch::Apply(&manifest))
-            .await
+        let mut recreated = false;
+        if prior.is_some()
+            && step.res.hook.is_some()
+            && delete_policies(&step.res.manifest).contains(&DeletePolicy::BeforeHookCreation)
         {
+            if dry_run {
+                return step.result(
+                    ResourceAction::Created,
+                    "deleted and created again (dry run; BeforeHookCreation)",
+                );
+            }
+            // A hook runs again on every sync: the one the last sync left goes first.
+            if let Err(e) = self.delete_and_wait(&api, &step.name).await {
+                return step.result(ResourceAction::Failed, e);
+            }
+            (prior, recreated) = (None, true);
+        }
+        let own = &step.res.manifest;
+        let in_sync_live = |p: &DynamicObject| {
+            let live = serde_json::to_value(p).unwrap_or_default();
+            plan::owned_by(&live, app) && in_sync(&manifest, &live)
+        };
+        if step.res.hook.is_none()
+            && options::is(own, run.options, "ApplyOutOfSyncOnly", "true")
+            && prior.as_ref().is_some_and(in_sync_live)
+        {
+            return step.result(
+                ResourceAction::Unchanged,
+                "in sync, not applied (ApplyOutOfSyncOnly=true)",
+            );
+        }
+        let validate = !options::is(own, run.options, "Validate", "false");
+        let replace = options::is(own, run.options, "Replace", "true");
+        let written = if replace {
+            // PUT has no field validation to turn off: Validate=false does not apply here.
+            self.replace(&api, &step.name, manifest, prior.as_ref(), dry_run)
+                .await
+        } else {
+            let pp = options::apply_params(dry_run, validate);
+            api.patch(&step.name, &pp, &Patch::Apply(&manifest)).await
+        };
+        let applied = match written {
             Ok(obj) => obj,
             Err(e) => return step.result(ResourceAction::Failed, api_message(&e)),
         };
@@ -383,7 +485,11 @@ impl ClusterDriver {
             Some(_) => ResourceAction::Configured,
         };
         let word = match action {
+            ResourceAction::Created if recreated => {
+                "created (the previous one deleted first: BeforeHookCreation)"
+            }
             ResourceAction::Created => "created",
+            ResourceAction::Configured if replace => "replaced (Replace=true)",
             ResourceAction::Unchanged => "unchanged",
             _ => "configured",
         };

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::health_kinds as kinds;
 use crate::resource::Health;
 
 /// A verdict and why (the message Argo CD would show).
@@ -16,7 +17,9 @@ pub fn health_of(obj: Option<&Value>) -> Verdict {
     }
 }
 
-/// Health of a live object. Kinds without rules are Healthy once they exist.
+/// Health of a live object. A kind without a rule is decided by a `Ready` condition when its
+/// status has one, and is otherwise Healthy once it exists (as in Argo CD, where a kind with no
+/// health check does not count against its app).
 pub fn health(obj: &Value) -> Verdict {
     if obj.is_null() {
         return (Health::Missing, None);
@@ -24,11 +27,11 @@ pub fn health(obj: &Value) -> Verdict {
     if obj["metadata"]["deletionTimestamp"].is_string() {
         return (Health::Progressing, Some("Pending deletion".into()));
     }
-    let group = obj["apiVersion"]
+    let (group, version) = obj["apiVersion"]
         .as_str()
         .unwrap_or("")
         .rsplit_once('/')
-        .map_or("", |(g, _)| g);
+        .unwrap_or(("", obj["apiVersion"].as_str().unwrap_or("")));
     match (group, obj["kind"].as_str().unwrap_or("")) {
         ("apps" | "extensions", "Deployment") => deployment(obj),
         ("apps", "StatefulSet") => stateful_set(obj),
@@ -39,7 +42,11 @@ pub fn health(obj: &Value) -> Verdict {
         ("networking.k8s.io" | "extensions", "Ingress") => ingress(obj),
         ("", "PersistentVolumeClaim") => pvc(obj),
         ("batch", "Job") => job(obj),
-        _ => (Health::Healthy, None),
+        ("batch", "CronJob") => kinds::cron_job(obj),
+        ("autoscaling", "HorizontalPodAutoscaler") => kinds::hpa(obj, version),
+        ("argoproj.io", "Rollout") => kinds::rollout(obj),
+        ("cert-manager.io", "Certificate") => kinds::certificate(obj),
+        _ => kinds::ready(obj).unwrap_or((Health::Healthy, None)),
     }
 }
 

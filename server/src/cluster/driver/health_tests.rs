@@ -142,3 +142,157 @@ fn other_kinds_are_healthy_when_present_and_missing_when_absent() {
     let deleting = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}});
     assert_eq!(health(&deleting).0, Health::Progressing);
 }
+
+#[test]
+fn cron_jobs_follow_argo_cds_lua_check() {
+    let cron = |spec: Value, status: Option<Value>| {
+        let mut o = json!({"apiVersion": "batch/v1", "kind": "CronJob", "spec": spec});
+        if let Some(s) = status {
+            o["status"] = s;
+        }
+        health(&o)
+    };
+    assert_eq!(cron(json!({}), None).0, Health::Progressing);
+    assert_eq!(
+        cron(json!({"suspend": true}), Some(json!({}))),
+        (Health::Healthy, Some("CronJob is Suspended".into()))
+    );
+    assert_eq!(cron(json!({}), Some(json!({}))).0, Health::Healthy);
+    let failed_last = json!({"lastScheduleTime": "2026-01-02T00:00:00Z",
+                             "lastSuccessfulTime": "2026-01-01T00:00:00Z"});
+    let (h, msg) = cron(json!({}), Some(failed_last.clone()));
+    assert_eq!(h, Health::Degraded);
+    assert!(msg.unwrap().contains("not completed its last execution"));
+    let mut running = failed_last;
+    running["active"] = json!([{"name": "j"}]);
+    assert_eq!(cron(json!({}), Some(running)).0, Health::Healthy);
+    let ok = json!({"lastScheduleTime": "2026-01-02T00:00:00Z",
+                    "lastSuccessfulTime": "2026-01-02T00:00:05Z"});
+    assert_eq!(cron(json!({}), Some(ok)).0, Health::Healthy);
+}
+
+#[test]
+fn hpas_by_conditions_and_v1_annotation() {
+    let v2 = |conds: Value| {
+        health(
+            &json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                       "status": {"conditions": conds}}),
+        )
+    };
+    assert_eq!(
+        v2(json!([])),
+        (Health::Progressing, Some("Waiting to Autoscale".into()))
+    );
+    assert_eq!(
+        v2(json!([{"type": "AbleToScale", "status": "True", "message": "ok"}])),
+        (Health::Healthy, Some("ok".into()))
+    );
+    assert_eq!(
+        v2(json!([
+            {"type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric", "message": "no metrics"},
+            {"type": "AbleToScale", "status": "True"}]))
+        .0,
+        Health::Degraded
+    );
+    let v1 = |annotation: &str| {
+        health(
+            &json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"annotations": {"autoscaling.alpha.kubernetes.io/conditions": annotation}}}),
+        )
+    };
+    assert_eq!(
+        v1(r#"[{"type":"AbleToScale","status":"True"}]"#).0,
+        Health::Healthy
+    );
+    // Cannot decide: says so, not Healthy.
+    assert_eq!(v1("not json").0, Health::Unknown);
+    let odd = json!({"apiVersion": "autoscaling/v9", "kind": "HorizontalPodAutoscaler"});
+    assert_eq!(health(&odd).0, Health::Unknown);
+}
+
+fn rollout(spec: Value, status: Value) -> Value {
+    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+           "metadata": {"generation": 2}, "spec": spec, "status": status})
+}
+
+#[test]
+fn rollouts_follow_argo_cds_lua_check() {
+    let unobserved = rollout(json!({}), json!({"observedGeneration": "1"}));
+    assert_eq!(health(&unobserved).0, Health::Progressing);
+    let phased = rollout(
+        json!({}),
+        json!({"observedGeneration": 2, "phase": "Paused", "message": "CanaryPauseStep"}),
+    );
+    assert_eq!(
+        health(&phased),
+        (Health::Suspended, Some("CanaryPauseStep".into()))
+    );
+    let aborted = rollout(
+        json!({}),
+        json!({"observedGeneration": 2, "conditions": [
+            {"type": "Progressing", "reason": "RolloutAborted", "message": "aborted"}]}),
+    );
+    assert_eq!(health(&aborted), (Health::Degraded, Some("aborted".into())));
+    let canary = |stable: &str| {
+        rollout(
+            json!({"replicas": 2, "strategy": {"canary": {}}}),
+            json!({"observedGeneration": 2, "currentPodHash": "abc", "stableRS": stable,
+                   "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2}),
+        )
+    };
+    assert_eq!(health(&canary("old")).0, Health::Progressing);
+    assert_eq!(health(&canary("abc")), (Health::Healthy, None));
+    let blue_green = rollout(
+        json!({"replicas": 1, "strategy": {"blueGreen": {}}}),
+        json!({"observedGeneration": 2, "currentPodHash": "abc", "replicas": 1,
+               "updatedReplicas": 1, "availableReplicas": 1, "blueGreen": {"activeSelector": "old"}}),
+    );
+    assert_eq!(
+        health(&blue_green),
+        (
+            Health::Progressing,
+            Some("active service cutover pending".into())
+        )
+    );
+}
+
+#[test]
+fn certificates_and_any_kind_with_a_ready_condition() {
+    let cert = |conds: Value| {
+        health(
+            &json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                       "status": {"conditions": conds}}),
+        )
+    };
+    assert_eq!(
+        cert(json!([])),
+        (Health::Progressing, Some("Waiting for certificate".into()))
+    );
+    assert_eq!(
+        cert(
+            json!([{"type": "Ready", "status": "False", "message": "expired"},
+                    {"type": "Issuing", "status": "True", "message": "renewing"}])
+        ),
+        (Health::Progressing, Some("renewing".into()))
+    );
+    assert_eq!(
+        cert(json!([{"type": "Ready", "status": "False", "message": "expired"}])).0,
+        Health::Degraded
+    );
+    assert_eq!(
+        cert(json!([{"type": "Ready", "status": "True"}])).0,
+        Health::Healthy
+    );
+    let custom = |status: &str| {
+        health(
+            &json!({"apiVersion": "db.example.com/v1", "kind": "Database",
+            "status": {"conditions": [{"type": "Ready", "status": status, "reason": "Provisioning"}]}}),
+        )
+    };
+    assert_eq!(
+        custom("False"),
+        (Health::Degraded, Some("Provisioning".into()))
+    );
+    assert_eq!(custom("Unknown").0, Health::Progressing);
+    assert_eq!(custom("True").0, Health::Healthy);
+}

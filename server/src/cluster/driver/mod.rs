@@ -8,9 +8,17 @@ pub mod diff;
 #[cfg(test)]
 mod facts_tests;
 pub mod health;
+mod health_kinds;
+mod hooks;
+#[cfg(test)]
+mod hooks_tests;
 mod inventory;
 mod live;
+pub mod options;
+#[cfg(test)]
+mod options_tests;
 pub mod plan;
+mod replace;
 mod report;
 
 use std::collections::{BTreeSet, HashMap};
@@ -25,7 +33,7 @@ use tokio::sync::RwLock;
 pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
 pub use plan::FIELD_MANAGER;
-pub use report::{LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};
+pub use report::{AppSync, LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};
 
 /// What can go wrong talking to the cluster as a whole (per-resource failures are reported
 /// in [`SyncReport`] instead).

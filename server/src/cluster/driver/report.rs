@@ -19,6 +19,15 @@ pub struct SyncOptions {
     pub wait_for_health: Option<std::time::Duration>,
 }
 
+/// The app's side of a sync: the revision (the names of `generateName` hooks carry it) and
+/// the app's Argo CD sync options (`spec.syncPolicy.syncOptions`; a resource's
+/// `argocd.argoproj.io/sync-options` annotation wins over them, see `options`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AppSync<'a> {
+    pub revision: &'a str,
+    pub sync_options: &'a [String],
+}
+
 /// What happened to one resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResourceAction {

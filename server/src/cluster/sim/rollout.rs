@@ -24,6 +24,7 @@ pub fn controlled(kind: &str, obj: &Value) -> bool {
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
+        | "CronJob"
         | "PersistentVolumeClaim"
         | "Ingress" => true,
         "Service" => obj["spec"]["type"] == "LoadBalancer",
@@ -193,6 +194,9 @@ pub fn status_for(kind: &str, obj: &Value, stage: Stage, at: &str) -> Value {
                 }),
             }
         }
+        // Created, never scheduled: the empty status a real API server shows, which Argo CD
+        // reads as Healthy ("not scheduled yet"); without one it waits ("Waiting for CronJob").
+        "CronJob" => json!({}),
         "PersistentVolumeClaim" => match stage {
             Stage::Rolling => json!({"phase": "Pending"}),
             _ => json!({
@@ -212,6 +216,19 @@ pub fn status_for(kind: &str, obj: &Value, stage: Stage, at: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cron_job_gets_the_empty_status_of_one_never_scheduled() {
+        let cron = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+            "spec": {"schedule": "* * * * *"}});
+        assert!(controlled("CronJob", &cron));
+        let mut live = cron.clone();
+        live["status"] = status_for("CronJob", &cron, Stage::Done, "2026-01-01T00:00:00Z");
+        assert_eq!(
+            crate::cluster::driver::health(&live).0,
+            crate::resource::Health::Healthy
+        );
+    }
 
     #[test]
     fn bad_means_the_tag_not_the_registry() {

@@ -15,6 +15,7 @@ use super::{Engine, EngineError};
 use crate::cluster::driver::LiveResource;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
+use crate::gitops::retry;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
 use crate::resource::SyncStatus;
 
@@ -131,12 +132,40 @@ impl Engine {
             }
             let revision = app.source.revision.clone().unwrap_or_default();
             let new_revision = synced_revisions.get(&app.name) != Some(&revision);
-            if !(new_revision || automated.self_heal) {
+            let retrying = env
+                .retries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&app.name)
+                .cloned();
+            let now = std::time::Instant::now();
+            if !retry::due(
+                new_revision,
+                automated.self_heal,
+                retrying.as_ref(),
+                &revision,
+                now,
+            ) {
                 continue;
             }
-            synced_revisions.insert(app.name.clone(), revision);
-            self.run_sync(env, driver, SyncRequest::auto(app, automated.prune))
+            synced_revisions.insert(app.name.clone(), revision.clone());
+            let row = self
+                .run_sync(env, driver, SyncRequest::auto(app, automated.prune))
                 .await;
+            let policy = retry::policy_of(app.application.as_ref());
+            let next = retry::Retrying::after(
+                retrying.as_ref(),
+                &revision,
+                row.result == "succeeded",
+                policy.as_ref(),
+                std::time::Instant::now(),
+            );
+            let mut retries = env.retries.lock().unwrap_or_else(|e| e.into_inner());
+            match next {
+                Some(r) => retries.insert(app.name.clone(), r),
+                None => retries.remove(&app.name),
+            };
+            drop(retries);
             synced_any = true;
         }
         // The statuses above still describe the cluster unless a sync changed it.

@@ -52,6 +52,8 @@ pub(super) struct EnvRuntime {
     pub(super) cache: std::sync::Mutex<ViewCache>,
     /// A repo given by URL: its local mirror, fetched before each pass.
     pub(super) mirror: Option<PathBuf>,
+    /// Apps whose last auto-sync failed, for `syncPolicy.retry`.
+    pub(super) retries: std::sync::Mutex<HashMap<String, crate::gitops::retry::Retrying>>,
     /// Apps a deploy request is carrying out: the pass does not auto-sync them.
     pub(super) claims: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The views before the current one (newest last), so a live page a few versions behind
@@ -90,6 +92,7 @@ impl EnvRuntime {
             cache: std::sync::Mutex::new(ViewCache::default()),
             mirror,
             claims: Default::default(),
+            retries: Default::default(),
             recent: Default::default(),
         }
     }

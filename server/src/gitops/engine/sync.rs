@@ -10,7 +10,7 @@ use atrium_app::service::Caller;
 use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
-use crate::cluster::driver::{ClusterDriver, ResourceAction, SyncOptions};
+use crate::cluster::driver::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
 use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
 
@@ -145,14 +145,38 @@ impl Engine {
             dry_run: false,
             wait_for_health: Some(self.wave_timeout),
         };
+        // RespectIgnoreDifferences=true: ignored fields keep their live values.
+        let snapshot = env.snapshot();
+        let live = snapshot.live.get(&app.name);
+        let respected = crate::gitops::ignore::for_sync(
+            app.application.as_ref(),
+            &app.sync_options,
+            &app.resources,
+            |key| {
+                live.and_then(|l| l.iter().find(|o| o.key == key))
+                    .map(|o| o.object.clone())
+            },
+        );
         // Child Applications are Atrium's own to act on, not the cluster's, unless configured.
-        let resources: Vec<_> = app
-            .resources
+        let resources: Vec<_> = respected
+            .as_deref()
+            .unwrap_or(&app.resources)
             .iter()
             .filter(|r| env.config.apply_applications || r.kind != "Application")
             .cloned()
             .collect();
-        let (result, message, details) = match driver.apply(&app.name, &resources, options).await {
+        let (result, message, details) = match driver
+            .apply_app(
+                &app.name,
+                &resources,
+                options,
+                AppSync {
+                    revision: app.source.revision.as_deref().unwrap_or_default(),
+                    sync_options: &app.sync_options,
+                },
+            )
+            .await
+        {
             Ok(report) => {
                 let count = |a: ResourceAction| report.with_action(a).count();
                 let message = format!(

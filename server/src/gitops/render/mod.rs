@@ -224,7 +224,6 @@ pub fn render_source(
                 source.directory.as_ref(),
                 target.namespace,
             )
-            .map_err(RenderFailure::error)
         }
     }
 }

@@ -5,10 +5,10 @@
 use serde_json::Value;
 
 use crate::catalog::reader::parse_documents;
-use crate::resource::DesiredResource;
+use crate::resource::{hooks, DesiredResource};
 
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
-pub const HOOK: &str = "argocd.argoproj.io/hook";
+pub use crate::resource::hooks::HOOK;
 
 /// Kinds without a namespace. Rendering has no API server to ask (discovery), so this list
 /// covers the built-in kinds and the common cluster-scoped custom ones; any other kind is
@@ -98,12 +98,30 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
     if api_version.is_empty() || kind.is_empty() {
         return Err("apiVersion and kind are both required".into());
     }
-    let name = doc["metadata"]["name"]
+    let annotations = &doc["metadata"]["annotations"];
+    // The first phase of a comma-separated list (`PreSync,PostSync`): one run per sync.
+    let hook = annotations[HOOK]
+        .as_str()
+        .and_then(|t| t.split(',').map(str::trim).find(|t| !t.is_empty()))
+        .map(str::to_string)
+        .or_else(|| annotations["helm.sh/hook"].as_str().and_then(helm_hook));
+    let mut name = doc["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     if name.is_empty() {
-        return Err(format!("{kind} has no metadata.name"));
+        // A hook may have only `generateName`: the sync names it (Argo CD does the same); the
+        // prefix stands for it in the tree until then.
+        match hooks::generate_name(&doc) {
+            Some(prefix) if hooks::is_hook(&doc) => name = prefix.to_string(),
+            Some(_) => {
+                return Err(format!(
+                    "{kind} has only metadata.generateName: only hooks (argocd.argoproj.io/hook) \
+                     are named at sync time; give it metadata.name"
+                ))
+            }
+            None => return Err(format!("{kind} has no metadata.name")),
+        }
     }
     let mut ns = doc["metadata"]["namespace"]
         .as_str()
@@ -119,10 +137,6 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
     let sync_wave = annotation_int(annotations, SYNC_WAVE)
         .or_else(|| annotation_int(annotations, "helm.sh/hook-weight"))
         .unwrap_or(0);
-    let hook = annotations[HOOK]
-        .as_str()
-        .map(str::to_string)
-        .or_else(|| annotations["helm.sh/hook"].as_str().and_then(helm_hook));
     Ok(DesiredResource {
         api_version,
         kind,
@@ -185,6 +199,31 @@ mod tests {
         assert_eq!(out[0].hook.as_deref(), Some("PreSync"));
         assert_eq!(out[0].sync_wave, -2);
         assert_eq!(out[1].sync_wave, 0);
+    }
+
+    #[test]
+    fn a_hook_may_have_only_a_generate_name() {
+        let docs = vec![
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+                "generateName": "upgrade-sql-schema", "annotations": {HOOK: "PreSync"}}}),
+            json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {
+                "generateName": "both-", "annotations": {HOOK: "PreSync,PostSync"}}}),
+        ];
+        let mut out = Vec::new();
+        to_resources("manifests.yaml", docs, "waves", &mut out).unwrap();
+        assert_eq!(out[0].name, "upgrade-sql-schema");
+        assert_eq!(out[0].namespace, "waves");
+        assert_eq!(out[0].hook.as_deref(), Some("PreSync"));
+        assert_eq!(out[0].key(), "batch/Job/waves/upgrade-sql-schema");
+        assert_eq!(out[1].hook.as_deref(), Some("PreSync"));
+        // Not a hook: nothing names it at sync time, so it is an error that says why.
+        let plain = vec![json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"generateName": "x-"}})];
+        let err = to_resources("j.yaml", plain, "", &mut Vec::new()).unwrap_err();
+        assert!(
+            err.contains("j.yaml (document 1): Job has only metadata.generateName"),
+            "{err}"
+        );
     }
 
     #[test]

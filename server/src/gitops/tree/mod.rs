@@ -186,6 +186,9 @@ impl Walk<'_> {
         app: &Application,
         view: &mut AppSourceView,
     ) -> (Vec<DesiredResource>, Result<(), (RenderStatus, String)>) {
+        if let Err(message) = super::ignore::check(app).and_then(|()| super::retry::check(app)) {
+            return (Vec::new(), Err((RenderStatus::Error, message)));
+        }
         let sources = app.rendering_sources();
         if sources.is_empty() {
             return (

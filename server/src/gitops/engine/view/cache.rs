@@ -65,6 +65,7 @@ impl ViewCache {
                             b.status == RenderStatus::Ok
                                 && a.status == RenderStatus::Ok
                                 && b.resources.len() == a.resources.len()
+                                && ignore_rules(b) == ignore_rules(a)
                                 && b.resources.iter().zip(&a.resources).all(same_wants)
                         })
                     })
@@ -79,6 +80,13 @@ impl ViewCache {
             .retain(|name, _| unchanged.contains(name.as_str()));
         self.tree = Some(tree.clone());
     }
+}
+
+/// The app's `spec.ignoreDifferences`: verdicts depend on them as much as on the render.
+fn ignore_rules(app: &RenderedApp) -> &[crate::gitops::application::IgnoreDifferences] {
+    app.application
+        .as_ref()
+        .map_or(&[], |a| &a.spec.ignore_differences)
 }
 
 /// Whether two renders of a resource ask the same of the cluster and show the same row. With

@@ -10,6 +10,7 @@ mod tests;
 
 use crate::cluster::driver::{in_sync, LiveResource};
 use crate::resource::facts::states_all;
+use crate::resource::hooks::is_hook;
 use crate::resource::{DesiredResource, Health, SyncStatus};
 
 pub use cache::ViewCache;
@@ -65,6 +66,70 @@ pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -
             (sync, live.health, live.health_message.clone())
         }
     }
+}
+
+/// [`resource_status`], with the app's `spec.ignoreDifferences` left out of the sync verdict
+/// of each resource a rule picks.
+pub fn resource_status_ignoring(
+    desired: &DesiredResource,
+    live: Option<&LiveResource>,
+    rules: &[crate::gitops::application::IgnoreDifferences],
+) -> ResourceStatus {
+    let mut status = resource_status(desired, live);
+    if let Some(live) = live.filter(|_| crate::gitops::ignore::any_picks(rules, desired)) {
+        status.0 = if crate::gitops::ignore::in_sync_ignoring(rules, desired, &live.object) {
+            SyncStatus::Synced
+        } else {
+            SyncStatus::OutOfSync
+        };
+    }
+    status
+}
+
+/// What a hook shows, and which live object it is (its index in `live`): a named hook is
+/// found by key; a `generateName` one is the latest object named from its prefix. Its sync
+/// is not compared (Synced), its health is the live object's (Missing once its delete policy
+/// removed it, or before the first sync).
+pub fn hook_status(
+    desired: &DesiredResource,
+    live: &[LiveResource],
+    sorted: bool,
+) -> (ResourceStatus, Option<usize>) {
+    let phase = desired.hook.as_deref().unwrap_or_default();
+    let found = if crate::resource::hooks::generate_name(&desired.manifest).is_some() {
+        // Generated names extend the prefix, so their keys extend the desired key.
+        let prefix = desired.key();
+        live.iter()
+            .enumerate()
+            .filter(|(_, l)| l.key.starts_with(&prefix) && is_hook(&l.object))
+            .max_by(|(_, a), (_, b)| {
+                let at = |l: &LiveResource| {
+                    l.object["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (at(a), &a.key).cmp(&(at(b), &b.key))
+            })
+            .map(|(j, _)| j)
+    } else {
+        find(live, sorted, &desired.key())
+    };
+    let status = match found {
+        Some(j) => {
+            let why = live[j].health_message.as_deref().unwrap_or("not compared");
+            let message = format!("{phase} hook {}: {why}", live[j].name);
+            (SyncStatus::Synced, live[j].health, Some(message))
+        }
+        None => (
+            SyncStatus::Synced,
+            Health::Missing,
+            Some(format!(
+                "{phase} hook: created by the next sync, not compared"
+            )),
+        ),
+    };
+    (status, found)
 }
 
 /// Image tag of the first container of a workload, for the version column.

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cache::{KnownApp, KnownStatuses};
-use super::{find, resource_status, AppStatus, ViewCache};
+use super::{find, hook_status, resource_status_ignoring, AppStatus, ViewCache};
 use crate::cluster::driver::LiveResource;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
+use crate::resource::hooks::is_hook;
 use crate::resource::{Health, SyncStatus};
 
 /// Statuses of every app, children before parents so roll-ups see their children.
@@ -118,7 +119,21 @@ fn own_status(
     let mut sync = SyncStatus::Synced;
     let mut health = Health::Healthy;
     let mut resources = Vec::with_capacity(app.resources.len());
+    let rules = app
+        .application
+        .as_ref()
+        .map_or(&[][..], |a| &a.spec.ignore_differences[..]);
     for (i, r) in app.resources.iter().enumerate() {
+        if r.hook.is_some() {
+            // Run by a sync, not compared: shown, never part of the app's sync or health.
+            let (status, found) = hook_status(r, live_list, sorted);
+            let version = found.map(|j| {
+                wanted[j] = true;
+                live_list[j].resource_version.clone()
+            });
+            resources.push((version, status));
+            continue;
+        }
         let found = find(live_list, sorted, &r.key());
         let live = found.map(|j| {
             wanted[j] = true;
@@ -127,7 +142,7 @@ fn own_status(
         let version = live.map(|l| l.resource_version.as_str());
         let status = match known.and_then(|k| k.resources.get(i)) {
             Some((v, status)) if v.as_deref() == version => status.clone(),
-            _ => resource_status(r, live),
+            _ => resource_status_ignoring(r, live, rules),
         };
         if status.0 != SyncStatus::Synced && (applications_applied || r.kind != "Application") {
             sync = SyncStatus::OutOfSync;
@@ -138,7 +153,13 @@ fn own_status(
         }
         resources.push((version.map(String::from), status));
     }
-    let orphans = wanted.iter().filter(|w| !**w).count();
+    // Hooks left by earlier syncs (generated names, or removed from Git) belong to their
+    // delete policy, not to prune.
+    let orphans = wanted
+        .iter()
+        .zip(live_list)
+        .filter(|(w, l)| !**w && !is_hook(&l.object))
+        .count();
     if orphans > 0 {
         sync = SyncStatus::OutOfSync;
     }

@@ -150,3 +150,132 @@ fn image_tags_come_from_the_first_container() {
     assert_eq!(image_tag(&d).as_deref(), Some("1.4.2"));
     assert_eq!(image_tag(&serde_json::json!({"kind": "Service"})), None);
 }
+
+/// A live object as the inventory lists it.
+fn listed(object: serde_json::Value, health: Health) -> LiveResource {
+    let meta = &object["metadata"];
+    let (ns, name) = (
+        meta["namespace"].as_str().unwrap_or_default().to_string(),
+        meta["name"].as_str().unwrap().to_string(),
+    );
+    let (api_version, kind) = (
+        object["apiVersion"].as_str().unwrap().to_string(),
+        object["kind"].as_str().unwrap().to_string(),
+    );
+    LiveResource {
+        key: crate::resource::resource_key(&api_version, &kind, &ns, &name),
+        api_version,
+        kind,
+        namespace: ns,
+        name,
+        health,
+        health_message: None,
+        resource_version: "1".into(),
+        facts: Some(live_facts(&object)),
+        object,
+    }
+}
+
+#[test]
+fn hooks_count_for_neither_sync_nor_health_and_are_never_orphans() {
+    let hook_manifest = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"generateName": "upgrade-", "namespace": "shop",
+                     "annotations": {"argocd.argoproj.io/hook": "PreSync"}}});
+    let mut rendered = Vec::new();
+    crate::gitops::render::objects::to_resources(
+        "manifests.yaml",
+        vec![config_map("fast"), hook_manifest],
+        "shop",
+        &mut rendered,
+    )
+    .unwrap();
+    let tree = one_app(rendered);
+    // Before any sync: the hook is not in the cluster, which is no drift.
+    let only_cm = HashMap::from([(
+        "cart".to_string(),
+        vec![listed(config_map("fast"), Health::Healthy)],
+    )]);
+    let before = app_statuses(&tree, &only_cm);
+    assert_eq!(before["cart"].sync, SyncStatus::Synced, "{before:?}");
+    assert_eq!(before["cart"].health, Health::Healthy);
+    assert_eq!(before["cart"].resources[1].1, Health::Missing);
+    // Two syncs later: two generated Jobs, the older failed; a named hook removed from Git.
+    let job = |name: &str, at: &str| {
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "namespace": "shop", "creationTimestamp": at,
+                         "annotations": {"argocd.argoproj.io/hook": "PreSync"}}})
+    };
+    let mut live_list = vec![
+        listed(config_map("fast"), Health::Healthy),
+        listed(
+            job("upgrade-aaaaaaa-presync-1", "2026-01-01T00:00:00Z"),
+            Health::Degraded,
+        ),
+        listed(
+            job("upgrade-bbbbbbb-presync-2", "2026-01-02T00:00:00Z"),
+            Health::Healthy,
+        ),
+        listed(job("old-hook", "2025-01-01T00:00:00Z"), Health::Healthy),
+    ];
+    live_list.sort_by(|a, b| a.key.cmp(&b.key));
+    let after = app_statuses(&tree, &HashMap::from([("cart".to_string(), live_list)]));
+    let cart = &after["cart"];
+    assert_eq!(
+        (cart.sync, cart.health, cart.orphans),
+        (SyncStatus::Synced, Health::Healthy, 0)
+    );
+    let (sync, health, message) = &cart.resources[1];
+    assert_eq!((*sync, *health), (SyncStatus::Synced, Health::Healthy));
+    assert!(
+        message
+            .as_deref()
+            .unwrap()
+            .contains("upgrade-bbbbbbb-presync-2"),
+        "{message:?}"
+    );
+}
+
+#[test]
+fn ignore_differences_leave_fields_out_of_sync_status() {
+    let manifest = |replicas: i64| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "shop"}, "spec": {"replicas": replicas}})
+    };
+    let mut rendered = Vec::new();
+    crate::gitops::render::objects::to_resources(
+        "d.yaml",
+        vec![manifest(2)],
+        "shop",
+        &mut rendered,
+    )
+    .unwrap();
+    let live = HashMap::from([(
+        "cart".to_string(),
+        vec![listed(manifest(5), Health::Healthy)],
+    )]);
+    let mut tree = one_app(rendered);
+    assert_eq!(
+        app_statuses(&tree, &live)["cart"].sync,
+        SyncStatus::OutOfSync
+    );
+    let application = crate::gitops::application::Application::from_yaml(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: cart\nspec:\n  \
+         ignoreDifferences:\n  - group: apps\n    kind: Deployment\n    jsonPointers:\n    - /spec/replicas\n",
+    )
+    .unwrap();
+    tree.apps[0].application = Some(application);
+    let statuses = app_statuses(&tree, &live);
+    assert_eq!(statuses["cart"].sync, SyncStatus::Synced, "{statuses:?}");
+    // Through the cache too: a new render with the rules is not answered from the old verdicts.
+    let mut cache = ViewCache::default();
+    let without = Arc::new(one_app(tree.apps[0].resources.clone()));
+    assert_eq!(
+        app_statuses_cached(&without, &live, &mut cache)["cart"].sync,
+        SyncStatus::OutOfSync
+    );
+    let with = Arc::new(tree);
+    assert_eq!(
+        app_statuses_cached(&with, &live, &mut cache)["cart"].sync,
+        SyncStatus::Synced
+    );
+}
