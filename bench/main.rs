@@ -135,6 +135,7 @@ fn run_atrium(
     };
     let ctx = ReadContext {
         cache_dir: work.join("cache"),
+        ..Default::default()
     };
 
     let t = Instant::now();

@@ -27,7 +27,11 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         sources = crate::demo::setup::ensure_demo_catalog(&config.data_dir)?;
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
-    let catalog = Catalog::open(sources, config.data_dir.join("cache"), store.clone()).await?;
+    let read_ctx = crate::catalog::source::ReadContext {
+        cache_dir: config.data_dir.join("cache"),
+        rules: config.catalog_rules()?,
+    };
+    let catalog = Catalog::open(sources, read_ctx, store.clone()).await?;
     let engine = build_engine(config, store.clone())?;
     let auth = Arc::new(Auth::from_config(
         config,

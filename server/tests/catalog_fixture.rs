@@ -25,6 +25,7 @@ fn refresh(cfg: &SourceConfig) -> SourceSnapshot {
     let cache = tempfile::tempdir().unwrap();
     let ctx = ReadContext {
         cache_dir: cache.path().to_path_buf(),
+        ..Default::default()
     };
     refresh_source(cfg, &SourceSnapshot::default(), &ctx)
 }

@@ -126,6 +126,7 @@ const SYSTEM: &str =
 fn ctx(dir: &Path) -> ReadContext {
     ReadContext {
         cache_dir: dir.to_path_buf(),
+        ..Default::default()
     }
 }
 

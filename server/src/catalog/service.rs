@@ -2,7 +2,6 @@
 //! refresh, and the task that refreshes sources on start, on a timer and on demand.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -66,7 +65,7 @@ impl Catalog {
     /// Load what the store holds (so the UI has data at once), before any refresh.
     pub async fn open(
         sources: Vec<SourceConfig>,
-        cache_dir: PathBuf,
+        ctx: ReadContext,
         store: Store,
     ) -> anyhow::Result<Arc<Self>> {
         let mut snapshots = Vec::with_capacity(sources.len());
@@ -82,7 +81,7 @@ impl Catalog {
         Ok(Arc::new(Self {
             runtime: Mutex::new(vec![SourceRuntime::default(); sources.len()]),
             sources,
-            ctx: ReadContext { cache_dir },
+            ctx,
             store,
             state: RwLock::new(Arc::new(state)),
             snapshots: Mutex::new(snapshots),

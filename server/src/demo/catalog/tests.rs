@@ -122,6 +122,7 @@ fn ingests_cleanly_through_a_directory_source() {
     };
     let ctx = ReadContext {
         cache_dir: dir.path().join(".cache"),
+        ..Default::default()
     };
     let snapshot = refresh_source(&cfg, &Default::default(), &ctx);
     assert_eq!(snapshot.source_error, None);
