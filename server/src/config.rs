@@ -72,6 +72,8 @@ pub struct Config {
     pub deploy: DeployConfig,
     /// `[http]`: proxies in front of Atrium and request limits.
     pub http: crate::auth::network::HttpConfig,
+    /// `[webhooks]`: push webhooks from Git hosts (`ATRIUM_WEBHOOKS__SECRET`).
+    pub webhooks: crate::webhook::WebhookConfig,
 }
 
 /// `[deploy]`: how requests age and how long the executor waits.
@@ -178,6 +180,7 @@ impl Default for Config {
             repos: Vec::new(),
             deploy: DeployConfig::default(),
             http: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }

@@ -252,8 +252,8 @@ fn check_spec(kind: &str, spec: &Map<String, Value>, namespace: &str, problems: 
 /// `catalog-backend-module-ai-model`: `mcp-server` lists `remotes`).
 const STRUCTURED_API_TYPES: &[&str] = &["mcp-server", "ai-model-server"];
 
-/// `definition` is the API's text; a `$text`/`$json`/`$yaml` placeholder (resolved by Backstage
-/// when it reads the file) is accepted as is, since Atrium does not fetch it.
+/// `definition` is the API's text; a `$text`/`$json`/`$yaml` placeholder left in it (validation
+/// without a source, e.g. a bare document) is accepted: reading a source resolves it first.
 fn check_definition(spec: &Map<String, Value>, problems: &mut Vec<String>) {
     let api_type = spec.get("type").and_then(Value::as_str).unwrap_or_default();
     if STRUCTURED_API_TYPES.contains(&api_type) {
