@@ -36,6 +36,11 @@ struct Walk<'r, 'a> {
 impl Walk<'_, '_> {
     fn value(&mut self, value: &mut Value, path: &str) {
         if let Some((kind, target)) = placeholder(value) {
+            // A URL is for a Git host's reader (Backstage's examples name some): left as
+            // written, as before, until remotes can fetch it.
+            if target.contains("://") {
+                return;
+            }
             self.found += 1;
             if self.found > MAX_PLACEHOLDERS {
                 if self.found == MAX_PLACEHOLDERS + 1 {
@@ -132,6 +137,7 @@ mod tests {
             "parsed": [{"$json": "api.json"}, {"$yaml": "./api.yaml"}],
             "other": {"$ref": "x"},
             "two_keys": {"$text": "README.md", "b": 1},
+            "remote": {"$text": "https://example.com/api.yaml"},
         }});
         let (problems, found) = substitute(&mut doc, &mut files);
         assert!(problems.is_empty(), "{problems:?}");
@@ -141,6 +147,10 @@ mod tests {
         assert_eq!(doc["spec"]["parsed"][1]["info"]["title"], "t");
         assert_eq!(doc["spec"]["other"], json!({"$ref": "x"}));
         assert_eq!(doc["spec"]["two_keys"]["b"], 1);
+        assert_eq!(
+            doc["spec"]["remote"]["$text"],
+            "https://example.com/api.yaml"
+        );
     }
 
     #[test]

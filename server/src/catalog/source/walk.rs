@@ -422,12 +422,8 @@ impl Walker<'_> {
 }
 
 /// The bytes a placeholder names: a path relative to the descriptor's directory, inside the
-/// source. URLs, absolute paths and paths that leave the source are refused.
+/// source. Absolute paths and paths that leave the source are refused (URLs never get here).
 fn read_placeholder(tree: &Tree, dir: &str, target: &str) -> Result<Vec<u8>, String> {
-    let lower = target.to_ascii_lowercase();
-    if lower.contains("://") {
-        return Err("URL targets are not fetched; name a file inside the source".into());
-    }
     if target.starts_with('/') || target.contains('\\') {
         return Err("must be a path relative to this file".into());
     }
