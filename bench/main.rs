@@ -135,7 +135,7 @@ fn run_atrium(
     };
     let ctx = ReadContext {
         cache_dir: work.join("cache"),
-        remotes: Default::default(),
+        ..Default::default()
     };
 
     let t = Instant::now();

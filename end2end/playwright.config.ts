@@ -58,7 +58,7 @@ export default defineConfig({
     { name: 'setup', testMatch: /demo\.setup\.ts/ },
     {
       name: 'catalog',
-      testMatch: /(catalog|env|search)\.spec\.ts/,
+      testMatch: /(catalog|custom_kind|env|search)\.spec\.ts/,
       dependencies: ['setup'],
       use: { storageState: path.join(dataDir, 'demo-admin.json') },
     },

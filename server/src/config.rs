@@ -21,6 +21,9 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Auth(String),
+    /// `catalog.rules[i]: …`
+    #[error("configuration: {0}")]
+    Rules(String),
     #[error("configuration: catalog.sources[{index}] ({name}): {message}")]
     Source {
         index: usize,
@@ -71,6 +74,8 @@ pub struct Config {
     pub http: crate::auth::network::HttpConfig,
     /// `[git]`: credentials for remote repositories.
     pub git: GitConfig,
+    /// `[webhooks]`: push webhooks from Git hosts (`ATRIUM_WEBHOOKS__SECRET`).
+    pub webhooks: crate::webhook::WebhookConfig,
 }
 
 /// `[git]`: how remote repositories (catalog sources and environment repos given by URL) are
@@ -166,6 +171,8 @@ pub struct CatalogConfig {
     pub refresh_interval_secs: u64,
     /// Catalog sources; none configured = the demo sources in the data dir.
     pub sources: Vec<SourceEntry>,
+    /// `[[catalog.rules]]`: kinds each source may bring in; none = the built-in kinds.
+    pub rules: Vec<crate::catalog::rules::KindRule>,
 }
 
 /// One `[[catalog.sources]]` table: exactly one of `git` or `dir`.
@@ -199,6 +206,7 @@ impl Default for Config {
             deploy: DeployConfig::default(),
             http: Default::default(),
             git: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }
@@ -237,6 +245,7 @@ impl Default for CatalogConfig {
         Self {
             refresh_interval_secs: 300,
             sources: Vec::new(),
+            rules: Vec::new(),
         }
     }
 }
@@ -256,6 +265,7 @@ impl Config {
             .merge(Env::raw().only(&["database_url"]));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.catalog_sources()?;
+        config.catalog_rules()?;
         config.environments()?;
         config.repo_mappings()?;
         config.deploy_settings()?;
@@ -327,6 +337,19 @@ impl Config {
                 message: e.message,
             }
         })
+    }
+
+    /// `[[catalog.rules]]`, checked against the configured source names.
+    pub fn catalog_rules(&self) -> Result<crate::catalog::rules::CatalogRules, ConfigError> {
+        let names: Vec<&str> = self
+            .catalog
+            .sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let rules = crate::catalog::rules::CatalogRules::new(self.catalog.rules.clone());
+        rules.check(&names).map_err(ConfigError::Rules)?;
+        Ok(rules)
     }
 
     /// Configured environments in promotion order; empty when the demo ones should be used.

@@ -18,3 +18,4 @@ pub mod serve;
 pub mod store;
 pub mod telemetry;
 pub mod util;
+pub mod webhook;

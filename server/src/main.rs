@@ -131,7 +131,15 @@ fn main() -> ExitCode {
             command: CatalogCommand::Validate { target, format },
         } => {
             let cache = std::env::temp_dir().join("atrium-validate-cache");
-            let report = catalog::lint::validate_target(&target, &cache);
+            // `--config` brings the server's `[[catalog.rules]]`; without it, built-in kinds.
+            let rules = match cli.config.as_deref() {
+                None => Default::default(),
+                Some(file) => match load_config(Some(file)) {
+                    Ok(config) => catalog::lint::rules_for(&config, &target),
+                    Err(code) => return code,
+                },
+            };
+            let report = catalog::lint::validate_target_with(&target, &cache, &rules);
             match format {
                 Format::Json => println!("{}", report.to_json()),
                 Format::Text => print!("{}", report.to_text()),

@@ -23,7 +23,11 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     tracing::info!(database = %redact(&url), "store ready");
 
     let mut sources = config.catalog_sources()?;
+    let mut rules = config.catalog_rules()?;
     if sources.is_empty() {
+        if config.catalog.rules.is_empty() {
+            rules = crate::demo::catalog::demo_rules();
+        }
         sources = crate::demo::setup::ensure_demo_catalog(&config.data_dir)?;
         tracing::info!("no catalog sources configured: using the demo catalog");
     }
@@ -31,6 +35,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let ctx = crate::catalog::source::ReadContext {
         cache_dir: config.data_dir.join("cache"),
         remotes: remotes.clone(),
+        rules,
     };
     let catalog = Catalog::open(sources, ctx, store.clone()).await?;
     let engine = build_engine(config, store.clone(), remotes)?;
@@ -59,6 +64,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         network: Arc::new(
             crate::auth::network::Network::from_config(&config.http).map_err(anyhow::Error::msg)?,
         ),
+        webhooks: Arc::new(config.webhooks.clone()),
     })
 }
 

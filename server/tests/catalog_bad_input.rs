@@ -27,7 +27,7 @@ fn read_after(dir: &Path, entry: Option<&str>, previous: &SourceSnapshot) -> Sou
     };
     let ctx = ReadContext {
         cache_dir: dir.join(".cache"),
-        remotes: Default::default(),
+        ..Default::default()
     };
     refresh_source(&cfg, previous, &ctx)
 }
@@ -242,7 +242,7 @@ fn directory_sources_reparse_only_changed_files() {
     };
     let ctx = ReadContext {
         cache_dir: dir.path().join(".cache"),
-        remotes: Default::default(),
+        ..Default::default()
     };
     let (s1, _) = refresh_source_with_stats(&cfg, &SourceSnapshot::default(), &ctx);
     write(dir.path(), "b/catalog-info.yaml", &component("b2"));

@@ -25,7 +25,7 @@ fn refresh(cfg: &SourceConfig) -> SourceSnapshot {
     let cache = tempfile::tempdir().unwrap();
     let ctx = ReadContext {
         cache_dir: cache.path().to_path_buf(),
-        remotes: Default::default(),
+        ..Default::default()
     };
     refresh_source(cfg, &SourceSnapshot::default(), &ctx)
 }

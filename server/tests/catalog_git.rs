@@ -126,7 +126,7 @@ const SYSTEM: &str =
 fn ctx(dir: &Path) -> ReadContext {
     ReadContext {
         cache_dir: dir.to_path_buf(),
-        remotes: Default::default(),
+        ..Default::default()
     }
 }
 

@@ -118,3 +118,38 @@ fn help_documents_environments_and_apps_render() {
         assert!(out.contains(needle), "apps render --help lacks {needle}");
     }
 }
+
+#[test]
+fn validate_admits_the_kinds_the_config_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ai.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: AiResource\nmetadata: {name: prompt}\n\
+         spec: {type: prompt, owner: ml}\n",
+    )
+    .unwrap();
+    let target = file.to_str().unwrap();
+    let (code, out) = atrium(&["catalog", "validate", target]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "error  ai.yaml (document 0): airesource \"prompt\": unknown kind \"AiResource\""
+        ),
+        "{out}"
+    );
+    let config = dir.path().join("atrium.toml");
+    std::fs::write(&config, "[[catalog.rules]]\nallow = [\"AiResource\"]\n").unwrap();
+    let (code, out) = atrium(&[
+        "--config",
+        config.to_str().unwrap(),
+        "catalog",
+        "validate",
+        target,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("ok     airesource:default/prompt  (ai.yaml)"),
+        "{out}"
+    );
+}

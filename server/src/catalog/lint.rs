@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::assemble::assemble;
+use super::rules::{AllowedKinds, CatalogRules, KindRule};
 use super::source::{
     list_dir, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot,
 };
@@ -87,9 +88,44 @@ impl LintReport {
 /// (URL, path ending `.git`, or bare repository: its HEAD branch). Locations are followed.
 /// Blocking.
 pub fn validate_target(target: &str, cache_dir: &Path) -> LintReport {
+    validate_target_with(target, cache_dir, &AllowedKinds::BuiltIn)
+}
+
+/// The kinds `catalog validate` admits for `target` under a configuration: its global rules,
+/// and the per-source rules of a configured source that reads `target` (same `git` or `dir`).
+pub fn rules_for(config: &crate::config::Config, target: &str) -> AllowedKinds {
+    let rules = crate::catalog::rules::CatalogRules::new(config.catalog.rules.clone());
+    let same = |p: &Path| {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        canon(p) == canon(Path::new(target))
+    };
+    let mut names = vec![target];
+    for source in &config.catalog.sources {
+        let git = source
+            .git
+            .as_deref()
+            .is_some_and(|g| g == target || same(Path::new(g)));
+        if git || source.dir.as_deref().is_some_and(same) {
+            names.push(source.name.as_str());
+        }
+    }
+    rules.for_sources(&names)
+}
+
+/// [`validate_target`] admitting the kinds of `allowed` (`--config`'s `[[catalog.rules]]`).
+pub fn validate_target_with(target: &str, cache_dir: &Path, allowed: &AllowedKinds) -> LintReport {
+    // The read runs under one name (the target), so the allow list is pinned to it.
+    let rules = match allowed {
+        AllowedKinds::BuiltIn => CatalogRules::default(),
+        AllowedKinds::List(kinds) => CatalogRules::new(vec![KindRule {
+            allow: kinds.iter().cloned().collect(),
+            sources: None,
+        }]),
+    };
     let ctx = ReadContext {
         cache_dir: cache_dir.to_path_buf(),
         remotes: Default::default(),
+        rules,
     };
     let path = Path::new(target);
     let (location, entry) = if super::source::git_is_url(target)

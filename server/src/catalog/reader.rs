@@ -6,7 +6,8 @@ use serde_json::Value;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use super::model::Entity;
-use super::validate::{validate, Invalid};
+use super::rules::AllowedKinds;
+use super::validate::{validate_with, Invalid};
 
 /// Larger descriptor files are refused unread: a catalog file that big is a mistake, and
 /// parsing it would cost every refresh.
@@ -78,8 +79,19 @@ pub struct Document {
     pub outcome: Result<Entity, Invalid>,
 }
 
-/// Parses and validates every document of a file.
+/// Parses and validates every document of a file (built-in kinds, no placeholders).
 pub fn read_file(bytes: &[u8]) -> Result<Vec<Document>, ReadError> {
+    read_file_with(bytes, &AllowedKinds::BuiltIn, &mut |_| Vec::new())
+}
+
+/// [`read_file`] under a source's kind rules; `prepare` runs on each document before it is
+/// validated (placeholder substitution) and returns its problems, which make the document
+/// invalid.
+pub fn read_file_with(
+    bytes: &[u8],
+    allowed: &AllowedKinds,
+    prepare: &mut dyn FnMut(&mut Value) -> Vec<String>,
+) -> Result<Vec<Document>, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge { size: bytes.len() });
     }
@@ -88,11 +100,52 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<Document>, ReadError> {
     let values = parse_documents(text)?;
     Ok(values
         .into_iter()
-        .map(|(index, value)| Document {
-            index,
-            outcome: validate(&value),
+        .map(|(index, mut value)| {
+            let prepared = prepare(&mut value);
+            let outcome = validate_with(&value, allowed);
+            Document {
+                index,
+                outcome: with_problems(outcome, prepared),
+            }
         })
         .collect())
+}
+
+/// A document whose placeholders failed is invalid even when the rest of it is fine.
+#[expect(
+    clippy::result_large_err,
+    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
+)]
+fn with_problems(
+    outcome: Result<Entity, Invalid>,
+    problems: Vec<String>,
+) -> Result<Entity, Invalid> {
+    if problems.is_empty() {
+        return outcome;
+    }
+    match outcome {
+        Ok(entity) => Err(Invalid {
+            entity_ref: Some(entity.entity_ref()),
+            label: Some(format!(
+                "{} \"{}\"",
+                entity.kind.to_ascii_lowercase(),
+                entity.metadata.name
+            )),
+            problems,
+            is_descriptor: true,
+        }),
+        Err(mut invalid) => {
+            invalid.problems.splice(0..0, problems);
+            invalid.is_descriptor = true;
+            Err(invalid)
+        }
+    }
+}
+
+/// Whether a previous problem was a kind refused by the rules in force then (a change of
+/// rules may admit it now).
+pub fn is_kind_refusal(message: &str) -> bool {
+    message.contains("unknown kind \"") || message.contains("by [[catalog.rules]]")
 }
 
 /// A NUL byte has no place in YAML text (the spec excludes it; a parser may still take it

@@ -132,10 +132,25 @@ pub const RELATION_FIELDS: &[RelationField] = &[
     f("template", "owner", false, Some("group"), OWNED.0, OWNED.1),
 ];
 
+/// A custom kind (admitted by `[[catalog.rules]]`) relates through the fields Backstage's
+/// kinds share; `kind` is unused for these rows.
+pub const GENERIC_FIELDS: &[RelationField] = &[
+    f("*", "owner", false, Some("group"), OWNED.0, OWNED.1),
+    f("*", "system", false, Some("system"), PART.0, PART.1),
+    f("*", "dependsOn", true, None, DEP.0, DEP.1),
+    f("*", "dependencyOf", true, None, DEP_OF.0, DEP_OF.1),
+];
+
 /// The relation fields of one kind (any spelling).
 pub fn fields_for(kind: &str) -> impl Iterator<Item = &'static RelationField> {
     let kind = kind.to_ascii_lowercase();
-    RELATION_FIELDS.iter().filter(move |f| f.kind == kind)
+    let custom = !super::rules::is_builtin(&kind);
+    let table = if custom {
+        GENERIC_FIELDS
+    } else {
+        RELATION_FIELDS
+    };
+    table.iter().filter(move |f| custom || f.kind == kind)
 }
 
 /// The refs an entity's spec names, with the field each came from. Values that are not

@@ -1,7 +1,7 @@
 //! The live catalog: the current assembled entities and search index, swapped whole after each
 //! refresh, and the task that refreshes sources on start, on a timer and on demand.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -57,6 +57,9 @@ pub struct Catalog {
     snapshots: Mutex<Vec<SourceSnapshot>>,
     runtime: Mutex<Vec<SourceRuntime>>,
     refreshing: std::sync::atomic::AtomicBool,
+    /// Sources a webhook asked for; the next wake-up reads only these (unless it is the timer
+    /// or a "refresh now", which read every source).
+    pending: Mutex<Pending>,
     generation: std::sync::atomic::AtomicU64,
     wake: Notify,
 }
@@ -86,6 +89,7 @@ impl Catalog {
             state: RwLock::new(Arc::new(state)),
             snapshots: Mutex::new(snapshots),
             refreshing: Default::default(),
+            pending: Mutex::new(Pending::None),
             generation: Default::default(),
             wake: Notify::new(),
         }))
@@ -124,8 +128,31 @@ impl Catalog {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Ask the refresh task for a pass over these sources only (a push webhook named them);
+    /// coalesced with what is already queued.
+    pub fn request_refresh_of(&self, names: &[&str]) {
+        let indexes = self
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| names.contains(&s.name.as_str()))
+            .map(|(i, _)| i);
+        {
+            let mut pending = self.pending.lock().expect("pending lock");
+            match &mut *pending {
+                Pending::All => {}
+                Pending::Some(set) => set.extend(indexes),
+                Pending::None => *pending = Pending::Some(indexes.collect()),
+            }
+        }
+        self.refreshing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
     /// Ask the refresh task for a pass now (coalesced with one already queued).
     pub fn request_refresh(&self) {
+        *self.pending.lock().expect("pending lock") = Pending::All;
         self.refreshing
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.wake.notify_one();
@@ -134,10 +161,15 @@ impl Catalog {
     /// Refresh every source once: read (blocking, off the async threads), persist what
     /// changed, then rebuild the assembled catalog and index and swap them in.
     pub async fn refresh_all(&self) -> anyhow::Result<()> {
+        self.refresh_some(None).await
+    }
+
+    /// [`Self::refresh_all`] limited to the sources at `only` (None = all).
+    async fn refresh_some(&self, only: Option<&BTreeSet<usize>>) -> anyhow::Result<()> {
         self.refreshing
             .store(true, std::sync::atomic::Ordering::SeqCst);
         let started = Instant::now();
-        let result = self.refresh_inner().await;
+        let result = self.refresh_inner(only).await;
         self.refreshing
             .store(false, std::sync::atomic::Ordering::SeqCst);
         self.generation
@@ -150,9 +182,12 @@ impl Catalog {
         result
     }
 
-    async fn refresh_inner(&self) -> anyhow::Result<()> {
+    async fn refresh_inner(&self, only: Option<&BTreeSet<usize>>) -> anyhow::Result<()> {
         let mut changed = false;
         for (i, source) in self.sources.iter().enumerate() {
+            if only.is_some_and(|set| !set.contains(&i)) {
+                continue;
+            }
             let previous = self.snapshot_of(i).unwrap_or_default();
             let (cfg, ctx, prev) = (source.clone(), self.ctx.clone(), previous.clone());
             let next =
@@ -192,13 +227,29 @@ impl Catalog {
 
     /// The refresh loop: once at start, then every `interval` or when asked.
     pub async fn run(self: Arc<Self>, interval: Duration) {
+        let mut only = None;
         loop {
-            if let Err(error) = self.refresh_all().await {
+            if let Err(error) = self.refresh_some(only.as_ref()).await {
                 tracing::error!("catalog refresh failed: {error:#}");
             }
-            let _ = tokio::time::timeout(interval, self.wake.notified()).await;
+            let woken = tokio::time::timeout(interval, self.wake.notified()).await;
+            let pending = std::mem::replace(
+                &mut *self.pending.lock().expect("pending lock"),
+                Pending::None,
+            );
+            only = match (woken, pending) {
+                (Ok(()), Pending::Some(set)) => Some(set),
+                _ => None,
+            };
         }
     }
+}
+
+/// What the next wake-up of the refresh task reads.
+enum Pending {
+    None,
+    All,
+    Some(BTreeSet<usize>),
 }
 
 /// Where a source reads from, for logs and the status page.

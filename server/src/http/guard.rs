@@ -55,6 +55,25 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         )
             .into_response();
     }
+    // A Git host's push webhook: its signature, checked by the handler, is its only
+    // credential (no cookie or token is read, so no Origin check either).
+    if req.uri().path() == super::webhooks::PATH {
+        let (client_ip, request_id) = request_context(&req, &state.network);
+        if let Some(refused) = over_budget(&state.network, None, client_ip.as_deref()) {
+            return refused;
+        }
+        req.extensions_mut().insert(Caller {
+            user: None,
+            request_id,
+            client_request_id: None,
+            client_ip,
+            via_token: false,
+        });
+        let nonce = new_token();
+        let mut response = next.run(req).await;
+        security_headers(response.headers_mut(), &nonce, auth.hsts);
+        return response;
+    }
     // Automation: a personal API token on the JSON API and server functions. It carries no
     // ambient credential (no cookie is read with it), so the same-origin rule does not apply.
     if let Some(secret) = bearer(req.headers()) {

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod request_id;
 pub mod session_bound;
 pub mod state;
+pub mod webhooks;
 
 use std::sync::LazyLock;
 
@@ -58,6 +59,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit/export", get(export::export))
         .route("/api/envs/{env}/events", get(events::events))
         .route("/api/deploys/events", get(deploy_events::events))
+        .route(
+            webhooks::PATH,
+            post(webhooks::git).layer(axum::extract::DefaultBodyLimit::max(
+                crate::webhook::MAX_BODY_BYTES,
+            )),
+        )
         .merge(api_v1::routes())
         .route("/auth/login", get(auth_routes::login))
         .route("/auth/callback", get(auth_routes::callback))

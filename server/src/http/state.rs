@@ -32,6 +32,8 @@ pub struct AppState {
     pub deploys: Deploys,
     /// Trusted proxies and the API's request budget.
     pub network: Arc<crate::auth::network::Network>,
+    /// `[webhooks]`: the secrets push webhooks are signed with.
+    pub webhooks: Arc<crate::webhook::WebhookConfig>,
 }
 
 impl AppState {

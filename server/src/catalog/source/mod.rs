@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::model::{CatalogError, Located};
+use super::reader::is_kind_refusal;
+use super::rules::{AllowedKinds, CatalogRules};
 
 pub(crate) mod git;
 mod tree;
@@ -41,12 +43,14 @@ pub enum SourceLocation {
 }
 
 /// What reading needs besides the configuration.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ReadContext {
     /// Where URL repositories are cloned (bare) and fetched.
     pub cache_dir: PathBuf,
     /// How they are fetched: the configured credentials.
     pub remotes: std::sync::Arc<crate::gitremote::Remotes>,
+    /// `[[catalog.rules]]`: the kinds each source may bring in.
+    pub rules: CatalogRules,
 }
 
 /// Everything one source yielded at one point in time; the input of the next refresh.
@@ -107,6 +111,14 @@ pub fn refresh_source_with_stats(
             return (failed, RefreshStats::default());
         }
     };
+    let allowed = ctx.rules.for_source(&cfg.name);
+    let fresh;
+    let previous = if read_under_other_rules(previous, &allowed) {
+        fresh = SourceSnapshot::default();
+        &fresh
+    } else {
+        previous
+    };
     let commit = tree.commit().map(str::to_string);
     if commit.is_some() && commit == previous.commit && previous.source_error.is_none() {
         let stats = RefreshStats {
@@ -115,7 +127,7 @@ pub fn refresh_source_with_stats(
         };
         return (previous.clone(), stats);
     }
-    let (walked, stats) = walk::walk(&tree, &cfg.name, cfg.entry.as_deref(), previous);
+    let (walked, stats) = walk::walk(&tree, &cfg.name, cfg.entry.as_deref(), previous, &allowed);
     let snapshot = SourceSnapshot {
         source: cfg.name.clone(),
         commit,
@@ -125,4 +137,14 @@ pub fn refresh_source_with_stats(
         source_error: None,
     };
     (snapshot, stats)
+}
+
+/// Whether `previous` holds an entity the rules now refuse, or refused a kind (which they may
+/// now admit): then nothing of it is reused, since an unchanged file may read differently.
+fn read_under_other_rules(previous: &SourceSnapshot, allowed: &AllowedKinds) -> bool {
+    previous
+        .entities
+        .iter()
+        .any(|l| !allowed.allows(&l.entity.kind))
+        || previous.errors.iter().any(|e| is_kind_refusal(&e.message))
 }

@@ -123,6 +123,24 @@ impl Tree {
     }
 }
 
+impl Tree {
+    /// The content of `path`, refusing a directory source's file that resolves outside its
+    /// root (a symlink): placeholder targets must not read the server's own files.
+    pub fn read_inside(&self, path: &str) -> io::Result<Vec<u8>> {
+        if let Tree::Dir { root, .. } = self {
+            let root = std::fs::canonicalize(root)?;
+            let file = std::fs::canonicalize(root.join(path))?;
+            if !file.starts_with(&root) {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "it resolves outside the source",
+                ));
+            }
+        }
+        Ok(self.load(path, None)?.bytes.unwrap_or_default())
+    }
+}
+
 /// Every file below `root`, relative and `/`-separated, skipping hidden entries (`.git`…)
 /// and not following directory symlinks (a link cycle would never end).
 pub(crate) fn list_dir(root: &Path) -> io::Result<BTreeSet<String>> {

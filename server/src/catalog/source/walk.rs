@@ -10,7 +10,9 @@ use globset::GlobBuilder;
 use super::tree::Tree;
 use super::{RefreshStats, SourceSnapshot};
 use crate::catalog::model::{CatalogError, EntityRef, Located};
-use crate::catalog::reader::read_file;
+use crate::catalog::reader::read_file_with;
+use crate::catalog::rules::AllowedKinds;
+use crate::catalog::substitute::substitute;
 
 /// Messages produced by the traversal (not by parsing). They depend on other files, so they
 /// are recomputed on every refresh instead of being reused with an unchanged file.
@@ -39,18 +41,26 @@ pub(super) struct Walked {
 struct FileResult {
     entities: Vec<Located>,
     errors: Vec<CatalogError>,
+    /// The file used `$text`/`$json`/`$yaml`: what it reads may change while it does not.
+    placeholders: bool,
 }
+
+/// Appended to the stored id of a file that uses placeholders, so that it never matches the
+/// file's own id and is read again on every refresh.
+const PLACEHOLDER_MARK: &str = "+placeholders";
 
 pub(super) fn walk(
     tree: &Tree,
     source: &str,
     entry: Option<&str>,
     previous: &SourceSnapshot,
+    allowed: &AllowedKinds,
 ) -> (Walked, RefreshStats) {
     let mut walker = Walker {
         tree,
         source,
         previous,
+        allowed,
         out: Walked {
             files: BTreeMap::new(),
             entities: Vec::new(),
@@ -92,6 +102,7 @@ struct Walker<'a> {
     tree: &'a Tree,
     source: &'a str,
     previous: &'a SourceSnapshot,
+    allowed: &'a AllowedKinds,
     out: Walked,
     stats: RefreshStats,
     visited: HashSet<String>,
@@ -267,13 +278,15 @@ impl Walker<'_> {
                         None,
                         format!("file cannot be read: {e}"),
                     )],
+                    placeholders: false,
                 }
             }
         };
-        self.out.files.insert(path.to_string(), loaded.id);
+        let id = loaded.id;
         match loaded.bytes {
             None => {
                 self.stats.reused_files.push(path.to_string());
+                self.out.files.insert(path.to_string(), id);
                 FileResult {
                     entities: self.previous_entities(path),
                     errors: self
@@ -283,24 +296,42 @@ impl Walker<'_> {
                         .filter(|e| e.file == path && !is_walk_error(e))
                         .cloned()
                         .collect(),
+                    placeholders: false,
                 }
             }
             Some(bytes) => {
                 self.stats.parsed_files.push(path.to_string());
-                self.parse(path, &bytes, lenient)
+                let result = self.parse(path, &bytes, lenient);
+                let mark = if result.placeholders {
+                    PLACEHOLDER_MARK
+                } else {
+                    ""
+                };
+                self.out
+                    .files
+                    .insert(path.to_string(), format!("{id}{mark}"));
+                result
             }
         }
     }
 
     fn parse(&self, path: &str, bytes: &[u8], lenient: bool) -> FileResult {
         let previous = self.previous_entities(path);
-        let docs = match read_file(bytes) {
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let mut placeholders = 0;
+        let mut prepare = |doc: &mut serde_json::Value| {
+            let (problems, found) = substitute(doc, &mut |t| read_placeholder(self.tree, dir, t));
+            placeholders += found;
+            problems
+        };
+        let docs = match read_file_with(bytes, self.allowed, &mut prepare) {
             Ok(docs) => docs,
             // The whole file is unreadable: its last good entities stay.
             Err(e) => {
                 return FileResult {
                     entities: previous,
                     errors: vec![self.new_error(path, None, None, e.to_string())],
+                    placeholders: false,
                 }
             }
         };
@@ -312,6 +343,7 @@ impl Walker<'_> {
         let mut result = FileResult {
             entities: Vec::new(),
             errors: Vec::new(),
+            placeholders: placeholders > 0,
         };
         for doc in docs {
             match doc.outcome {
@@ -387,6 +419,20 @@ impl Walker<'_> {
         let error = self.new_error(file, document, entity_ref, message);
         self.out.errors.push(error);
     }
+}
+
+/// The bytes a placeholder names: a path relative to the descriptor's directory, inside the
+/// source. Absolute paths and paths that leave the source are refused (URLs never get here).
+fn read_placeholder(tree: &Tree, dir: &str, target: &str) -> Result<Vec<u8>, String> {
+    if target.starts_with('/') || target.contains('\\') {
+        return Err("must be a path relative to this file".into());
+    }
+    let path = normalize(dir, target).ok_or("the path leaves the source")?;
+    if !tree.contains(&path) {
+        return Err(format!("file not found ({path})"));
+    }
+    tree.read_inside(&path)
+        .map_err(|e| format!("file cannot be read ({path}): {e}"))
 }
 
 fn is_glob(path: &str) -> bool {

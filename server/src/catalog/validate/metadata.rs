@@ -37,6 +37,11 @@ pub fn is_valid_tag(tag: &str) -> bool {
     (1..=MAX_NAME).contains(&tag.len()) && TAG_RE.is_match(tag)
 }
 
+/// The group part of an apiVersion: a DNS subdomain, at most 253 characters.
+pub(super) fn is_valid_api_group(group: &str) -> bool {
+    (1..=MAX_PREFIX).contains(&group.len()) && DNS_SUBDOMAIN_RE.is_match(group)
+}
+
 /// `[prefix/]name`: prefix a DNS subdomain (≤ 253), name like an entity name (≤ 63).
 fn is_valid_key(key: &str) -> bool {
     let (prefix, name) = match key.split_once('/') {

@@ -8,23 +8,12 @@ use serde_json::{Map, Value};
 use super::model::{Entity, EntityRef};
 use super::refs::parse_ref;
 use super::relations::fields_for;
+pub use super::rules::KINDS;
+use super::rules::{is_valid_kind, AllowedKinds};
 
 mod metadata;
 
 pub use metadata::{is_valid_name, is_valid_namespace, is_valid_tag};
-
-/// The kinds Atrium reads, as Backstage spells them.
-pub const KINDS: &[&str] = &[
-    "Component",
-    "API",
-    "Resource",
-    "System",
-    "Domain",
-    "Group",
-    "User",
-    "Location",
-    "Template",
-];
 
 const CORE_API_VERSIONS: &[&str] = &["backstage.io/v1alpha1", "backstage.io/v1beta1"];
 const TEMPLATE_API_VERSION: &str = "scaffolder.backstage.io/v1beta3";
@@ -62,6 +51,16 @@ impl Invalid {
     reason = "Invalid is the normal outcome for a bad document, not a rare error path"
 )]
 pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
+    validate_with(doc, &AllowedKinds::BuiltIn)
+}
+
+/// [`validate`] under a source's `[[catalog.rules]]`: a kind they do not allow is a problem,
+/// and a custom kind they allow is held to Backstage's generic envelope rules only.
+#[expect(
+    clippy::result_large_err,
+    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
+)]
+pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Invalid> {
     let mut problems = Vec::new();
     let Some(obj) = doc.as_object() else {
         return Err(Invalid {
@@ -85,11 +84,18 @@ pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
             .copied()
     });
     match (&kind, known_kind) {
-        (Some(k), None) => problems.push(format!(
-            "unknown kind \"{k}\", expected one of {}",
-            KINDS.join(", ")
-        )),
+        (Some(k), None) if !allowed.allows(k) => problems.push(match allowed {
+            AllowedKinds::BuiltIn => format!(
+                "unknown kind \"{k}\", expected one of {} (a [[catalog.rules]] allow list admits other kinds)",
+                KINDS.join(", ")
+            ),
+            AllowedKinds::List(_) => not_allowed(k),
+        }),
+        (Some(k), None) => check_custom_envelope(k, api_version.as_deref(), &mut problems),
         (_, Some(known)) => {
+            if !allowed.allows(known) {
+                problems.push(not_allowed(known));
+            }
             if let Some(v) = &api_version {
                 let allowed: &[&str] = if known == "Template" {
                     &[TEMPLATE_API_VERSION]
@@ -128,10 +134,16 @@ pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
         .to_string();
     let spec = match obj.get("spec") {
         Some(Value::Object(s)) => {
-            if let Some(k) = known_kind {
-                check_spec(k, s, &namespace, &mut problems);
+            match (known_kind, &kind) {
+                (Some(k), _) => check_spec(k, s, &namespace, &mut problems),
+                (None, Some(k)) => check_ref_fields(k, s, &namespace, &mut problems),
+                _ => {}
             }
             Value::Object(s.clone())
+        }
+        // Backstage's envelope makes `spec` optional; only the built-in kinds require it.
+        None | Some(Value::Null) if known_kind.is_none() && kind.is_some() => {
+            Value::Object(Map::new())
         }
         None | Some(Value::Null) => {
             problems.push("spec is required".into());
@@ -184,6 +196,29 @@ pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
     })
 }
 
+fn not_allowed(kind: &str) -> String {
+    format!("kind \"{kind}\" is not allowed for this source by [[catalog.rules]] (add it to an `allow` list)")
+}
+
+/// A custom kind: Backstage's generic envelope only — the kind's syntax and an apiVersion of
+/// the form `group/version` (both parts DNS-like).
+fn check_custom_envelope(kind: &str, api_version: Option<&str>, problems: &mut Vec<String>) {
+    if !is_valid_kind(kind) {
+        problems.push(format!(
+            "kind \"{kind}\" is not a valid kind (a letter, then letters and digits, at most 63)"
+        ));
+    }
+    let Some(v) = api_version else { return };
+    let valid = v.split_once('/').is_some_and(|(group, version)| {
+        metadata::is_valid_api_group(group) && is_valid_namespace(version)
+    });
+    if !valid {
+        problems.push(format!(
+            "apiVersion \"{v}\" is not of the form group/version (e.g. backstage.io/v1alpha1)"
+        ));
+    }
+}
+
 /// Required spec fields and ref fields of each kind.
 fn check_spec(kind: &str, spec: &Map<String, Value>, namespace: &str, problems: &mut Vec<String>) {
     let required: &[&str] = match kind {
@@ -217,8 +252,8 @@ fn check_spec(kind: &str, spec: &Map<String, Value>, namespace: &str, problems: 
 /// `catalog-backend-module-ai-model`: `mcp-server` lists `remotes`).
 const STRUCTURED_API_TYPES: &[&str] = &["mcp-server", "ai-model-server"];
 
-/// `definition` is the API's text; a `$text`/`$json`/`$yaml` placeholder (resolved by Backstage
-/// when it reads the file) is accepted as is, since Atrium does not fetch it.
+/// `definition` is the API's text; a `$text`/`$json`/`$yaml` placeholder left in it (validation
+/// without a source, e.g. a bare document) is accepted: reading a source resolves it first.
 fn check_definition(spec: &Map<String, Value>, problems: &mut Vec<String>) {
     let api_type = spec.get("type").and_then(Value::as_str).unwrap_or_default();
     if STRUCTURED_API_TYPES.contains(&api_type) {

@@ -229,7 +229,8 @@ fn envelope_problems() {
         ),
         vec![
             "environment \"dev\": unknown kind \"Environment\", expected one of Component, API, \
-              Resource, System, Domain, Group, User, Location, Template"
+              Resource, System, Domain, Group, User, Location, Template (a [[catalog.rules]] \
+              allow list admits other kinds)"
         ]
     );
     let msgs = problems(json!({"apiVersion": "v1", "kind": "Component",
@@ -307,4 +308,85 @@ fn invalid_namespace() {
     );
     assert_eq!(msgs.len(), 1);
     assert!(msgs[0].starts_with("system \"s\": metadata.namespace \"Not_OK\" is not valid"));
+}
+
+fn ai_resource(spec: Option<Value>) -> Value {
+    let mut doc = json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "AiResource",
+        "metadata": {"name": "summarizer-prompt"},
+    });
+    if let Some(spec) = spec {
+        doc["spec"] = spec;
+    }
+    doc
+}
+
+fn allow(kinds: &[&str]) -> AllowedKinds {
+    AllowedKinds::List(kinds.iter().map(|k| k.to_ascii_lowercase()).collect())
+}
+
+#[test]
+fn a_custom_kind_needs_a_rule() {
+    let doc = ai_resource(Some(json!({"type": "prompt", "owner": "team-a"})));
+    let err = validate(&doc).unwrap_err().messages();
+    assert!(
+        err[0].starts_with("airesource \"summarizer-prompt\": unknown kind \"AiResource\""),
+        "{err:?}"
+    );
+    let e = validate_with(&doc, &allow(&["Component", "AiResource"])).expect("allowed");
+    assert_eq!(e.kind, "AiResource");
+    assert_eq!(e.spec_str("owner"), Some("team-a"));
+    // Backstage's envelope makes spec optional for kinds it does not know.
+    let bare = validate_with(&ai_resource(None), &allow(&["airesource"])).expect("no spec");
+    assert_eq!(bare.spec, json!({}));
+}
+
+#[test]
+fn rules_can_refuse_a_built_in_kind() {
+    let doc = component(json!({"type": "service", "lifecycle": "production", "owner": "o"}));
+    let err = validate_with(&doc, &allow(&["API"]))
+        .unwrap_err()
+        .messages();
+    assert!(
+        err[0].contains("kind \"Component\" is not allowed"),
+        "{err:?}"
+    );
+    let doc = ai_resource(Some(json!({})));
+    let err = validate_with(&doc, &allow(&["API"]))
+        .unwrap_err()
+        .messages();
+    assert!(
+        err[0].contains("kind \"AiResource\" is not allowed"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_custom_kind_keeps_the_generic_envelope_rules() {
+    let mut doc = ai_resource(Some(json!({"owner": "group:", "dependsOn": "x"})));
+    doc["apiVersion"] = json!("v1");
+    let err = validate_with(&doc, &allow(&["AiResource"]))
+        .unwrap_err()
+        .messages();
+    assert!(
+        err.iter()
+            .any(|p| p.contains("apiVersion \"v1\" is not of the form group/version")),
+        "{err:?}"
+    );
+    assert!(err.iter().any(|p| p.contains("spec.owner")), "{err:?}");
+    assert!(
+        err.iter()
+            .any(|p| p.contains("spec.dependsOn: expected a list")),
+        "{err:?}"
+    );
+    let mut doc = ai_resource(None);
+    doc["kind"] = json!("Ai-Resource");
+    let err = validate_with(&doc, &allow(&["Ai-Resource"]))
+        .unwrap_err()
+        .messages();
+    assert!(
+        err.iter().any(|p| p.contains("is not a valid kind")),
+        "{err:?}"
+    );
 }

@@ -21,6 +21,35 @@ use yaml::{
     users_yaml,
 };
 
+/// A custom kind, as Backstage's own demo catalog declares: admitted by [`demo_rules`].
+const AI_YAML: &str = "apiVersion: backstage.io/v1alpha1
+kind: AiResource
+metadata:
+  name: fraud-scoring-model
+  title: Fraud scoring model
+  description: Scores each payment for fraud before the gateway charges it.
+  tags: [ml]
+spec:
+  type: model
+  lifecycle: experimental
+  owner: team-payments
+  system: checkout
+  dependencyOf: [component:payment-gateway]
+";
+
+/// The demo's `[[catalog.rules]]`: the built-in kinds and `AiResource`.
+pub fn demo_rules() -> crate::catalog::rules::CatalogRules {
+    let mut allow: Vec<String> = crate::catalog::rules::KINDS
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    allow.push("AiResource".into());
+    crate::catalog::rules::CatalogRules::new(vec![crate::catalog::rules::KindRule {
+        allow,
+        sources: None,
+    }])
+}
+
 /// `(relative path, YAML)` of every file of the demo catalog repository, root
 /// `catalog-info.yaml` first.
 pub fn demo_catalog_files() -> Vec<(String, String)> {
@@ -29,6 +58,7 @@ pub fn demo_catalog_files() -> Vec<(String, String)> {
         ("org/users.yaml".into(), users_yaml()),
         ("architecture/domains.yaml".into(), domains_yaml()),
         ("architecture/systems.yaml".into(), systems_yaml()),
+        ("architecture/ai.yaml".into(), AI_YAML.into()),
     ];
     for team in TEAMS {
         let dir = format!("teams/{}", team.short);

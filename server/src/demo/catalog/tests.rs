@@ -5,16 +5,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::demo_catalog_files;
+use super::{demo_catalog_files, demo_rules};
 use crate::catalog::model::{Entity, EntityRef};
-use crate::catalog::reader::read_file;
+use crate::catalog::reader::{read_file, read_file_with};
 use crate::catalog::relations::outgoing;
 use crate::catalog::source::{refresh_source, ReadContext, SourceConfig, SourceLocation};
 
 fn entities() -> Vec<(String, Entity)> {
     let mut out = Vec::new();
     for (path, yaml) in demo_catalog_files() {
-        let docs = read_file(yaml.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let allowed = demo_rules().for_source("demo");
+        let docs = read_file_with(yaml.as_bytes(), &allowed, &mut |_| Vec::new())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
         for doc in docs {
             match doc.outcome {
                 Ok(entity) => out.push((path.clone(), entity)),
@@ -54,6 +56,7 @@ fn every_entity_validates_and_names_are_unique() {
         per_kind,
         BTreeMap::from([
             ("API", 14),
+            ("AiResource", 1),
             ("Component", 40),
             ("Domain", 3),
             ("Group", 5),
@@ -123,6 +126,7 @@ fn ingests_cleanly_through_a_directory_source() {
     let ctx = ReadContext {
         cache_dir: dir.path().join(".cache"),
         remotes: Default::default(),
+        rules: demo_rules(),
     };
     let snapshot = refresh_source(&cfg, &Default::default(), &ctx);
     assert_eq!(snapshot.source_error, None);

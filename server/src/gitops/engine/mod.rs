@@ -111,6 +111,15 @@ impl Engine {
             .map(|e| (e.config.name.as_str(), e.config.production))
     }
 
+    /// Each environment's name, repository (URL or local path, as configured) and branch: what
+    /// a push webhook is matched against.
+    pub fn repositories(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.envs.iter().map(|e| {
+            let c = &e.config;
+            (c.name.as_str(), c.repo.as_str(), c.branch.as_str())
+        })
+    }
+
     /// The live-update channel of an environment: its tree version.
     pub fn subscribe(&self, env: &str) -> Option<watch::Receiver<u64>> {
         self.env(env).ok().map(|e| e.versions.subscribe())
