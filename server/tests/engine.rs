@@ -283,6 +283,7 @@ async fn child_applications_are_applied_only_when_configured() {
     );
     let side = tree_of(&app, "side-by-side").await;
     assert_eq!(node(&side, "app:root").sync, SyncStatus::Synced);
+}
 
 /// `syncPolicy.retry`: an automated app whose sync fails (a kind the cluster does not serve)
 /// is tried again after the backoff, `limit` more times, then left alone. Without `retry` (and

@@ -267,6 +267,7 @@ fn a_server_that_is_down_keeps_the_last_good_commit() {
             PASSWORD,
             Scope::Read,
         )])),
+        ..Default::default()
     };
     let read = refresh_source(&cfg, &SourceSnapshot::default(), &ctx);
     assert_eq!(read.source_error, None);

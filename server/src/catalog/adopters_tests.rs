@@ -51,6 +51,7 @@ fn read(config: &Config, cache: &Path) -> SourceSnapshot {
     let ctx = ReadContext {
         cache_dir: cache.to_path_buf(),
         rules: config.catalog_rules().unwrap(),
+        ..Default::default()
     };
     refresh_source(&cfg, &SourceSnapshot::default(), &ctx)
 }
@@ -168,6 +169,7 @@ fn changed_rules_read_unchanged_files_again() {
     let ctx = ReadContext {
         cache_dir: dir.path().join("cache"),
         rules: open.catalog_rules().unwrap(),
+        ..Default::default()
     };
     let second = refresh_source(&cfg, &first, &ctx);
     assert_eq!(second.entities.len(), 3, "{:?}", second.errors);

@@ -270,12 +270,12 @@ fn ignore_differences_leave_fields_out_of_sync_status() {
     let mut cache = ViewCache::default();
     let without = Arc::new(one_app(tree.apps[0].resources.clone()));
     assert_eq!(
-        app_statuses_cached(&without, &live, &mut cache)["cart"].sync,
+        app_statuses_cached(&without, &live, &mut cache, true)["cart"].sync,
         SyncStatus::OutOfSync
     );
     let with = Arc::new(tree);
     assert_eq!(
-        app_statuses_cached(&with, &live, &mut cache)["cart"].sync,
+        app_statuses_cached(&with, &live, &mut cache, true)["cart"].sync,
         SyncStatus::Synced
     );
 }
