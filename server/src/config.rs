@@ -73,29 +73,9 @@ pub struct Config {
     /// `[http]`: proxies in front of Atrium and request limits.
     pub http: crate::auth::network::HttpConfig,
     /// `[git]`: credentials for remote repositories.
-    pub git: GitConfig,
+    pub git: crate::gitremote::GitConfig,
     /// `[webhooks]`: push webhooks from Git hosts (`ATRIUM_WEBHOOKS__SECRET`).
     pub webhooks: crate::webhook::WebhookConfig,
-}
-
-/// `[git]`: how remote repositories (catalog sources and environment repos given by URL) are
-/// reached.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GitConfig {
-    /// How long one fetch or push may take, in seconds (`ATRIUM_GIT__TIMEOUT_SECS`).
-    pub timeout_secs: u64,
-    /// `[[git.credentials]]`: by URL prefix; values from the environment or files.
-    pub credentials: Vec<crate::gitremote::CredentialConfig>,
-}
-
-impl Default for GitConfig {
-    fn default() -> Self {
-        Self {
-            timeout_secs: 120,
-            credentials: Vec::new(),
-        }
-    }
 }
 
 /// `[deploy]`: how requests age and how long the executor waits.

@@ -7,6 +7,7 @@
 //! objects, committing and everything else stays in-process through libgit2 on the local
 //! repository the fetch filled.
 
+use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
@@ -155,4 +156,24 @@ impl Remotes {
 /// `ssh://…` or scp-like `user@host:path`.
 fn is_ssh(url: &str) -> bool {
     url.starts_with("ssh://") || (!url.contains("://") && url.contains('@') && url.contains(':'))
+}
+
+/// `[git]`: how remote repositories (catalog sources and environment repos given by URL) are
+/// reached.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GitConfig {
+    /// How long one fetch or push may take, in seconds (`ATRIUM_GIT__TIMEOUT_SECS`).
+    pub timeout_secs: u64,
+    /// `[[git.credentials]]`: by URL prefix; values from the environment or files.
+    pub credentials: Vec<CredentialConfig>,
+}
+
+impl Default for GitConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 120,
+            credentials: Vec::new(),
+        }
+    }
 }
