@@ -11,7 +11,9 @@ pub fn hydrate() {
     // once it would hold back the first paint of the HTML that is already here.
     leptos::prelude::request_animation_frame(|| {
         leptos::prelude::set_timeout(
-            || leptos::mount::hydrate_body(atrium_app::App),
+            // `hydrate_lazy`: a lazily loaded page (app/src/pages/lazy.rs) hydrates once its
+            // chunk is in, which `hydrate_body` cannot wait for.
+            || leptos::mount::hydrate_lazy(atrium_app::App),
             Duration::ZERO,
         );
     });
