@@ -168,6 +168,24 @@ fn read_and_push_credentials_are_separate() {
 
 /// An SSH credential from a mounted-Secret-like directory (keys Argo CD uses), its key file
 /// readable by others as mounted Secrets are (OpenSSH would refuse it as it is).
+/// An sshd serving `repo`: the server (stops when dropped), the repository's URL, the URL
+/// prefix its credential is for, and remotes holding the good key and known host key.
+fn ssh_remote(servers: &Servers, repo: &str) -> (servers::Server, String, String, Remotes) {
+    let ssh = servers.ssh();
+    let url = servers.ssh_url(ssh.port, &servers.repos().join(repo));
+    let prefix = format!(
+        "ssh://{}",
+        url.split("://").nth(1).unwrap().split('/').next().unwrap()
+    );
+    let good = remotes(vec![ssh_secret(
+        servers,
+        &prefix,
+        "client_key",
+        "known_hosts",
+    )]);
+    (ssh, url, prefix, good)
+}
+
 fn ssh_secret(servers: &Servers, prefix: &str, key: &str, known_hosts: &str) -> CredentialConfig {
     use std::os::unix::fs::PermissionsExt;
     let dir = servers.path(&format!("secret-{key}-{known_hosts}"));
@@ -193,18 +211,7 @@ fn ssh_with_a_key_and_checked_host_key_clones_fetches_and_pushes() {
     }
     let servers = Servers::new();
     let (origin, first) = origin(&servers, "env.git");
-    let ssh = servers.ssh();
-    let url = servers.ssh_url(ssh.port, &servers.repos().join("env.git"));
-    let prefix = format!(
-        "ssh://{}",
-        url.split("://").nth(1).unwrap().split('/').next().unwrap()
-    );
-    let good = remotes(vec![ssh_secret(
-        &servers,
-        &prefix,
-        "client_key",
-        "known_hosts",
-    )]);
+    let (_ssh, url, prefix, good) = ssh_remote(&servers, "env.git");
     let mirror = servers.path("mirror.git");
 
     mirror::fetch(&good, &url, &mirror).unwrap();
@@ -286,18 +293,7 @@ fn a_server_that_is_down_keeps_the_last_good_commit() {
     assert_eq!(down.entities, read.entities);
 
     // And an environment mirror over SSH: the error, and the mirror as it was.
-    let ssh = servers.ssh();
-    let url = servers.ssh_url(ssh.port, &servers.repos().join("catalog.git"));
-    let prefix = format!(
-        "ssh://{}",
-        url.split("://").nth(1).unwrap().split('/').next().unwrap()
-    );
-    let good = remotes(vec![ssh_secret(
-        &servers,
-        &prefix,
-        "client_key",
-        "known_hosts",
-    )]);
+    let (ssh, url, _, good) = ssh_remote(&servers, "catalog.git");
     let mirror = servers.path("mirror.git");
     mirror::fetch(&good, &url, &mirror).unwrap();
     drop(ssh);
