@@ -128,7 +128,7 @@ impl<T: Serialize> Encodes<T> for ReplyEncoding {
     type Error = serde_json::Error;
 
     fn encode(value: &T) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(value).map(Bytes::from)
+        <JsonEncoding as Encodes<T>>::encode(value)
     }
 }
 
