@@ -6,6 +6,7 @@ pub mod app_link;
 pub mod application;
 pub mod checkout;
 pub mod compare;
+pub mod destination;
 pub mod engine;
 pub mod environment;
 pub mod ignore;

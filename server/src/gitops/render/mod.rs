@@ -83,6 +83,8 @@ pub struct RenderOptions {
     pub max_depth: usize,
     /// Apps in one tree, against a generator gone wild.
     pub max_apps: usize,
+    /// The clusters the environment's Applications may target (its own first).
+    pub clusters: Vec<crate::gitops::destination::DestinationCluster>,
 }
 
 impl Default for RenderOptions {
@@ -92,6 +94,9 @@ impl Default for RenderOptions {
             command_timeout: Duration::from_secs(60),
             max_depth: 8,
             max_apps: DEFAULT_MAX_APPS,
+            clusters: vec![crate::gitops::destination::DestinationCluster::in_cluster(
+                crate::cluster::ClusterTarget::Sim,
+            )],
         }
     }
 }
