@@ -123,6 +123,8 @@ pub struct EnvironmentEntry {
     pub cluster: Option<String>,
     /// Apply child `Application` objects into the cluster too (default false).
     pub apply_applications: bool,
+    /// More clusters its Applications may target (`[[environments.clusters]]`).
+    pub clusters: Vec<crate::gitops::destination::ClusterEntry>,
     /// Default: the name is `prod` or `production`.
     pub production: Option<bool>,
     /// Approvals a deploy needs (default: 1 in production, else 0).
@@ -373,12 +375,14 @@ impl Config {
                         "`root` must be the path of the root Application manifest (a .yaml, .yml or .json file)".into(),
                     ));
                 }
+                let clusters = crate::gitops::destination::check_entries(&e.clusters).map_err(err)?;
                 Ok(EnvironmentConfig {
                     name: e.name.clone(),
                     repo: e.repo.trim().to_string(),
                     branch,
                     root,
                     cluster: ClusterTarget::parse(e.cluster.as_deref().unwrap_or("sim")),
+                    clusters,
                     production: e.production.unwrap_or_else(|| production_by_name(&e.name)),
                     apply_applications: e.apply_applications,
                 })

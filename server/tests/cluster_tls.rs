@@ -2,7 +2,8 @@
 //! HTTPS, the server's certificate signed by a custom CA given in the kubeconfig
 //! (`certificate-authority-data`), and a bearer token the server requires. The emulator is
 //! served behind rustls for this; the CA and the server certificate are made here with the
-//! `openssl` command. A wrong token and an unknown CA fail with errors that say so. Own
+//! `openssl` command. A wrong token and an unknown CA fail with errors that say so. Tokens
+//! from an exec credential plugin and client certificates (mutual TLS) work as well. Own
 //! binary: it sets `KUBECONFIG`.
 
 use std::path::Path;
@@ -87,6 +88,49 @@ fn make_certificates(dir: &Path) {
     );
 }
 
+/// A client certificate the CA of `dir` signed (`client.crt`, `client.key`), as kubeadm gives
+/// an admin.
+fn make_client_certificate(dir: &Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-subj",
+            "/CN=atrium/O=system:masters",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.csr",
+        ],
+    );
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "client.ext",
+            "-out",
+            "client.crt",
+        ],
+    );
+}
+
 /// Accepts TLS connections for `axum::serve`; a failed handshake is skipped, as servers do.
 struct TlsListener {
     tcp: TcpListener,
@@ -122,21 +166,41 @@ async fn require_token(request: Request, next: Next) -> Result<Response, StatusC
     }
 }
 
+/// How the TLS server authenticates its clients.
+#[derive(Clone, Copy, PartialEq)]
+enum ClientAuth {
+    /// A bearer token (`TOKEN`) in every request.
+    Token,
+    /// A client certificate the test CA signed, in the handshake.
+    Certificate,
+}
+
 /// The emulator behind TLS on a free loopback port: its port.
-async fn serve_tls(sim: &Sim, dir: &Path) -> u16 {
+async fn serve_tls(sim: &Sim, dir: &Path, auth: ClientAuth) -> u16 {
     let certs = CertificateDer::pem_file_iter(dir.join("server.crt"))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
-    let config =
-        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
-    let mut config = config;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap();
+    let builder = match auth {
+        ClientAuth::Token => builder.with_no_client_auth(),
+        ClientAuth::Certificate => {
+            let mut roots = rustls::RootCertStore::empty();
+            for ca in CertificateDer::pem_file_iter(dir.join("ca.crt")).unwrap() {
+                roots.add(ca.unwrap()).unwrap();
+            }
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+                    .build()
+                    .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder.with_single_cert(certs, key).unwrap();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = tcp.local_addr().unwrap().port();
@@ -144,28 +208,50 @@ async fn serve_tls(sim: &Sim, dir: &Path) -> u16 {
         tcp,
         acceptor: TlsAcceptor::from(Arc::new(config)),
     };
-    let app = sim.router().layer(axum::middleware::from_fn(require_token));
+    let app = match auth {
+        ClientAuth::Token => sim.router().layer(axum::middleware::from_fn(require_token)),
+        ClientAuth::Certificate => sim.router(),
+    };
     tokio::spawn(async move { axum::serve(listener, app).await });
     port
 }
 
-fn kubeconfig(port: u16, ca: &[u8], other_ca: &[u8]) -> String {
+/// Contexts `tls`, `wrong-token` and `unknown-ca` on the token server (`port`); `exec` gets
+/// its token from a credential plugin (`plugin`); `client-cert` and `no-cert` are on the
+/// server that wants client certificates (`mtls_port`, certificates in `dir`).
+fn kubeconfig(port: u16, mtls_port: u16, dir: &Path, other_ca: &[u8], plugin: &Path) -> String {
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let ca = read("ca.crt");
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n\
          - name: tls\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
          certificate-authority-data: {ca}\n\
          - name: stranger\n  cluster:\n    server: https://127.0.0.1:{port}\n    \
          certificate-authority-data: {other}\n\
+         - name: mtls\n  cluster:\n    server: https://127.0.0.1:{mtls_port}\n    \
+         certificate-authority-data: {ca}\n\
          contexts:\n\
          - name: tls\n  context:\n    cluster: tls\n    user: atrium\n\
          - name: wrong-token\n  context:\n    cluster: tls\n    user: intruder\n\
          - name: unknown-ca\n  context:\n    cluster: stranger\n    user: atrium\n\
+         - name: exec\n  context:\n    cluster: tls\n    user: plugin\n\
+         - name: client-cert\n  context:\n    cluster: mtls\n    user: admin\n\
+         - name: no-cert\n  context:\n    cluster: mtls\n    user: atrium\n\
          users:\n- name: atrium\n  user:\n    token: {TOKEN}\n\
          - name: intruder\n  user:\n    token: not-the-token\n\
+         - name: plugin\n  user:\n    exec:\n      \
+         apiVersion: client.authentication.k8s.io/v1beta1\n      command: {plugin}\n      \
+         args: [get-token]\n      env:\n      - name: TEST_CLUSTER_TOKEN\n        \
+         value: {TOKEN}\n      interactiveMode: Never\n\
+         - name: admin\n  user:\n    client-certificate-data: {cert}\n    \
+         client-key-data: {key}\n\
          current-context: tls\n",
-        ca = b64(ca),
+        ca = b64(&ca),
         other = b64(other_ca),
+        plugin = plugin.display(),
+        cert = b64(&read("client.crt")),
+        key = b64(&read("client.key")),
     )
 }
 
@@ -200,11 +286,26 @@ async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() 
     let sim = Sim::start(SimConfig {
         rollout_delay: Duration::ZERO,
     });
-    let port = serve_tls(&sim, dir.path()).await;
-    let ca = std::fs::read(dir.path().join("ca.crt")).unwrap();
+    make_client_certificate(dir.path());
+    let port = serve_tls(&sim, dir.path(), ClientAuth::Token).await;
+    let mtls_port = serve_tls(&sim, dir.path(), ClientAuth::Certificate).await;
     let other_ca = std::fs::read(other.path().join("ca.crt")).unwrap();
+    // A credential plugin as cloud providers ship (`aws eks get-token`, `gke-gcloud-auth-plugin`):
+    // it prints an ExecCredential; the token comes from the environment the kubeconfig gives.
+    let plugin = dir.path().join("get-token.sh");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\n[ \"$1\" = get-token ] || exit 2\nprintf '{\"apiVersion\":\
+         \"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\
+         \"status\":{\"token\":\"%s\"}}' \"$TEST_CLUSTER_TOKEN\"\n",
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&plugin).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&plugin, permissions).unwrap();
     let path = dir.path().join("kubeconfig");
-    std::fs::write(&path, kubeconfig(port, &ca, &other_ca)).unwrap();
+    let config = kubeconfig(port, mtls_port, dir.path(), &other_ca, &plugin);
+    std::fs::write(&path, config).unwrap();
     // SAFETY: this binary's only test, before any client reads the variable.
     unsafe { std::env::set_var("KUBECONFIG", &path) };
 
@@ -243,6 +344,36 @@ async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() 
         .expect("the context loads");
     let err = chain(&stranger.live("payments").await.unwrap_err());
     assert!(err.contains("invalid peer certificate"), "{err}");
+
+    // A token from an exec credential plugin: the same cluster, the same objects.
+    let live = driver_of("exec").await.live("payments").await.unwrap();
+    assert!(
+        live.iter().any(|r| r.name == "payments-settings"),
+        "{live:?}"
+    );
+
+    // A client certificate the cluster's CA signed; without one, the handshake is refused.
+    let mtls = driver_of("client-cert").await;
+    let report = mtls
+        .apply("ledger", &[config_map("ledger-settings")], OPTIONS)
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{report:?}");
+    let err = chain(&driver_of("no-cert").await.live("ledger").await.unwrap_err());
+    assert!(
+        err.contains("CertificateRequired") || err.contains("certificate required"),
+        "{err}"
+    );
+}
+
+/// The driver of kubeconfig context `context`, which must load.
+async fn driver_of(context: &str) -> atrium_server::cluster::driver::ClusterDriver {
+    let target = ClusterTarget::parse(context);
+    tokio::task::spawn_blocking(move || connect(&target, Duration::ZERO))
+        .await
+        .unwrap()
+        .driver
+        .expect("the context loads")
 }
 
 /// The error and its causes, as the environment shows them.

@@ -139,6 +139,11 @@ pub struct AppSourceView {
     pub automated: bool,
     pub prune: bool,
     pub self_heal: bool,
+    /// The cluster the destination names (`in-cluster`: the environment's own) and its URL.
+    #[serde(default)]
+    pub cluster: String,
+    #[serde(default)]
+    pub cluster_server: String,
 }
 
 /// One line of the desired-vs-live diff: `tag` is `+` (only desired), `-` (only live) or ` `.

@@ -72,6 +72,7 @@ pub fn ensure_demo_environments(data_dir: &Path) -> anyhow::Result<Vec<Environme
             branch: BRANCH.into(),
             root: ROOT_PATH.into(),
             cluster: ClusterTarget::Sim,
+            clusters: Vec::new(),
             production: production_by_name(env),
             apply_applications: false,
         });

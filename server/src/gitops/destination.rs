@@ -41,6 +41,71 @@ impl DestinationCluster {
     }
 }
 
+/// One `[[environments.clusters]]` table: a cluster beyond the environment's own.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterEntry {
+    /// What `spec.destination.name` matches.
+    pub name: String,
+    /// What `spec.destination.server` matches: the API server's URL as Argo CD registers it.
+    pub server: String,
+    /// How Atrium reaches it: `sim`, `in-cluster` or a kubeconfig context name.
+    pub cluster: String,
+    /// For ApplicationSet cluster generators' selectors.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// Checks `[[environments.clusters]]`: the message names the entry and the field.
+pub fn check_entries(entries: &[ClusterEntry]) -> Result<Vec<DestinationCluster>, String> {
+    let mut out: Vec<DestinationCluster> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let err = |field: &str, why: &str| format!("clusters[{i}]: `{field}` {why}");
+        let name = e.name.trim();
+        if name.is_empty()
+            || name.len() > 253
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(err("name", "must be 1 to 253 characters without spaces"));
+        }
+        if name == IN_CLUSTER_NAME {
+            return Err(err(
+                "name",
+                "`in-cluster` is the environment's own cluster (`cluster`)",
+            ));
+        }
+        let server = e.server.trim().trim_end_matches('/');
+        match reqwest::Url::parse(server) {
+            Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => {}
+            _ => return Err(err("server", "must be the API server's http(s) URL")),
+        }
+        if server == IN_CLUSTER_SERVER {
+            return Err(err(
+                "server",
+                "is the environment's own cluster (`cluster`)",
+            ));
+        }
+        if out.iter().any(|c| c.name == name) {
+            return Err(err("name", "is another cluster's name too"));
+        }
+        if out.iter().any(|c| c.server == server) {
+            return Err(err("server", "is another cluster's URL too"));
+        }
+        if e.cluster.trim().is_empty() {
+            return Err(err(
+                "cluster",
+                "is required: `sim`, `in-cluster` or a kubeconfig context",
+            ));
+        }
+        out.push(DestinationCluster {
+            name: name.to_string(),
+            server: server.to_string(),
+            target: ClusterTarget::parse(&e.cluster),
+            labels: e.labels.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// The cluster `destination` names, or why none. Argo CD's rules: `server` or `name`, not
 /// both, and not neither.
 pub fn resolve<'c>(
@@ -146,5 +211,49 @@ mod tests {
         let err = resolve(&clusters, &dest(Some("x"), Some("edge-eu"))).unwrap_err();
         assert!(err.contains("not both"), "{err}");
         assert!(resolve(&clusters, &dest(None, None)).is_err());
+    }
+
+    #[test]
+    fn cluster_entries_are_checked_field_by_field() {
+        let entry = |name: &str, server: &str, cluster: &str| ClusterEntry {
+            name: name.into(),
+            server: server.into(),
+            cluster: cluster.into(),
+            labels: BTreeMap::new(),
+        };
+        let ok = check_entries(&[entry("edge", "https://edge:6443/", "kind-edge")]).unwrap();
+        assert_eq!(ok[0].server, "https://edge:6443");
+        assert_eq!(ok[0].target, ClusterTarget::Context("kind-edge".into()));
+        let cases = [
+            (
+                entry("in-cluster", "https://x", "sim"),
+                "clusters[0]: `name`",
+            ),
+            (entry("a b", "https://x", "sim"), "clusters[0]: `name`"),
+            (entry("edge", "ftp://x", "sim"), "clusters[0]: `server`"),
+            (
+                entry("edge", IN_CLUSTER_SERVER, "sim"),
+                "clusters[0]: `server`",
+            ),
+            (entry("edge", "https://x", " "), "clusters[0]: `cluster`"),
+        ];
+        for (e, wanted) in cases {
+            let err = check_entries(&[e]).unwrap_err();
+            assert!(err.starts_with(wanted), "{err}");
+        }
+        let twice = [
+            entry("a", "https://x", "sim"),
+            entry("a", "https://y", "sim"),
+        ];
+        assert!(check_entries(&twice)
+            .unwrap_err()
+            .starts_with("clusters[1]: `name`"));
+        let twice = [
+            entry("a", "https://x", "sim"),
+            entry("b", "https://x/", "sim"),
+        ];
+        assert!(check_entries(&twice)
+            .unwrap_err()
+            .starts_with("clusters[1]: `server`"));
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::destination::DestinationCluster;
 use super::tree::RootSpec;
 pub use crate::cluster::ClusterTarget;
 
@@ -15,7 +16,10 @@ pub struct EnvironmentConfig {
     pub branch: String,
     /// Path of the root Application manifest in the repo, e.g. `apps/root.yaml`.
     pub root: String,
+    /// The environment's own cluster: Argo CD's `in-cluster` destination.
     pub cluster: ClusterTarget,
+    /// Further clusters its Applications may target (`[[environments.clusters]]`).
+    pub clusters: Vec<DestinationCluster>,
     pub production: bool,
     /// Whether child `Application` objects are applied into the cluster too (for a real Argo CD
     /// running side by side). Off by default: Atrium is the controller of the Applications it
@@ -24,6 +28,13 @@ pub struct EnvironmentConfig {
 }
 
 impl EnvironmentConfig {
+    /// Every cluster its Applications may target, its own first.
+    pub fn destinations(&self) -> Vec<DestinationCluster> {
+        let mut all = vec![DestinationCluster::in_cluster(self.cluster.clone())];
+        all.extend(self.clusters.iter().cloned());
+        all
+    }
+
     /// Where [`super::tree::render_tree`] starts for this environment.
     pub fn root_spec(&self) -> RootSpec {
         RootSpec {

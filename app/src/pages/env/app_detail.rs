@@ -44,6 +44,14 @@ fn Source(source: AppSourceView) -> impl IntoView {
                     <td>{source.target_revision}{resolved}</td>
                 </tr>
                 <tr><th scope="row">"Renderer"</th><td>{source.renderer}</td></tr>
+                {(!source.cluster.is_empty()).then(|| view! {
+                    <tr>
+                        <th scope="row">"Cluster"</th>
+                        <td class="app-cluster" title=source.cluster_server.clone()>
+                            {source.cluster.clone()}" "<span class="muted">{source.cluster_server.clone()}</span>
+                        </td>
+                    </tr>
+                })}
                 <tr>
                     <th scope="row">"Sync policy"</th>
                     <td class="sync-flags">

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use super::sync::SyncRequest;
 use super::view::image_tag;
-use super::{Engine, EngineError};
+use super::Engine;
 use crate::audit::Actor;
 use crate::gitops::repos::normalize;
 use crate::gitops::tree::RenderStatus;
@@ -268,13 +268,6 @@ impl Engine {
         request: &str,
     ) -> Result<SyncOutcome, String> {
         let env = self.env(env_name).map_err(|e| e.to_string())?;
-        let driver = env.driver.as_ref().map_err(|e| {
-            EngineError::NoCluster {
-                env: env_name.to_string(),
-                source: e.clone(),
-            }
-            .to_string()
-        })?;
         let snap = env.snapshot();
         let app = snap
             .tree
@@ -287,6 +280,9 @@ impl Engine {
                 app.message
             ));
         }
+        let driver = env
+            .driver_for(app.cluster.as_deref())
+            .map_err(|e| e.to_string())?;
         let prune = app.automated.as_ref().is_some_and(|a| a.prune);
         let started_at = crate::audit::now();
         let guard = env.busy.lock().await;

@@ -23,6 +23,9 @@ pub enum EngineError {
         #[source]
         source: Arc<EngineError>,
     },
+    /// An app's destination is not one of the environment's clusters (its render says so).
+    #[error("{env}: no cluster `{cluster}` is configured")]
+    UnknownCluster { env: String, cluster: String },
     /// The cluster's API failed a list or an apply; the text carries the whole cause chain,
     /// which names the address that did not answer.
     #[error("the cluster did not answer: {}", error_chain(.0))]
@@ -76,6 +79,7 @@ impl From<EngineError> for AppError {
             | EngineError::UnknownResource { .. } => AppError::NotFound(text),
             EngineError::NotRendered { .. }
             | EngineError::NoCluster { .. }
+            | EngineError::UnknownCluster { .. }
             | EngineError::CompareWithItself(_) => AppError::BadRequest(text),
             EngineError::SyncHistory(source) => {
                 tracing::error!("reading syncs failed: {source}");

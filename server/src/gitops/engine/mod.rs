@@ -8,6 +8,7 @@
 //! - this file: the [`Engine`] itself, its settings and construction;
 //! - `error`: [`EngineError`], and its conversion into the UI's error;
 //! - `runtime`: one environment's state (cluster, last snapshot, wake-up) and the loop;
+//! - `live`: reading the environment's clusters (each app's objects from its destination);
 //! - `pass`: one reconcile pass (fetch, render, relist, auto-sync, publish);
 //! - `sync`: applying one app and recording it;
 //! - `service`: the `EngineService` the UI calls;
@@ -17,6 +18,7 @@
 mod compare;
 mod deploys;
 mod error;
+mod live;
 mod pass;
 mod running_in;
 mod runtime;
@@ -43,7 +45,6 @@ pub struct Engine {
     envs: Vec<Arc<EnvRuntime>>,
     repos: RepoMap,
     store: Store,
-    options: Arc<RenderOptions>,
     wave_timeout: Duration,
     remotes: Arc<crate::gitremote::Remotes>,
 }
@@ -74,18 +75,18 @@ impl Engine {
         store: Store,
         settings: EngineSettings,
     ) -> Arc<Self> {
+        let options = RenderOptions {
+            max_apps: settings.max_apps,
+            ..RenderOptions::default()
+        };
         let envs = envs
             .into_iter()
-            .map(|config| Arc::new(EnvRuntime::start(config, &settings, &mut repos)))
+            .map(|config| Arc::new(EnvRuntime::start(config, &settings, &options, &mut repos)))
             .collect();
         Arc::new(Self {
             envs,
             repos,
             store,
-            options: Arc::new(RenderOptions {
-                max_apps: settings.max_apps,
-                ..RenderOptions::default()
-            }),
             wave_timeout: settings.wave_timeout,
             remotes: settings.remotes,
         })

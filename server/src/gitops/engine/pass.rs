@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use atrium_app::dto::env::TreeView;
 
+use super::live;
 use super::runtime::{EnvRuntime, Snapshot};
 use super::sync::SyncRequest;
 use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
 use super::{Engine, EngineError};
 use crate::cluster::driver::LiveResource;
+use crate::gitops::destination::IN_CLUSTER_NAME;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
 use crate::gitops::retry;
@@ -65,7 +67,7 @@ impl Engine {
         let tree = if force || forced || head != previous.head || previous.tree.apps.is_empty() {
             let root = env.config.root_spec();
             let repos = self.repos.clone();
-            let options = self.options.clone();
+            let options = env.options.clone();
             match tokio::task::spawn_blocking(move || render_tree(&root, &repos, &options)).await {
                 Ok(tree) => Arc::new(tree),
                 Err(e) => {
@@ -77,35 +79,17 @@ impl Engine {
         } else {
             previous.tree.clone()
         };
-        let driver = match &env.driver {
-            Ok(driver) => driver,
-            Err(error) => {
-                let live = Default::default();
-                publish(env, tree, live, None, head, Some(error.to_string()));
-                return;
-            }
-        };
         let extra = extra_kinds(&tree);
-        // The relist (one list per kind, every object) only when the cluster changed since
-        // the last one: a quiet estate of 20,000 objects costs one small read per pass.
-        let revision = driver.revision().await.ok().flatten();
-        let unchanged = revision.is_some()
-            && revision == previous.live_revision
-            && (Arc::ptr_eq(&previous.tree, &tree) || extra_kinds(&previous.tree) == extra);
-        let listed = if unchanged {
-            Ok(previous.live.clone())
-        } else {
-            driver.inventory(&extra).await.map(Arc::new)
-        };
-        let mut live_revision = revision;
-        let mut live = match listed {
-            Ok(live) => live,
-            Err(e) => {
-                let error = EngineError::ClusterUnreachable(e).to_string();
-                publish(env, tree, Default::default(), None, head, Some(error));
-                return;
-            }
-        };
+        let same_listing = Arc::ptr_eq(&previous.tree, &tree)
+            || (extra_kinds(&previous.tree) == extra
+                && destinations(&previous.tree) == destinations(&tree));
+        let reading = live::read(env, &tree, &previous, &extra, same_listing).await;
+        if reading.nothing_read(env) {
+            publish(env, tree, Default::default(), None, head, reading.error);
+            return;
+        }
+        let mut live = reading.live.clone();
+        let mut live_revision = reading.revision.clone();
         // Auto-sync: apps with `syncPolicy.automated` that are out of sync — on a new revision,
         // or always with `selfHeal`.
         let statuses = {
@@ -118,6 +102,13 @@ impl Engine {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
                 continue;
             };
+            let cluster = app.cluster.as_deref().unwrap_or(IN_CLUSTER_NAME);
+            let Ok(driver) = env.driver_for(Some(cluster)) else {
+                continue;
+            };
+            if reading.failed.contains(cluster) {
+                continue;
+            }
             if statuses.get(&app.name).map(|s| s.sync) != Some(SyncStatus::OutOfSync) {
                 continue;
             }
@@ -170,20 +161,21 @@ impl Engine {
         }
         // The statuses above still describe the cluster unless a sync changed it.
         let mut statuses = Some(statuses);
+        let mut cluster_error = reading.error;
         if synced_any {
             statuses = None;
-            live_revision = driver.revision().await.ok().flatten();
-            match driver.inventory(&extra).await {
-                Ok(after) => live = Arc::new(after),
-                Err(_) => live_revision = None,
-            }
+            let after = live::read(env, &tree, &previous, &extra, false).await;
+            (live, live_revision, cluster_error) = (after.live, after.revision, after.error);
         }
         drop(synced_revisions);
         // A failed fetch leaves the last fetched commit in force, and says so.
         let live = (live, live_revision);
-        let fetch_error = fetch_error.map(|e| e.to_string());
+        let error = [fetch_error.map(|e| e.to_string()), cluster_error]
+            .into_iter()
+            .flatten()
+            .reduce(|a, b| format!("{a}; {b}"));
         let env = env.clone();
-        off_runtime(move || publish(&env, tree, live, statuses, head, fetch_error)).await;
+        off_runtime(move || publish(&env, tree, live, statuses, head, error)).await;
     }
 }
 
@@ -253,6 +245,11 @@ fn publish(
         drop(recent);
         env.versions.send_replace(version);
     }
+}
+
+/// Each app's cluster, in tree order: a move to another cluster relists.
+fn destinations(tree: &RenderedTree) -> Vec<Option<&str>> {
+    tree.apps.iter().map(|a| a.cluster.as_deref()).collect()
 }
 
 /// `(apiVersion, kind)`s the desired resources use, so custom kinds are listed too.

@@ -13,8 +13,10 @@ use tokio::sync::{watch, Notify};
 use super::view::{AppStatus, ViewCache};
 use super::{Engine, EngineError, EngineSettings, Result};
 use crate::cluster::driver::{ClusterDriver, LiveResource};
+use crate::gitops::destination::IN_CLUSTER_NAME;
 use crate::gitops::environment::EnvironmentConfig;
 use crate::gitops::mirror;
+use crate::gitops::render::RenderOptions;
 use crate::gitops::repos::RepoMap;
 use crate::gitops::tree::RenderedTree;
 
@@ -37,10 +39,10 @@ pub(super) struct Snapshot {
 
 pub(super) struct EnvRuntime {
     pub(super) config: EnvironmentConfig,
-    /// Shared with every refused sync, which names it as its cause.
-    pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
-    /// Keeps the emulator (and its rollout controller) alive.
-    _keep_alive: crate::cluster::KeepAlive,
+    /// Every cluster its Applications may target, its own (`in-cluster`) first.
+    pub(super) clusters: Vec<EnvCluster>,
+    /// The engine's render options with this environment's clusters.
+    pub(super) options: Arc<RenderOptions>,
     pub(super) state: RwLock<Arc<Snapshot>>,
     pub(super) versions: watch::Sender<u64>,
     pub(super) wake: Notify,
@@ -61,19 +63,44 @@ pub(super) struct EnvRuntime {
     pub(super) recent: std::sync::Mutex<std::collections::VecDeque<Arc<TreeView>>>,
 }
 
+/// One of an environment's clusters at run time.
+pub(super) struct EnvCluster {
+    /// Its destination name (`in-cluster` for the environment's own).
+    pub(super) name: String,
+    /// Shared with every refused sync, which names it as its cause.
+    pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
+    /// Keeps an emulator (and its rollout controller) alive.
+    _keep_alive: crate::cluster::KeepAlive,
+}
+
 /// Views kept for deltas: a page further behind than this fetches the whole tree.
 pub(super) const RECENT_VIEWS: usize = 8;
 
 impl EnvRuntime {
-    /// Connect the environment's cluster (starting the emulator for `cluster = "sim"`) and,
+    /// Connect the environment's clusters (starting an emulator for each `sim`) and,
     /// for a repo given by URL, register the mirror it will be read through.
     pub(super) fn start(
         config: EnvironmentConfig,
         settings: &EngineSettings,
+        options: &RenderOptions,
         repos: &mut RepoMap,
     ) -> Self {
-        let cluster = crate::cluster::connect(&config.cluster, settings.sim_rollout_delay);
-        let driver = cluster.driver.map_err(|e| Arc::new(EngineError::from(e)));
+        let destinations = config.destinations();
+        let clusters = destinations
+            .iter()
+            .map(|d| {
+                let connected = crate::cluster::connect(&d.target, settings.sim_rollout_delay);
+                EnvCluster {
+                    name: d.name.clone(),
+                    driver: connected.driver.map_err(|e| Arc::new(EngineError::from(e))),
+                    _keep_alive: connected.keep_alive,
+                }
+            })
+            .collect();
+        let options = Arc::new(RenderOptions {
+            clusters: destinations,
+            ..options.clone()
+        });
         // Mirrored unless `[[repos]]` maps the URL to a local repository already.
         let mirror = (mirror::is_remote(&config.repo) && !repos.contains(&config.repo))
             .then(|| mirror::mirror_path(&config.repo, &settings.mirror_dir));
@@ -82,8 +109,8 @@ impl EnvRuntime {
         }
         Self {
             config,
-            driver,
-            _keep_alive: cluster.keep_alive,
+            clusters,
+            options,
             state: RwLock::new(Arc::new(Snapshot::default())),
             versions: watch::channel(0).0,
             wake: Notify::new(),
@@ -95,6 +122,28 @@ impl EnvRuntime {
             retries: Default::default(),
             recent: Default::default(),
         }
+    }
+
+    /// The driver of the cluster an app deploys to (`cluster`: its resolved destination).
+    pub(super) fn driver_for(&self, cluster: Option<&str>) -> Result<&ClusterDriver, EngineError> {
+        let name = cluster.unwrap_or(IN_CLUSTER_NAME);
+        let Some(found) = self.clusters.iter().find(|c| c.name == name) else {
+            return Err(EngineError::UnknownCluster {
+                env: self.config.name.clone(),
+                cluster: name.to_string(),
+            });
+        };
+        found
+            .driver
+            .as_ref()
+            .map_err(|source| EngineError::NoCluster {
+                env: if name == IN_CLUSTER_NAME {
+                    self.config.name.clone()
+                } else {
+                    format!("{}, cluster {name}", self.config.name)
+                },
+                source: source.clone(),
+            })
     }
 
     /// The snapshot the last pass published.

@@ -127,6 +127,14 @@ impl EngineService for Engine {
                     automated: app.automated.is_some(),
                     prune: app.automated.as_ref().is_some_and(|a| a.prune),
                     self_heal: app.automated.as_ref().is_some_and(|a| a.self_heal),
+                    cluster: app.cluster.clone().unwrap_or_default(),
+                    cluster_server: env
+                        .options
+                        .clusters
+                        .iter()
+                        .find(|c| Some(&c.name) == app.cluster.as_ref())
+                        .map(|c| c.server.clone())
+                        .unwrap_or_default(),
                 });
             }
             let syncs = self
@@ -174,13 +182,6 @@ impl EngineService for Engine {
         prune: bool,
     ) -> Result<SyncRecordView, AppError> {
         let env = self.env(env_name)?;
-        let driver = env
-            .driver
-            .as_ref()
-            .map_err(|source| EngineError::NoCluster {
-                env: env_name.to_string(),
-                source: source.clone(),
-            })?;
         let snap = env.snapshot();
         let app = snap
             .tree
@@ -197,6 +198,7 @@ impl EngineService for Engine {
             }
             .into());
         }
+        let driver = env.driver_for(app.cluster.as_deref())?;
         let request = SyncRequest::manual(app, prune, caller);
         let guard = env.busy.lock().await;
         let row = self.run_sync(env, driver, request).await;

@@ -109,7 +109,15 @@ impl Walk<'_> {
         self.rendered_by
             .insert(name.clone(), parent.unwrap_or_default().to_string());
         let mut node = node_for(&app, parent_name, depth);
-        let (resources, outcome) = self.render_sources(&app, &mut node.source);
+        // An unknown destination is Argo CD's InvalidSpecError: nothing renders.
+        let (resources, outcome) =
+            match super::destination::resolve(&self.options.clusters, &app.spec.destination) {
+                Ok(cluster) => {
+                    node.cluster = Some(cluster.name.clone());
+                    self.render_sources(&app, &mut node.source)
+                }
+                Err(message) => (Vec::new(), Err((RenderStatus::Error, message))),
+            };
         match outcome {
             Ok(()) => node.resources = resources,
             Err((status, message)) => node.fail(status, message),

@@ -58,6 +58,9 @@ pub struct RenderedApp {
     pub destination_namespace: String,
     pub destination_server: Option<String>,
     pub destination_name: Option<String>,
+    /// The environment's cluster the destination names (`in-cluster` for its own); `None`
+    /// when it names none.
+    pub cluster: Option<String>,
     pub automated: Option<Automated>,
     pub sync_options: Vec<String>,
     /// The sync wave of this app's own Application object within its parent.
@@ -80,6 +83,7 @@ impl RenderedApp {
     pub fn rendered(name: &str, resources: Vec<DesiredResource>) -> Self {
         RenderedApp {
             project: "default".into(),
+            cluster: Some(crate::gitops::destination::IN_CLUSTER_NAME.into()),
             status: RenderStatus::Ok,
             resources,
             ..RenderedApp::failed(name.to_string(), None, 0, String::new())
@@ -101,6 +105,7 @@ impl RenderedApp {
             destination_namespace: String::new(),
             destination_server: None,
             destination_name: None,
+            cluster: None,
             automated: None,
             sync_options: Vec::new(),
             sync_wave: 0,

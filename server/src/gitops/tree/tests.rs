@@ -1,5 +1,6 @@
 use super::*;
 use crate::demo::git::{commit_files, open_or_init};
+use crate::gitops::destination::DestinationCluster;
 use crate::gitops::render::RendererKind;
 use crate::gitops::render::Tools;
 
@@ -391,4 +392,50 @@ fn duplicates_and_plain_directories() {
     assert!(tree.apps[2].message.contains("already rendered by root"));
     assert_eq!(tree.apps[1].resources[0].name, "j");
     assert_eq!(tree.apps[1].source.revision, None);
+}
+
+#[test]
+fn destinations_name_a_cluster_of_the_environment_or_fail_the_app() {
+    let to = |name: &str, destination: &str| {
+        app(name, name, "HEAD").replace("server: https://kubernetes.default.svc", destination)
+    };
+    let (_dir, repos) = repo(&[
+        ("apps/root.yaml", app("root", "apps", "HEAD")),
+        ("apps/edge.yaml", to("edge", "name: edge-eu")),
+        (
+            "apps/by-url.yaml",
+            to("by-url", "server: https://edge-eu.example:6443/"),
+        ),
+        (
+            "apps/lost.yaml",
+            to("lost", "server: https://nowhere.example:6443"),
+        ),
+        ("edge/cm.yaml", cm("edge")),
+        ("by-url/cm.yaml", cm("by-url")),
+        ("lost/cm.yaml", cm("lost")),
+    ]);
+    let mut options = options();
+    options.clusters.push(DestinationCluster {
+        name: "edge-eu".into(),
+        server: "https://edge-eu.example:6443".into(),
+        target: crate::cluster::ClusterTarget::Sim,
+        labels: Default::default(),
+    });
+    let tree = render(&repos, &options);
+    let cluster = |name: &str| tree.get(name).unwrap().cluster.as_deref();
+    assert_eq!(cluster("root"), Some("in-cluster"));
+    assert_eq!(cluster("edge"), Some("edge-eu"));
+    assert_eq!(cluster("by-url"), Some("edge-eu"));
+    let lost = tree.get("lost").unwrap();
+    assert_eq!(
+        (lost.status, lost.cluster.as_deref()),
+        (RenderStatus::Error, None)
+    );
+    assert!(
+        lost.message
+            .starts_with("unknown destination server https://nowhere.example:6443"),
+        "{}",
+        lost.message
+    );
+    assert!(lost.resources.is_empty());
 }
