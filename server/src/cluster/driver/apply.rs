@@ -168,20 +168,33 @@ impl ClusterDriver {
             }
         }
         if report.failed_wave.is_some() {
-            let hooks: Vec<DesiredResource> = resources
+            let mut hooks: Vec<&DesiredResource> = resources
                 .iter()
                 .filter(|r| r.hook.as_deref() == Some("SyncFail"))
-                .cloned()
                 .collect();
-            let mut hooks: Vec<&DesiredResource> = hooks.iter().collect();
             hooks.sort_by(|a, b| plan::compare(a, b));
-            for step in self.steps(hooks, &run).await? {
+            let fail_steps = self.steps(hooks, &run).await?;
+            for step in &fail_steps {
                 report.results.push(
-                    self.apply_one(app, &step, opts.dry_run, &pending_ns, &run)
+                    self.apply_one(app, step, opts.dry_run, &pending_ns, &run)
                         .await,
                 );
             }
+            // SyncFail hooks are waited for like the others (Argo CD's sync ends when they
+            // finish), so a failing one says so and their delete policies apply.
+            if let (Some(limit), false, false) =
+                (opts.wait_for_health, opts.dry_run, fail_steps.is_empty())
+            {
+                if let Err((key, why)) = self.wait_healthy(&fail_steps, limit).await {
+                    if let Some(r) = report.results.iter_mut().rev().find(|r| r.key == key) {
+                        r.action = ResourceAction::Failed;
+                        r.message = why;
+                    }
+                }
+            }
             self.delete_finished_hooks(&steps, &opts, &mut report).await;
+            self.delete_finished_hooks(&fail_steps, &opts, &mut report)
+                .await;
             return Ok(report);
         }
         let desired: BTreeSet<&str> = steps.iter().map(|s| s.key.as_str()).collect();

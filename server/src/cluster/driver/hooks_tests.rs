@@ -228,3 +228,30 @@ async fn a_dry_run_names_hooks_without_creating_or_deleting_them() {
         .any(|r| r.name.starts_with("up-abc-presync-")));
     assert!(job_names(&sim).await.is_empty());
 }
+
+#[tokio::test]
+async fn sync_fail_hooks_run_after_a_failed_wave_are_waited_for_and_deleted_by_policy() {
+    let (sim, driver) = driver();
+    let desired = rendered(vec![
+        hook("PreSync", json!({"name": "check"}), "alpine:3-bad"),
+        hook(
+            "SyncFail",
+            json!({"name": "page-oncall", "annotations": {
+                "argocd.argoproj.io/hook-delete-policy": "HookFailed"}}),
+            "alpine:3",
+        ),
+        hook("SyncFail", json!({"name": "cleanup"}), "alpine:3-bad"),
+        config_map(),
+    ]);
+    let report = driver.apply("waves", &desired, WAIT).await.unwrap();
+    assert_eq!(report.failed_wave, Some(0), "{report:#?}");
+    // Waited for: the one that failed says so; HookFailed deleted the one that ran.
+    let cleanup = report.result("batch/Job/waves/cleanup").unwrap();
+    assert_eq!(cleanup.action, ResourceAction::Failed, "{cleanup:?}");
+    let page = report.result("batch/Job/waves/page-oncall").unwrap();
+    assert!(
+        page.message.contains("deleted: the sync failed"),
+        "{page:?}"
+    );
+    assert_eq!(job_names(&sim).await, ["check", "cleanup"]);
+}
