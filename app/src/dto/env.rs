@@ -179,6 +179,9 @@ pub struct NodeDetail {
     pub syncs: Vec<SyncRecordView>,
     /// May the caller sync this app (`applications/sync`)? The server checks again.
     pub may_sync: bool,
+    /// Resources: the fields `spec.ignoreDifferences` leaves out of the diff (`/spec/replicas`).
+    #[serde(default)]
+    pub ignored_fields: Vec<String>,
 }
 
 impl NodeDetail {
@@ -193,6 +196,7 @@ impl NodeDetail {
             source: None,
             syncs: Vec::new(),
             may_sync: false,
+            ignored_fields: Vec::new(),
         }
     }
 }

@@ -103,6 +103,37 @@ pub fn in_sync_ignoring(
     in_sync(&want, &got)
 }
 
+/// Both sides without the ignored fields, and those fields (as JSON Pointer-like paths) that
+/// either side had: what the diff panel shows, as Argo CD's diff leaves them out too.
+pub fn without_ignored(
+    rules: &[IgnoreDifferences],
+    desired: &DesiredResource,
+    live: &Value,
+) -> (Value, Value, Vec<String>) {
+    let (mut want, mut got) = (desired.manifest.clone(), live.clone());
+    let mut shown = Vec::new();
+    for path in ignored(rules, desired, live) {
+        if get(&want, &path).is_none() && get(&got, &path).is_none() {
+            continue;
+        }
+        remove(&mut want, &path);
+        remove(&mut got, &path);
+        let text: String = path.iter().map(|seg| format!("/{}", show(seg))).collect();
+        if !shown.contains(&text) {
+            shown.push(text);
+        }
+    }
+    (want, got, shown)
+}
+
+fn show(seg: &Seg) -> String {
+    match seg {
+        Seg::Key(k) => k.replace('~', "~0").replace('/', "~1"),
+        Seg::Item(fields) => format!("[{}]", Value::Object(fields.clone())),
+        Seg::Equal(v) => format!("[={v}]"),
+    }
+}
+
 /// `RespectIgnoreDifferences=true`: the manifest a sync applies keeps the live value of every
 /// ignored field (and leaves out one the live object lacks), so the sync does not undo it.
 pub fn respect(rules: &[IgnoreDifferences], desired: &mut DesiredResource, live: &Value) {

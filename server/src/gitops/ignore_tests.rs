@@ -141,3 +141,30 @@ fn jq_expressions_and_bad_pointers_are_refused_by_field() {
     );
     assert!(check(&app(json!([]))).is_ok());
 }
+
+#[test]
+fn the_diff_panel_leaves_ignored_fields_out_and_names_them() {
+    let desired = deployment(2, "web:1");
+    let rules = app(json!([
+        {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas", "/spec/paused"]},
+        {"group": "apps", "kind": "Deployment", "managedFieldsManagers": ["kubectl-set"]}
+    ]))
+    .spec
+    .ignore_differences;
+    let (want, got, ignored) = without_ignored(&rules, &desired, &live(5, "web:2"));
+    // Neither side has `/spec/paused`: nothing to name.
+    assert_eq!(
+        ignored,
+        [
+            "/spec/replicas",
+            "/spec/template/spec/containers/[{\"name\":\"web\"}]/image"
+        ]
+    );
+    assert!(want["spec"].get("replicas").is_none() && got["spec"].get("replicas").is_none());
+    assert!(in_sync(&want, &got), "{want:#}\n{got:#}");
+    let d = crate::cluster::driver::diff(&want, &got);
+    assert!(d
+        .lines
+        .iter()
+        .all(|l| l.op == crate::cluster::driver::DiffOp::Same));
+}

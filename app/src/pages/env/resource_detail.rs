@@ -82,8 +82,10 @@ pub fn ResourceDetail(detail: NodeDetail, choice: RwSignal<Option<Tab>>) -> impl
         diff,
         desired_yaml,
         live_yaml,
+        ignored_fields,
         ..
     } = detail;
+    let ignored = (!ignored_fields.is_empty()).then(|| ignored_fields.join(", "));
     let labelled_by = move || {
         let key = TABS
             .iter()
@@ -93,6 +95,11 @@ pub fn ResourceDetail(detail: NodeDetail, choice: RwSignal<Option<Tab>>) -> impl
     };
     let content = move || match tab.get() {
         Tab::Diff => view! {
+            {ignored.clone().map(|fields| view! {
+                <p class="muted diff-ignored">
+                    "Not compared (spec.ignoreDifferences): "<code>{fields}</code>
+                </p>
+            })}
             <Diff
                 lines=diff.clone()
                 added="+ desired (Git)"

@@ -152,10 +152,21 @@ impl EngineService for Engine {
             .get(&app_name)
             .and_then(|l| l.iter().find(|r| r.key == key));
         if let Some(desired) = desired {
-            let d = crate::cluster::driver::diff(
-                &desired.manifest,
-                live.map(|l| &l.object).unwrap_or(&serde_json::Value::Null),
-            );
+            let live_object = live.map(|l| &l.object).unwrap_or(&serde_json::Value::Null);
+            let rules = app
+                .and_then(|a| a.application.as_ref())
+                .map(|a| a.spec.ignore_differences.as_slice())
+                .unwrap_or_default();
+            // The fields `spec.ignoreDifferences` leaves out of the verdict are left out of
+            // the diff too, and named, so the panel agrees with the sync status.
+            let d = if live.is_some() && crate::gitops::ignore::any_picks(rules, desired) {
+                let (want, got, ignored) =
+                    crate::gitops::ignore::without_ignored(rules, desired, live_object);
+                detail.ignored_fields = ignored;
+                crate::cluster::driver::diff(&want, &got)
+            } else {
+                crate::cluster::driver::diff(&desired.manifest, live_object)
+            };
             detail.desired_yaml = Some(d.desired_yaml);
             detail.live_yaml = live.map(|_| d.live_yaml);
             detail.diff = d
