@@ -18,7 +18,7 @@ use bigenv::arg;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use atrium_server::cluster::driver::{ClusterDriver, SyncOptions};
+use atrium_server::cluster::driver::{ClusterDriver, LiveWatch, SyncOptions};
 use atrium_server::cluster::sim::{Sim, SimConfig};
 use atrium_server::gitops::engine::view::{
     app_statuses, app_statuses_cached, tree_nodes, tree_nodes_cached, ViewCache,
@@ -119,11 +119,11 @@ async fn main() -> anyhow::Result<()> {
         live = driver.inventory(&[]).await?;
         reads.push(t.elapsed());
     }
-    let live_objects: usize = live.values().map(Vec::len).sum();
+    let live_objects: usize = live.values().map(|l| l.len()).sum();
     // What the facts (sync verdicts without walking JSON) cost in memory.
     let live_facts_total: usize = live
         .values()
-        .flatten()
+        .flat_map(|l| l.iter())
         .map(|l| l.facts.as_ref().map_or(0, |f| f.len()))
         .sum();
     let desired_facts_total: usize = tree
@@ -139,6 +139,8 @@ async fn main() -> anyhow::Result<()> {
         driver.revision().await?;
         probes.push(t.elapsed());
     }
+
+    let watched = watch_costs(&driver, &tree, live_objects).await?;
 
     let mut builds = Vec::new();
     let mut nodes = 0;
@@ -187,7 +189,8 @@ async fn main() -> anyhow::Result<()> {
         anyhow::ensure!(same, "a steady pass saw a change");
         // One app's objects change (as after a rollout): new resourceVersions, and its
         // ConfigMaps drift from Git on even rounds and come back on odd ones.
-        for l in live.get_mut(&victim).into_iter().flatten() {
+        let objects = live.get_mut(&victim).map(std::sync::Arc::make_mut);
+        for l in objects.into_iter().flatten() {
             l.resource_version = format!("bench-{round}");
             l.object["metadata"]["resourceVersion"] = l.resource_version.clone().into();
             if let Some(data) = l.object["data"].as_object_mut() {
@@ -276,6 +279,21 @@ async fn main() -> anyhow::Result<()> {
         after_commit.len()
     );
     println!(
+        "| live inventory by watch: first list of every kind ({live_objects} objects) | {:.0} ms | – |",
+        ms(watched.first_list)
+    );
+    println!(
+        "| a change at {live_objects} objects, by watch: the event in the inventory after the write | {:.1} ms (median of {}) | – |",
+        ms(median(watched.event.clone())),
+        watched.event.len()
+    );
+    println!(
+        "| a change at {live_objects} objects, by watch: the engine's snapshot of the inventory | {:.2} ms (median of {}; a relist was {:.0} ms) | – |",
+        ms(median(watched.snapshot.clone())),
+        watched.snapshot.len(),
+        ms(median(reads.clone()))
+    );
+    println!(
         "| reconcile pass total, nothing changed (revision probe, no relist + statuses) | {:.1} ms | – |",
         ms(median(probes)) + ms(median(steady))
     );
@@ -360,5 +378,80 @@ fn live_update_cost(
         delta_bytes: text.len(),
         diff,
         delta_client,
+    })
+}
+
+/// What keeping the inventory by watch costs: the first list, then per change the time from
+/// the write to the event in the inventory, and the engine's snapshot of it.
+struct WatchCosts {
+    first_list: Duration,
+    event: Vec<Duration>,
+    snapshot: Vec<Duration>,
+}
+
+async fn watch_costs(
+    driver: &ClusterDriver,
+    tree: &atrium_server::gitops::tree::RenderedTree,
+    live_objects: usize,
+) -> anyhow::Result<WatchCosts> {
+    let watch = LiveWatch::default();
+    let t = Instant::now();
+    driver.watch_kinds(&watch, &[]).await?;
+    let (inventory, _) = watch
+        .current(Duration::from_secs(300))
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let first_list = t.elapsed();
+    let watched: usize = inventory.values().map(|l| l.len()).sum();
+    anyhow::ensure!(
+        watched == live_objects,
+        "the watch holds {watched} objects, the list {live_objects}"
+    );
+    let app = tree
+        .apps
+        .iter()
+        .find(|a| a.parent.is_some() && a.resources.iter().any(|r| r.kind == "ConfigMap"))
+        .expect("an app with a ConfigMap");
+    let mut config = app
+        .resources
+        .iter()
+        .find(|r| r.kind == "ConfigMap")
+        .expect("a ConfigMap")
+        .clone();
+    let options = SyncOptions {
+        prune: false,
+        create_namespace: false,
+        dry_run: false,
+        wait_for_health: None,
+    };
+    let (mut event, mut snapshot) = (Vec::new(), Vec::new());
+    for round in 0..arg("--passes", 7) {
+        config.manifest["data"]["WATCH_ROUND"] = round.to_string().into();
+        let report = driver
+            .apply(&app.name, std::slice::from_ref(&config), options)
+            .await?;
+        let written: Vec<(String, Option<String>)> = report
+            .results
+            .iter()
+            .map(|r| (r.key.clone(), r.resource_version.clone()))
+            .collect();
+        let t = Instant::now();
+        anyhow::ensure!(
+            watch.caught_up(&written, Duration::from_secs(10)).await,
+            "the watch did not see the write"
+        );
+        event.push(t.elapsed());
+        let t = Instant::now();
+        let (inventory, _) = watch
+            .current(Duration::from_secs(10))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        snapshot.push(t.elapsed());
+        drop(inventory);
+    }
+    Ok(WatchCosts {
+        first_list,
+        event,
+        snapshot,
     })
 }

@@ -107,7 +107,8 @@ pub fn check_entries(entries: &[ClusterEntry]) -> Result<Vec<DestinationCluster>
 }
 
 /// The cluster `destination` names, or why none. Argo CD's rules: `server` or `name`, not
-/// both, and not neither.
+/// both. Neither is the environment's own cluster (Argo CD refuses it; Atrium always took it
+/// so, and an environment has one cluster it means).
 pub fn resolve<'c>(
     clusters: &'c [DestinationCluster],
     destination: &Destination,
@@ -133,7 +134,10 @@ pub fn resolve<'c>(
         (Some(_), Some(_)) => {
             Err("spec.destination: give `server` or `name`, not both (Argo CD refuses both)".into())
         }
-        (None, None) => Err("spec.destination: `server` or `name` is required".into()),
+        (None, None) => clusters
+            .iter()
+            .find(|c| c.name == IN_CLUSTER_NAME)
+            .ok_or_else(|| "spec.destination: `server` or `name` is required".into()),
         (Some(server), None) => {
             let wanted = server.trim_end_matches('/');
             clusters
@@ -210,7 +214,7 @@ mod tests {
         assert!(err.contains("unknown destination name nope"), "{err}");
         let err = resolve(&clusters, &dest(Some("x"), Some("edge-eu"))).unwrap_err();
         assert!(err.contains("not both"), "{err}");
-        assert!(resolve(&clusters, &dest(None, None)).is_err());
+        assert_eq!(resolve(&clusters, &dest(None, None)).unwrap().name, IN_CLUSTER_NAME);
     }
 
     #[test]

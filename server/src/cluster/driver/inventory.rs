@@ -30,19 +30,19 @@ impl ClusterDriver {
 
     /// Live objects of every app, keyed by app name, each list sorted by key. `extra` adds
     /// `(apiVersion, kind)`s beyond the known ones (the kinds the desired resources use).
-    pub async fn inventory(
-        &self,
-        extra: &[(String, String)],
-    ) -> Result<HashMap<String, Vec<LiveResource>>> {
+    pub async fn inventory(&self, extra: &[(String, String)]) -> Result<super::Inventory> {
         let kinds = self.listed_kinds(extra).await?;
         let mut by_app: HashMap<String, Vec<LiveResource>> = HashMap::new();
         self.list_tracked(kinds, TRACKING_LABEL, |app, live| {
             by_app.entry(app.to_string()).or_default().push(live);
         })
         .await?;
-        for list in by_app.values_mut() {
-            list.sort_by(|a, b| a.key.cmp(&b.key));
-        }
-        Ok(by_app)
+        Ok(by_app
+            .into_iter()
+            .map(|(app, mut list)| {
+                list.sort_by(|a, b| a.key.cmp(&b.key));
+                (app, std::sync::Arc::new(list))
+            })
+            .collect())
     }
 }

@@ -132,7 +132,7 @@ impl ClusterDriver {
 
 /// A listed object as a [`LiveResource`] with its health. List items from a real server omit
 /// apiVersion and kind, so they are set from the kind that was listed.
-fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
+pub(super) fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
     let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
     v["apiVersion"] = Value::String(r.resource.api_version.clone());
     v["kind"] = Value::String(r.resource.kind.clone());

@@ -20,6 +20,7 @@ mod options_tests;
 pub mod plan;
 mod replace;
 mod report;
+mod watch;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,7 @@ pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
 pub use plan::FIELD_MANAGER;
 pub use report::{AppSync, LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};
+pub use watch::{Inventory, LiveWatch};
 
 /// What can go wrong talking to the cluster as a whole (per-resource failures are reported
 /// in [`SyncReport`] instead).

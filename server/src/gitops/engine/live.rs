@@ -1,22 +1,27 @@
-//! Reading an environment's clusters for a pass: every cluster's revision, and a relist only
-//! when one moved; each app's live objects come from the cluster its destination names.
+//! Reading an environment's clusters for a pass: the inventory each cluster's watches keep
+//! ([`LiveWatch`](crate::cluster::driver::LiveWatch)); each app's live objects come from the
+//! cluster its destination names.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::runtime::{EnvRuntime, Snapshot};
 use super::EngineError;
-use crate::cluster::driver::LiveResource;
+use crate::cluster::driver::Inventory;
 use crate::gitops::destination::IN_CLUSTER_NAME;
 use crate::gitops::tree::RenderedTree;
 
 /// Live objects by app name.
-pub(super) type Live = Arc<HashMap<String, Vec<LiveResource>>>;
+pub(super) type Live = Arc<Inventory>;
+
+/// How long a pass waits for a cluster's first lists.
+const LIST_LIMIT: Duration = Duration::from_secs(60);
 
 /// What a pass read from the environment's clusters.
 pub(super) struct Reading {
     pub(super) live: Live,
-    /// Every cluster's revision, joined; `None` when one is unknown (the next pass relists).
+    /// Every cluster's inventory version, joined; `None` when one is unknown.
     pub(super) revision: Option<String>,
     /// Clusters that could not be read (or connected); their apps are not auto-synced.
     pub(super) failed: HashSet<String>,
@@ -31,9 +36,8 @@ impl Reading {
     }
 }
 
-/// Reads every cluster of `env`; reuses `previous.live` when no cluster's revision moved and
-/// the kinds to list did not change (`same_kinds`). `reuse`: false forces a relist (after a
-/// sync).
+/// Reads every cluster of `env`; reuses `previous.live` when no cluster's inventory moved and
+/// `reuse` (the tree asks for the same kinds of the same clusters).
 pub(super) async fn read(
     env: &EnvRuntime,
     tree: &RenderedTree,
@@ -53,11 +57,33 @@ pub(super) async fn read(
             error
         });
     };
+    let mut inventories = Vec::new();
     for cluster in &env.clusters {
-        match &cluster.driver {
-            Ok(driver) => revisions.push(driver.revision().await.ok().flatten()),
+        let driver = match &cluster.driver {
+            Ok(driver) => driver,
             Err(error) => {
                 fail(&cluster.name, error.to_string());
+                revisions.push(None);
+                continue;
+            }
+        };
+        // Watches for kinds not watched yet (the first pass starts them all); then the
+        // inventory they keep, once every kind has been listed.
+        if let Err(e) = driver.watch_kinds(&cluster.watch, extra).await {
+            fail(
+                &cluster.name,
+                EngineError::ClusterUnreachable(e).to_string(),
+            );
+            revisions.push(None);
+            continue;
+        }
+        match cluster.watch.current(LIST_LIMIT).await {
+            Ok((inventory, version)) => {
+                revisions.push(Some(version.to_string()));
+                inventories.push((cluster.name.as_str(), inventory));
+            }
+            Err(e) => {
+                fail(&cluster.name, format!("the cluster did not answer: {e}"));
                 revisions.push(None);
             }
         }
@@ -67,8 +93,8 @@ pub(super) async fn read(
         .map(|r| r.as_deref())
         .collect::<Option<Vec<_>>>()
         .map(|all| all.join(","));
-    // The relist (one list per kind, every object) only when a cluster changed since the
-    // last one: a quiet estate of 20,000 objects costs one small read per cluster and pass.
+    // Nothing moved since the last read: the last inventory (and every status cached on it)
+    // still holds.
     if reuse && revision.is_some() && revision == previous.live_revision {
         return Reading {
             live: previous.live.clone(),
@@ -85,31 +111,27 @@ pub(super) async fn read(
             (a.name.as_str(), cluster)
         })
         .collect();
-    let mut live = HashMap::new();
-    for cluster in &env.clusters {
-        let Ok(driver) = &cluster.driver else {
-            continue;
-        };
-        match driver.inventory(extra).await {
-            // An app's objects on a cluster it does not deploy to are not its own (left over
-            // from an earlier destination, or another Argo CD's); objects of apps not in the
-            // tree are shown from the environment's own cluster, as they always were.
-            Ok(by_app) => live.extend(by_app.into_iter().filter(|(app, _)| {
-                destination
-                    .get(app.as_str())
-                    .copied()
-                    .unwrap_or(IN_CLUSTER_NAME)
-                    == cluster.name
-            })),
-            Err(e) => fail(
-                &cluster.name,
-                EngineError::ClusterUnreachable(e).to_string(),
-            ),
+    let merge = inventories.len() > 1;
+    let mut live = Inventory::new();
+    for (cluster, inventory) in inventories {
+        if !merge {
+            live = inventory;
+            break;
         }
+        // An app's objects on a cluster it does not deploy to are not its own (left over
+        // from an earlier destination, or another Argo CD's); objects of apps not in the
+        // tree are shown from the environment's own cluster, as they always were.
+        live.extend(inventory.into_iter().filter(|(app, _)| {
+            destination
+                .get(app.as_str())
+                .copied()
+                .unwrap_or(IN_CLUSTER_NAME)
+                == cluster
+        }));
     }
     Reading {
         live: Arc::new(live),
-        revision: revision.filter(|_| failed.is_empty()),
+        revision,
         failed,
         error: join(errors),
     }

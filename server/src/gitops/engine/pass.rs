@@ -13,7 +13,6 @@ use super::runtime::{EnvRuntime, Snapshot};
 use super::sync::SyncRequest;
 use super::view::{app_statuses_cached, tree_nodes_cached, AppStatus};
 use super::{Engine, EngineError};
-use crate::cluster::driver::LiveResource;
 use crate::gitops::destination::IN_CLUSTER_NAME;
 use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
@@ -183,7 +182,7 @@ impl Engine {
 fn statuses(
     env: &EnvRuntime,
     tree: &Arc<RenderedTree>,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
 ) -> HashMap<String, AppStatus> {
     let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
     app_statuses_cached(tree, live, &mut cache, env.config.apply_applications)
@@ -193,7 +192,7 @@ fn statuses(
 fn publish(
     env: &EnvRuntime,
     tree: Arc<RenderedTree>,
-    (live, live_revision): (Arc<HashMap<String, Vec<LiveResource>>>, Option<String>),
+    (live, live_revision): (Arc<crate::cluster::driver::Inventory>, Option<String>),
     statuses: Option<HashMap<String, AppStatus>>,
     head: Option<String>,
     error: Option<String>,

@@ -12,7 +12,7 @@ use tokio::sync::{watch, Notify};
 
 use super::view::{AppStatus, ViewCache};
 use super::{Engine, EngineError, EngineSettings, Result};
-use crate::cluster::driver::{ClusterDriver, LiveResource};
+use crate::cluster::driver::{ClusterDriver, LiveWatch, ResourceAction, SyncReport};
 use crate::gitops::destination::IN_CLUSTER_NAME;
 use crate::gitops::environment::EnvironmentConfig;
 use crate::gitops::mirror;
@@ -26,7 +26,7 @@ pub(super) struct Snapshot {
     /// Shared with the next pass while the head does not move (and with the status cache).
     pub(super) tree: Arc<RenderedTree>,
     /// Shared with the next pass while the cluster's revision does not move.
-    pub(super) live: Arc<HashMap<String, Vec<LiveResource>>>,
+    pub(super) live: Arc<crate::cluster::driver::Inventory>,
     /// The cluster's revision read just before `live` was listed.
     pub(super) live_revision: Option<String>,
     pub(super) statuses: HashMap<String, AppStatus>,
@@ -69,9 +69,17 @@ pub(super) struct EnvCluster {
     pub(super) name: String,
     /// Shared with every refused sync, which names it as its cause.
     pub(super) driver: Result<ClusterDriver, Arc<EngineError>>,
+    /// Its live inventory, kept by watches once the first pass starts them.
+    pub(super) watch: LiveWatch,
     /// Keeps an emulator (and its rollout controller) alive.
     _keep_alive: crate::cluster::KeepAlive,
 }
+
+/// Watch events closer together than this wake the loop once.
+const WAKE_COALESCE: Duration = Duration::from_millis(250);
+
+/// How long a sync waits for the watches to see its writes.
+const SETTLE_LIMIT: Duration = Duration::from_secs(5);
 
 /// Views kept for deltas: a page further behind than this fetches the whole tree.
 pub(super) const RECENT_VIEWS: usize = 8;
@@ -93,6 +101,7 @@ impl EnvRuntime {
                 EnvCluster {
                     name: d.name.clone(),
                     driver: connected.driver.map_err(|e| Arc::new(EngineError::from(e))),
+                    watch: LiveWatch::default(),
                     _keep_alive: connected.keep_alive,
                 }
             })
@@ -146,6 +155,31 @@ impl EnvRuntime {
             })
     }
 
+    /// After a sync: waits (briefly) until the watches have seen what it wrote and pruned,
+    /// so the next read of the inventory includes the sync.
+    pub(super) async fn settle(&self, cluster: Option<&str>, report: &SyncReport) {
+        let name = cluster.unwrap_or(IN_CLUSTER_NAME);
+        let Some(cluster) = self.clusters.iter().find(|c| c.name == name) else {
+            return;
+        };
+        // Hooks go by their delete policies, so where they end up is not known here.
+        let written: Vec<(String, Option<String>)> = report
+            .results
+            .iter()
+            .filter(|r| r.hook.is_none())
+            .filter_map(|r| match r.action {
+                ResourceAction::Created | ResourceAction::Configured => {
+                    Some((r.key.clone(), r.resource_version.clone()))
+                }
+                ResourceAction::Pruned => Some((r.key.clone(), None)),
+                _ => None,
+            })
+            .collect();
+        if !cluster.watch.caught_up(&written, SETTLE_LIMIT).await {
+            tracing::warn!(env = %self.config.name, cluster = %name, "the watches did not see a sync's writes within {} s", SETTLE_LIMIT.as_secs());
+        }
+    }
+
     /// The snapshot the last pass published.
     pub(super) fn snapshot(&self) -> Arc<Snapshot> {
         self.state.read().unwrap_or_else(|e| e.into_inner()).clone()
@@ -153,9 +187,20 @@ impl EnvRuntime {
 }
 
 impl Engine {
-    /// One loop per environment, forever.
+    /// One loop per environment, forever; a change its watches see wakes it.
     pub fn spawn(self: &Arc<Self>, interval: Duration) {
         for env in &self.envs {
+            for cluster in &env.clusters {
+                let mut changes = cluster.watch.subscribe();
+                let woken = env.clone();
+                tokio::spawn(async move {
+                    while changes.changed().await.is_ok() {
+                        woken.wake.notify_one();
+                        // Events come in bursts (a rollout, a sync): one pass for a burst.
+                        tokio::time::sleep(WAKE_COALESCE).await;
+                    }
+                });
+            }
             let engine = self.clone();
             let env = env.clone();
             tokio::spawn(async move {

@@ -178,6 +178,7 @@ impl Engine {
             .await
         {
             Ok(report) => {
+                env.settle(app.cluster.as_deref(), &report).await;
                 let count = |a: ResourceAction| report.with_action(a).count();
                 let message = format!(
                     "{} created, {} configured, {} unchanged, {} pruned, {} failed",

@@ -10,13 +10,12 @@ use rayon::prelude::*;
 
 use super::cache::KnownRows;
 use super::{find, image_tag, resource_status, AppStatus, ViewCache};
-use crate::cluster::driver::LiveResource;
 use crate::gitops::tree::{RenderedApp, RenderedTree};
 
 /// The flat tree: each app, then its resources (child Applications appear as app nodes).
 pub fn tree_nodes(
     tree: &RenderedTree,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
 ) -> Vec<TreeNode> {
     nodes_with(tree, live, statuses, None)
@@ -25,7 +24,7 @@ pub fn tree_nodes(
 /// [`tree_nodes`], reusing the rows of apps whose statuses did not move.
 pub fn tree_nodes_cached(
     tree: &Arc<RenderedTree>,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
     cache: &mut ViewCache,
 ) -> Vec<TreeNode> {
@@ -35,7 +34,7 @@ pub fn tree_nodes_cached(
 
 fn nodes_with(
     tree: &RenderedTree,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
     rows: Option<&mut KnownRows>,
 ) -> Vec<TreeNode> {
@@ -87,13 +86,12 @@ fn nodes_with(
 /// The rows of an app's own resources (child Applications appear as app nodes instead).
 fn resource_rows(
     app: &RenderedApp,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     status: &AppStatus,
 ) -> Vec<TreeNode> {
     // Statuses come from `app_statuses`; computed here only if they were not.
     let computed = status.resources.len() == app.resources.len();
-    let empty = Vec::new();
-    let live_list = live.get(&app.name).unwrap_or(&empty);
+    let live_list: &[_] = live.get(&app.name).map_or(&[], |l| l.as_slice());
     let sorted = live_list.is_sorted_by(|a, b| a.key <= b.key);
     let id = NodeId::of_app(&app.name);
     let mut rows = Vec::with_capacity(app.resources.len());

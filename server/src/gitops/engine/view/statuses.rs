@@ -17,7 +17,7 @@ use crate::resource::{Health, SyncStatus};
 /// Statuses of every app, children before parents so roll-ups see their children.
 pub fn app_statuses(
     tree: &RenderedTree,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
 ) -> HashMap<String, AppStatus> {
     statuses_with(tree, live, None, true)
 }
@@ -25,7 +25,7 @@ pub fn app_statuses(
 /// [`app_statuses`], reusing what `cache` knows and keeping what it computes.
 pub fn app_statuses_cached(
     tree: &Arc<RenderedTree>,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     cache: &mut ViewCache,
     applications_applied: bool,
 ) -> HashMap<String, AppStatus> {
@@ -37,11 +37,10 @@ pub fn app_statuses_cached(
 /// not, their absence is not drift.
 fn statuses_with(
     tree: &RenderedTree,
-    live: &HashMap<String, Vec<LiveResource>>,
+    live: &crate::cluster::driver::Inventory,
     mut cache: Option<&mut KnownStatuses>,
     applications_applied: bool,
 ) -> HashMap<String, AppStatus> {
-    let empty = Vec::new();
     let known: Vec<Option<KnownApp>> = tree
         .apps
         .iter()
@@ -56,7 +55,7 @@ fn statuses_with(
             if app.status != RenderStatus::Ok {
                 return None;
             }
-            let live_list = live.get(&app.name).unwrap_or(&empty);
+            let live_list: &[_] = live.get(&app.name).map_or(&[], |l| l.as_slice());
             let print = fingerprint(live_list);
             // The same live objects at the same versions: the app's own part stands as is.
             Some(match known {

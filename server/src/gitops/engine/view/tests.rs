@@ -24,7 +24,7 @@ fn one_app(resources: Vec<DesiredResource>) -> RenderedTree {
     }
 }
 
-fn live(value: &str, version: &str) -> HashMap<String, Vec<LiveResource>> {
+fn live(value: &str, version: &str) -> crate::cluster::driver::Inventory {
     let mut object = config_map(value);
     object["metadata"]["resourceVersion"] = json!(version);
     let l = LiveResource {
@@ -39,7 +39,7 @@ fn live(value: &str, version: &str) -> HashMap<String, Vec<LiveResource>> {
         facts: Some(live_facts(&object)),
         object,
     };
-    HashMap::from([("cart".to_string(), vec![l])])
+    HashMap::from([("cart".to_string(), std::sync::Arc::new(vec![l]))])
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn cached_statuses_follow_resource_versions_and_renders() {
     let sync = |s: &HashMap<String, AppStatus>| s["cart"].sync;
     // The rows built through the cache are the rows built from scratch.
     let same_rows = |tree: &Arc<RenderedTree>,
-                     live: &HashMap<String, Vec<LiveResource>>,
+                     live: &crate::cluster::driver::Inventory,
                      statuses: &HashMap<String, AppStatus>,
                      cache: &mut ViewCache| {
         let rows = tree_nodes_cached(tree, live, statuses, cache);
@@ -193,7 +193,7 @@ fn hooks_count_for_neither_sync_nor_health_and_are_never_orphans() {
     // Before any sync: the hook is not in the cluster, which is no drift.
     let only_cm = HashMap::from([(
         "cart".to_string(),
-        vec![listed(config_map("fast"), Health::Healthy)],
+        std::sync::Arc::new(vec![listed(config_map("fast"), Health::Healthy)]),
     )]);
     let before = app_statuses(&tree, &only_cm);
     assert_eq!(before["cart"].sync, SyncStatus::Synced, "{before:?}");
@@ -218,6 +218,7 @@ fn hooks_count_for_neither_sync_nor_health_and_are_never_orphans() {
         listed(job("old-hook", "2025-01-01T00:00:00Z"), Health::Healthy),
     ];
     live_list.sort_by(|a, b| a.key.cmp(&b.key));
+    let live_list = std::sync::Arc::new(live_list);
     let after = app_statuses(&tree, &HashMap::from([("cart".to_string(), live_list)]));
     let cart = &after["cart"];
     assert_eq!(
@@ -251,7 +252,7 @@ fn ignore_differences_leave_fields_out_of_sync_status() {
     .unwrap();
     let live = HashMap::from([(
         "cart".to_string(),
-        vec![listed(manifest(5), Health::Healthy)],
+        std::sync::Arc::new(vec![listed(manifest(5), Health::Healthy)]),
     )]);
     let mut tree = one_app(rendered);
     assert_eq!(
