@@ -328,4 +328,6 @@ fn node_for(app: &Application, parent: Option<String>, depth: usize) -> Rendered
 }
 
 #[cfg(test)]
+mod set_tests;
+#[cfg(test)]
 mod tests;
