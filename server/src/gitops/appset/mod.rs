@@ -32,12 +32,15 @@ pub const MAX_GENERATED: usize = 2_000;
 /// One parameter set: flat dotted keys of strings (fasttemplate) or nested values (goTemplate).
 pub type Params = serde_json::Map<String, Value>;
 
+/// Opens a repository (`repoURL`) at a revision, or says why not.
+pub type OpenRepo<'a> = dyn FnMut(&str, &str) -> Result<Rc<Checkout>, String> + 'a;
+
 /// What generators read besides the set itself.
 pub struct Inputs<'a> {
     /// The environment's clusters, for the `clusters` generator.
     pub clusters: &'a [DestinationCluster],
     /// A repository (`repoURL`) at a revision, for the `git` generator.
-    pub checkout: &'a mut dyn FnMut(&str, &str) -> Result<Rc<Checkout>, String>,
+    pub checkout: &'a mut OpenRepo<'a>,
     /// Most Applications this set may generate.
     pub limit: usize,
 }
