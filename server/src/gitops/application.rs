@@ -376,13 +376,6 @@ pub fn is_application(resource: &DesiredResource) -> bool {
     is_application_value(&resource.manifest)
 }
 
-/// Whether a rendered object's kind is one Atrium acts on itself rather than applies: an
-/// Application or an ApplicationSet (both become nodes of the tree; neither goes to the cluster
-/// unless the environment sets `apply_applications`).
-pub fn is_app_kind(kind: &str) -> bool {
-    kind == KIND || kind == super::appset::KIND
-}
-
 pub(crate) fn is_application_value(manifest: &Value) -> bool {
     manifest["kind"] == KIND
         && manifest["apiVersion"]

@@ -55,6 +55,13 @@ const UNSUPPORTED: &[&str] = &[
     "plugin",
 ];
 
+/// Whether a rendered object's kind is one Atrium acts on itself rather than applies: an
+/// Application or an ApplicationSet (both become nodes of the tree; neither goes to the cluster
+/// unless the environment sets `apply_applications`).
+pub fn is_app_kind(kind: &str) -> bool {
+    kind == super::application::KIND || kind == KIND
+}
+
 /// Whether a rendered object is an Argo CD ApplicationSet.
 pub fn is_application_set_value(manifest: &Value) -> bool {
     manifest["kind"] == KIND

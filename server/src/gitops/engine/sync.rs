@@ -11,7 +11,7 @@ use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
-use crate::gitops::application::is_app_kind;
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
 

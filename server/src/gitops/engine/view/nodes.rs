@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::cache::KnownRows;
 use super::{find, image_tag, resource_status, AppStatus, ViewCache};
 use crate::cluster::driver::LiveResource;
-use crate::gitops::application::is_app_kind;
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::{RenderedApp, RenderedTree};
 
 /// The flat tree: each app, then its resources (child Applications appear as app nodes).

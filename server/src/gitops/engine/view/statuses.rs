@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::cache::{KnownApp, KnownStatuses};
 use super::{find, hook_status, resource_status_ignoring, AppStatus, ViewCache};
 use crate::cluster::driver::LiveResource;
-use crate::gitops::application::is_app_kind;
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 use crate::resource::hooks::is_hook;
 use crate::resource::{Health, SyncStatus};
