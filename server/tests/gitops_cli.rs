@@ -51,9 +51,18 @@ fn renders_a_git_repo_as_json_with_the_documented_shape() {
         let keys: Vec<&String> = app.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["message", "name", "parent", "resources", "source", "status"]
+            [
+                "kind",
+                "message",
+                "name",
+                "parent",
+                "resources",
+                "source",
+                "status"
+            ]
         );
         assert_eq!(app["status"], "ok");
+        assert_eq!(app["kind"], "Application");
         for resource in app["resources"].as_array().unwrap() {
             let keys: Vec<&String> = resource.as_object().unwrap().keys().collect();
             assert_eq!(keys, ["apiVersion", "kind", "name", "namespace"]);
@@ -392,4 +401,77 @@ fn renders_argo_cds_example_apps_layout() {
     let (code, text) = atrium(&["apps", "render", repo, "--root", "root.yaml"]);
     assert_eq!(code, if all_ok { 0 } else { 1 });
     assert!(text.contains("\n  sync-waves  ok  5 resources"), "{text}");
+}
+
+/// An ApplicationSet renders as a node of kind `ApplicationSet`, parent of the apps it
+/// generates (which render their own resources); a set that cannot generate fails the run.
+#[test]
+fn application_sets_render_as_parents_of_their_generated_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = |name: &str, generators: &str| {
+        format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: {name}\n\
+             spec:\n  generators:\n{generators}  template:\n    metadata:\n      name: \
+             '{{{{path.basename}}}}'\n    spec:\n      project: default\n      source:\n        \
+             repoURL: {ENV}\n        targetRevision: HEAD\n        path: '{{{{path}}}}'\n      \
+             destination:\n        server: https://kubernetes.default.svc\n        namespace: \
+             '{{{{path.basename}}}}'\n"
+        )
+    };
+    let dirs = format!(
+        "  - git:\n      repoURL: {ENV}\n      revision: HEAD\n      directories:\n      \
+         - path: addons/*\n"
+    );
+    write(
+        dir.path(),
+        &[
+            ("apps/root.yaml", app("root", ENV, "apps")),
+            ("apps/addons.yaml", set("addons", &dirs)),
+            ("addons/metrics/cm.yaml", CM.into()),
+            ("addons/logging/cm.yaml", CM.into()),
+        ],
+    );
+    let repo = dir.path().to_str().unwrap();
+    let args = ["apps", "render", repo, "--root", "apps/root.yaml"];
+    let (code, out) = atrium(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let shape: Vec<(&str, &str, Option<&str>, usize)> = report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap(),
+                a["kind"].as_str().unwrap(),
+                a["parent"].as_str(),
+                a["resources"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("root", "Application", None, 2),
+            ("addons", "ApplicationSet", Some("root"), 0),
+            ("logging", "Application", Some("addons"), 1),
+            ("metrics", "Application", Some("addons"), 1),
+        ]
+    );
+    let (code, text) = atrium(&args);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("\n  addons  ok  ApplicationSet, 2 apps"),
+        "{text}"
+    );
+    assert!(text.contains("\n    metrics  ok  1 resources"), "{text}");
+
+    let matrix = "  - matrix:\n      generators: []\n";
+    write(dir.path(), &[("apps/addons.yaml", set("addons", matrix))]);
+    let (code, text) = atrium(&args);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("addons (ApplicationSet)  error: spec.generators[0].matrix: unsupported generator matrix"),
+        "{text}"
+    );
 }

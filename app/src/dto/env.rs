@@ -114,7 +114,7 @@ pub struct TreeNode {
     /// Stable across renders; says whether the node is an app or a resource, and its app.
     pub id: NodeId,
     pub parent: Option<NodeId>,
-    /// `Application`, or the Kubernetes kind.
+    /// `Application` or [`APPLICATION_SET`] (app nodes), or the Kubernetes kind.
     pub kind: String,
     pub name: String,
     pub namespace: String,
@@ -126,6 +126,17 @@ pub struct TreeNode {
     pub status: String,
     /// Render error, health message, or why it is out of sync.
     pub message: Option<String>,
+}
+
+/// The kind of an app node that is an Argo CD ApplicationSet: its children are the
+/// Applications it generates; it has nothing of its own to sync or deploy.
+pub const APPLICATION_SET: &str = "ApplicationSet";
+
+impl TreeNode {
+    /// Whether this app node is an ApplicationSet.
+    pub fn is_application_set(&self) -> bool {
+        self.id.is_app() && self.kind == APPLICATION_SET
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::render::RenderOptions;
 use super::repos::RepoMap;
-use super::tree::{render_tree, RenderStatus, RenderedTree, RootSpec};
+use super::tree::{render_tree, AppKind, RenderStatus, RenderedTree, RootSpec};
 
 /// Renders the tree rooted at `root` in `repo_dir` (a Git repository read at HEAD, or a plain
 /// directory), with extra `repoURL=dir` mappings.
@@ -35,7 +35,8 @@ pub fn parse_mapping(text: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
-/// `{"apps":[{"name","parent","source","status","message","resources":[…]}]}`.
+/// `{"apps":[{"name","kind","parent","source","status","message","resources":[…]}]}`; `kind`
+/// is `Application` or `ApplicationSet` (a set has no resources; its apps name it as parent).
 pub fn to_json(tree: &RenderedTree) -> Value {
     let apps: Vec<Value> = tree
         .apps
@@ -43,6 +44,7 @@ pub fn to_json(tree: &RenderedTree) -> Value {
         .map(|app| {
             json!({
                 "name": app.name,
+                "kind": app.kind.as_str(),
                 "parent": app.parent,
                 "source": {
                     "repoURL": app.source.repo_url,
@@ -79,6 +81,12 @@ pub fn to_text(tree: &RenderedTree) -> String {
             (None, _) => String::new(),
         };
         let _ = match app.status {
+            RenderStatus::Ok if app.kind == AppKind::ApplicationSet => writeln!(
+                out,
+                "{indent}{}  ok  ApplicationSet, {} apps",
+                app.name,
+                app.children.len()
+            ),
             RenderStatus::Ok => {
                 let apps = if app.children.is_empty() {
                     String::new()
@@ -94,8 +102,13 @@ pub fn to_text(tree: &RenderedTree) -> String {
             }
             status => writeln!(
                 out,
-                "{indent}{}  {}: {}{source}",
+                "{indent}{}{}  {}: {}{source}",
                 app.name,
+                if app.kind == AppKind::ApplicationSet {
+                    " (ApplicationSet)"
+                } else {
+                    ""
+                },
                 status.as_str(),
                 app.message
             ),

@@ -143,14 +143,24 @@ pub fn AppDetail(
     refetch: Callback<()>,
 ) -> impl IntoView {
     let state = use_env_state();
-    let control = detail.may_sync.then(|| {
+    // A set has nothing of its own to sync or deploy: its generated apps do.
+    let set = detail.node.is_application_set();
+    let control = (detail.may_sync && !set).then(|| {
         view! { <SyncControl env=state.env() app=detail.app.clone() outcome refetch/> }
     });
-    let deploy = view! {
-        <div class="deploy-actions">
-            <DeployButton env=state.env() app=detail.app.clone() dialog=deploys.dialog id=DEPLOY_BUTTON_ID/>
-            <PromoteTo env=state.env() app=detail.app.clone()/>
-        </div>
+    let deploy = if set {
+        view! {
+            <p class="muted">"An ApplicationSet: the Applications it generates are its children; sync or deploy those."</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="deploy-actions">
+                <DeployButton env=state.env() app=detail.app.clone() dialog=deploys.dialog id=DEPLOY_BUTTON_ID/>
+                <PromoteTo env=state.env() app=detail.app.clone()/>
+            </div>
+        }
+        .into_any()
     };
     let source = match detail.source {
         Some(s) => view! { <Source source=s/> }.into_any(),

@@ -39,6 +39,7 @@ const KNOWN_KINDS: &[(&str, &str)] = &[
     ("policy/v1", "PodDisruptionBudget"),
     ("autoscaling/v2", "HorizontalPodAutoscaler"),
     ("argoproj.io/v1alpha1", "Application"),
+    ("argoproj.io/v1alpha1", "ApplicationSet"),
 ];
 
 impl ClusterDriver {

@@ -123,6 +123,14 @@ pub const KINDS: &[KindInfo] = &[
         true,
         true,
     ),
+    k(
+        "argoproj.io",
+        "v1alpha1",
+        "ApplicationSet",
+        "applicationsets",
+        true,
+        true,
+    ),
 ];
 
 /// The kind served at `group/version/plural`.

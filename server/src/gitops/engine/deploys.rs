@@ -116,6 +116,10 @@ impl Engine {
         let env = self.env(env_name).ok()?;
         let snap = env.snapshot();
         let app = snap.tree.get(app_name)?;
+        // A set has nothing to deploy of its own (its generated apps do).
+        if app.kind == crate::gitops::tree::AppKind::ApplicationSet {
+            return None;
+        }
         let env_repo = self.repo_path(&env.config);
         // The root's own repoURL reads the environment repository unless mapped elsewhere, as
         // the render takes it (`render_tree`).

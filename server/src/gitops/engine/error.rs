@@ -60,6 +60,9 @@ pub enum EngineError {
         status: &'static str,
         message: String,
     },
+    /// An ApplicationSet has nothing of its own to apply.
+    #[error("{app} is an ApplicationSet: it has nothing of its own to apply; sync the Applications it generates")]
+    SetNotSynced { app: String },
     /// Reading an app's sync history failed.
     #[error("the sync history could not be read")]
     SyncHistory(#[source] StoreError),
@@ -78,6 +81,7 @@ impl From<EngineError> for AppError {
             | EngineError::UnknownNode { .. }
             | EngineError::UnknownResource { .. } => AppError::NotFound(text),
             EngineError::NotRendered { .. }
+            | EngineError::SetNotSynced { .. }
             | EngineError::NoCluster { .. }
             | EngineError::UnknownCluster { .. }
             | EngineError::CompareWithItself(_) => AppError::BadRequest(text),

@@ -19,7 +19,7 @@ use super::view::AppStatus;
 use super::{running_in, Engine, EngineError};
 use crate::cluster::driver::DiffOp;
 use crate::gitops::environment::ClusterTarget;
-use crate::gitops::tree::RenderStatus;
+use crate::gitops::tree::{AppKind, RenderStatus};
 use crate::resource::{Health, SyncStatus};
 use crate::store::syncs::SyncRow;
 
@@ -201,6 +201,12 @@ impl EngineService for Engine {
                 env: env_name.to_string(),
                 app: app_name.to_string(),
             })?;
+        if app.kind == AppKind::ApplicationSet {
+            return Err(EngineError::SetNotSynced {
+                app: app_name.to_string(),
+            }
+            .into());
+        }
         if app.status != RenderStatus::Ok {
             return Err(EngineError::NotRendered {
                 app: app_name.to_string(),

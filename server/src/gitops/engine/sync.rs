@@ -11,6 +11,7 @@ use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
 
@@ -157,12 +158,13 @@ impl Engine {
                     .map(|o| o.object.clone())
             },
         );
-        // Child Applications are Atrium's own to act on, not the cluster's, unless configured.
+        // Child Applications (and ApplicationSets) are Atrium's own to act on, not the
+        // cluster's, unless configured.
         let resources: Vec<_> = respected
             .as_deref()
             .unwrap_or(&app.resources)
             .iter()
-            .filter(|r| env.config.apply_applications || r.kind != "Application")
+            .filter(|r| env.config.apply_applications || !is_app_kind(&r.kind))
             .cloned()
             .collect();
         let (result, message, details) = match driver

@@ -1,4 +1,5 @@
-//! The App-of-Apps tree: the root Application manifest → the Applications its source renders
+//! The App-of-Apps tree: the root Application manifest → the Applications (and
+//! ApplicationSets, whose children are the Applications they generate) its source renders
 //! → theirs, recursively, each with the Kubernetes resources it wants. Cycle-safe and
 //! depth-limited; a node that fails (unknown repo, missing revision or path, invalid YAML, a
 //! renderer error) carries the error and no resources, and its siblings render as usual.
@@ -12,10 +13,12 @@ use std::rc::Rc;
 use serde_json::Value;
 
 mod model;
+mod set;
 
-pub use model::{AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec};
+pub use model::{AppKind, AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec};
 
 use super::application::{is_application_value, Application};
+use super::appset::is_application_set_value;
 use super::checkout::{Checkout, CheckoutError};
 use super::render::{
     detect_renderer, objects::SYNC_WAVE, render_source, RenderOptions, Target, Workspaces,
@@ -125,7 +128,7 @@ impl Walk<'_> {
         let child_manifests: Vec<Value> = node
             .resources
             .iter()
-            .filter(|r| is_application_value(&r.manifest))
+            .filter(|r| is_application_value(&r.manifest) || is_application_set_value(&r.manifest))
             .map(|r| r.manifest.clone())
             .collect();
         let index = self.apps.len();
@@ -133,15 +136,35 @@ impl Walk<'_> {
 
         let mut path: Vec<String> = ancestry.to_vec();
         path.push(name.clone());
+        let children = self.render_children(
+            &name,
+            AppKind::Application,
+            &path,
+            depth + 1,
+            child_manifests,
+        );
+        self.apps[index].children = children;
+    }
+
+    /// Renders the Applications (and ApplicationSets) `owner` renders or generates, at `depth`;
+    /// returns their names in order. `path`: the names from the root down to `owner`.
+    fn render_children(
+        &mut self,
+        owner: &str,
+        owner_kind: AppKind,
+        path: &[String],
+        depth: usize,
+        manifests: Vec<Value>,
+    ) -> Vec<String> {
         let mut children = Vec::new();
-        for manifest in child_manifests {
+        for manifest in manifests {
             let child_name = manifest["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
             // An app that renders its own Application manages itself (Argo CD allows it); it
             // is not a child of itself.
-            if child_name == name {
+            if child_name == owner && owner_kind == AppKind::Application {
                 continue;
             }
             children.push(child_name.clone());
@@ -150,14 +173,22 @@ impl Walk<'_> {
                 .and_then(|w| w.trim().parse().ok())
                 .unwrap_or(0);
             let fail = |message: String| {
-                let mut node =
-                    RenderedApp::failed(child_name.clone(), Some(name.clone()), depth + 1, message);
+                let mut node = RenderedApp::failed(
+                    child_name.clone(),
+                    Some(owner.to_string()),
+                    depth,
+                    message,
+                );
                 node.sync_wave = wave;
                 node
             };
-            let problem = if path.contains(&child_name) {
+            let problem = if child_name == owner {
+                Some(format!(
+                    "Application {child_name} has the name of the ApplicationSet that generates it"
+                ))
+            } else if path.contains(&child_name) {
                 Some(format!("cycle: {} → {child_name}", path.join(" → ")))
-            } else if depth + 1 > self.options.max_depth {
+            } else if depth > self.options.max_depth {
                 Some(format!(
                     "deeper than {} levels of Applications below the root",
                     self.options.max_depth
@@ -171,8 +202,12 @@ impl Walk<'_> {
                 self.apps.push(fail(message));
                 continue;
             }
+            if is_application_set_value(&manifest) {
+                self.render_set(&manifest, owner, path, depth, wave);
+                continue;
+            }
             match Application::from_value(&manifest) {
-                Ok(child) => self.render_app(child, Some(&name), &path, depth + 1),
+                Ok(child) => self.render_app(child, Some(owner), path, depth),
                 Err(e) => {
                     let shown = if child_name.is_empty() {
                         "<unnamed>".into()
@@ -185,7 +220,7 @@ impl Walk<'_> {
                 }
             }
         }
-        self.apps[index].children = children;
+        children
     }
 
     /// Renders every source of `app`; the first failure wins and nothing is kept.
@@ -300,5 +335,7 @@ fn node_for(app: &Application, parent: Option<String>, depth: usize) -> Rendered
     node
 }
 
+#[cfg(test)]
+mod set_tests;
 #[cfg(test)]
 mod tests;

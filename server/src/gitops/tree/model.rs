@@ -46,10 +46,34 @@ pub struct AppSourceView {
     pub chart: Option<String>,
 }
 
+/// What a node of the tree is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AppKind {
+    #[default]
+    Application,
+    /// An ApplicationSet: no resources of its own; its children are the Applications it
+    /// generates. Never applied, never synced.
+    ApplicationSet,
+}
+
+impl AppKind {
+    /// The Argo CD kind, as the UI and the CLI show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppKind::Application => "Application",
+            AppKind::ApplicationSet => "ApplicationSet",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RenderedApp {
     pub name: String,
-    /// The app whose source rendered this one's Application; `None` for the root.
+    /// An Application, or an ApplicationSet (whose children are the apps it generates).
+    #[serde(default)]
+    pub kind: AppKind,
+    /// The app whose source rendered this one's Application (or the set that generated it);
+    /// `None` for the root.
     pub parent: Option<String>,
     /// 0 for the root.
     pub depth: usize,
@@ -98,6 +122,7 @@ impl RenderedApp {
     ) -> Self {
         RenderedApp {
             name,
+            kind: AppKind::Application,
             parent,
             depth,
             source: AppSourceView::default(),

@@ -4,10 +4,10 @@ use crate::gitops::destination::DestinationCluster;
 use crate::gitops::render::RendererKind;
 use crate::gitops::render::Tools;
 
-const URL: &str = "https://git.example/env.git";
+pub(super) const URL: &str = "https://git.example/env.git";
 
 /// An Application reading `path` of the test repo (`URL`) at `revision`.
-fn app(name: &str, path: &str, revision: &str) -> String {
+pub(super) fn app(name: &str, path: &str, revision: &str) -> String {
     format!(
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  \
          namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: {URL}\n    \
@@ -17,12 +17,12 @@ fn app(name: &str, path: &str, revision: &str) -> String {
     )
 }
 
-fn cm(name: &str) -> String {
+pub(super) fn cm(name: &str) -> String {
     format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: v\n")
 }
 
 /// A Git repo holding `files` on main, mapped as `URL`.
-fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
+pub(super) fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
     let dir = tempfile::tempdir().unwrap();
     let repo = open_or_init(dir.path(), "main").unwrap();
     let changes: Vec<_> = files
@@ -35,7 +35,7 @@ fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
     (dir, repos)
 }
 
-fn render(repos: &RepoMap, options: &RenderOptions) -> RenderedTree {
+pub(super) fn render(repos: &RepoMap, options: &RenderOptions) -> RenderedTree {
     let root = RootSpec {
         repo: URL.into(),
         revision: "main".into(),

@@ -1,5 +1,6 @@
 //! The flat tree the UI gets: each app, its child apps, then its resource rows (child
-//! Applications appear as app nodes, not as rows).
+//! Applications and ApplicationSets appear as app nodes, not as rows; a set's node says
+//! `ApplicationSet` as its kind).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use rayon::prelude::*;
 
 use super::cache::KnownRows;
 use super::{find, image_tag, resource_status, AppStatus, ViewCache};
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::{RenderedApp, RenderedTree};
 
 /// The flat tree: each app, then its resources (child Applications appear as app nodes).
@@ -96,7 +98,7 @@ fn resource_rows(
     let id = NodeId::of_app(&app.name);
     let mut rows = Vec::with_capacity(app.resources.len());
     for (i, r) in app.resources.iter().enumerate() {
-        if r.kind == "Application" {
+        if is_app_kind(&r.kind) {
             continue;
         }
         let key = r.key();
@@ -143,7 +145,7 @@ impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
         self.nodes.push(TreeNode {
             id: NodeId::of_app(&app.name),
             parent: app.parent.as_deref().map(NodeId::of_app),
-            kind: "Application".into(),
+            kind: app.kind.as_str().into(),
             name: app.name.clone(),
             namespace: app.destination_namespace.clone(),
             sync: status.sync,

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::cache::{KnownApp, KnownStatuses};
 use super::{find, hook_status, resource_status_ignoring, AppStatus, ViewCache};
 use crate::cluster::driver::LiveResource;
+use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 use crate::resource::hooks::is_hook;
 use crate::resource::{Health, SyncStatus};
@@ -143,11 +144,11 @@ fn own_status(
             Some((v, status)) if v.as_deref() == version => status.clone(),
             _ => resource_status_ignoring(r, live, rules),
         };
-        if status.0 != SyncStatus::Synced && (applications_applied || r.kind != "Application") {
+        if status.0 != SyncStatus::Synced && (applications_applied || !is_app_kind(&r.kind)) {
             sync = SyncStatus::OutOfSync;
         }
-        // Child Applications stand for their app: their roll-up counts separately.
-        if r.kind != "Application" {
+        // Child Applications (and sets) stand for their node: its roll-up counts separately.
+        if !is_app_kind(&r.kind) {
             health = health.worst(status.1);
         }
         resources.push((version.map(String::from), status));
