@@ -2,6 +2,8 @@
 //! → theirs, recursively, each with the Kubernetes resources it wants. Cycle-safe and
 //! depth-limited; a node that fails (unknown repo, missing revision or path, invalid YAML, a
 //! renderer error) carries the error and no resources, and its siblings render as usual.
+//! The AppProjects the tree renders then decide which apps and resources are permitted
+//! ([`super::project::enforce`]).
 //!
 //! Pure and blocking (libgit2, external tools): the server calls it in `spawn_blocking`.
 
@@ -69,6 +71,8 @@ pub fn render_tree(root: &RootSpec, repos: &RepoMap, options: &RenderOptions) ->
             walk.apps.push(node);
         }
     }
+    // Projects come from the whole tree, so they are applied once it is rendered.
+    super::project::enforce::enforce(&mut walk.apps, &options.clusters);
     RenderedTree { apps: walk.apps }
 }
 
