@@ -298,3 +298,6 @@ fn node_for(app: &Application, parent: Option<String>, depth: usize) -> Rendered
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod project_tests;

@@ -3,7 +3,7 @@ use crate::demo::git::{commit_files, open_or_init};
 use crate::gitops::render::RendererKind;
 use crate::gitops::render::Tools;
 
-const URL: &str = "https://git.example/env.git";
+pub(super) const URL: &str = "https://git.example/env.git";
 
 /// An Application reading `path` of the test repo (`URL`) at `revision`.
 fn app(name: &str, path: &str, revision: &str) -> String {
@@ -21,7 +21,7 @@ fn cm(name: &str) -> String {
 }
 
 /// A Git repo holding `files` on main, mapped as `URL`.
-fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
+pub(super) fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
     let dir = tempfile::tempdir().unwrap();
     let repo = open_or_init(dir.path(), "main").unwrap();
     let changes: Vec<_> = files
@@ -34,7 +34,7 @@ fn repo(files: &[(&str, String)]) -> (tempfile::TempDir, RepoMap) {
     (dir, repos)
 }
 
-fn render(repos: &RepoMap, options: &RenderOptions) -> RenderedTree {
+pub(super) fn render(repos: &RepoMap, options: &RenderOptions) -> RenderedTree {
     let root = RootSpec {
         repo: URL.into(),
         revision: "main".into(),
@@ -50,7 +50,7 @@ fn statuses(tree: &RenderedTree) -> Vec<(String, RenderStatus)> {
         .collect()
 }
 
-fn options() -> RenderOptions {
+pub(super) fn options() -> RenderOptions {
     RenderOptions {
         tools: Tools::none(),
         ..Default::default()
