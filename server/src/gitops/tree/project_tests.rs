@@ -108,6 +108,24 @@ fn resources_the_project_refuses_stay_and_are_marked() {
     );
     // The root is in the implicit `default`: its AppProject and Applications are permitted.
     assert!(tree.root().unwrap().refused.is_empty());
+
+    // `atrium apps render` shows them too.
+    let json = crate::gitops::report::to_json(&tree);
+    let cart_json = &json["apps"][1];
+    assert_eq!(cart_json["name"], "cart");
+    assert_eq!(
+        cart_json["resources"][1]["notPermitted"],
+        "resource rbac.authorization.k8s.io:ClusterRole is not permitted in project team"
+    );
+    assert!(cart_json["resources"][0].get("notPermitted").is_none());
+    let text = crate::gitops::report::to_text(&tree);
+    assert!(
+        text.contains(
+            "    not permitted: rbac.authorization.k8s.io/ClusterRole//cart: resource \
+             rbac.authorization.k8s.io:ClusterRole is not permitted in project team\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
