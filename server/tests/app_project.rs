@@ -38,7 +38,8 @@ const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: se
 const CLUSTER_ROLE: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n\
     metadata:\n  name: cart-reader\nrules: []\n";
 
-fn node<'a>(tree: &'a TreeView, id: &str) -> &'a TreeNode {
+fn node(tree: &TreeView, id: impl AsRef<str>) -> &TreeNode {
+    let id = id.as_ref();
     tree.nodes
         .iter()
         .find(|n| n.id == id)
@@ -89,13 +90,12 @@ async fn an_app_with_a_resource_its_project_refuses_applies_nothing() {
     let why = "resource rbac.authorization.k8s.io:ClusterRole is not permitted in project team";
     let settings = node(
         &tree,
-        &NodeId::of_resource("cart", "/ConfigMap/team/settings").to_string(),
+        NodeId::of_resource("cart", "/ConfigMap/team/settings"),
     );
     assert_eq!(settings.health, Health::Missing, "{settings:?}");
     let role = node(
         &tree,
-        &NodeId::of_resource("cart", "rbac.authorization.k8s.io/ClusterRole//cart-reader")
-            .to_string(),
+        NodeId::of_resource("cart", "rbac.authorization.k8s.io/ClusterRole//cart-reader"),
     );
     assert_eq!(role.status, "not-permitted");
     assert_eq!(role.message.as_deref(), Some(why));
@@ -134,7 +134,7 @@ async fn an_app_with_a_resource_its_project_refuses_applies_nothing() {
     let tree = engine.tree("lab").await.unwrap();
     let settings = node(
         &tree,
-        &NodeId::of_resource("cart", "/ConfigMap/team/settings").to_string(),
+        NodeId::of_resource("cart", "/ConfigMap/team/settings"),
     );
     assert_eq!(settings.health, Health::Missing, "still nothing applied");
     let audit = app

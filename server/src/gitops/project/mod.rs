@@ -242,11 +242,13 @@ impl AppProject {
             let name_ok = !cluster.name.is_empty() && name.matches(&cluster.name);
             let server_ok = !cluster.server.is_empty() && server.matches(&cluster.server);
             let ns_ok = ns.matches(namespace);
+            // Argo CD's cases in its order: a match, else a refused cluster, else a refused
+            // namespace on an allowed server.
+            let refused_cluster = (!name_ok && name.deny) || (!server_ok && server.deny && ns_ok);
+            let refused_namespace = !ns_ok && ns.deny && server_ok;
             if (server_ok || name_ok) && ns_ok {
                 any = true;
-            } else if (!name_ok && name.deny) || (!server_ok && server.deny && ns_ok) {
-                return false;
-            } else if !ns_ok && ns.deny && server_ok {
+            } else if refused_cluster || refused_namespace {
                 return false;
             }
         }
