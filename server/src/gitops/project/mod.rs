@@ -2,8 +2,8 @@
 //! sources from (`spec.sourceRepos`), which clusters and namespaces it may deploy to
 //! (`spec.destinations`), and which kinds it may deploy (`spec.clusterResourceWhitelist` /
 //! `Blacklist`, `spec.namespaceResourceWhitelist` / `Blacklist`), matched as Argo CD matches
-//! them ([`glob`]). Projects are read from the tree itself ([`enforce`]): App-of-Apps repos carry
-//! them next to their Applications.
+//! them ([`glob`]). Projects are read from the tree itself
+//! ([`crate::gitops::tree::projects`]): App-of-Apps repos carry them next to their Applications.
 //!
 //! Argo CD's defaults hold: an empty `clusterResourceWhitelist` permits no cluster-scoped kind;
 //! an absent `namespaceResourceWhitelist` permits every namespaced one (an empty list, none).
@@ -18,7 +18,6 @@ use super::destination::{self, DestinationCluster};
 use super::render::objects::is_cluster_scoped;
 use crate::resource::DesiredResource;
 
-pub mod enforce;
 pub mod glob;
 
 use glob::{Dialect, Glob};

@@ -3,7 +3,7 @@
 //! depth-limited; a node that fails (unknown repo, missing revision or path, invalid YAML, a
 //! renderer error) carries the error and no resources, and its siblings render as usual.
 //! The AppProjects the tree renders then decide which apps and resources are permitted
-//! ([`super::project::enforce`]).
+//! ([`projects`]).
 //!
 //! Pure and blocking (libgit2, external tools): the server calls it in `spawn_blocking`.
 
@@ -14,6 +14,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 mod model;
+pub mod projects;
 
 pub use model::{AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec};
 
@@ -72,7 +73,7 @@ pub fn render_tree(root: &RootSpec, repos: &RepoMap, options: &RenderOptions) ->
         }
     }
     // Projects come from the whole tree, so they are applied once it is rendered.
-    super::project::enforce::enforce(&mut walk.apps, &options.clusters);
+    projects::enforce(&mut walk.apps, &options.clusters);
     RenderedTree { apps: walk.apps }
 }
 

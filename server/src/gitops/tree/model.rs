@@ -119,7 +119,7 @@ impl RenderedApp {
         }
     }
 
-    pub(crate) fn fail(&mut self, status: RenderStatus, message: String) {
+    pub(super) fn fail(&mut self, status: RenderStatus, message: String) {
         self.status = status;
         self.message = message;
         self.resources.clear();

@@ -8,10 +8,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{is_app_project, AppProject, DEFAULT};
+use super::model::{RenderStatus, RenderedApp};
 use crate::gitops::application::is_application;
 use crate::gitops::destination::{self, DestinationCluster};
-use crate::gitops::tree::{RenderStatus, RenderedApp};
+use crate::gitops::project::{is_app_project, AppProject, DEFAULT};
 
 /// The projects a tree defines, by name; a broken or ambiguous one is the text apps in it fail
 /// with.
