@@ -8,7 +8,7 @@ use atrium_app::dto::env::{TreeNode, TreeView};
 use atrium_app::dto::node::NodeId;
 use atrium_app::dto::status::{Health, SyncStatus};
 use atrium_app::service::EngineService;
-use common::app_with;
+use common::lab_env;
 
 const URL: &str = "https://git.example/env.git";
 
@@ -49,34 +49,18 @@ fn node(tree: &TreeView, id: impl AsRef<str>) -> &TreeNode {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_with_a_resource_its_project_refuses_applies_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = git2::Repository::init(dir.path()).unwrap();
     let cart = format!("{CONFIG_MAP}---\n{CLUSTER_ROLE}");
+    let orders = CONFIG_MAP.replace("settings", "orders");
+    let (cart_app, orders_app) = (application("cart", "cart"), application("orders", "orders"));
     let files = [
-        ("root.yaml", ROOT.to_string()),
-        ("apps/project.yaml", PROJECT.to_string()),
-        ("apps/cart.yaml", application("cart", "cart")),
-        ("apps/orders.yaml", application("orders", "orders")),
-        ("cart/all.yaml", cart),
-        ("orders/cm.yaml", CONFIG_MAP.replace("settings", "orders")),
+        ("root.yaml", ROOT),
+        ("apps/project.yaml", PROJECT),
+        ("apps/cart.yaml", cart_app.as_str()),
+        ("apps/orders.yaml", orders_app.as_str()),
+        ("cart/all.yaml", cart.as_str()),
+        ("orders/cm.yaml", orders.as_str()),
     ];
-    let changes: Vec<_> = files
-        .iter()
-        .map(|(p, c)| (*p, Some(c.as_bytes())))
-        .collect();
-    atrium_server::demo::git::commit_files(&repo, "main", &changes, "env", ("T", "t@example"))
-        .unwrap();
-    let path = dir.path().display().to_string();
-    let app = app_with(false, move |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.environments = vec![atrium_server::config::EnvironmentEntry {
-            name: "lab".into(),
-            repo: path,
-            branch: Some("main".into()),
-            root: "root.yaml".into(),
-            ..Default::default()
-        }];
-    })
-    .await;
+    let app = lab_env(dir.path(), &files, "root.yaml").await;
     let engine = app.state.engine.clone();
     // The first pass auto-syncs both apps; the next shows what the cluster holds.
     engine.reconcile_all().await;
