@@ -154,7 +154,12 @@ impl AppProject {
         if self.permits_all {
             return None;
         }
-        let sources = app.spec.source.iter().chain(&app.spec.sources);
+        // Every source, `ref`-only ones included; `sources` wins over `source`, as in Argo CD.
+        let sources: Vec<_> = if app.spec.sources.is_empty() {
+            app.spec.source.iter().collect()
+        } else {
+            app.spec.sources.iter().collect()
+        };
         for source in sources {
             if !self.permits_repo(&source.repo_url) {
                 return Some(format!(

@@ -198,6 +198,21 @@ fn apps_are_refused_for_their_repo_or_destination_in_argo_cd_words() {
         "{why}"
     );
 
+    // Every source of a multi-source app counts, values-only (`ref`) ones too.
+    let mut multi = ok.clone();
+    multi.spec.sources = vec![
+        ok.spec.source.clone().unwrap(),
+        crate::gitops::application::ApplicationSource {
+            repo_url: "https://charts.example/values".into(),
+            ref_name: Some("values".into()),
+            ..Default::default()
+        },
+    ];
+    assert_eq!(
+        p.refuse_app(&multi, &clusters).unwrap(),
+        "application repo https://charts.example/values is not permitted in project 'team'"
+    );
+
     // The implicit default asks nothing.
     assert_eq!(
         AppProject::implicit_default().refuse_app(&unknown, &clusters),
