@@ -291,36 +291,14 @@ async fn child_applications_are_applied_only_when_configured() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_auto_sync_is_retried_with_backoff_up_to_the_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = git2::Repository::init(dir.path()).unwrap();
     let root = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: widgets\n\
         spec:\n  project: default\n  source:\n    repoURL: https://git.example/env.git\n    \
         targetRevision: main\n    path: manifests\n  destination:\n    namespace: widgets\n  \
         syncPolicy:\n    automated: {}\n    retry:\n      limit: 2\n      backoff:\n        \
         duration: 300ms\n        factor: 2\n        maxDuration: 1s\n";
     let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n";
-    atrium_server::demo::git::commit_files(
-        &repo,
-        "main",
-        &[
-            ("apps/root.yaml", Some(root.as_bytes())),
-            ("manifests/widget.yaml", Some(widget.as_bytes())),
-        ],
-        "widgets",
-        ("Test", "test@example.com"),
-    )
-    .unwrap();
-    let path = dir.path().display().to_string();
-    let app = app_with(false, move |config| {
-        config.engine.sim_rollout_ms = 0;
-        config.environments = vec![atrium_server::config::EnvironmentEntry {
-            name: "lab".into(),
-            repo: path,
-            branch: Some("main".into()),
-            root: "apps/root.yaml".into(),
-            ..Default::default()
-        }];
-    })
-    .await;
+    let files = [("apps/root.yaml", root), ("manifests/widget.yaml", widget)];
+    let app = common::lab_env(dir.path(), &files, "apps/root.yaml").await;
     let syncs = || async {
         app.state
             .store

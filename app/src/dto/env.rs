@@ -122,7 +122,8 @@ pub struct TreeNode {
     pub health: Health,
     /// Image tag (workloads) or revision (apps), when there is one.
     pub version: Option<String>,
-    /// Apps: `ok`, `error` or `renderer-unavailable`; resources: `ok`.
+    /// Apps: `ok`, `error` or `renderer-unavailable`; resources: `ok`, or `not-permitted`
+    /// when the app's AppProject refuses the resource (the message says why).
     pub status: String,
     /// Render error, health message, or why it is out of sync.
     pub message: Option<String>,

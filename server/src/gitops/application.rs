@@ -247,7 +247,7 @@ pub struct IgnoreDifferences {
 }
 
 /// `key:` with nothing after it is YAML null; Argo CD (Go) reads it as the empty value.
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -214,7 +214,10 @@ mod tests {
         assert!(err.contains("unknown destination name nope"), "{err}");
         let err = resolve(&clusters, &dest(Some("x"), Some("edge-eu"))).unwrap_err();
         assert!(err.contains("not both"), "{err}");
-        assert_eq!(resolve(&clusters, &dest(None, None)).unwrap().name, IN_CLUSTER_NAME);
+        assert_eq!(
+            resolve(&clusters, &dest(None, None)).unwrap().name,
+            IN_CLUSTER_NAME
+        );
     }
 
     #[test]

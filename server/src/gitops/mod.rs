@@ -12,6 +12,7 @@ pub mod engine;
 pub mod environment;
 pub mod ignore;
 pub mod mirror;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod repos;

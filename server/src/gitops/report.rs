@@ -36,7 +36,8 @@ pub fn parse_mapping(text: &str) -> Result<(String, PathBuf), String> {
 }
 
 /// `{"apps":[{"name","kind","parent","source","status","message","resources":[…]}]}`; `kind`
-/// is `Application` or `ApplicationSet` (a set has no resources; its apps name it as parent).
+/// is `Application` or `ApplicationSet` (a set has no resources; its apps name it as parent);
+/// a resource the app's AppProject refuses carries `notPermitted` (why).
 pub fn to_json(tree: &RenderedTree) -> Value {
     let apps: Vec<Value> = tree
         .apps
@@ -55,19 +56,27 @@ pub fn to_json(tree: &RenderedTree) -> Value {
                 },
                 "status": app.status.as_str(),
                 "message": app.message,
-                "resources": app.resources.iter().map(|r| json!({
-                    "apiVersion": r.api_version,
-                    "kind": r.kind,
-                    "namespace": r.namespace,
-                    "name": r.name,
-                })).collect::<Vec<_>>(),
+                "resources": app.resources.iter().map(|r| {
+                    let mut shown = json!({
+                        "apiVersion": r.api_version,
+                        "kind": r.kind,
+                        "namespace": r.namespace,
+                        "name": r.name,
+                    });
+                    // Only on resources the app's AppProject refuses.
+                    if let Some(why) = app.refused.get(&r.key()) {
+                        shown["notPermitted"] = json!(why);
+                    }
+                    shown
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();
     json!({ "apps": apps })
 }
 
-/// One line per app, indented by depth: status, resource and child counts, source.
+/// One line per app, indented by depth: status, resource and child counts, source; then a line
+/// per resource its AppProject refuses.
 pub fn to_text(tree: &RenderedTree) -> String {
     let mut out = String::new();
     for app in &tree.apps {
@@ -93,12 +102,16 @@ pub fn to_text(tree: &RenderedTree) -> String {
                 } else {
                     format!(", {} apps", app.children.len())
                 };
-                writeln!(
+                let line = writeln!(
                     out,
                     "{indent}{}  ok  {} resources{apps}{source}",
                     app.name,
                     app.resources.len()
-                )
+                );
+                for (key, why) in &app.refused {
+                    let _ = writeln!(out, "{indent}  not permitted: {key}: {why}");
+                }
+                line
             }
             status => writeln!(
                 out,

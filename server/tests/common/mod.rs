@@ -101,6 +101,30 @@ pub async fn app() -> TestApp {
     app_with(true, |_| {}).await
 }
 
+/// One environment, `lab`, on the emulator (no rollout delay): a Git repository made in
+/// `repo_dir` with `files` committed on `main`, its root Application at `root`.
+pub async fn lab_env(repo_dir: &std::path::Path, files: &[(&str, &str)], root: &str) -> TestApp {
+    let repo = git2::Repository::init(repo_dir).unwrap();
+    let changes: Vec<_> = files
+        .iter()
+        .map(|(p, c)| (*p, Some(c.as_bytes())))
+        .collect();
+    atrium_server::demo::git::commit_files(&repo, "main", &changes, "env", ("T", "t@example"))
+        .unwrap();
+    let (path, root) = (repo_dir.display().to_string(), root.to_string());
+    app_with(false, move |config| {
+        config.engine.sim_rollout_ms = 0;
+        config.environments = vec![atrium_server::config::EnvironmentEntry {
+            name: "lab".into(),
+            repo: path,
+            branch: Some("main".into()),
+            root,
+            ..Default::default()
+        }];
+    })
+    .await
+}
+
 impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();

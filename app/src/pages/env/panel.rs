@@ -129,10 +129,10 @@ fn Detail(
 #[component]
 fn Summary(node: TreeNode, app: String) -> impl IntoView {
     let error = (node.status != "ok").then(|| {
-        let what = if node.status == "renderer-unavailable" {
-            "The renderer for this application is not available"
-        } else {
-            "This application could not be rendered"
+        let what = match node.status.as_str() {
+            "renderer-unavailable" => "The renderer for this application is not available",
+            "not-permitted" => "The application's project does not permit this resource",
+            _ => "This application could not be rendered",
         };
         view! {
             <div class="notice notice-error" role="alert" data-testid="render-error">

@@ -55,6 +55,7 @@ fn note_of(node: &TreeNode) -> Option<Note> {
         Some(Note::Error(message.unwrap_or_else(
             || match node.status.as_str() {
                 "renderer-unavailable" => "Renderer unavailable".into(),
+                "not-permitted" => "Not permitted by the project".into(),
                 _ => "Render error".into(),
             },
         )))

@@ -11,7 +11,9 @@ use super::runtime::EnvRuntime;
 use super::{Engine, EngineError};
 use crate::audit::{outcome, Actor, AuditRecord};
 use crate::cluster::driver::{AppSync, ClusterDriver, ResourceAction, SyncOptions};
+use crate::gitops::application::is_application;
 use crate::gitops::appset::is_app_kind;
+use crate::gitops::project::is_app_project;
 use crate::gitops::tree::RenderedApp;
 use crate::store::syncs::SyncRow;
 
@@ -158,63 +160,67 @@ impl Engine {
                     .map(|o| o.object.clone())
             },
         );
-        // Child Applications (and ApplicationSets) are Atrium's own to act on, not the
-        // cluster's, unless configured.
+        // Child Applications, ApplicationSets and AppProjects are Atrium's own to act on, not
+        // the cluster's, unless configured.
         let resources: Vec<_> = respected
             .as_deref()
             .unwrap_or(&app.resources)
             .iter()
-            .filter(|r| env.config.apply_applications || !is_app_kind(&r.kind))
+            .filter(|r| env.config.apply_applications || !is_argo_object(r))
             .cloned()
             .collect();
-        let (result, message, details) = match driver
-            .apply_app(
-                &app.name,
-                &resources,
-                options,
-                AppSync {
-                    revision: app.source.revision.as_deref().unwrap_or_default(),
-                    sync_options: &app.sync_options,
-                },
-            )
-            .await
-        {
-            Ok(report) => {
-                env.settle(app.cluster.as_deref(), &report).await;
-                let count = |a: ResourceAction| report.with_action(a).count();
-                let message = format!(
-                    "{} created, {} configured, {} unchanged, {} pruned, {} failed",
-                    count(ResourceAction::Created),
-                    count(ResourceAction::Configured),
-                    count(ResourceAction::Unchanged),
-                    count(ResourceAction::Pruned),
-                    count(ResourceAction::Failed),
-                );
-                let failures: Vec<String> = report
-                    .with_action(ResourceAction::Failed)
-                    .map(|r| format!("{}: {}", r.key, r.message))
-                    .collect();
-                let result = if report.succeeded() {
-                    "succeeded"
-                } else {
-                    "failed"
-                };
-                let message = if failures.is_empty() {
-                    message
-                } else {
-                    format!("{message}: {}", failures.join("; "))
-                };
-                (
-                    result,
-                    message,
-                    serde_json::to_value(&report.results).unwrap_or_default(),
+        let (result, message, details) = match refusal(app) {
+            // As Argo CD: a resource the project does not permit fails the whole sync.
+            Some(message) => ("failed", message, serde_json::Value::Null),
+            None => match driver
+                .apply_app(
+                    &app.name,
+                    &resources,
+                    options,
+                    AppSync {
+                        revision: app.source.revision.as_deref().unwrap_or_default(),
+                        sync_options: &app.sync_options,
+                    },
                 )
-            }
-            Err(e) => (
-                "failed",
-                EngineError::ClusterUnreachable(e).to_string(),
-                serde_json::Value::Null,
-            ),
+                .await
+            {
+                Ok(report) => {
+                    env.settle(app.cluster.as_deref(), &report).await;
+                    let count = |a: ResourceAction| report.with_action(a).count();
+                    let message = format!(
+                        "{} created, {} configured, {} unchanged, {} pruned, {} failed",
+                        count(ResourceAction::Created),
+                        count(ResourceAction::Configured),
+                        count(ResourceAction::Unchanged),
+                        count(ResourceAction::Pruned),
+                        count(ResourceAction::Failed),
+                    );
+                    let failures: Vec<String> = report
+                        .with_action(ResourceAction::Failed)
+                        .map(|r| format!("{}: {}", r.key, r.message))
+                        .collect();
+                    let result = if report.succeeded() {
+                        "succeeded"
+                    } else {
+                        "failed"
+                    };
+                    let message = if failures.is_empty() {
+                        message
+                    } else {
+                        format!("{message}: {}", failures.join("; "))
+                    };
+                    (
+                        result,
+                        message,
+                        serde_json::to_value(&report.results).unwrap_or_default(),
+                    )
+                }
+                Err(e) => (
+                    "failed",
+                    EngineError::ClusterUnreachable(e).to_string(),
+                    serde_json::Value::Null,
+                ),
+            },
         };
         row.at = crate::audit::now();
         row.result = result.into();
@@ -248,4 +254,34 @@ impl Engine {
         tracing::info!(env = %env.config.name, app = %app.name, trigger, result, "{message}");
         row
     }
+}
+
+/// Argo CD's own objects: Atrium reads them itself.
+fn is_argo_object(r: &crate::resource::DesiredResource) -> bool {
+    is_app_kind(&r.kind) || is_application(r) || is_app_project(r)
+}
+
+/// Why nothing of `app` may be applied: the resources its AppProject does not permit.
+fn refusal(app: &RenderedApp) -> Option<String> {
+    const SHOWN: usize = 5;
+    let reasons: Vec<String> = app
+        .refused
+        .iter()
+        .take(SHOWN)
+        .map(|(key, why)| format!("{key}: {why}"))
+        .collect();
+    if reasons.is_empty() {
+        return None;
+    }
+    let more = app.refused.len().saturating_sub(SHOWN);
+    Some(format!(
+        "not applied: {} resource(s) not permitted by the app's project: {}{}",
+        app.refused.len(),
+        reasons.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }

@@ -3,6 +3,8 @@
 //! → theirs, recursively, each with the Kubernetes resources it wants. Cycle-safe and
 //! depth-limited; a node that fails (unknown repo, missing revision or path, invalid YAML, a
 //! renderer error) carries the error and no resources, and its siblings render as usual.
+//! The AppProjects the tree renders then decide which apps and resources are permitted
+//! ([`projects`]).
 //!
 //! Pure and blocking (libgit2, external tools): the server calls it in `spawn_blocking`.
 
@@ -13,6 +15,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 mod model;
+pub mod projects;
 mod set;
 
 pub use model::{AppKind, AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec};
@@ -72,6 +75,8 @@ pub fn render_tree(root: &RootSpec, repos: &RepoMap, options: &RenderOptions) ->
             walk.apps.push(node);
         }
     }
+    // Projects come from the whole tree, so they are applied once it is rendered.
+    projects::enforce(&mut walk.apps, &options.clusters);
     RenderedTree { apps: walk.apps }
 }
 
@@ -339,3 +344,6 @@ fn node_for(app: &Application, parent: Option<String>, depth: usize) -> Rendered
 mod set_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod project_tests;

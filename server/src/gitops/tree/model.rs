@@ -1,6 +1,8 @@
 //! What a tree render returns: one node per app, with its source, sync settings, status and
 //! resources. Plain data (serializable) for the server, the UI and the CLI.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::gitops::application::{Application, Automated};
@@ -95,6 +97,10 @@ pub struct RenderedApp {
     /// Everything the source renders, child Application objects included (the parent applies
     /// them; [`crate::gitops::application::is_application`] tells them apart). Empty unless `ok`.
     pub resources: Vec<DesiredResource>,
+    /// Resources the app's AppProject does not permit, by key ([`DesiredResource::key`]), with
+    /// why: they stay in the tree, and no sync of the app applies anything while there are any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub refused: BTreeMap<String, String>,
     /// Names of the Applications this app renders, in render order.
     pub children: Vec<String>,
     /// The manifest as read; `None` when it could not be.
@@ -137,6 +143,7 @@ impl RenderedApp {
             status: RenderStatus::Error,
             message,
             resources: Vec::new(),
+            refused: BTreeMap::new(),
             children: Vec::new(),
             application: None,
         }
@@ -146,6 +153,7 @@ impl RenderedApp {
         self.status = status;
         self.message = message;
         self.resources.clear();
+        self.refused.clear();
         self.children.clear();
     }
 }

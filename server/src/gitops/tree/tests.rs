@@ -51,7 +51,7 @@ fn statuses(tree: &RenderedTree) -> Vec<(String, RenderStatus)> {
         .collect()
 }
 
-fn options() -> RenderOptions {
+pub(super) fn options() -> RenderOptions {
     RenderOptions {
         tools: Tools::none(),
         ..Default::default()

@@ -109,6 +109,11 @@ fn resource_rows(
                 resource_status(r, live)
             }
         };
+        // A resource the app's project refuses says so, whatever the cluster holds.
+        let (status, message) = match app.refused.get(&key) {
+            Some(why) => (NOT_PERMITTED.into(), Some(why.clone())),
+            None => ("ok".into(), message),
+        };
         rows.push(TreeNode {
             id: NodeId::of_resource(&app.name, &key),
             parent: Some(id.clone()),
@@ -118,7 +123,7 @@ fn resource_rows(
             sync,
             health,
             version: image_tag(&r.manifest),
-            status: "ok".into(),
+            status,
             message,
         });
     }
@@ -154,6 +159,7 @@ impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
             status: app.status.as_str().into(),
             message: (!app.message.is_empty())
                 .then(|| app.message.clone())
+                .or_else(|| refused_note(app))
                 .or_else(|| {
                     (status.orphans > 0)
                         .then(|| format!("{} live object(s) no longer in Git", status.orphans))
@@ -168,6 +174,19 @@ impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
             self.nodes.extend(rows);
         }
     }
+}
+
+/// A resource row's status when the app's AppProject refuses it (the row's message says why).
+pub const NOT_PERMITTED: &str = "not-permitted";
+
+/// What an app node says about the resources its project refuses: the first reason, and how
+/// many there are.
+fn refused_note(app: &RenderedApp) -> Option<String> {
+    let (_, first) = app.refused.iter().next()?;
+    Some(match app.refused.len() {
+        1 => format!("sync refused: {first}"),
+        n => format!("sync refused: {first} (and {} more)", n - 1),
+    })
 }
 
 fn short(sha: &str) -> String {

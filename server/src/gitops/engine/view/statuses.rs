@@ -11,6 +11,7 @@ use super::cache::{KnownApp, KnownStatuses};
 use super::{find, hook_status, resource_status_ignoring, AppStatus, ViewCache};
 use crate::cluster::driver::LiveResource;
 use crate::gitops::appset::is_app_kind;
+use crate::gitops::project::is_app_project;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 use crate::resource::hooks::is_hook;
 use crate::resource::{Health, SyncStatus};
@@ -124,6 +125,19 @@ fn own_status(
         .as_ref()
         .map_or(&[][..], |a| &a.spec.ignore_differences[..]);
     for (i, r) in app.resources.iter().enumerate() {
+        if !applications_applied && is_app_project(r) {
+            // Atrium reads AppProjects itself, as it does child Applications: not applied,
+            // so their absence is not drift.
+            if let Some(j) = find(live_list, sorted, &r.key()) {
+                wanted[j] = true;
+            }
+            let note = "read by Atrium, not applied (apply_applications is off)";
+            resources.push((
+                None,
+                (SyncStatus::Synced, Health::Healthy, Some(note.into())),
+            ));
+            continue;
+        }
         if r.hook.is_some() {
             // Run by a sync, not compared: shown, never part of the app's sync or health.
             let (status, found) = hook_status(r, live_list, sorted);

@@ -280,3 +280,64 @@ fn ignore_differences_leave_fields_out_of_sync_status() {
         SyncStatus::Synced
     );
 }
+
+#[test]
+fn refused_resources_show_on_their_row_and_app_and_unapplied_projects_are_not_drift() {
+    let resource = |api_version: &str, kind: &str, namespace: &str, name: &str| {
+        let manifest = json!({"apiVersion": api_version, "kind": kind,
+                              "metadata": {"name": name, "namespace": namespace}});
+        DesiredResource {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+            facts: Some(desired_facts(&manifest)),
+            manifest,
+            sync_wave: 0,
+            hook: None,
+        }
+    };
+    let project = resource("argoproj.io/v1alpha1", "AppProject", "", "team");
+    let settings = resource("v1", "ConfigMap", "shop", "settings");
+    let role = resource("rbac.authorization.k8s.io/v1", "ClusterRole", "", "cart");
+    let why = "resource rbac.authorization.k8s.io:ClusterRole is not permitted in project team";
+    let mut tree = one_app(vec![project, settings.clone(), role.clone()]);
+    tree.apps[0].refused.insert(role.key(), why.into());
+    let live = live("fast", "1");
+
+    let statuses = app_statuses_cached(
+        &Arc::new(tree.clone()),
+        &live,
+        &mut ViewCache::default(),
+        false,
+    );
+    let rows = tree_nodes(&tree, &live, &statuses);
+    let row = |key: &str| {
+        rows.iter()
+            .find(|n| n.id.resource_key() == Some(key))
+            .unwrap()
+    };
+    assert_eq!(row(&role.key()).status, "not-permitted");
+    assert_eq!(row(&role.key()).message.as_deref(), Some(why));
+    assert_eq!(row(&settings.key()).status, "ok");
+    let app = &rows[0];
+    assert_eq!(app.status, "ok");
+    assert_eq!(
+        app.message.as_deref(),
+        Some(format!("sync refused: {why}").as_str())
+    );
+    // The AppProject Atrium keeps to itself is neither missing nor out of sync.
+    let kept = row("argoproj.io/AppProject//team");
+    assert_eq!(
+        (kept.sync, kept.health),
+        (SyncStatus::Synced, Health::Healthy)
+    );
+    // Applied (apply_applications), its absence is drift like any other.
+    let applied = app_statuses(&tree, &live);
+    let rows = tree_nodes(&tree, &live, &applied);
+    let shown = rows
+        .iter()
+        .find(|n| n.id.resource_key() == Some("argoproj.io/AppProject//team"))
+        .unwrap();
+    assert_eq!(shown.health, Health::Missing);
+}
