@@ -173,15 +173,8 @@ impl Walker<'_> {
         let dir = location.file.rsplit_once('/').map_or("", |(dir, _)| dir);
         let here = (&location.file, Some(location.document), Some(&entity_ref));
         for target in targets {
-            if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
-                let message = format!(
-                    "target \"{target}\" has location type \"{other}\"; only url and file \
-                     targets are read"
-                );
-                self.error(here.0, here.1, here.2, message);
-                continue;
-            }
-            // A URL, or a path relative to a file that was itself read through a URL.
+            // A URL (whatever the type says: Backstage's older `github` type names URLs too),
+            // or a path relative to a file that was itself read through a URL.
             let url = if is_url(target) {
                 Some(Ok(target.to_string()))
             } else {
@@ -189,6 +182,14 @@ impl Walker<'_> {
             };
             if let Some(url) = url {
                 self.follow_url(target, url, location, stack);
+                continue;
+            }
+            if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
+                let message = format!(
+                    "target \"{target}\" has location type \"{other}\"; only url and file \
+                     targets are read"
+                );
+                self.error(here.0, here.1, here.2, message);
                 continue;
             }
             let Some(path) = self.resolve(dir, target) else {
