@@ -122,3 +122,26 @@ fn a_source_names_its_own_repository() {
     assert_eq!(own_repo("/srv/git/catalog.git"), None);
     assert_eq!(own_repo("ssh://git@h/x.git"), None);
 }
+
+#[test]
+fn configuration_errors_name_the_entry_without_a_password() {
+    let entries = vec![
+        "https://github.com/backstage/backstage".to_string(),
+        "https://bot:hunter2@git.example.com/".to_string(),
+    ];
+    let err = UrlAllow::from_config(&entries).unwrap_err();
+    assert!(
+        err.starts_with("catalog.allowed_urls[1] (https://***@git.example.com/): "),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    let config = crate::config::Config {
+        catalog: crate::config::CatalogConfig {
+            allowed_urls: entries[..1].to_vec(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let allow = config.catalog_urls().unwrap();
+    assert!(allow.allows("https://github.com/backstage/backstage"));
+}
