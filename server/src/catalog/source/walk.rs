@@ -1,6 +1,7 @@
 //! Traversal of one source: entry files, then Location targets depth-first, each file read
-//! once. Also where incremental reuse happens: a file whose blob id is unchanged gets its
-//! previous entities and errors back without being parsed.
+//! once: paths in the source, or files on a Git host named by URL (read through
+//! [`RemoteReader`], keyed by their URL). Also where incremental reuse happens: a file whose blob
+//! id is unchanged gets its previous entities and errors back without being parsed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
