@@ -21,7 +21,7 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Auth(String),
-    /// `catalog.rules[i]: …`
+    /// `catalog.rules[i]: …`, `catalog.allowed_urls[i] (url): …`
     #[error("configuration: {0}")]
     Rules(String),
     #[error("configuration: catalog.sources[{index}] ({name}): {message}")]
@@ -155,6 +155,8 @@ pub struct CatalogConfig {
     pub sources: Vec<SourceEntry>,
     /// `[[catalog.rules]]`: kinds each source may bring in; none = the built-in kinds.
     pub rules: Vec<crate::catalog::rules::KindRule>,
+    /// URL prefixes of the repositories `url` Location targets and placeholders may fetch.
+    pub allowed_urls: Vec<String>,
 }
 
 /// One `[[catalog.sources]]` table: exactly one of `git` or `dir`.
@@ -228,6 +230,7 @@ impl Default for CatalogConfig {
             refresh_interval_secs: 300,
             sources: Vec::new(),
             rules: Vec::new(),
+            allowed_urls: Vec::new(),
         }
     }
 }
@@ -248,6 +251,7 @@ impl Config {
         let config: Config = figment.extract().map_err(Box::new)?;
         config.catalog_sources()?;
         config.catalog_rules()?;
+        config.catalog_urls()?;
         config.environments()?;
         config.repo_mappings()?;
         config.deploy_settings()?;
@@ -319,6 +323,12 @@ impl Config {
                 message: e.message,
             }
         })
+    }
+
+    /// `catalog.allowed_urls`, checked (the error names the entry, without any userinfo).
+    pub fn catalog_urls(&self) -> Result<crate::catalog::source::UrlAllow, ConfigError> {
+        crate::catalog::source::UrlAllow::from_config(&self.catalog.allowed_urls)
+            .map_err(ConfigError::Rules)
     }
 
     /// `[[catalog.rules]]`, checked against the configured source names.

@@ -131,15 +131,20 @@ fn main() -> ExitCode {
             command: CatalogCommand::Validate { target, format },
         } => {
             let cache = std::env::temp_dir().join("atrium-validate-cache");
-            // `--config` brings the server's `[[catalog.rules]]`; without it, built-in kinds.
-            let rules = match cli.config.as_deref() {
+            // `--config` brings the server's `[[catalog.rules]]`, remotes and allowed URLs;
+            // without it, built-in kinds and no URL is fetched.
+            let settings = match cli.config.as_deref() {
                 None => Default::default(),
-                Some(file) => match load_config(Some(file)) {
-                    Ok(config) => catalog::lint::rules_for(&config, &target),
-                    Err(code) => return code,
-                },
+                Some(file) => {
+                    match load_config(Some(file))
+                        .and_then(|c| catalog::lint::settings_for(&c, &target).map_err(exit_2))
+                    {
+                        Ok(settings) => settings,
+                        Err(code) => return code,
+                    }
+                }
             };
-            let report = catalog::lint::validate_target_with(&target, &cache, &rules);
+            let report = catalog::lint::validate_target_in(&target, &cache, &settings);
             match format {
                 Format::Json => println!("{}", report.to_json()),
                 Format::Text => print!("{}", report.to_text()),
@@ -155,8 +160,11 @@ fn main() -> ExitCode {
 
 /// The configuration, or exit code 2 with the message naming the field.
 fn load_config(file: Option<&std::path::Path>) -> Result<Config, ExitCode> {
-    Config::load(file).map_err(|error| {
-        eprintln!("atrium: {error}");
-        ExitCode::from(2)
-    })
+    Config::load(file).map_err(exit_2)
+}
+
+/// A configuration error reported; exit code 2.
+fn exit_2(error: atrium_server::config::ConfigError) -> ExitCode {
+    eprintln!("atrium: {error}");
+    ExitCode::from(2)
 }

@@ -36,6 +36,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         cache_dir: config.data_dir.join("cache"),
         remotes: remotes.clone(),
         rules,
+        urls: config.catalog_urls()?,
     };
     let catalog = Catalog::open(sources, ctx, store.clone()).await?;
     let engine = build_engine(config, store.clone(), remotes)?;

@@ -224,7 +224,8 @@ fn targets_must_stay_inside_and_local() {
         messages(&s.errors, "catalog-info.yaml"),
         vec![
             "target \"../outside.yaml\" is outside the source root",
-            "remote target \"https://example.com/catalog-info.yaml\" is not fetched; add it as its own catalog source",
+            "remote target \"https://example.com/catalog-info.yaml\": not a file on a Git host \
+             (expected …/<org>/<repo>/blob/<branch>/<path>, …/-/blob/…, or …/src/branch/…)",
             "target \"./missing.yaml\" not found (missing.yaml)",
         ]
     );

@@ -2,14 +2,16 @@
 //! catalog source (refresh + assemble) and reports entities and errors for humans or tools.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::assemble::assemble;
 use super::rules::{AllowedKinds, CatalogRules, KindRule};
 use super::source::{
-    list_dir, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot,
+    list_dir, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot, UrlAllow,
 };
+use crate::gitremote::Remotes;
 
 /// Entry pattern for a directory without any `catalog-info.yaml` (a folder of descriptors
 /// such as Backstage's examples): every YAML file, non-descriptor YAML skipped.
@@ -112,8 +114,39 @@ pub fn rules_for(config: &crate::config::Config, target: &str) -> AllowedKinds {
     rules.for_sources(&names)
 }
 
+/// What `--config` brings to `catalog validate`: the kinds `[[catalog.rules]]` admit, the
+/// `[[git.credentials]]` remotes are fetched with, and `catalog.allowed_urls`.
+#[derive(Clone, Debug, Default)]
+pub struct LintSettings {
+    pub allowed: AllowedKinds,
+    pub remotes: Arc<Remotes>,
+    pub urls: UrlAllow,
+}
+
+/// The settings a configuration gives `catalog validate` for `target`.
+pub fn settings_for(
+    config: &crate::config::Config,
+    target: &str,
+) -> Result<LintSettings, crate::config::ConfigError> {
+    Ok(LintSettings {
+        allowed: rules_for(config, target),
+        remotes: Arc::new(config.git_remotes()?),
+        urls: config.catalog_urls()?,
+    })
+}
+
 /// [`validate_target`] admitting the kinds of `allowed` (`--config`'s `[[catalog.rules]]`).
 pub fn validate_target_with(target: &str, cache_dir: &Path, allowed: &AllowedKinds) -> LintReport {
+    let settings = LintSettings {
+        allowed: allowed.clone(),
+        ..Default::default()
+    };
+    validate_target_in(target, cache_dir, &settings)
+}
+
+/// [`validate_target`] under `--config`'s settings: its kinds, remotes and allowed URLs.
+pub fn validate_target_in(target: &str, cache_dir: &Path, settings: &LintSettings) -> LintReport {
+    let allowed = &settings.allowed;
     // The read runs under one name (the target), so the allow list is pinned to it.
     let rules = match allowed {
         AllowedKinds::BuiltIn => CatalogRules::default(),
@@ -124,8 +157,9 @@ pub fn validate_target_with(target: &str, cache_dir: &Path, allowed: &AllowedKin
     };
     let ctx = ReadContext {
         cache_dir: cache_dir.to_path_buf(),
-        remotes: Default::default(),
+        remotes: settings.remotes.clone(),
         rules,
+        urls: settings.urls.clone(),
     };
     let path = Path::new(target);
     let (location, entry) = if super::source::git_is_url(target)

@@ -1,7 +1,8 @@
 //! Backstage's placeholders in descriptors: a mapping with one key `$text`, `$json` or `$yaml`
 //! and a string value is replaced by the named file's text, or its parsed JSON or YAML (as
 //! Backstage's `PlaceholderProcessor` does). Any other `$key` is left as written. Reading is
-//! the caller's: it resolves the target inside the source and refuses anything else.
+//! the caller's: it resolves the target inside the source or through an allowed URL, refuses
+//! anything else, and may leave a target as written (a URL Atrium does not read).
 
 use serde_json::Value;
 
@@ -11,17 +12,19 @@ use super::reader::{parse_documents, MAX_FILE_BYTES};
 /// thousands is a mistake or an attack on the refresh.
 pub const MAX_PLACEHOLDERS: usize = 64;
 
-/// Reads a placeholder's target (the string as written) or says why it cannot.
-pub type ReadTarget<'a> = dyn FnMut(&str) -> Result<Vec<u8>, String> + 'a;
+/// Reads a placeholder's target (the string as written) or says why it cannot; `Ok(None)`
+/// leaves the placeholder as written.
+pub type ReadTarget<'a> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, String> + 'a;
 
 /// Replaces every placeholder in `doc`; one problem per placeholder that could not be
 /// resolved, naming its field and target. Returns the problems and how many placeholders
-/// were found (resolved or not).
+/// were read or failed (those left as written do not count).
 pub fn substitute(doc: &mut Value, read: &mut ReadTarget<'_>) -> (Vec<String>, usize) {
     let mut walk = Walk {
         read,
         problems: Vec::new(),
         found: 0,
+        seen: 0,
     };
     walk.value(doc, "");
     (walk.problems, walk.found)
@@ -31,19 +34,16 @@ struct Walk<'r, 'a> {
     read: &'r mut ReadTarget<'a>,
     problems: Vec<String>,
     found: usize,
+    /// Every placeholder met, for the limit.
+    seen: usize,
 }
 
 impl Walk<'_, '_> {
     fn value(&mut self, value: &mut Value, path: &str) {
         if let Some((kind, target)) = placeholder(value) {
-            // A URL is for a Git host's reader (Backstage's examples name some): left as
-            // written, as before, until remotes can fetch it.
-            if target.contains("://") {
-                return;
-            }
-            self.found += 1;
-            if self.found > MAX_PLACEHOLDERS {
-                if self.found == MAX_PLACEHOLDERS + 1 {
+            self.seen += 1;
+            if self.seen > MAX_PLACEHOLDERS {
+                if self.seen == MAX_PLACEHOLDERS + 1 {
                     self.problems.push(format!(
                         "more than {MAX_PLACEHOLDERS} $text/$json/$yaml placeholders in one document"
                     ));
@@ -51,10 +51,16 @@ impl Walk<'_, '_> {
                 return;
             }
             match self.resolve(kind, &target) {
-                Ok(resolved) => *value = resolved,
-                Err(e) => self
-                    .problems
-                    .push(format!("{path}: ${kind} \"{target}\": {e}")),
+                Ok(None) => {}
+                Ok(Some(resolved)) => {
+                    self.found += 1;
+                    *value = resolved;
+                }
+                Err(e) => {
+                    self.found += 1;
+                    self.problems
+                        .push(format!("{path}: ${kind} \"{target}\": {e}"));
+                }
             }
             return;
         }
@@ -78,8 +84,10 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn resolve(&mut self, kind: &str, target: &str) -> Result<Value, String> {
-        let bytes = (self.read)(target)?;
+    fn resolve(&mut self, kind: &str, target: &str) -> Result<Option<Value>, String> {
+        let Some(bytes) = (self.read)(target)? else {
+            return Ok(None);
+        };
         if bytes.len() > MAX_FILE_BYTES {
             return Err(format!(
                 "file is larger than the {} MB limit",
@@ -87,18 +95,19 @@ impl Walk<'_, '_> {
             ));
         }
         let text = String::from_utf8(bytes).map_err(|_| "file is not UTF-8 text".to_string())?;
-        match kind {
-            "text" => Ok(Value::String(text)),
-            "json" => serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}")),
+        let value = match kind {
+            "text" => Value::String(text),
+            "json" => serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))?,
             _ => {
                 let mut docs = parse_documents(&text).map_err(|e| e.to_string())?;
                 match docs.len() {
-                    0 => Ok(Value::Null),
-                    1 => Ok(docs.remove(0).1),
-                    n => Err(format!("expected one YAML document, found {n}")),
+                    0 => Value::Null,
+                    1 => docs.remove(0).1,
+                    n => return Err(format!("expected one YAML document, found {n}")),
                 }
             }
-        }
+        };
+        Ok(Some(value))
     }
 }
 
@@ -120,7 +129,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn files(path: &str) -> Result<Vec<u8>, String> {
+    fn files(path: &str) -> Result<Option<Vec<u8>>, String> {
+        if path.contains("://") {
+            return Ok(None);
+        }
+        files_in(path).map(Some)
+    }
+
+    fn files_in(path: &str) -> Result<Vec<u8>, String> {
         match path {
             "./api.yaml" => Ok(b"openapi: 3.0.0\ninfo: {title: t}\n".to_vec()),
             "api.json" => Ok(br#"{"openapi": "3.0.0"}"#.to_vec()),

@@ -136,7 +136,11 @@ fn open_local(path: &str) -> Result<Repository, GitProblem> {
 
 /// The bare cache of a remote repository, created on first use, fetched on every call. A
 /// failed fetch leaves the cache as it was: the last good commit stays readable.
-fn fetch_cache(url: &str, cache_dir: &Path, remotes: &Remotes) -> Result<Repository, GitProblem> {
+pub(super) fn fetch_cache(
+    url: &str,
+    cache_dir: &Path,
+    remotes: &Remotes,
+) -> Result<Repository, GitProblem> {
     let path = cache_path(url, cache_dir);
     let cache = path.display().to_string();
     let fetch_err = |message: String| GitProblem::Fetch {

@@ -14,11 +14,14 @@ use super::reader::is_kind_refusal;
 use super::rules::{AllowedKinds, CatalogRules};
 
 pub(crate) mod git;
+mod remote;
 mod tree;
+pub mod url;
 mod walk;
 
 pub(crate) use git::{head_branch as git_head_branch, is_url as git_is_url};
 pub(crate) use tree::{list_dir, Tree};
+pub use url::UrlAllow;
 
 /// One configured catalog source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +54,9 @@ pub struct ReadContext {
     pub remotes: std::sync::Arc<crate::gitremote::Remotes>,
     /// `[[catalog.rules]]`: the kinds each source may bring in.
     pub rules: CatalogRules,
+    /// `catalog.allowed_urls`: the repositories `url` Location targets and placeholder URLs
+    /// may fetch (besides a source's own); none by default.
+    pub urls: UrlAllow,
 }
 
 /// Everything one source yielded at one point in time; the input of the next refresh.
@@ -120,14 +126,24 @@ pub fn refresh_source_with_stats(
         previous
     };
     let commit = tree.commit().map(str::to_string);
-    if commit.is_some() && commit == previous.commit && previous.source_error.is_none() {
+    if commit.is_some()
+        && commit == previous.commit
+        && previous.source_error.is_none()
+        && !reads_urls(previous)
+    {
         let stats = RefreshStats {
             unchanged_commit: true,
             ..RefreshStats::default()
         };
         return (previous.clone(), stats);
     }
-    let (walked, stats) = walk::walk(&tree, &cfg.name, cfg.entry.as_deref(), previous, &allowed);
+    let own = match &cfg.location {
+        SourceLocation::Git { url, .. } => url::own_repo(url),
+        SourceLocation::Dir(_) => None,
+    };
+    let remote = remote::RemoteReader::new(&ctx.cache_dir, &ctx.remotes, &ctx.urls, own);
+    let entry = cfg.entry.as_deref();
+    let (walked, stats) = walk::walk(&tree, &cfg.name, entry, previous, &allowed, &remote);
     let snapshot = SourceSnapshot {
         source: cfg.name.clone(),
         commit,
@@ -137,6 +153,15 @@ pub fn refresh_source_with_stats(
         source_error: None,
     };
     (snapshot, stats)
+}
+
+/// Whether `previous` read a file through a URL (a Location target or a placeholder): then an
+/// unchanged commit of the source says nothing about what those URLs hold now.
+fn reads_urls(previous: &SourceSnapshot) -> bool {
+    previous
+        .files
+        .iter()
+        .any(|(path, id)| url::is_url(path) || id.ends_with(walk::REMOTE_MARK))
 }
 
 /// Whether `previous` holds an entity the rules now refuse, or refused a kind (which they may

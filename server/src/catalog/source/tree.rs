@@ -175,3 +175,38 @@ pub(crate) fn list_dir(root: &Path) -> io::Result<BTreeSet<String>> {
     }
     Ok(out)
 }
+
+/// Joins `dir` and a relative `target`, resolving `.` and `..`; None when `..` leaves the root.
+pub(crate) fn normalize(dir: &str, target: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes_relative_targets() {
+        assert_eq!(
+            normalize("acme", "./team-a.yaml").as_deref(),
+            Some("acme/team-a.yaml")
+        );
+        assert_eq!(
+            normalize("a/b", "../c/./d.yaml").as_deref(),
+            Some("a/c/d.yaml")
+        );
+        assert_eq!(normalize("", "x.yaml").as_deref(), Some("x.yaml"));
+        assert_eq!(normalize("a", "../../x.yaml"), None);
+        assert_eq!(normalize("", "../x.yaml"), None);
+    }
+}

@@ -1,18 +1,22 @@
 //! Traversal of one source: entry files, then Location targets depth-first, each file read
-//! once. Also where incremental reuse happens: a file whose blob id is unchanged gets its
-//! previous entities and errors back without being parsed.
+//! once: paths in the source, or files on a Git host named by URL (read through
+//! [`RemoteReader`], keyed by their URL). Also where incremental reuse happens: a file whose blob
+//! id is unchanged gets its previous entities and errors back without being parsed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use globset::GlobBuilder;
 
-use super::tree::Tree;
+use super::remote::{RemoteFile, RemoteReader};
+use super::tree::{normalize, Loaded, Tree};
+use super::url::is_url;
 use super::{RefreshStats, SourceSnapshot};
 use crate::catalog::model::{CatalogError, EntityRef, Located};
 use crate::catalog::reader::read_file_with;
 use crate::catalog::rules::AllowedKinds;
 use crate::catalog::substitute::substitute;
+use crate::gitremote::scrub;
 
 /// Messages produced by the traversal (not by parsing). They depend on other files, so they
 /// are recomputed on every refresh instead of being reused with an unchanged file.
@@ -43,11 +47,16 @@ struct FileResult {
     errors: Vec<CatalogError>,
     /// The file used `$text`/`$json`/`$yaml`: what it reads may change while it does not.
     placeholders: bool,
+    /// One of them read a URL.
+    remote: bool,
 }
 
 /// Appended to the stored id of a file that uses placeholders, so that it never matches the
 /// file's own id and is read again on every refresh.
 const PLACEHOLDER_MARK: &str = "+placeholders";
+/// Appended (after [`PLACEHOLDER_MARK`]) when a placeholder read a URL: what it read may change
+/// while the source's commit does not.
+pub(super) const REMOTE_MARK: &str = "+remote";
 
 pub(super) fn walk(
     tree: &Tree,
@@ -55,9 +64,12 @@ pub(super) fn walk(
     entry: Option<&str>,
     previous: &SourceSnapshot,
     allowed: &AllowedKinds,
+    remote: &RemoteReader<'_>,
 ) -> (Walked, RefreshStats) {
     let mut walker = Walker {
         tree,
+        remote,
+        remote_files: HashMap::new(),
         source,
         previous,
         allowed,
@@ -100,6 +112,9 @@ pub(super) fn walk(
 
 struct Walker<'a> {
     tree: &'a Tree,
+    remote: &'a RemoteReader<'a>,
+    /// Files located through URLs, by their key (their URL).
+    remote_files: HashMap<String, RemoteFile>,
     source: &'a str,
     previous: &'a SourceSnapshot,
     allowed: &'a AllowedKinds,
@@ -159,22 +174,22 @@ impl Walker<'_> {
         let dir = location.file.rsplit_once('/').map_or("", |(dir, _)| dir);
         let here = (&location.file, Some(location.document), Some(&entity_ref));
         for target in targets {
-            let lower = target.to_ascii_lowercase();
-            let problem = if lower.starts_with("http://") || lower.starts_with("https://") {
-                Some(format!(
-                    "remote target \"{target}\" is not fetched; add it as its own catalog source"
-                ))
+            // A URL (whatever the type says: Backstage's older `github` type names URLs too),
+            // or a path relative to a file that was itself read through a URL.
+            let url = if is_url(target) {
+                Some(Ok(target.to_string()))
             } else {
-                location_type
-                    .filter(|t| !matches!(*t, "url" | "file"))
-                    .map(|other| {
-                        format!(
-                            "target \"{target}\" has location type \"{other}\"; only url and \
-                             file targets are read"
-                        )
-                    })
+                self.remote.relative(&location.file, target)
             };
-            if let Some(message) = problem {
+            if let Some(url) = url {
+                self.follow_url(target, url, location, stack);
+                continue;
+            }
+            if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
+                let message = format!(
+                    "target \"{target}\" has location type \"{other}\"; only url and file \
+                     targets are read"
+                );
                 self.error(here.0, here.1, here.2, message);
                 continue;
             }
@@ -200,6 +215,35 @@ impl Walker<'_> {
             } else {
                 let message = format!("target \"{target}\" not found ({path})");
                 self.error(here.0, here.1, here.2, message);
+            }
+        }
+    }
+
+    /// Locates a URL target through the remote reader and visits it; every problem is an
+    /// error on the Location naming the target (without any userinfo).
+    fn follow_url(
+        &mut self,
+        target: &str,
+        url: Result<String, String>,
+        location: &Located,
+        stack: &mut Vec<String>,
+    ) {
+        let entity_ref = location.entity.entity_ref();
+        let shown = scrub::userinfo(target);
+        let (file, document) = (&location.file, Some(location.document));
+        match url.and_then(|url| self.remote.locate(&url)) {
+            Err(why) => {
+                let message = format!("remote target \"{shown}\": {why}");
+                self.error(file, document, Some(&entity_ref), message);
+            }
+            Ok(found) => {
+                if let Some(stale) = &found.stale {
+                    let message = format!("remote target \"{shown}\": {stale}");
+                    self.error(file, document, Some(&entity_ref), message);
+                }
+                let key = found.key.clone();
+                self.remote_files.insert(key.clone(), found);
+                self.enter(&key, location, stack, false);
             }
         }
     }
@@ -267,7 +311,12 @@ impl Walker<'_> {
             .errors
             .iter()
             .any(|e| e.file == path && e.message.starts_with(DUPLICATE_PREFIX));
-        let loaded = match self.tree.load(path, previous_id.filter(|_| complete)) {
+        let previous_id = previous_id.filter(|_| complete);
+        let loaded = match self.remote_files.get(path) {
+            Some(file) => self.load_remote(file, previous_id),
+            None => self.tree.load(path, previous_id),
+        };
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 return FileResult {
@@ -279,6 +328,7 @@ impl Walker<'_> {
                         format!("file cannot be read: {e}"),
                     )],
                     placeholders: false,
+                    remote: false,
                 }
             }
         };
@@ -297,15 +347,16 @@ impl Walker<'_> {
                         .cloned()
                         .collect(),
                     placeholders: false,
+                    remote: false,
                 }
             }
             Some(bytes) => {
                 self.stats.parsed_files.push(path.to_string());
                 let result = self.parse(path, &bytes, lenient);
-                let mark = if result.placeholders {
-                    PLACEHOLDER_MARK
-                } else {
-                    ""
+                let mark = match (result.placeholders, result.remote) {
+                    (_, true) => format!("{PLACEHOLDER_MARK}{REMOTE_MARK}"),
+                    (true, false) => PLACEHOLDER_MARK.to_string(),
+                    _ => String::new(),
                 };
                 self.out
                     .files
@@ -315,12 +366,40 @@ impl Walker<'_> {
         }
     }
 
+    /// The blob id of a located remote file, and its content unless the id is unchanged.
+    fn load_remote(&self, file: &RemoteFile, previous_id: Option<&str>) -> std::io::Result<Loaded> {
+        let id = file.blob.to_string();
+        if previous_id == Some(id.as_str()) {
+            return Ok(Loaded { id, bytes: None });
+        }
+        let bytes = self.remote.read(file).map_err(std::io::Error::other)?;
+        Ok(Loaded {
+            id,
+            bytes: Some(bytes),
+        })
+    }
+
     fn parse(&self, path: &str, bytes: &[u8], lenient: bool) -> FileResult {
         let previous = self.previous_entities(path);
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let mut placeholders = 0;
+        let mut remote = false;
         let mut prepare = |doc: &mut serde_json::Value| {
-            let (problems, found) = substitute(doc, &mut |t| read_placeholder(self.tree, dir, t));
+            let (problems, found) = substitute(doc, &mut |t| {
+                if is_url(t) && !self.remote.allows(t) {
+                    return Ok(None);
+                }
+                let url = match self.placeholder_url(path, t) {
+                    Some(url) => url?,
+                    None => return read_placeholder(self.tree, dir, t).map(Some),
+                };
+                remote = true;
+                let file = self.remote.locate(&url)?;
+                match file.stale {
+                    Some(stale) => Err(stale),
+                    None => self.remote.read(&file).map(Some),
+                }
+            });
             placeholders += found;
             problems
         };
@@ -332,6 +411,7 @@ impl Walker<'_> {
                     entities: previous,
                     errors: vec![self.new_error(path, None, None, e.to_string())],
                     placeholders: false,
+                    remote: false,
                 }
             }
         };
@@ -344,6 +424,7 @@ impl Walker<'_> {
             entities: Vec::new(),
             errors: Vec::new(),
             placeholders: placeholders > 0,
+            remote,
         };
         for doc in docs {
             match doc.outcome {
@@ -379,6 +460,20 @@ impl Walker<'_> {
             }
         }
         result
+    }
+
+    /// Where a placeholder in `file` reads through a URL: a URL (the caller left those of
+    /// repositories not allowed as written: catalogs name API documents on hosts Atrium does
+    /// not read), or a path relative to a file itself read through a URL.
+    fn placeholder_url(&self, file: &str, target: &str) -> Option<Result<String, String>> {
+        if is_url(target) {
+            return Some(Ok(target.to_string()));
+        }
+        let relative = self.remote.relative(file, target)?;
+        if target.starts_with('/') || target.contains('\\') {
+            return Some(Err("must be a path relative to this file".into()));
+        }
+        Some(relative)
     }
 
     fn previous_entities(&self, path: &str) -> Vec<Located> {
@@ -422,7 +517,7 @@ impl Walker<'_> {
 }
 
 /// The bytes a placeholder names: a path relative to the descriptor's directory, inside the
-/// source. Absolute paths and paths that leave the source are refused (URLs never get here).
+/// source. Absolute paths and paths that leave the source are refused.
 fn read_placeholder(tree: &Tree, dir: &str, target: &str) -> Result<Vec<u8>, String> {
     if target.starts_with('/') || target.contains('\\') {
         return Err("must be a path relative to this file".into());
@@ -437,39 +532,4 @@ fn read_placeholder(tree: &Tree, dir: &str, target: &str) -> Result<Vec<u8>, Str
 
 fn is_glob(path: &str) -> bool {
     path.contains(['*', '?', '[', '{'])
-}
-
-/// Joins `dir` and a relative `target`, resolving `.` and `..`; None when `..` leaves the root.
-fn normalize(dir: &str, target: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize;
-
-    #[test]
-    fn normalizes_relative_targets() {
-        assert_eq!(
-            normalize("acme", "./team-a.yaml").as_deref(),
-            Some("acme/team-a.yaml")
-        );
-        assert_eq!(
-            normalize("a/b", "../c/./d.yaml").as_deref(),
-            Some("a/c/d.yaml")
-        );
-        assert_eq!(normalize("", "x.yaml").as_deref(), Some("x.yaml"));
-        assert_eq!(normalize("a", "../../x.yaml"), None);
-        assert_eq!(normalize("", "../x.yaml"), None);
-    }
 }

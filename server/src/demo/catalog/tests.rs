@@ -127,6 +127,7 @@ fn ingests_cleanly_through_a_directory_source() {
         cache_dir: dir.path().join(".cache"),
         remotes: Default::default(),
         rules: demo_rules(),
+        ..Default::default()
     };
     let snapshot = refresh_source(&cfg, &Default::default(), &ctx);
     assert_eq!(snapshot.source_error, None);
