@@ -45,90 +45,66 @@ fn openssl(dir: &Path, args: &[&str]) {
 
 /// A CA (`ca.crt`) and a certificate for 127.0.0.1 it signed (`server.crt`, `server.key`).
 fn make_certificates(dir: &Path) {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
     let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=atrium-test-ca"];
-    ca.extend(ec);
+    ca.extend(EC_KEY);
     ca.extend(["-keyout", "ca.key", "-out", "ca.crt"]);
     openssl(dir, &ca);
-    let mut csr = vec!["req", "-subj", "/CN=127.0.0.1"];
-    csr.extend(ec);
-    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
-    openssl(dir, &csr);
-    std::fs::write(
-        dir.join("server.ext"),
+    signed(
+        dir,
+        "server",
+        "/CN=127.0.0.1",
         "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
          keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "server.crt",
-        ],
     );
 }
 
 /// A client certificate the CA of `dir` signed (`client.crt`, `client.key`), as kubeadm gives
 /// an admin.
 fn make_client_certificate(dir: &Path) {
-    openssl(
-        dir,
-        &[
-            "req",
-            "-subj",
-            "/CN=atrium/O=system:masters",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "client.key",
-            "-out",
-            "client.csr",
-        ],
+    let usage = "extendedKeyUsage=clientAuth\n";
+    signed(dir, "client", "/CN=atrium/O=system:masters", usage);
+}
+
+/// A new P-256 key, unencrypted.
+const EC_KEY: [&str; 5] = [
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+];
+
+/// `<name>.key` and `<name>.crt` for `subject`, signed by the CA of `dir` with `extensions`.
+fn signed(dir: &Path, name: &str, subject: &str, extensions: &str) {
+    let (key, csr, ext, crt) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.ext"),
+        format!("{name}.crt"),
     );
-    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "client.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "client.ext",
-            "-out",
-            "client.crt",
-        ],
-    );
+    let mut request = vec!["req", "-subj", subject];
+    request.extend(EC_KEY);
+    request.extend(["-keyout", &key, "-out", &csr]);
+    openssl(dir, &request);
+    std::fs::write(dir.join(&ext), extensions).unwrap();
+    let sign = [
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &ext,
+        "-out",
+        &crt,
+    ];
+    openssl(dir, &sign);
 }
 
 /// Accepts TLS connections for `axum::serve`; a failed handshake is skipped, as servers do.
