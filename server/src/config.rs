@@ -209,6 +209,10 @@ pub struct EngineConfig {
     /// How long a sync waits for one wave to be healthy before the next, in seconds
     /// (`ATRIUM_ENGINE__WAVE_TIMEOUT_SECS`).
     pub wave_timeout_secs: u64,
+    /// On PostgreSQL, how long the leader's lease lasts without renewal, in seconds: a
+    /// replica that stops is replaced by another within about this long; renewed every third
+    /// of it (`ATRIUM_ENGINE__LEASE_SECS`).
+    pub lease_secs: u64,
 }
 
 impl Default for EngineConfig {
@@ -218,6 +222,7 @@ impl Default for EngineConfig {
             sim_rollout_ms: 3000,
             max_apps: crate::gitops::render::DEFAULT_MAX_APPS,
             wave_timeout_secs: 60,
+            lease_secs: 10,
         }
     }
 }

@@ -12,7 +12,9 @@ use crate::deploy::Deploys;
 use crate::gitops::engine::{Engine, EngineSettings};
 use crate::gitops::repos::RepoMap;
 use crate::http::{router, AppState};
-use crate::store::{redact, Store};
+use crate::leader::Leadership;
+use crate::store::leases::LEADER;
+use crate::store::{redact, Backend, Store};
 
 /// Build the application state: connect the store, open the catalog (configured sources, or the
 /// demo repos in the data dir). Does not start background tasks.
@@ -45,7 +47,12 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         store.clone(),
         engine.production_flags(),
     )?);
-    let deploys = Deploys::new(store.clone(), engine.clone(), config.deploy_settings()?);
+    let deploys = Deploys::new(
+        store.clone(),
+        engine.clone(),
+        config.deploy_settings()?,
+        engine.leadership().clone(),
+    );
     announce_sign_in(config);
     let leptos = LeptosOptions::builder()
         .output_name("atrium")
@@ -118,6 +125,8 @@ fn build_engine(
         wave_timeout: Duration::from_secs(config.engine.wave_timeout_secs),
         mirror_dir: config.data_dir.join("env-mirrors"),
         remotes,
+        // One process leads from the start; `serve` on PostgreSQL makes it a lease.
+        leadership: Leadership::solo(),
     };
     Ok(Engine::new(
         envs,
@@ -129,16 +138,21 @@ fn build_engine(
 
 /// `atrium serve`: run until Ctrl-C / SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // SQLite is for one process: a second one on the same database is refused here.
+    let _sqlite_lock = match crate::store::sqlite_path(&config.database_url()) {
+        Some(path) => Some(crate::leader::lock_sqlite(&path)?),
+        None => None,
+    };
     let state = build_state(&config).await?;
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
-    // Syncs the last process started but never finished: say so before anything syncs again.
-    for sync in state.store.interrupt_unfinished_syncs().await? {
-        tracing::warn!(env = %sync.env, app = %sync.app, started_by = %sync.actor_subject, "a sync was interrupted when Atrium stopped; marked interrupted");
+    let leadership = state.engine.leadership().clone();
+    if state.store.backend() == Backend::Postgres {
+        elect(&state, Duration::from_secs(config.engine.lease_secs.max(1))).await;
+    } else {
+        take_over(&state.store, &state.deploys).await?;
     }
-    // Requests under way own their apps' next sync: claimed before the engine's first pass.
-    state.deploys.recover_claims().await?;
     state
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
@@ -155,13 +169,61 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }
+    let store = state.store.clone();
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("Atrium listening on http://{}", config.listen);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if leadership.is_elected() {
+        // A clean stop hands the lease over at once instead of after it expires.
+        let _ = store.release_lease(LEADER).await;
+    }
     Ok(())
+}
+
+/// What a replica does before it acts as the leader: syncs a departed process started but
+/// never finished are marked interrupted (before anything syncs again), and requests under
+/// way claim their apps' next sync (before the engine's first auto-sync).
+async fn take_over(store: &Store, deploys: &Deploys) -> crate::store::Result<()> {
+    for sync in store.interrupt_unfinished_syncs().await? {
+        tracing::warn!(env = %sync.env, app = %sync.app, started_by = %sync.actor_subject, "a sync was interrupted when its Atrium process stopped; marked interrupted");
+    }
+    deploys.recover_claims().await
+}
+
+/// Several replicas on PostgreSQL: compete for the leader's lease. Taking it over runs
+/// [`take_over`]; while leading, every renewal looks again for syncs of replicas that
+/// stopped. Each new term wakes the engine's loops and the executor at once.
+async fn elect(state: &AppState, lease: Duration) {
+    let leadership = state.engine.leadership().clone();
+    let deploys = state.deploys.clone();
+    leadership
+        .campaign(state.store.clone(), lease, move |store, first| {
+            let deploys = deploys.clone();
+            async move {
+                let done = if first {
+                    take_over(&store, &deploys).await
+                } else {
+                    store.interrupt_unfinished_syncs().await.map(drop)
+                };
+                if let Err(e) = done {
+                    tracing::error!("taking over as the leader: {e}");
+                }
+            }
+        })
+        .await;
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    let mut changes = leadership.subscribe();
+    tokio::spawn(async move {
+        while changes.changed().await.is_ok() {
+            if changes.borrow_and_update().is_some() {
+                engine.wake(None);
+                deploys.wake_executor();
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

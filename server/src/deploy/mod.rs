@@ -53,6 +53,10 @@ pub struct Deploys {
     wake: Arc<Notify>,
     /// Bumped on every change of any request, for live pages: `(version, environment)`.
     changes: Arc<watch::Sender<(u64, String)>>,
+    /// Only the leader runs the executor and the notifier.
+    leadership: Arc<crate::leader::Leadership>,
+    /// Told of every change, for the other replicas' live pages.
+    fanout: Option<Arc<dyn Fn(&str) + Send + Sync>>,
 }
 
 /// Who acts on a request, as the workflow needs to know them.
@@ -82,13 +86,40 @@ impl Who {
 }
 
 impl Deploys {
-    pub fn new(store: Store, engine: Arc<dyn ports::Engine>, settings: DeploySettings) -> Self {
+    pub fn new(
+        store: Store,
+        engine: Arc<dyn ports::Engine>,
+        settings: DeploySettings,
+        leadership: Arc<crate::leader::Leadership>,
+    ) -> Self {
         Deploys {
             store,
             engine,
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
             changes: Arc::new(watch::channel((0, String::new())).0),
+            leadership,
+            fanout: None,
+        }
+    }
+
+    /// Also tell `fanout` of every change of a request (its environment), so other replicas'
+    /// live pages follow.
+    pub fn with_fanout(mut self, fanout: Arc<dyn Fn(&str) + Send + Sync>) -> Self {
+        self.fanout = Some(fanout);
+        self
+    }
+
+    /// Wake the executor now (this replica just became the leader).
+    pub fn wake_executor(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The same workflow writing through `store` (the leader's fenced store).
+    fn acting_as(&self, store: Store) -> Self {
+        Self {
+            store,
+            ..self.clone()
         }
     }
 
@@ -102,6 +133,15 @@ impl Deploys {
     }
 
     fn changed(&self, env: &str) {
+        self.changed_here(env);
+        if let Some(fanout) = &self.fanout {
+            fanout(env);
+        }
+    }
+
+    /// A change of a request in `env` for this replica's live pages (another replica made
+    /// it, or this one did).
+    pub fn changed_here(&self, env: &str) {
         self.changes.send_modify(|(version, last)| {
             *version += 1;
             *last = env.to_string();

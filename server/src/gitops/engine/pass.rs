@@ -98,7 +98,9 @@ impl Engine {
         };
         let Some(statuses) = statuses else { return };
         let mut synced_any = false;
-        for app in &tree.apps {
+        // Every replica renders and reads live for its UI; only the leader auto-syncs.
+        let leading = self.leadership.is_leader();
+        for app in tree.apps.iter().filter(|_| leading) {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
                 continue;
             };
