@@ -4,32 +4,14 @@
 //! ran), then started again. Every time the request completes exactly once: one commit carrying
 //! its trailer, one completed deploy sync, `healthy`.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use atrium_server::store::Store;
+use common::process::{api_token, free_port, http, reqwest, wait_for, Server};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
 
 fn start(data: &Path, pause_at: Option<&str>) -> Server {
     let port = free_port();
@@ -59,91 +41,6 @@ fn start(data: &Path, pause_at: Option<&str>) -> Server {
         reqwest::blocking_get(&format!("{}/readyz", server.base))
     });
     server
-}
-
-/// Polls `check` every 100 ms until it answers `true`.
-fn wait_for(timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-mod reqwest {
-    /// `true` when a GET answers 200 (a tiny HTTP/1.1 client: the test needs no more).
-    pub fn blocking_get(url: &str) -> bool {
-        super::http("GET", url, None, None).is_some_and(|(status, _)| status == 200)
-    }
-}
-
-/// One HTTP/1.1 request over a plain socket: status and body.
-fn http(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://")?;
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}")))?;
-    let mut stream = std::net::TcpStream::connect(host).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head += &format!("Authorization: Bearer {token}\r\n");
-    }
-    let body = body.unwrap_or("");
-    head += &format!(
-        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    let status = answer.split_whitespace().nth(1)?.parse().ok()?;
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    // Chunked bodies: the JSON is in the chunks; strip the size lines.
-    let body = if answer
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body.split("\r\n")
-            .enumerate()
-            .filter(|(i, _)| i % 2 == 1)
-            .map(|(_, s)| s)
-            .collect()
-    } else {
-        body
-    };
-    Some((status, body))
-}
-
-fn token(data: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args([
-            "token",
-            "create",
-            "--user",
-            "amara.okafor",
-            "--name",
-            "crash-test",
-        ])
-        .current_dir(data)
-        .env("ATRIUM_DATA_DIR", data)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string()
 }
 
 fn state_of(server: &Server, token: &str, id: &str) -> Option<String> {
@@ -176,7 +73,7 @@ fn crash_at(point: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let first = start(data, Some(point));
-    let token = token(data);
+    let token = api_token(data, None);
     wait_for(Duration::from_secs(60), || {
         http(
             "GET",
