@@ -13,7 +13,7 @@ mod fuzz;
 pub mod gitops;
 pub mod gitremote;
 pub mod http;
-pub mod leader;
+pub mod replicas;
 pub mod resource;
 pub mod serve;
 pub mod store;

@@ -12,7 +12,7 @@ use crate::deploy::Deploys;
 use crate::gitops::engine::{Engine, EngineSettings};
 use crate::gitops::repos::RepoMap;
 use crate::http::{router, AppState};
-use crate::leader::Leadership;
+use crate::replicas::{fanout, Leadership};
 use crate::store::leases::LEADER;
 use crate::store::{redact, Backend, Store};
 
@@ -140,7 +140,7 @@ fn build_engine(
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     // SQLite is for one process: a second one on the same database is refused here.
     let _sqlite_lock = match crate::store::sqlite_path(&config.database_url()) {
-        Some(path) => Some(crate::leader::lock_sqlite(&path)?),
+        Some(path) => Some(crate::replicas::lock_sqlite(&path)?),
         None => None,
     };
     let state = build_state(&config).await?;
@@ -149,7 +149,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
     let leadership = state.engine.leadership().clone();
     if state.store.backend() == Backend::Postgres {
-        elect(&state, Duration::from_secs(config.engine.lease_secs.max(1))).await;
+        elect(
+            &state,
+            Duration::from_secs(config.engine.lease_secs.max(1)),
+            config.database_url(),
+        )
+        .await;
     } else {
         take_over(&state.store, &state.deploys).await?;
     }
@@ -196,7 +201,7 @@ async fn take_over(store: &Store, deploys: &Deploys) -> crate::store::Result<()>
 /// Several replicas on PostgreSQL: compete for the leader's lease. Taking it over runs
 /// [`take_over`]; while leading, every renewal looks again for syncs of replicas that
 /// stopped. Each new term wakes the engine's loops and the executor at once.
-async fn elect(state: &AppState, lease: Duration) {
+async fn elect(state: &AppState, lease: Duration, url: String) {
     let leadership = state.engine.leadership().clone();
     let deploys = state.deploys.clone();
     leadership
@@ -216,6 +221,7 @@ async fn elect(state: &AppState, lease: Duration) {
         .await;
     let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
     let mut changes = leadership.subscribe();
+    fan_out(state, url);
     tokio::spawn(async move {
         while changes.changed().await.is_ok() {
             if changes.borrow_and_update().is_some() {
@@ -247,4 +253,27 @@ async fn shutdown_signal() {
         tracing::info!("open connections did not close within 5 s; exiting");
         std::process::exit(0);
     });
+}
+
+/// Replicas tell each other what changed (LISTEN/NOTIFY): a sync or refresh here runs the
+/// environment's pass there, so their trees follow the leader's syncs; a deploy request's
+/// change wakes their live pages and the leader's executor.
+fn fan_out(state: &AppState, url: String) {
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    let handle: fanout::Handler = Arc::new(move |notice| match notice {
+        Some(notice) if notice.kind == fanout::Kind::Env => engine.wake(Some(&notice.env)),
+        Some(notice) => deploys.changed_here(&notice.env),
+        None => {
+            engine.wake(None);
+            deploys.wake_executor();
+        }
+    });
+    let fanout = fanout::Fanout::start(state.store.clone(), url, handle);
+    let envs = fanout.clone();
+    state
+        .engine
+        .set_fanout(Arc::new(move |env| envs.publish(fanout::Kind::Env, env)));
+    state.deploys.set_fanout(Arc::new(move |env| {
+        fanout.publish(fanout::Kind::Deploy, env)
+    }));
 }

@@ -85,6 +85,19 @@ pub fn pause_point(point: &str) {
     }
 }
 
+/// [`pause_point`] for async code: only the calling task stops, the process's other tasks
+/// (the lease renewal among them) go on, as when one task of a real process hangs.
+pub async fn pause_point_async(point: &str) {
+    if std::env::var("ATRIUM_TEST_PAUSE_AT").ok().as_deref() != Some(point) {
+        return;
+    }
+    if let Ok(file) = std::env::var("ATRIUM_TEST_PAUSE_FILE") {
+        let _ = std::fs::write(file, point);
+    }
+    tracing::warn!("paused at {point} (ATRIUM_TEST_PAUSE_AT)");
+    std::future::pending::<()>().await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean_text;

@@ -4,7 +4,8 @@
 //! each time another replica takes the lease over within 10 s (a 3 s lease), the interrupted
 //! sync is marked so and done again once, the request ends `healthy` with one commit and one
 //! deploy sync, no auto-sync runs twice for the same commit, and the audit chain verifies.
-//! `/metrics` shows who leads. Skips without `ATRIUM_TEST_POSTGRES_URL`, like the other
+//! A follower's pages show what the leader synced within 2 s (LISTEN/NOTIFY), though its own
+//! passes are a minute apart. `/metrics` shows who leads. Skips without `ATRIUM_TEST_POSTGRES_URL`, like the other
 //! PostgreSQL tests. Own binary: it sets nothing global, but runs four processes.
 
 mod common;
@@ -34,7 +35,14 @@ impl Setup {
     /// A replica, ready to serve; `pause_at` stops it for good at that point (to kill it
     /// there), touching `<data>/paused-<name>`.
     fn start(&self, name: &str, pause_at: Option<&str>) -> Server {
+        self.start_with(name, pause_at, 1)
+    }
+
+    /// [`Setup::start`] with passes `interval_secs` apart.
+    fn start_with(&self, name: &str, pause_at: Option<&str>, interval_secs: u64) -> Server {
         let port = free_port();
+        // Its logs, for a failure to show.
+        let log = std::fs::File::create(self.data.join(format!("{name}.log"))).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
         command
             .arg("serve")
@@ -44,16 +52,19 @@ impl Setup {
             .env("KUBECONFIG", &self.kubeconfig)
             .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
             .env("ATRIUM_SITE_ROOT", self.data.join("no-site"))
-            .env("ATRIUM_ENGINE__INTERVAL_SECS", "1")
+            .env("ATRIUM_ENGINE__INTERVAL_SECS", interval_secs.to_string())
             .env("ATRIUM_ENGINE__LEASE_SECS", LEASE_SECS.to_string())
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("ATRIUM_TEST_REPLICA_LOG").unwrap_or("warn".into()),
+            )
             .env_remove("ATRIUM_TEST_PAUSE_AT")
-            .stdout(Stdio::null())
-            .stderr(
-                std::fs::File::create(self.data.join(format!("{name}.log")))
+            .stdout(
+                log.try_clone()
                     .map(Stdio::from)
                     .unwrap_or_else(|_| Stdio::null()),
-            );
+            )
+            .stderr(Stdio::from(log));
         if let Some(point) = pause_at {
             command
                 .env("ATRIUM_TEST_PAUSE_AT", point)
@@ -102,8 +113,8 @@ fn takes_over(server: &Server, since: Instant) {
     }
 }
 
-/// `(app, sync)` of every app of the environment, as the API shows them.
-fn apps(server: &Server, token: &str) -> Vec<(String, String)> {
+/// `(app, sync, version)` of every app of the environment, as the API shows them.
+fn apps(server: &Server, token: &str) -> Vec<(String, String, String)> {
     let Some((200, body)) = http(
         "GET",
         &format!("{}/api/v1/environments/{ENV}/apps", server.base),
@@ -121,7 +132,7 @@ fn apps(server: &Server, token: &str) -> Vec<(String, String)> {
     list.iter()
         .map(|a| {
             let field = |k: &str| a[k].as_str().unwrap_or_default().to_string();
-            (field("name"), field("sync"))
+            (field("name"), field("sync"), field("version"))
         })
         .collect()
 }
@@ -157,6 +168,57 @@ fn no_auto_sync_twice(syncs: &[SyncRow]) {
     }
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "auto-synced twice: {twice:?}");
+}
+
+/// The last lines of a replica's log (`ATRIUM_TEST_REPLICA_LOG` sets its `RUST_LOG`).
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Polls `check` every 20 ms until it answers `true`; when it did.
+fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> Instant {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Instant::now()
+}
+
+/// Commit a new image tag for one plain-directory app of the environment: `(app, tag,
+/// commit)`.
+fn bump_version(repo: &Path) -> (String, String, String) {
+    use atrium_server::demo::environments::{
+        demo_apps, demo_env_files, demo_version, KUSTOMIZE_APPS,
+    };
+    let files = demo_env_files(ENV);
+    let (app, path, content) = demo_apps()
+        .into_iter()
+        .filter(|a| !KUSTOMIZE_APPS.contains(&a.name))
+        .find_map(|a| {
+            let path = format!("services/{}/deployment.yaml", a.name);
+            let (_, content) = files.iter().find(|(p, _)| *p == path)?;
+            content.contains(&demo_version(a.name, ENV)).then(|| {
+                (
+                    a.name,
+                    path,
+                    content.replace(&demo_version(a.name, ENV), "9.9.9"),
+                )
+            })
+        })
+        .expect("a plain app with its version in its deployment");
+    let git = atrium_server::demo::git::open_or_init(repo, "main").unwrap();
+    let commit = atrium_server::demo::git::commit_files(
+        &git,
+        "main",
+        &[(path.as_str(), Some(content.as_bytes()))],
+        "Bump",
+        ("Test", "test@atrium.invalid"),
+    )
+    .unwrap();
+    (app.to_string(), "9.9.9".to_string(), commit.to_string())
 }
 
 fn request_state(server: &Server, token: &str, id: &str) -> Option<(String, String)> {
@@ -245,14 +307,12 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     let token = api_token(&data, Some(&database));
     // B renders and reads the cluster too (its pages have trees), without syncing.
     wait_for(Duration::from_secs(60), || apps(&b, &token).len() > 3);
-    let running: Vec<SyncRow> = all_syncs(&runtime, &store)
-        .into_iter()
-        .filter(|s| s.result == "running")
-        .collect();
+    let syncs = all_syncs(&runtime, &store);
+    let running: Vec<&SyncRow> = syncs.iter().filter(|s| s.result == "running").collect();
     assert_eq!(
         running.len(),
         1,
-        "A is in the middle of one sync: {running:#?}"
+        "A is in the middle of one sync: {syncs:#?}"
     );
     let cut = running[0].app.clone();
     drop(a); // SIGKILL
@@ -266,7 +326,7 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     // B marks A's sync interrupted and syncs every app, the cut one once.
     wait_for(Duration::from_secs(90), || {
         let listed = apps(&b, &token);
-        !listed.is_empty() && listed.iter().all(|(_, sync)| sync == "Synced")
+        !listed.is_empty() && listed.iter().all(|(_, sync, _)| sync == "Synced")
     });
     let syncs = all_syncs(&runtime, &store);
     let of_cut: Vec<_> = syncs.iter().filter(|s| s.app == cut).collect();
@@ -276,9 +336,34 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     assert!(syncs.iter().all(|s| s.result != "running"), "{syncs:#?}");
     no_auto_sync_twice(&syncs);
 
-    // C follows, then leads once B is killed; D follows. C stops in the middle of a request.
-    let c = setup.start("c", Some("syncing"));
+    // C follows, with passes far apart: what B's engine syncs reaches C's pages within 2 s
+    // only because B tells it.
+    let c = setup.start_with("c", Some("syncing"), 60);
     assert!(!leads(&c), "two leaders");
+    wait_for(Duration::from_secs(60), || apps(&c, &token).len() > 3);
+    let (bumped, version, revision) = bump_version(&repo);
+    let synced_at = wait_until(Duration::from_secs(60), || {
+        all_syncs(&runtime, &store).iter().any(|s| {
+            s.app == bumped
+                && s.trigger == "auto"
+                && s.result == "succeeded"
+                && s.revision.as_deref() == Some(&revision)
+        })
+    });
+    let seen = wait_until(Duration::from_secs(60), || {
+        apps(&c, &token)
+            .iter()
+            .any(|(name, sync, v)| *name == bumped && *v == version && sync == "Synced")
+    });
+    eprintln!("C showed B's sync {:?} after it", seen - synced_at);
+    assert!(
+        seen - synced_at <= Duration::from_secs(2),
+        "C showed B's sync {:?} after it; C's log ends:\n{}",
+        seen - synced_at,
+        log_tail(&data.join("c.log"))
+    );
+
+    // C leads once B is killed; D follows. C stops in the middle of a request.
     drop(b);
     takes_over(&c, Instant::now());
     let d = setup.start("d", None);

@@ -43,6 +43,9 @@ pub use error::{DeployError, Result};
 use policy::DeploySettings;
 use ports::EnvRepo;
 
+/// Told the environment of a change, for the other replicas.
+pub type Hook = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// The deploy workflow. Cheap to clone (everything is shared).
 #[derive(Clone)]
 pub struct Deploys {
@@ -54,9 +57,9 @@ pub struct Deploys {
     /// Bumped on every change of any request, for live pages: `(version, environment)`.
     changes: Arc<watch::Sender<(u64, String)>>,
     /// Only the leader runs the executor and the notifier.
-    leadership: Arc<crate::leader::Leadership>,
-    /// Told of every change, for the other replicas' live pages.
-    fanout: Option<Arc<dyn Fn(&str) + Send + Sync>>,
+    leadership: Arc<crate::replicas::Leadership>,
+    /// Told of every change, for the other replicas' live pages (set once, on PostgreSQL).
+    fanout: Arc<std::sync::OnceLock<Hook>>,
 }
 
 /// Who acts on a request, as the workflow needs to know them.
@@ -90,7 +93,7 @@ impl Deploys {
         store: Store,
         engine: Arc<dyn ports::Engine>,
         settings: DeploySettings,
-        leadership: Arc<crate::leader::Leadership>,
+        leadership: Arc<crate::replicas::Leadership>,
     ) -> Self {
         Deploys {
             store,
@@ -99,15 +102,14 @@ impl Deploys {
             wake: Arc::new(Notify::new()),
             changes: Arc::new(watch::channel((0, String::new())).0),
             leadership,
-            fanout: None,
+            fanout: Default::default(),
         }
     }
 
     /// Also tell `fanout` of every change of a request (its environment), so other replicas'
-    /// live pages follow.
-    pub fn with_fanout(mut self, fanout: Arc<dyn Fn(&str) + Send + Sync>) -> Self {
-        self.fanout = Some(fanout);
-        self
+    /// live pages follow. Set once; later calls are ignored.
+    pub fn set_fanout(&self, fanout: Hook) {
+        let _ = self.fanout.set(fanout);
     }
 
     /// Wake the executor now (this replica just became the leader).
@@ -134,7 +136,7 @@ impl Deploys {
 
     fn changed(&self, env: &str) {
         self.changed_here(env);
-        if let Some(fanout) = &self.fanout {
+        if let Some(fanout) = self.fanout.get() {
             fanout(env);
         }
     }

@@ -142,6 +142,19 @@ impl Store {
         Ok(())
     }
 
+    /// Send `payload` on PostgreSQL channel `channel` (NOTIFY, delivered when the statement
+    /// commits); nothing on SQLite, where no other process listens.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Forget presence leases expired for more than `grace_ms` (replicas long gone).
     pub async fn forget_departed(&self, grace_ms: i64) -> Result<u64> {
         let now = now_ms(self.backend);

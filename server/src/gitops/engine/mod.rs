@@ -48,7 +48,9 @@ pub struct Engine {
     wave_timeout: Duration,
     remotes: Arc<crate::gitremote::Remotes>,
     /// Only the leader auto-syncs and syncs for deploy requests.
-    leadership: Arc<crate::leader::Leadership>,
+    leadership: Arc<crate::replicas::Leadership>,
+    /// Told the environment after every sync and refresh, for the other replicas.
+    fanout: std::sync::OnceLock<Arc<dyn Fn(&str) + Send + Sync>>,
 }
 
 /// Engine settings.
@@ -67,7 +69,7 @@ pub struct EngineSettings {
     /// How they are fetched and pushed to: the configured credentials.
     pub remotes: Arc<crate::gitremote::Remotes>,
     /// Whether this replica leads (auto-syncs); every replica renders and reads live.
-    pub leadership: Arc<crate::leader::Leadership>,
+    pub leadership: Arc<crate::replicas::Leadership>,
 }
 
 impl Engine {
@@ -94,11 +96,12 @@ impl Engine {
             wave_timeout: settings.wave_timeout,
             remotes: settings.remotes,
             leadership: settings.leadership,
+            fanout: std::sync::OnceLock::new(),
         })
     }
 
     /// Whether this replica leads (auto-syncs, runs the deploy executor).
-    pub fn leadership(&self) -> &Arc<crate::leader::Leadership> {
+    pub fn leadership(&self) -> &Arc<crate::replicas::Leadership> {
         &self.leadership
     }
 
@@ -140,6 +143,19 @@ impl Engine {
             .filter(|e| env.is_none_or(|n| n == e.config.name))
         {
             e.wake.notify_one();
+        }
+    }
+
+    /// Also tell `fanout` the environment after every sync and refresh here, so the other
+    /// replicas run a pass of it. Set once; later calls are ignored.
+    pub fn set_fanout(&self, fanout: Arc<dyn Fn(&str) + Send + Sync>) {
+        let _ = self.fanout.set(fanout);
+    }
+
+    /// Tell the other replicas that `env` moved.
+    fn changed(&self, env: &str) {
+        if let Some(fanout) = self.fanout.get() {
+            fanout(env);
         }
     }
 

@@ -156,7 +156,7 @@ impl Engine {
             }
         };
         if trigger == "auto" {
-            crate::util::pause_point("auto-syncing");
+            crate::util::pause_point_async("auto-syncing").await;
         }
         let options = SyncOptions {
             prune,
@@ -262,6 +262,7 @@ impl Engine {
             tracing::error!("recording a sync's outcome failed: {e}");
         }
         tracing::info!(env = %env.config.name, app = %app.name, trigger, result, "{message}");
+        self.changed(&env.config.name);
         row
     }
 }

@@ -6,9 +6,11 @@
 //! [`Leadership::campaign`] competes for the `engine` lease (a row with holder, expiry and a
 //! fencing token that grows with every change of holder), renewed every third of the lease;
 //! while it holds the lease its writes that matter go through [`Leadership::acting_store`],
-//! which checks the token in the write's own transaction.
+//! which checks the token in the write's own transaction. [`fanout`] carries change notices
+//! between replicas (LISTEN/NOTIFY), so every replica's pages follow what the leader does.
 
 mod campaign;
+pub mod fanout;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
