@@ -199,17 +199,22 @@ async fn take_over(store: &Store, deploys: &Deploys) -> crate::store::Result<()>
 }
 
 /// Several replicas on PostgreSQL: compete for the leader's lease. Taking it over runs
-/// [`take_over`]; while leading, every renewal looks again for syncs of replicas that
+/// [`take_over`], after learning which commits the earlier leaders auto-synced; while leading, every renewal looks again for syncs of replicas that
 /// stopped. Each new term wakes the engine's loops and the executor at once.
 async fn elect(state: &AppState, lease: Duration, url: String) {
     let leadership = state.engine.leadership().clone();
-    let deploys = state.deploys.clone();
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
     leadership
         .campaign(state.store.clone(), lease, move |store, first| {
-            let deploys = deploys.clone();
+            let (engine, deploys) = (engine.clone(), deploys.clone());
             async move {
                 let done = if first {
-                    take_over(&store, &deploys).await
+                    // The clusters outlive leaders (unlike a single process's emulator, which
+                    // starts empty): what the last leader auto-synced stays synced.
+                    match engine.carry_on_auto_syncs().await {
+                        Ok(()) => take_over(&store, &deploys).await,
+                        Err(e) => Err(e),
+                    }
                 } else {
                     store.interrupt_unfinished_syncs().await.map(drop)
                 };

@@ -207,3 +207,49 @@ async fn a_race_for_the_lease_has_one_winner_on_postgres() {
         assert!(x.held != y.held, "round {round}: {x:?} {y:?}");
     }
 }
+
+/// What a new leader carries on from: each app's last finished auto-sync, not an interrupted
+/// one, not a person's.
+async fn last_auto_syncs(store: &Store) {
+    let record = |app: &str, trigger: &str, revision: &str, result: &str, at: &str| {
+        let mut row = sync_row(app);
+        row.trigger = trigger.into();
+        row.revision = Some(revision.into());
+        row.result = result.into();
+        row.at = at.into();
+        row
+    };
+    for row in [
+        record("web", "auto", "r1", "succeeded", "2026-01-01T00:00:01Z"),
+        record("web", "auto", "r2", "failed", "2026-01-01T00:00:02Z"),
+        record("web", "manual", "r3", "succeeded", "2026-01-01T00:00:03Z"),
+        record("web", "auto", "r4", "interrupted", "2026-01-01T00:00:04Z"),
+        record("api", "auto", "a1", "succeeded", "2026-01-01T00:00:01Z"),
+        record("db", "auto", "d1", "interrupted", "2026-01-01T00:00:01Z"),
+    ] {
+        store
+            .record_sync(&row, &audit("applications.sync"))
+            .await
+            .unwrap();
+    }
+    let mut last = store.last_auto_syncs("staging").await.unwrap();
+    last.sort();
+    assert_eq!(
+        last,
+        [("api".into(), "a1".into()), ("web".into(), "r2".into())]
+    );
+    assert!(store.last_auto_syncs("prod").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_new_leader_learns_the_last_auto_syncs_on_sqlite() {
+    let (_dir, store) = common::store::sqlite().await;
+    last_auto_syncs(&store).await;
+}
+
+#[tokio::test]
+async fn a_new_leader_learns_the_last_auto_syncs_on_postgres() {
+    if let Some(store) = common::store::postgres().await {
+        last_auto_syncs(&store).await;
+    }
+}

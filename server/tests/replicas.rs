@@ -414,3 +414,55 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     let report = runtime.block_on(store.verify_audit()).unwrap();
     assert!(report.is_ok(), "{report:?}");
 }
+
+/// SQLite is for one process: a second `atrium serve` on the same database refuses to start
+/// and says why; once the first is gone (killed), a new one starts.
+#[test]
+fn a_second_process_on_one_sqlite_database_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let serve = |port: u16| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+        command
+            .arg("serve")
+            .current_dir(data)
+            .env("ATRIUM_DATA_DIR", data)
+            .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
+            .env("ATRIUM_SITE_ROOT", data.join("no-site"))
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn");
+        command
+    };
+    let port = free_port();
+    let first = Server {
+        child: serve(port)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    wait_for(Duration::from_secs(90), || {
+        reqwest::blocking_get(&format!("{}/readyz", first.base))
+    });
+    let second = serve(free_port()).output().unwrap();
+    assert!(!second.status.success());
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        said.contains("another Atrium process") && said.contains("atrium.db.lock"),
+        "{said}"
+    );
+    drop(first); // SIGKILL: the lock goes with the process
+    let port = free_port();
+    let third = Server {
+        child: serve(port)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    wait_for(Duration::from_secs(90), || {
+        reqwest::blocking_get(&format!("{}/readyz", third.base))
+    });
+}

@@ -150,6 +150,26 @@ impl Store {
         Ok(interrupted)
     }
 
+    /// Each app of `env` with the revision its last finished auto-sync ran at (succeeded or
+    /// failed; an interrupted one does not count), for a new leader to carry on from.
+    pub async fn last_auto_syncs(&self, env: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT app, revision FROM syncs s WHERE env = $1 AND trigger_kind = 'auto' \
+             AND result IN ('succeeded', 'failed') AND at = (SELECT MAX(at) FROM syncs t \
+             WHERE t.env = s.env AND t.app = s.app AND t.trigger_kind = 'auto' \
+             AND t.result IN ('succeeded', 'failed'))",
+        )
+        .bind(env)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let revision: Option<String> = row.try_get("revision")?;
+                Ok((row.try_get("app")?, revision.unwrap_or_default()))
+            })
+            .collect()
+    }
+
     /// The last `limit` syncs of one app, newest first.
     pub async fn recent_syncs(&self, env: &str, app: &str, limit: i64) -> Result<Vec<SyncRow>> {
         let rows = sqlx::query(
