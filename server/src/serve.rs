@@ -225,6 +225,7 @@ async fn elect(state: &AppState, lease: Duration, url: String) {
         })
         .await;
     let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    let catalog = state.catalog.clone();
     let mut changes = leadership.subscribe();
     fan_out(state, url);
     tokio::spawn(async move {
@@ -232,6 +233,8 @@ async fn elect(state: &AppState, lease: Duration, url: String) {
             if changes.borrow_and_update().is_some() {
                 engine.wake(None);
                 deploys.wake_executor();
+                // The catalog's sources are the leader's to read from now on.
+                catalog.request_refresh();
             }
         }
     });
@@ -264,16 +267,34 @@ async fn shutdown_signal() {
 /// environment's pass there, so their trees follow the leader's syncs; a deploy request's
 /// change wakes their live pages and the leader's executor.
 fn fan_out(state: &AppState, url: String) {
+    use fanout::Kind;
     let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
-    let handle: fanout::Handler = Arc::new(move |notice| match notice {
-        Some(notice) if notice.kind == fanout::Kind::Env => engine.wake(Some(&notice.env)),
-        Some(notice) => deploys.changed_here(&notice.env),
+    let catalog = state.catalog.clone();
+    let leadership = engine.leadership().clone();
+    let handle: fanout::Handler = Arc::new(move |notice| match notice.map(|n| (n.kind, n)) {
+        Some((Kind::Env, notice)) => engine.wake(Some(&notice.env)),
+        Some((Kind::Deploy, notice)) => deploys.changed_here(&notice.env),
+        Some((Kind::Catalog, _)) => catalog.reload(),
+        Some((Kind::CatalogRefresh, _)) if leadership.is_leader() => catalog.request_refresh(),
+        Some((Kind::CatalogRefresh, _)) => {}
         None => {
             engine.wake(None);
             deploys.wake_executor();
+            catalog.reload();
         }
     });
     let fanout = fanout::Fanout::start(state.store.clone(), url, handle);
+    let news = fanout.clone();
+    state.catalog.follow_leader(
+        state.engine.leadership().clone(),
+        Arc::new(move |what| {
+            let kind = match what {
+                crate::catalog::service::News::Refreshed => Kind::Catalog,
+                crate::catalog::service::News::RefreshAsked => Kind::CatalogRefresh,
+            };
+            news.publish(kind, "");
+        }),
+    );
     let envs = fanout.clone();
     state
         .engine

@@ -28,6 +28,10 @@ pub enum Kind {
     Env,
     /// A deploy request of the environment changed: wake its live pages (and the executor).
     Deploy,
+    /// The leader refreshed the catalog and something changed: reload it from the database.
+    Catalog,
+    /// A follower was asked to refresh the catalog: the leader reads the sources.
+    CatalogRefresh,
 }
 
 /// One notice as sent.
@@ -36,6 +40,7 @@ pub struct Notice {
     /// The sending replica (its own notices are ignored).
     pub from: String,
     pub kind: Kind,
+    /// The environment (empty for the catalog).
     pub env: String,
 }
 

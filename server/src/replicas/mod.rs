@@ -40,6 +40,16 @@ impl Leadership {
         this
     }
 
+    /// One of several replicas, not leading (until [`Leadership::campaign`] takes the lease).
+    pub fn follower() -> Arc<Self> {
+        let this = Arc::new(Self {
+            acting: watch::channel(None).0,
+            elected: AtomicBool::new(true),
+        });
+        this.publish(None);
+        this
+    }
+
     /// Whether this replica leads now.
     pub fn is_leader(&self) -> bool {
         self.acting.borrow().is_some()
