@@ -43,9 +43,6 @@ pub use error::{DeployError, Result};
 use policy::DeploySettings;
 use ports::EnvRepo;
 
-/// Told the environment of a change, for the other replicas.
-pub type Hook = Arc<dyn Fn(&str) + Send + Sync>;
-
 /// The deploy workflow. Cheap to clone (everything is shared).
 #[derive(Clone)]
 pub struct Deploys {
@@ -59,7 +56,7 @@ pub struct Deploys {
     /// Only the leader runs the executor and the notifier.
     leadership: Arc<crate::replicas::Leadership>,
     /// Told of every change, for the other replicas' live pages (set once, on PostgreSQL).
-    fanout: Arc<std::sync::OnceLock<Hook>>,
+    fanout: Arc<std::sync::OnceLock<crate::replicas::fanout::Tell>>,
 }
 
 /// Who acts on a request, as the workflow needs to know them.
@@ -108,7 +105,7 @@ impl Deploys {
 
     /// Also tell `fanout` of every change of a request (its environment), so other replicas'
     /// live pages follow. Set once; later calls are ignored.
-    pub fn set_fanout(&self, fanout: Hook) {
+    pub fn set_fanout(&self, fanout: crate::replicas::fanout::Tell) {
         let _ = self.fanout.set(fanout);
     }
 

@@ -44,6 +44,9 @@ pub struct Notice {
     pub env: String,
 }
 
+/// Told an environment's name when something changed there, to pass it on.
+pub type Tell = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// What a replica does with what it hears: a notice, or `None` when notices may have been
 /// missed (catch up on every environment).
 pub type Handler = Arc<dyn Fn(Option<&Notice>) + Send + Sync>;

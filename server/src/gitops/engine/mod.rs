@@ -50,7 +50,7 @@ pub struct Engine {
     /// Only the leader auto-syncs and syncs for deploy requests.
     leadership: Arc<crate::replicas::Leadership>,
     /// Told the environment after every sync and refresh, for the other replicas.
-    fanout: std::sync::OnceLock<Arc<dyn Fn(&str) + Send + Sync>>,
+    fanout: std::sync::OnceLock<crate::replicas::fanout::Tell>,
 }
 
 /// Engine settings.
@@ -148,7 +148,7 @@ impl Engine {
 
     /// Also tell `fanout` the environment after every sync and refresh here, so the other
     /// replicas run a pass of it. Set once; later calls are ignored.
-    pub fn set_fanout(&self, fanout: Arc<dyn Fn(&str) + Send + Sync>) {
+    pub fn set_fanout(&self, fanout: crate::replicas::fanout::Tell) {
         let _ = self.fanout.set(fanout);
     }
 
