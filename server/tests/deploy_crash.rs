@@ -5,27 +5,22 @@
 //! its trailer, one completed deploy sync, `healthy`.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_server::store::Store;
-use common::process::{api_token, free_port, http, reqwest, wait_for, Server};
+use common::process::{
+    api_token, commits_with_trailer, free_port, http, serve_command, wait_for, Server,
+};
 
 mod common;
 
 fn start(data: &Path, pause_at: Option<&str>) -> Server {
     let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+    let mut command = serve_command(data, port);
     command
-        .arg("serve")
-        .current_dir(data)
-        .env("ATRIUM_DATA_DIR", data)
-        .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ATRIUM_SITE_ROOT", data.join("no-site"))
         .env("ATRIUM_ENGINE__SIM_ROLLOUT_MS", "0")
         .env("ATRIUM_ENGINE__INTERVAL_SECS", "1")
-        .env("RUST_LOG", "warn")
-        .env_remove("ATRIUM_TEST_PAUSE_AT")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if let Some(point) = pause_at {
@@ -33,40 +28,7 @@ fn start(data: &Path, pause_at: Option<&str>) -> Server {
             .env("ATRIUM_TEST_PAUSE_AT", point)
             .env("ATRIUM_TEST_PAUSE_FILE", data.join("paused"));
     }
-    let server = Server {
-        child: command.spawn().expect("start atrium"),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    wait_for(Duration::from_secs(60), || {
-        reqwest::blocking_get(&format!("{}/readyz", server.base))
-    });
-    server
-}
-
-fn state_of(server: &Server, token: &str, id: &str) -> Option<String> {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/api/v1/requests/{id}", server.base),
-        Some(token),
-        None,
-    )?;
-    (status == 200).then_some(())?;
-    let json: serde_json::Value = serde_json::from_str(&body).ok()?;
-    json["state"].as_str().map(str::to_string)
-}
-
-fn commits_with_trailer(data: &Path, id: &str) -> usize {
-    let repo = git2::Repository::open(data.join("repos/env-staging.git")).unwrap();
-    let mut walk = repo.revwalk().unwrap();
-    walk.push_ref("refs/heads/main").unwrap();
-    walk.filter(|oid| {
-        let commit = repo.find_commit(*oid.as_ref().unwrap()).unwrap();
-        commit
-            .message()
-            .unwrap_or_default()
-            .contains(&format!("Atrium-Request: {id}"))
-    })
-    .count()
+    Server::start(&mut command, port)
 }
 
 fn crash_at(point: &str) {
@@ -83,26 +45,17 @@ fn crash_at(point: &str) {
         )
         .is_some_and(|(status, body)| status == 200 && body.contains("checkout-service"))
     });
-    let body = r#"{"environment":"staging","app":"checkout-service","change":{"set_image":{"tag":"7.7.7"}},"reason":"crash test"}"#;
-    let (status, created) = http(
-        "POST",
-        &format!("{}/api/v1/requests", first.base),
-        Some(&token),
-        Some(body),
-    )
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = first.request_deploy(&token, "crash test");
     wait_for(Duration::from_secs(60), || data.join("paused").exists());
     drop(first); // SIGKILL: no shutdown, no cleanup
 
     let second = start(data, None);
     let deadline = Instant::now() + Duration::from_secs(90);
     while !matches!(
-        state_of(&second, &token, &id).as_deref(),
+        second
+            .request_state(&token, &id)
+            .map(|(state, _)| state)
+            .as_deref(),
         Some("healthy" | "degraded" | "failed")
     ) {
         if Instant::now() > deadline {
@@ -125,14 +78,17 @@ fn crash_at(point: &str) {
     )
     .unwrap();
     assert_eq!(
-        state_of(&second, &token, &id).as_deref(),
+        second
+            .request_state(&token, &id)
+            .map(|(state, _)| state)
+            .as_deref(),
         Some("healthy"),
         "{point}: {body}"
     );
     drop(second);
 
     assert_eq!(
-        commits_with_trailer(data, &id),
+        commits_with_trailer(&data.join("repos/env-staging.git"), &id).len(),
         1,
         "{point}: one commit for the request"
     );

@@ -12,13 +12,15 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_server::cluster::sim::{Sim, SimConfig};
 use atrium_server::store::syncs::SyncRow;
 use atrium_server::store::Store;
-use common::process::{api_token, free_port, http, reqwest, wait_for, Server};
+use common::process::{
+    api_token, commits_with_trailer, free_port, http, serve_command, wait_for, Server,
+};
 
 const LEASE_SECS: u64 = 3;
 /// How long a takeover may take, as the issue asks.
@@ -43,22 +45,16 @@ impl Setup {
         let port = free_port();
         // Its logs, for a failure to show.
         let log = std::fs::File::create(self.data.join(format!("{name}.log"))).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+        let mut command = serve_command(&self.data, port);
         command
-            .arg("serve")
-            .current_dir(&self.data)
-            .env("ATRIUM_DATA_DIR", &self.data)
             .env("DATABASE_URL", &self.database)
             .env("KUBECONFIG", &self.kubeconfig)
-            .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
-            .env("ATRIUM_SITE_ROOT", self.data.join("no-site"))
             .env("ATRIUM_ENGINE__INTERVAL_SECS", interval_secs.to_string())
             .env("ATRIUM_ENGINE__LEASE_SECS", LEASE_SECS.to_string())
             .env(
                 "RUST_LOG",
                 std::env::var("ATRIUM_TEST_REPLICA_LOG").unwrap_or("warn".into()),
             )
-            .env_remove("ATRIUM_TEST_PAUSE_AT")
             .stdout(
                 log.try_clone()
                     .map(Stdio::from)
@@ -70,14 +66,7 @@ impl Setup {
                 .env("ATRIUM_TEST_PAUSE_AT", point)
                 .env("ATRIUM_TEST_PAUSE_FILE", self.paused(name));
         }
-        let server = Server {
-            child: command.spawn().expect("start atrium"),
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        wait_for(Duration::from_secs(90), || {
-            reqwest::blocking_get(&format!("{}/readyz", server.base))
-        });
-        server
+        Server::start(&mut command, port)
     }
 
     fn paused(&self, name: &str) -> PathBuf {
@@ -221,32 +210,6 @@ fn bump_version(repo: &Path) -> (String, String, String) {
     (app.to_string(), "9.9.9".to_string(), commit.to_string())
 }
 
-fn request_state(server: &Server, token: &str, id: &str) -> Option<(String, String)> {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/api/v1/requests/{id}", server.base),
-        Some(token),
-        None,
-    )?;
-    (status == 200).then_some(())?;
-    let json: serde_json::Value = serde_json::from_str(&body).ok()?;
-    Some((json["state"].as_str()?.to_string(), body))
-}
-
-fn commits_with_trailer(repo: &Path, id: &str) -> Vec<String> {
-    let repo = git2::Repository::open(repo).unwrap();
-    let mut walk = repo.revwalk().unwrap();
-    walk.push_ref("refs/heads/main").unwrap();
-    walk.map(|oid| repo.find_commit(oid.unwrap()).unwrap())
-        .filter(|c| {
-            c.message()
-                .unwrap_or_default()
-                .contains(&format!("Atrium-Request: {id}"))
-        })
-        .map(|c| c.id().to_string())
-        .collect()
-}
-
 #[test]
 fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -369,25 +332,13 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
     let d = setup.start("d", None);
     assert!(!leads(&d), "two leaders");
     wait_for(Duration::from_secs(60), || apps(&d, &token).len() > 3);
-    let body = r#"{"environment":"staging","app":"checkout-service","change":{"set_image":{"tag":"7.7.7"}},"reason":"replica test"}"#;
-    let (status, created) = http(
-        "POST",
-        &format!("{}/api/v1/requests", d.base),
-        Some(&token),
-        Some(body),
-    )
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = d.request_deploy(&token, "replica test");
     wait_for(Duration::from_secs(60), || setup.paused("c").exists());
     drop(c); // SIGKILL, the request `syncing`, its sync not run
     takes_over(&d, Instant::now());
     let deadline = Instant::now() + Duration::from_secs(90);
     let (state, detail) = loop {
-        if let Some((state, body)) = request_state(&d, &token, &id) {
+        if let Some((state, body)) = d.request_state(&token, &id) {
             if matches!(state.as_str(), "healthy" | "degraded" | "failed") {
                 break (state, body);
             }
@@ -421,30 +372,12 @@ fn a_killed_leader_is_replaced_and_nothing_is_lost_or_done_twice() {
 fn a_second_process_on_one_sqlite_database_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let serve = |port: u16| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-        command
-            .arg("serve")
-            .current_dir(data)
-            .env("ATRIUM_DATA_DIR", data)
-            .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
-            .env("ATRIUM_SITE_ROOT", data.join("no-site"))
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn");
-        command
-    };
+    let serve = |port: u16| serve_command(data, port);
     let port = free_port();
-    let first = Server {
-        child: serve(port)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    wait_for(Duration::from_secs(90), || {
-        reqwest::blocking_get(&format!("{}/readyz", first.base))
-    });
+    let first = Server::start(
+        serve(port).stdout(Stdio::null()).stderr(Stdio::null()),
+        port,
+    );
     let second = serve(free_port()).output().unwrap();
     assert!(!second.status.success());
     let said = String::from_utf8_lossy(&second.stderr);
@@ -454,15 +387,8 @@ fn a_second_process_on_one_sqlite_database_refuses_to_start() {
     );
     drop(first); // SIGKILL: the lock goes with the process
     let port = free_port();
-    let third = Server {
-        child: serve(port)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    wait_for(Duration::from_secs(90), || {
-        reqwest::blocking_get(&format!("{}/readyz", third.base))
-    });
+    Server::start(
+        serve(port).stdout(Stdio::null()).stderr(Stdio::null()),
+        port,
+    );
 }

@@ -20,6 +20,68 @@ impl Drop for Server {
     }
 }
 
+/// `atrium serve` on the data dir `data`, listening on `port`, with no compiled site, quiet
+/// logs, no pause point and the data dir's SQLite database unless told otherwise.
+pub fn serve_command(data: &Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+    command
+        .arg("serve")
+        .current_dir(data)
+        .env("ATRIUM_DATA_DIR", data)
+        .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ATRIUM_SITE_ROOT", data.join("no-site"))
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("ATRIUM_TEST_PAUSE_AT");
+    command
+}
+
+impl Server {
+    /// Spawn `command` (an `atrium serve` listening on `port`) and wait until it is ready.
+    pub fn start(command: &mut Command, port: u16) -> Server {
+        let server = Server {
+            child: command.spawn().expect("start atrium"),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        wait_for(Duration::from_secs(90), || {
+            reqwest::blocking_get(&format!("{}/readyz", server.base))
+        });
+        server
+    }
+
+    /// A request's state and the whole answer, as the API shows it.
+    pub fn request_state(&self, token: &str, id: &str) -> Option<(String, String)> {
+        let (status, body) = http(
+            "GET",
+            &format!("{}/api/v1/requests/{id}", self.base),
+            Some(token),
+            None,
+        )?;
+        (status == 200).then_some(())?;
+        let json: serde_json::Value = serde_json::from_str(&body).ok()?;
+        Some((json["state"].as_str()?.to_string(), body))
+    }
+
+    /// Ask for a deploy of image tag 7.7.7 to staging's checkout-service; the request's id.
+    pub fn request_deploy(&self, token: &str, reason: &str) -> String {
+        let body = format!(
+            r#"{{"environment":"staging","app":"checkout-service","change":{{"set_image":{{"tag":"7.7.7"}}}},"reason":"{reason}"}}"#
+        );
+        let (status, created) = http(
+            "POST",
+            &format!("{}/api/v1/requests", self.base),
+            Some(token),
+            Some(&body),
+        )
+        .unwrap();
+        assert_eq!(status, 201, "{created}");
+        serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
 /// A loopback port nothing listens on (yet).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -120,4 +182,19 @@ pub fn api_token(data: &Path, database_url: Option<&str>) -> String {
         .last()
         .unwrap()
         .to_string()
+}
+
+/// The commits on `main` of the repository at `repo` carrying request `id`'s trailer.
+pub fn commits_with_trailer(repo: &Path, id: &str) -> Vec<String> {
+    let repo = git2::Repository::open(repo).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_ref("refs/heads/main").unwrap();
+    walk.map(|oid| repo.find_commit(oid.unwrap()).unwrap())
+        .filter(|c| {
+            c.message()
+                .unwrap_or_default()
+                .contains(&format!("Atrium-Request: {id}"))
+        })
+        .map(|c| c.id().to_string())
+        .collect()
 }
