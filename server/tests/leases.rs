@@ -253,3 +253,60 @@ async fn a_new_leader_learns_the_last_auto_syncs_on_postgres() {
         last_auto_syncs(&store).await;
     }
 }
+
+/// Two replicas campaigning (each on its own runtime, as in its own process): one leads, the
+/// other follows; when the leader's runtime stops (the process died), the other leads within
+/// the lease, and `on_lead` ran once at the start of each term.
+#[test]
+fn a_campaign_hands_leadership_over_when_the_leader_stops() {
+    use atrium_server::replicas::Leadership;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::store::sqlite_url(dir.path());
+    let terms = Arc::new(AtomicUsize::new(0));
+    let campaign = |runtime: &tokio::runtime::Runtime| {
+        let (url, terms) = (url.clone(), terms.clone());
+        runtime.block_on(async move {
+            let store = Store::connect(&url).await.unwrap();
+            let leadership = Leadership::solo();
+            leadership
+                .campaign(store, Duration::from_secs(3), move |_, first| {
+                    if first {
+                        terms.fetch_add(1, Ordering::SeqCst);
+                    }
+                    async {}
+                })
+                .await;
+            leadership
+        })
+    };
+    let wait = |what: &str, check: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !check() {
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let first_rt = tokio::runtime::Runtime::new().unwrap();
+    let first = campaign(&first_rt);
+    wait("the first replica leads", &|| first.is_leader());
+    let second_rt = tokio::runtime::Runtime::new().unwrap();
+    let second = campaign(&second_rt);
+    assert!(second.is_elected());
+    // Half a lease: the second has tried at least once, and the first has renewed.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!second.is_leader(), "two leaders");
+    assert!(first.is_leader());
+
+    let stopped = Instant::now();
+    first_rt.shutdown_background();
+    wait("the second replica takes over", &|| second.is_leader());
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        stopped.elapsed()
+    );
+    assert_eq!(terms.load(Ordering::SeqCst), 2);
+}

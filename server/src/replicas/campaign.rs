@@ -71,8 +71,11 @@ impl Leadership {
                             metrics::counter!("atrium_engine_lease_changes_total", "change" => "acquired").increment(1);
                         }
                         on_lead(store.fenced(view.token), first).await;
-                        valid_until = Some(started + lease);
-                        this.publish(Some(view.token));
+                        // Led only as long as the renewal before `on_lead` holds.
+                        if Instant::now() < started + lease {
+                            valid_until = Some(started + lease);
+                            this.publish(Some(view.token));
+                        }
                     }
                     Ok(Ok(view)) => {
                         metrics::gauge!("atrium_engine_lease_token").set(view.token as f64);

@@ -136,11 +136,15 @@ impl Engine {
         };
         let started = match &store {
             Some(store) => store.start_sync(&row, &with_request(start)).await,
-            None => Err(crate::store::StoreError::Fenced(0)),
+            None => Err(crate::store::StoreError::Conflict(
+                "this replica does not lead".into(),
+            )),
         };
         let id = match started {
             Ok(id) => id,
-            Err(e @ crate::store::StoreError::Fenced(_)) => {
+            Err(
+                e @ (crate::store::StoreError::Fenced(_) | crate::store::StoreError::Conflict(_)),
+            ) => {
                 tracing::warn!(env = %env.config.name, app = %app.name, trigger, "not syncing: {e}");
                 row.result = "failed".into();
                 row.message = "not applied: this replica no longer leads".into();
