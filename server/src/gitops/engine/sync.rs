@@ -159,9 +159,9 @@ impl Engine {
                 return row;
             }
         };
-        if trigger == "auto" {
-            crate::util::pause_point_async("auto-syncing").await;
-        }
+        // The replica tests stop a leader here, its sync recorded as started: `auto-syncing`,
+        // `deploy-syncing`.
+        crate::util::pause_point_async(&format!("{trigger}-syncing")).await;
         let options = SyncOptions {
             prune,
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
