@@ -199,11 +199,9 @@ impl Default for Config {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EngineConfig {
-    /// Seconds between passes: Git head poll, live read, auto-sync
-    /// (`ATRIUM_ENGINE__INTERVAL_SECS`).
+    /// Seconds between passes: Git poll, live read, auto-sync (`ATRIUM_ENGINE__INTERVAL_SECS`).
     pub interval_secs: u64,
-    /// How long the simulated cluster's rollouts take, in milliseconds
-    /// (`ATRIUM_ENGINE__SIM_ROLLOUT_MS`).
+    /// The simulated cluster's rollout time, in milliseconds (`ATRIUM_ENGINE__SIM_ROLLOUT_MS`).
     pub sim_rollout_ms: u64,
     /// Most Applications one environment's tree may hold; the rest become an error on the
     /// app that renders them (`ATRIUM_ENGINE__MAX_APPS`).
@@ -211,6 +209,8 @@ pub struct EngineConfig {
     /// How long a sync waits for one wave to be healthy before the next, in seconds
     /// (`ATRIUM_ENGINE__WAVE_TIMEOUT_SECS`).
     pub wave_timeout_secs: u64,
+    /// PostgreSQL replicas: seconds the leader's lease lasts unrenewed (`…__LEASE_SECS`).
+    pub lease_secs: u64,
 }
 
 impl Default for EngineConfig {
@@ -220,6 +220,7 @@ impl Default for EngineConfig {
             sim_rollout_ms: 3000,
             max_apps: crate::gitops::render::DEFAULT_MAX_APPS,
             wave_timeout_secs: 60,
+            lease_secs: 10,
         }
     }
 }

@@ -13,6 +13,7 @@ mod fuzz;
 pub mod gitops;
 pub mod gitremote;
 pub mod http;
+pub mod replicas;
 pub mod resource;
 pub mod serve;
 pub mod store;

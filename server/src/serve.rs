@@ -12,7 +12,9 @@ use crate::deploy::Deploys;
 use crate::gitops::engine::{Engine, EngineSettings};
 use crate::gitops::repos::RepoMap;
 use crate::http::{router, AppState};
-use crate::store::{redact, Store};
+use crate::replicas::{fanout, Leadership};
+use crate::store::leases::LEADER;
+use crate::store::{redact, Backend, Store};
 
 /// Build the application state: connect the store, open the catalog (configured sources, or the
 /// demo repos in the data dir). Does not start background tasks.
@@ -46,7 +48,12 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         store.clone(),
         engine.production_flags(),
     )?);
-    let deploys = Deploys::new(store.clone(), engine.clone(), config.deploy_settings()?);
+    let deploys = Deploys::new(
+        store.clone(),
+        engine.clone(),
+        config.deploy_settings()?,
+        engine.leadership().clone(),
+    );
     announce_sign_in(config);
     let leptos = LeptosOptions::builder()
         .output_name("atrium")
@@ -119,6 +126,8 @@ fn build_engine(
         wave_timeout: Duration::from_secs(config.engine.wave_timeout_secs),
         mirror_dir: config.data_dir.join("env-mirrors"),
         remotes,
+        // One process leads from the start; `serve` on PostgreSQL makes it a lease.
+        leadership: Leadership::solo(),
     };
     Ok(Engine::new(
         envs,
@@ -130,16 +139,26 @@ fn build_engine(
 
 /// `atrium serve`: run until Ctrl-C / SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    // SQLite is for one process: a second one on the same database is refused here.
+    let _sqlite_lock = match crate::store::sqlite_path(&config.database_url()) {
+        Some(path) => Some(crate::replicas::lock_sqlite(&path)?),
+        None => None,
+    };
     let state = build_state(&config).await?;
     let interval = Duration::from_secs(config.catalog.refresh_interval_secs.max(1));
     tokio::spawn(state.catalog.clone().run(interval));
     tokio::spawn(state.auth.clone().run(Duration::from_secs(2)));
-    // Syncs the last process started but never finished: say so before anything syncs again.
-    for sync in state.store.interrupt_unfinished_syncs().await? {
-        tracing::warn!(env = %sync.env, app = %sync.app, started_by = %sync.actor_subject, "a sync was interrupted when Atrium stopped; marked interrupted");
+    let leadership = state.engine.leadership().clone();
+    if state.store.backend() == Backend::Postgres {
+        elect(
+            &state,
+            Duration::from_secs(config.engine.lease_secs.max(1)),
+            config.database_url(),
+        )
+        .await;
+    } else {
+        take_over(&state.store, &state.deploys).await?;
     }
-    // Requests under way own their apps' next sync: claimed before the engine's first pass.
-    state.deploys.recover_claims().await?;
     state
         .engine
         .spawn(Duration::from_secs(config.engine.interval_secs.max(1)));
@@ -156,13 +175,70 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
     }
+    let store = state.store.clone();
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("Atrium listening on http://{}", config.listen);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if leadership.is_elected() {
+        // A clean stop hands the lease over at once instead of after it expires.
+        let _ = store.release_lease(LEADER).await;
+    }
     Ok(())
+}
+
+/// What a replica does before it acts as the leader: syncs a departed process started but
+/// never finished are marked interrupted (before anything syncs again), and requests under
+/// way claim their apps' next sync (before the engine's first auto-sync).
+async fn take_over(store: &Store, deploys: &Deploys) -> crate::store::Result<()> {
+    for sync in store.interrupt_unfinished_syncs().await? {
+        tracing::warn!(env = %sync.env, app = %sync.app, started_by = %sync.actor_subject, "a sync was interrupted when its Atrium process stopped; marked interrupted");
+    }
+    deploys.recover_claims().await
+}
+
+/// Several replicas on PostgreSQL: compete for the leader's lease. Taking it over runs
+/// [`take_over`], after learning which commits the earlier leaders auto-synced; while leading, every renewal looks again for syncs of replicas that
+/// stopped. Each new term wakes the engine's loops and the executor at once.
+async fn elect(state: &AppState, lease: Duration, url: String) {
+    let leadership = state.engine.leadership().clone();
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    leadership
+        .campaign(state.store.clone(), lease, move |store, first| {
+            let (engine, deploys) = (engine.clone(), deploys.clone());
+            async move {
+                let done = if first {
+                    // The clusters outlive leaders (unlike a single process's emulator, which
+                    // starts empty): what the last leader auto-synced stays synced.
+                    match engine.carry_on_auto_syncs().await {
+                        Ok(()) => take_over(&store, &deploys).await,
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    store.interrupt_unfinished_syncs().await.map(drop)
+                };
+                if let Err(e) = done {
+                    tracing::error!("taking over as the leader: {e}");
+                }
+            }
+        })
+        .await;
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    let catalog = state.catalog.clone();
+    let mut changes = leadership.subscribe();
+    fan_out(state, url);
+    tokio::spawn(async move {
+        while changes.changed().await.is_ok() {
+            if changes.borrow_and_update().is_some() {
+                engine.wake(None);
+                deploys.wake_executor();
+                // The catalog's sources are the leader's to read from now on.
+                catalog.request_refresh();
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {
@@ -186,4 +262,45 @@ async fn shutdown_signal() {
         tracing::info!("open connections did not close within 5 s; exiting");
         std::process::exit(0);
     });
+}
+
+/// Replicas tell each other what changed (LISTEN/NOTIFY): a sync or refresh here runs the
+/// environment's pass there, so their trees follow the leader's syncs; a deploy request's
+/// change wakes their live pages and the leader's executor.
+fn fan_out(state: &AppState, url: String) {
+    use fanout::Kind;
+    let (engine, deploys) = (state.engine.clone(), state.deploys.clone());
+    let catalog = state.catalog.clone();
+    let leadership = engine.leadership().clone();
+    let handle: fanout::Handler = Arc::new(move |notice| match notice.map(|n| (n.kind, n)) {
+        Some((Kind::Env, notice)) => engine.wake(Some(&notice.env)),
+        Some((Kind::Deploy, notice)) => deploys.changed_here(&notice.env),
+        Some((Kind::Catalog, _)) => catalog.reload(),
+        Some((Kind::CatalogRefresh, _)) if leadership.is_leader() => catalog.request_refresh(),
+        Some((Kind::CatalogRefresh, _)) => {}
+        None => {
+            engine.wake(None);
+            deploys.wake_executor();
+            catalog.reload();
+        }
+    });
+    let fanout = fanout::Fanout::start(state.store.clone(), url, handle);
+    let news = fanout.clone();
+    state.catalog.follow_leader(
+        state.engine.leadership().clone(),
+        Arc::new(move |what| {
+            let kind = match what {
+                crate::catalog::service::News::Refreshed => Kind::Catalog,
+                crate::catalog::service::News::RefreshAsked => Kind::CatalogRefresh,
+            };
+            news.publish(kind, "");
+        }),
+    );
+    let envs = fanout.clone();
+    state
+        .engine
+        .set_fanout(Arc::new(move |env| envs.publish(fanout::Kind::Env, env)));
+    state.deploys.set_fanout(Arc::new(move |env| {
+        fanout.publish(fanout::Kind::Deploy, env)
+    }));
 }

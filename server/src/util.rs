@@ -69,6 +69,35 @@ fn is_hidden_control(c: char) -> bool {
             '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
+/// The crash tests' pause points: with `ATRIUM_TEST_PAUSE_AT=<point>` the process (the deploy
+/// executor, the engine's auto-sync) stops for good at that point, after touching `ATRIUM_TEST_PAUSE_FILE`, so a test can kill -9 the
+/// process exactly there. Unset (always, outside those tests), it does nothing.
+pub fn pause_point(point: &str) {
+    if std::env::var("ATRIUM_TEST_PAUSE_AT").ok().as_deref() != Some(point) {
+        return;
+    }
+    if let Ok(file) = std::env::var("ATRIUM_TEST_PAUSE_FILE") {
+        let _ = std::fs::write(file, point);
+    }
+    tracing::warn!("paused at {point} (ATRIUM_TEST_PAUSE_AT)");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
+/// [`pause_point`] for async code: only the calling task stops, the process's other tasks
+/// (the lease renewal among them) go on, as when one task of a real process hangs.
+pub async fn pause_point_async(point: &str) {
+    if std::env::var("ATRIUM_TEST_PAUSE_AT").ok().as_deref() != Some(point) {
+        return;
+    }
+    if let Ok(file) = std::env::var("ATRIUM_TEST_PAUSE_FILE") {
+        let _ = std::fs::write(file, point);
+    }
+    tracing::warn!("paused at {point} (ATRIUM_TEST_PAUSE_AT)");
+    std::future::pending::<()>().await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean_text;

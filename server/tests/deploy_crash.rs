@@ -4,46 +4,23 @@
 //! ran), then started again. Every time the request completes exactly once: one commit carrying
 //! its trailer, one completed deploy sync, `healthy`.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_server::store::Store;
+use common::process::{
+    api_token, commits_with_trailer, free_port, http, serve_command, wait_for, Server,
+};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
 
 fn start(data: &Path, pause_at: Option<&str>) -> Server {
     let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+    let mut command = serve_command(data, port);
     command
-        .arg("serve")
-        .current_dir(data)
-        .env("ATRIUM_DATA_DIR", data)
-        .env("ATRIUM_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ATRIUM_SITE_ROOT", data.join("no-site"))
         .env("ATRIUM_ENGINE__SIM_ROLLOUT_MS", "0")
         .env("ATRIUM_ENGINE__INTERVAL_SECS", "1")
-        .env("RUST_LOG", "warn")
-        .env_remove("ATRIUM_TEST_PAUSE_AT")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if let Some(point) = pause_at {
@@ -51,132 +28,14 @@ fn start(data: &Path, pause_at: Option<&str>) -> Server {
             .env("ATRIUM_TEST_PAUSE_AT", point)
             .env("ATRIUM_TEST_PAUSE_FILE", data.join("paused"));
     }
-    let server = Server {
-        child: command.spawn().expect("start atrium"),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    wait_for(Duration::from_secs(60), || {
-        reqwest::blocking_get(&format!("{}/readyz", server.base))
-    });
-    server
-}
-
-/// Polls `check` every 100 ms until it answers `true`.
-fn wait_for(timeout: Duration, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-mod reqwest {
-    /// `true` when a GET answers 200 (a tiny HTTP/1.1 client: the test needs no more).
-    pub fn blocking_get(url: &str) -> bool {
-        super::http("GET", url, None, None).is_some_and(|(status, _)| status == 200)
-    }
-}
-
-/// One HTTP/1.1 request over a plain socket: status and body.
-fn http(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://")?;
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}")))?;
-    let mut stream = std::net::TcpStream::connect(host).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head += &format!("Authorization: Bearer {token}\r\n");
-    }
-    let body = body.unwrap_or("");
-    head += &format!(
-        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).ok()?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).ok()?;
-    let status = answer.split_whitespace().nth(1)?.parse().ok()?;
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    // Chunked bodies: the JSON is in the chunks; strip the size lines.
-    let body = if answer
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body.split("\r\n")
-            .enumerate()
-            .filter(|(i, _)| i % 2 == 1)
-            .map(|(_, s)| s)
-            .collect()
-    } else {
-        body
-    };
-    Some((status, body))
-}
-
-fn token(data: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args([
-            "token",
-            "create",
-            "--user",
-            "amara.okafor",
-            "--name",
-            "crash-test",
-        ])
-        .current_dir(data)
-        .env("ATRIUM_DATA_DIR", data)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .last()
-        .unwrap()
-        .to_string()
-}
-
-fn state_of(server: &Server, token: &str, id: &str) -> Option<String> {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/api/v1/requests/{id}", server.base),
-        Some(token),
-        None,
-    )?;
-    (status == 200).then_some(())?;
-    let json: serde_json::Value = serde_json::from_str(&body).ok()?;
-    json["state"].as_str().map(str::to_string)
-}
-
-fn commits_with_trailer(data: &Path, id: &str) -> usize {
-    let repo = git2::Repository::open(data.join("repos/env-staging.git")).unwrap();
-    let mut walk = repo.revwalk().unwrap();
-    walk.push_ref("refs/heads/main").unwrap();
-    walk.filter(|oid| {
-        let commit = repo.find_commit(*oid.as_ref().unwrap()).unwrap();
-        commit
-            .message()
-            .unwrap_or_default()
-            .contains(&format!("Atrium-Request: {id}"))
-    })
-    .count()
+    Server::start(&mut command, port)
 }
 
 fn crash_at(point: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let first = start(data, Some(point));
-    let token = token(data);
+    let token = api_token(data, None);
     wait_for(Duration::from_secs(60), || {
         http(
             "GET",
@@ -186,26 +45,17 @@ fn crash_at(point: &str) {
         )
         .is_some_and(|(status, body)| status == 200 && body.contains("checkout-service"))
     });
-    let body = r#"{"environment":"staging","app":"checkout-service","change":{"set_image":{"tag":"7.7.7"}},"reason":"crash test"}"#;
-    let (status, created) = http(
-        "POST",
-        &format!("{}/api/v1/requests", first.base),
-        Some(&token),
-        Some(body),
-    )
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = first.request_deploy(&token, "crash test");
     wait_for(Duration::from_secs(60), || data.join("paused").exists());
     drop(first); // SIGKILL: no shutdown, no cleanup
 
     let second = start(data, None);
     let deadline = Instant::now() + Duration::from_secs(90);
     while !matches!(
-        state_of(&second, &token, &id).as_deref(),
+        second
+            .request_state(&token, &id)
+            .map(|(state, _)| state)
+            .as_deref(),
         Some("healthy" | "degraded" | "failed")
     ) {
         if Instant::now() > deadline {
@@ -228,14 +78,17 @@ fn crash_at(point: &str) {
     )
     .unwrap();
     assert_eq!(
-        state_of(&second, &token, &id).as_deref(),
+        second
+            .request_state(&token, &id)
+            .map(|(state, _)| state)
+            .as_deref(),
         Some("healthy"),
         "{point}: {body}"
     );
     drop(second);
 
     assert_eq!(
-        commits_with_trailer(data, &id),
+        commits_with_trailer(&data.join("repos/env-staging.git"), &id).len(),
         1,
         "{point}: one commit for the request"
     );

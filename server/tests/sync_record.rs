@@ -272,8 +272,9 @@ async fn the_engine_records_a_sync_before_applying_or_does_not_sync() {
 }
 
 /// A sync the process never finished (killed mid-apply) is marked `interrupted` at the next
-/// start, audited with who started it; a deploy request does not count it as its sync.
-async fn unfinished_syncs_are_marked_interrupted(store: &Store) {
+/// start (`next`: the next process on the same database), audited with who started it; a
+/// deploy request does not count it as its sync. The process running it never does that.
+async fn unfinished_syncs_are_marked_interrupted(store: &Store, next: &Store) {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -302,7 +303,14 @@ async fn unfinished_syncs_are_marked_interrupted(store: &Store) {
         .unwrap()
         .is_none());
 
-    let interrupted = store.interrupt_unfinished_syncs().await.unwrap();
+    // Its own process knows it still runs.
+    assert!(!store
+        .interrupt_unfinished_syncs()
+        .await
+        .unwrap()
+        .iter()
+        .any(|s| s.env == env));
+    let interrupted = next.interrupt_unfinished_syncs().await.unwrap();
     assert!(interrupted.iter().any(|s| s.env == env), "{interrupted:?}");
     let rows = store.recent_syncs(&env, "cart", 10).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -319,7 +327,7 @@ async fn unfinished_syncs_are_marked_interrupted(store: &Store) {
     assert_eq!(audit[0].record.details["interrupted"], json!(true));
     assert_eq!(audit[0].record.details["started_by"], json!("jonas.becker"));
     // Only once.
-    assert!(!store
+    assert!(!next
         .interrupt_unfinished_syncs()
         .await
         .unwrap()
@@ -329,14 +337,19 @@ async fn unfinished_syncs_are_marked_interrupted(store: &Store) {
 
 #[tokio::test]
 async fn unfinished_syncs_are_marked_interrupted_sqlite() {
-    let (_dir, store) = common::store::sqlite().await;
-    unfinished_syncs_are_marked_interrupted(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::store::sqlite_url(dir.path());
+    let store = Store::connect(&url).await.unwrap();
+    let next = Store::connect(&url).await.unwrap();
+    unfinished_syncs_are_marked_interrupted(&store, &next).await;
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
 
 #[tokio::test]
 async fn unfinished_syncs_are_marked_interrupted_postgres() {
-    if let Some(store) = common::store::postgres().await {
-        unfinished_syncs_are_marked_interrupted(&store).await;
+    if let Some(url) = common::store::postgres_url().await {
+        let store = Store::connect(&url).await.unwrap();
+        let next = Store::connect(&url).await.unwrap();
+        unfinished_syncs_are_marked_interrupted(&store, &next).await;
     }
 }

@@ -1,5 +1,10 @@
 //! The live catalog: the current assembled entities and search index, swapped whole after each
 //! refresh, and the task that refreshes sources on start, on a timer and on demand.
+//!
+//! With several replicas ([`Catalog::follow_leader`]) only the leader reads the sources; it
+//! stores what each produced (as always) and says so, and the other replicas reload from the
+//! database what changed and rebuild their own index. A refresh asked of a follower is passed
+//! on to the leader.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,6 +67,22 @@ pub struct Catalog {
     pending: Mutex<Pending>,
     generation: std::sync::atomic::AtomicU64,
     wake: Notify,
+    /// Set with several replicas: who reads the sources, and how the others are told.
+    replicas: std::sync::OnceLock<Replicas>,
+}
+
+/// What the catalog tells the other replicas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum News {
+    /// The leader refreshed and something changed: reload from the database.
+    Refreshed,
+    /// A follower was asked to refresh: the leader should.
+    RefreshAsked,
+}
+
+struct Replicas {
+    leadership: Arc<crate::replicas::Leadership>,
+    tell: Arc<dyn Fn(News) + Send + Sync>,
 }
 
 impl Catalog {
@@ -92,7 +113,33 @@ impl Catalog {
             pending: Mutex::new(Pending::None),
             generation: Default::default(),
             wake: Notify::new(),
+            replicas: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Several replicas: read the sources only while `leadership` leads (and `tell` the
+    /// others when that changed something); otherwise follow the database. Set once.
+    pub fn follow_leader(
+        &self,
+        leadership: Arc<crate::replicas::Leadership>,
+        tell: Arc<dyn Fn(News) + Send + Sync>,
+    ) {
+        let _ = self.replicas.set(Replicas { leadership, tell });
+    }
+
+    /// Whether this replica reads the sources itself (the leader, or the only process).
+    fn reads_sources(&self) -> bool {
+        self.replicas.get().is_none_or(|r| r.leadership.is_leader())
+    }
+
+    /// Another replica refreshed: reload what changed from the database at once.
+    pub fn reload(&self) {
+        let mut pending = self.pending.lock().expect("pending lock");
+        if matches!(*pending, Pending::None) {
+            *pending = Pending::Reload;
+        }
+        drop(pending);
+        self.wake.notify_one();
     }
 
     pub fn state(&self) -> Arc<CatalogState> {
@@ -142,7 +189,7 @@ impl Catalog {
             match &mut *pending {
                 Pending::All => {}
                 Pending::Some(set) => set.extend(indexes),
-                Pending::None => *pending = Pending::Some(indexes.collect()),
+                Pending::None | Pending::Reload => *pending = Pending::Some(indexes.collect()),
             }
         }
         self.refreshing
@@ -183,6 +230,9 @@ impl Catalog {
     }
 
     async fn refresh_inner(&self, only: Option<&BTreeSet<usize>>) -> anyhow::Result<()> {
+        if !self.reads_sources() {
+            return self.reload_from_store().await;
+        }
         let mut changed = false;
         for (i, source) in self.sources.iter().enumerate() {
             if only.is_some_and(|set| !set.contains(&i)) {
@@ -207,29 +257,64 @@ impl Catalog {
                 Some(crate::util::now_rfc3339());
         }
         if changed {
-            let snapshots = self.snapshots.lock().expect("snapshots lock").clone();
-            let state = tokio::task::spawn_blocking(move || {
-                let assembled = assemble(&snapshots);
-                CatalogState::build(assembled)
-            })
-            .await??;
-            metrics::gauge!("atrium_catalog_entities").set(state.assembled.entities.len() as f64);
-            metrics::gauge!("atrium_catalog_errors").set(state.assembled.errors.len() as f64);
-            tracing::info!(
-                entities = state.assembled.entities.len(),
-                errors = state.assembled.errors.len(),
-                "catalog refreshed"
-            );
-            *self.state.write().expect("catalog state lock") = Arc::new(state);
+            self.rebuild().await?;
+            if let Some(replicas) = self.replicas.get() {
+                (replicas.tell)(News::Refreshed);
+            }
         }
+        Ok(())
+    }
+
+    /// A follower's refresh: what the leader stored, for the sources whose snapshot changed.
+    async fn reload_from_store(&self) -> anyhow::Result<()> {
+        let mut changed = false;
+        for (i, source) in self.sources.iter().enumerate() {
+            let Some(stored) = self.store.load_source_snapshot(&source.name).await? else {
+                continue;
+            };
+            let mut snapshots = self.snapshots.lock().expect("snapshots lock");
+            if snapshots[i] != stored {
+                snapshots[i] = stored;
+                changed = true;
+            }
+        }
+        metrics::counter!("atrium_catalog_reloads_total").increment(1);
+        if changed {
+            self.rebuild().await?;
+        }
+        Ok(())
+    }
+
+    /// Assemble the snapshots and build the index anew, then swap them in.
+    async fn rebuild(&self) -> anyhow::Result<()> {
+        let snapshots = self.snapshots.lock().expect("snapshots lock").clone();
+        let state = tokio::task::spawn_blocking(move || {
+            let assembled = assemble(&snapshots);
+            CatalogState::build(assembled)
+        })
+        .await??;
+        metrics::gauge!("atrium_catalog_entities").set(state.assembled.entities.len() as f64);
+        metrics::gauge!("atrium_catalog_errors").set(state.assembled.errors.len() as f64);
+        tracing::info!(
+            entities = state.assembled.entities.len(),
+            errors = state.assembled.errors.len(),
+            "catalog refreshed"
+        );
+        *self.state.write().expect("catalog state lock") = Arc::new(state);
         Ok(())
     }
 
     /// The refresh loop: once at start, then every `interval` or when asked.
     pub async fn run(self: Arc<Self>, interval: Duration) {
-        let mut only = None;
+        let mut next = Pending::All;
         loop {
-            if let Err(error) = self.refresh_some(only.as_ref()).await {
+            let result = match &next {
+                // The leader wrote what the database holds: nothing to reload.
+                Pending::Reload if self.reads_sources() => Ok(()),
+                Pending::Some(set) => self.refresh_some(Some(set)).await,
+                _ => self.refresh_some(None).await,
+            };
+            if let Err(error) = result {
                 tracing::error!("catalog refresh failed: {error:#}");
             }
             let woken = tokio::time::timeout(interval, self.wake.notified()).await;
@@ -237,9 +322,17 @@ impl Catalog {
                 &mut *self.pending.lock().expect("pending lock"),
                 Pending::None,
             );
-            only = match (woken, pending) {
-                (Ok(()), Pending::Some(set)) => Some(set),
-                _ => None,
+            if let (Some(replicas), Pending::All | Pending::Some(_)) =
+                (self.replicas.get(), &pending)
+            {
+                if !replicas.leadership.is_leader() {
+                    // Asked of a follower (a person, a webhook): the leader reads the sources.
+                    (replicas.tell)(News::RefreshAsked);
+                }
+            }
+            next = match (woken, pending) {
+                (Ok(()), pending @ (Pending::Some(_) | Pending::Reload)) => pending,
+                _ => Pending::All,
             };
         }
     }
@@ -250,6 +343,8 @@ enum Pending {
     None,
     All,
     Some(BTreeSet<usize>),
+    /// Another replica refreshed (only followers act on it).
+    Reload,
 }
 
 /// Where a source reads from, for logs and the status page.

@@ -53,6 +53,10 @@ pub struct Deploys {
     wake: Arc<Notify>,
     /// Bumped on every change of any request, for live pages: `(version, environment)`.
     changes: Arc<watch::Sender<(u64, String)>>,
+    /// Only the leader runs the executor and the notifier.
+    leadership: Arc<crate::replicas::Leadership>,
+    /// Told of every change, for the other replicas' live pages (set once, on PostgreSQL).
+    fanout: Arc<std::sync::OnceLock<crate::replicas::fanout::Tell>>,
 }
 
 /// Who acts on a request, as the workflow needs to know them.
@@ -82,13 +86,39 @@ impl Who {
 }
 
 impl Deploys {
-    pub fn new(store: Store, engine: Arc<dyn ports::Engine>, settings: DeploySettings) -> Self {
+    pub fn new(
+        store: Store,
+        engine: Arc<dyn ports::Engine>,
+        settings: DeploySettings,
+        leadership: Arc<crate::replicas::Leadership>,
+    ) -> Self {
         Deploys {
             store,
             engine,
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
             changes: Arc::new(watch::channel((0, String::new())).0),
+            leadership,
+            fanout: Default::default(),
+        }
+    }
+
+    /// Also tell `fanout` of every change of a request (its environment), so other replicas'
+    /// live pages follow. Set once; later calls are ignored.
+    pub fn set_fanout(&self, fanout: crate::replicas::fanout::Tell) {
+        let _ = self.fanout.set(fanout);
+    }
+
+    /// Wake the executor now (this replica just became the leader).
+    pub fn wake_executor(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The same workflow writing through `store` (the leader's fenced store).
+    fn acting_as(&self, store: Store) -> Self {
+        Self {
+            store,
+            ..self.clone()
         }
     }
 
@@ -102,6 +132,15 @@ impl Deploys {
     }
 
     fn changed(&self, env: &str) {
+        self.changed_here(env);
+        if let Some(fanout) = self.fanout.get() {
+            fanout(env);
+        }
+    }
+
+    /// A change of a request in `env` for this replica's live pages (another replica made
+    /// it, or this one did).
+    pub fn changed_here(&self, env: &str) {
         self.changes.send_modify(|(version, last)| {
             *version += 1;
             *last = env.to_string();

@@ -39,7 +39,10 @@ impl Deploys {
                 .build()
                 .expect("an HTTP client");
             loop {
-                this.deliver_due(&client).await;
+                // One replica delivers, or every one would send each notification.
+                if this.leadership.is_leader() {
+                    this.deliver_due(&client).await;
+                }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });

@@ -234,6 +234,8 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let moved = Self::transition_in(&mut tx, t).await?;
         if moved {
+            // After the audit append (its lock first, as everywhere), before anything commits.
+            self.check_fence_in(&mut tx).await?;
             tx.commit().await?;
         }
         Ok(moved)
@@ -320,6 +322,7 @@ impl Store {
     /// Set `waiting` without changing the state (a window or a freeze holds an approved
     /// request); a timeline entry only when the reason changes.
     pub async fn set_waiting(&self, id: &str, waiting: Option<&str>, at: &str) -> Result<()> {
+        let mut tx = self.begin_fenced().await?;
         sqlx::query(
             "UPDATE deploy_requests SET waiting = $1, updated_at = $2 \
              WHERE id = $3 AND COALESCE(waiting, '') <> COALESCE($1, '')",
@@ -327,8 +330,9 @@ impl Store {
         .bind(waiting)
         .bind(at)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -340,6 +344,7 @@ impl Store {
         health: Option<&str>,
         at: &str,
     ) -> Result<()> {
+        let mut tx = self.begin_fenced().await?;
         sqlx::query(
             "UPDATE deploy_requests SET sync_info = COALESCE($1, sync_info), \
              health = COALESCE($2, health), updated_at = $3 WHERE id = $4",
@@ -348,8 +353,9 @@ impl Store {
         .bind(health)
         .bind(at)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -516,7 +522,7 @@ impl Store {
         detail: &str,
         at: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_fenced().await?;
         Self::add_event_in(&mut tx, id, state, actor, detail, at).await?;
         tx.commit().await?;
         Ok(())

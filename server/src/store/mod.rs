@@ -5,13 +5,15 @@
 //! Every query lives here, one file per table family, as methods on [`Store`]: [`audit`]
 //! (the hash-chained log), [`catalog`] (what each source last produced), [`sessions`]
 //! (sessions and sign-ins in flight), [`syncs`] (the sync history), [`deploys`] (deploy
-//! requests, their timeline and approvals), [`freezes`], [`tokens`] (personal API tokens). The
-//! domain modules keep their types and logic.
+//! requests, their timeline and approvals), [`freezes`], [`tokens`] (personal API tokens),
+//! [`leases`] (the leader's lease and replicas' presence, and fencing). The domain modules keep
+//! their types and logic.
 
 pub mod audit;
 pub mod catalog;
 pub mod deploys;
 pub mod freezes;
+pub mod leases;
 pub mod notifications;
 pub mod sessions;
 pub mod syncs;
@@ -40,6 +42,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A leader's write refused: its lease (this fencing token) passed to another replica.
+    #[error("not written: this replica no longer leads (lease token {0} was superseded)")]
+    Fenced(i64),
     #[error("unsupported database URL {0}: use sqlite:// or postgres://")]
     Unsupported(String),
 }
@@ -57,6 +62,10 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// This process among the replicas sharing the database (random per start).
+    replica: std::sync::Arc<str>,
+    /// The leader's lease token its writes that matter check ([`Store::fenced`]).
+    fence: Option<i64>,
 }
 
 impl Store {
@@ -100,7 +109,12 @@ impl Store {
             })?;
         // One portable migration set serves both databases.
         sqlx::migrate!("../migrations").run(&pool).await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            replica: format!("{}-{}", std::process::id(), &crate::util::new_token()[..8]).into(),
+            fence: None,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -118,7 +132,8 @@ impl Store {
     }
 }
 
-fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+/// The file a `sqlite:` URL names (`None` for other URLs and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -48,12 +48,15 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<String> {
         let id = crate::util::new_token();
+        // The audit append takes the chain's lock first; the fence's lease lock comes after,
+        // as in every fenced write, so the two never wait on each other in turn.
         let mut tx = self.pool().begin().await?;
         Self::append_audit_in(&mut tx, audit).await?;
+        self.check_fence_in(&mut tx).await?;
         sqlx::query(
             "INSERT INTO syncs (id, env, app, at, started_at, actor_subject, actor_name, \
-             trigger_kind, revision, result, message, details, request_id) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             trigger_kind, revision, result, message, details, request_id, runner) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&id)
         .bind(&sync.env)
@@ -67,6 +70,7 @@ impl Store {
         .bind(&sync.message)
         .bind(sync.details.to_string())
         .bind(sync.request.clone())
+        .bind(self.replica())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -93,13 +97,17 @@ impl Store {
         Ok(())
     }
 
-    /// At start-up: every sync still `running` was cut off by the process ending. Each is
-    /// marked `interrupted` and audited (as the system, naming who started it); returns them.
+    /// Every sync still `running` whose replica is gone (its presence lease expired; with
+    /// one process: any but this one's) was cut off by that process ending. Each is marked
+    /// `interrupted` and audited (as the system, naming who started it); returns them. Run at
+    /// start-up, and by the leader while it leads.
     pub async fn interrupt_unfinished_syncs(&self) -> Result<Vec<SyncRow>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT id, env, app, actor_subject, actor_name, trigger_kind, revision, \
-             request_id, started_at FROM syncs WHERE result = 'running' ORDER BY at",
-        )
+             request_id, started_at FROM syncs WHERE result = 'running' AND {} ORDER BY at",
+            self.runner_gone_sql()
+        ))
+        .bind(self.replica())
         .fetch_all(self.pool())
         .await?;
         let mut interrupted = Vec::new();
@@ -140,6 +148,26 @@ impl Store {
             interrupted.push(sync);
         }
         Ok(interrupted)
+    }
+
+    /// Each app of `env` with the revision its last finished auto-sync ran at (succeeded or
+    /// failed; an interrupted one does not count), for a new leader to carry on from.
+    pub async fn last_auto_syncs(&self, env: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT app, revision FROM syncs s WHERE env = $1 AND trigger_kind = 'auto' \
+             AND result IN ('succeeded', 'failed') AND at = (SELECT MAX(at) FROM syncs t \
+             WHERE t.env = s.env AND t.app = s.app AND t.trigger_kind = 'auto' \
+             AND t.result IN ('succeeded', 'failed'))",
+        )
+        .bind(env)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let revision: Option<String> = row.try_get("revision")?;
+                Ok((row.try_get("app")?, revision.unwrap_or_default()))
+            })
+            .collect()
     }
 
     /// The last `limit` syncs of one app, newest first.

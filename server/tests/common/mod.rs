@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod deploy;
+pub mod process;
 pub mod store;
 
 use axum::body::Body;

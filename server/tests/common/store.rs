@@ -24,6 +24,13 @@ pub async fn sqlite() -> (tempfile::TempDir, Store) {
 /// A store on a fresh PostgreSQL database, or `None` (the test skips, saying so) when none is
 /// configured and none is required.
 pub async fn postgres() -> Option<Store> {
+    let url = postgres_url().await?;
+    Some(Store::connect(&url).await.unwrap())
+}
+
+/// The URL of a fresh PostgreSQL database (for several stores or processes on one database),
+/// or `None` as [`postgres`] skips.
+pub async fn postgres_url() -> Option<String> {
     let Ok(url) = std::env::var("ATRIUM_TEST_POSTGRES_URL") else {
         assert!(
             std::env::var("ATRIUM_REQUIRE_POSTGRES").is_err(),
@@ -32,7 +39,7 @@ pub async fn postgres() -> Option<Store> {
         eprintln!("skipped: ATRIUM_TEST_POSTGRES_URL not set");
         return None;
     };
-    Some(Store::connect(&fresh_database(&url).await).await.unwrap())
+    Some(fresh_database(&url).await)
 }
 
 /// Create an empty database next to the one `url` names and return its URL.

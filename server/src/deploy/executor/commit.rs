@@ -33,6 +33,12 @@ impl Deploys {
                 return;
             }
         };
+        // A Git commit is outside the database's transactions: an ex-leader checks its lease
+        // just before, narrowing the window to the commit itself (whose trailer its successor
+        // finds, so it is never made twice).
+        if let Err(e) = self.store.check_fence().await {
+            return tracing::warn!(request = %row.id, "not committing: {e}");
+        }
         let this = self.clone();
         let (row_c, repo_c) = (row.clone(), repo.clone());
         let done =

@@ -23,7 +23,6 @@ mod sync;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use atrium_app::dto::deploy::{RequestState, SyncView};
 use chrono::Utc;
@@ -39,21 +38,7 @@ use crate::store::deploys::{RequestFilter, RequestRow, Transition, Update};
 /// Attempts at committing when the branch keeps moving under us.
 const COMMIT_ATTEMPTS: usize = 5;
 
-/// The crash tests' pause points: with `ATRIUM_TEST_PAUSE_AT=<point>` the executor stops for
-/// good at that point, after touching `ATRIUM_TEST_PAUSE_FILE`, so a test can kill -9 the
-/// process exactly there. Unset (always, outside those tests), it does nothing.
-pub fn pause_point(point: &str) {
-    if std::env::var("ATRIUM_TEST_PAUSE_AT").ok().as_deref() != Some(point) {
-        return;
-    }
-    if let Ok(file) = std::env::var("ATRIUM_TEST_PAUSE_FILE") {
-        let _ = std::fs::write(file, point);
-    }
-    tracing::warn!("paused at {point} (ATRIUM_TEST_PAUSE_AT)");
-    loop {
-        std::thread::sleep(Duration::from_secs(3600));
-    }
-}
+pub use crate::util::pause_point;
 
 /// What the executor keeps between sweeps: syncs running in this process.
 #[derive(Default)]
@@ -68,7 +53,10 @@ impl Deploys {
         tokio::spawn(async move {
             let in_flight = Arc::new(InFlight::default());
             loop {
-                this.sweep(&in_flight).await;
+                // Only the leader carries requests out, every write fenced by its lease.
+                if let Some(store) = this.leadership.acting_store(&this.store) {
+                    this.acting_as(store).sweep(&in_flight).await;
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(this.settings.tick) => {}
                     _ = this.wake.notified() => {}

@@ -75,7 +75,7 @@ impl Deploys {
         {
             return;
         }
-        pause_point("syncing");
+        crate::util::pause_point_async("syncing").await;
         let (this, row, in_flight) = (self.clone(), row.clone(), in_flight.clone());
         tokio::spawn(async move {
             let actor = Actor {

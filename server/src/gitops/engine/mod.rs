@@ -47,6 +47,10 @@ pub struct Engine {
     store: Store,
     wave_timeout: Duration,
     remotes: Arc<crate::gitremote::Remotes>,
+    /// Only the leader auto-syncs and syncs for deploy requests.
+    leadership: Arc<crate::replicas::Leadership>,
+    /// Told the environment after every sync and refresh, for the other replicas.
+    fanout: std::sync::OnceLock<crate::replicas::fanout::Tell>,
 }
 
 /// Engine settings.
@@ -64,6 +68,8 @@ pub struct EngineSettings {
     pub mirror_dir: PathBuf,
     /// How they are fetched and pushed to: the configured credentials.
     pub remotes: Arc<crate::gitremote::Remotes>,
+    /// Whether this replica leads (auto-syncs); every replica renders and reads live.
+    pub leadership: Arc<crate::replicas::Leadership>,
 }
 
 impl Engine {
@@ -89,7 +95,14 @@ impl Engine {
             store,
             wave_timeout: settings.wave_timeout,
             remotes: settings.remotes,
+            leadership: settings.leadership,
+            fanout: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Whether this replica leads (auto-syncs, runs the deploy executor).
+    pub fn leadership(&self) -> &Arc<crate::replicas::Leadership> {
+        &self.leadership
     }
 
     /// How environment repositories given by URL are fetched and pushed to.
@@ -119,6 +132,31 @@ impl Engine {
             let c = &e.config;
             (c.name.as_str(), c.repo.as_str(), c.branch.as_str())
         })
+    }
+
+    /// Run a pass of `env` (every environment: `None`) now: another replica synced there, or
+    /// this one just became the leader.
+    pub fn wake(&self, env: Option<&str>) {
+        for e in self
+            .envs
+            .iter()
+            .filter(|e| env.is_none_or(|n| n == e.config.name))
+        {
+            e.wake.notify_one();
+        }
+    }
+
+    /// Also tell `fanout` the environment after every sync and refresh here, so the other
+    /// replicas run a pass of it. Set once; later calls are ignored.
+    pub fn set_fanout(&self, fanout: crate::replicas::fanout::Tell) {
+        let _ = self.fanout.set(fanout);
+    }
+
+    /// Tell the other replicas that `env` moved.
+    fn changed(&self, env: &str) {
+        if let Some(fanout) = self.fanout.get() {
+            fanout(env);
+        }
     }
 
     /// The live-update channel of an environment: its tree version.

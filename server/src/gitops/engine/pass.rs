@@ -36,6 +36,7 @@ impl Engine {
     /// publish.
     pub(super) async fn pass(&self, env: &Arc<EnvRuntime>, force: bool) {
         let mut synced_revisions = env.busy.lock().await;
+        let began = std::time::Instant::now();
         let previous = env.snapshot();
         let fetch_error = match &env.mirror {
             Some(mirror) => {
@@ -62,6 +63,12 @@ impl Engine {
         .await
         .ok()
         .flatten();
+        if head != previous.head && self.leadership.is_leader() {
+            // The other replicas render the new commit now, alongside the leader, not at their
+            // next pass: when the leader's sync of it lands, they are a cluster read away from
+            // showing it.
+            self.changed(&env.config.name);
+        }
         let forced = env.force_render.swap(false, Ordering::SeqCst);
         let tree = if force || forced || head != previous.head || previous.tree.apps.is_empty() {
             let root = env.config.root_spec();
@@ -97,7 +104,9 @@ impl Engine {
         };
         let Some(statuses) = statuses else { return };
         let mut synced_any = false;
-        for app in &tree.apps {
+        // Every replica renders and reads live for its UI; only the leader auto-syncs.
+        let leading = self.leadership.is_leader();
+        for app in tree.apps.iter().filter(|_| leading) {
             let (Some(automated), RenderStatus::Ok) = (&app.automated, app.status) else {
                 continue;
             };
@@ -173,8 +182,10 @@ impl Engine {
             .into_iter()
             .flatten()
             .reduce(|a, b| format!("{a}; {b}"));
+        let name = env.config.name.clone();
         let env = env.clone();
         off_runtime(move || publish(&env, tree, live, statuses, head, error)).await;
+        tracing::debug!(env = %name, ms = began.elapsed().as_millis(), "pass done");
     }
 }
 

@@ -215,6 +215,18 @@ impl Engine {
         }
     }
 
+    /// Before a new leader's first auto-sync: the revisions its predecessors auto-synced (to
+    /// success or failure) count as synced here too, so no commit is auto-synced twice across
+    /// a change of leader; an interrupted sync is not among them and runs again.
+    pub async fn carry_on_auto_syncs(&self) -> crate::store::Result<()> {
+        for env in &self.envs {
+            let last = self.store.last_auto_syncs(&env.config.name).await?;
+            let mut synced = env.busy.lock().await;
+            synced.extend(last);
+        }
+        Ok(())
+    }
+
     /// Run one pass of every environment now (tests, benchmarks, start-up).
     pub async fn reconcile_all(&self) {
         for env in &self.envs {

@@ -232,6 +232,8 @@ impl EngineService for Engine {
         let env = self.env(env)?;
         env.force_render.store(true, Ordering::SeqCst);
         env.wake.notify_one();
+        // The leader runs a pass too, so what a push webhook announced is synced at once.
+        self.changed(&env.config.name);
         Ok(())
     }
 

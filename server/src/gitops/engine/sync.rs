@@ -131,8 +131,28 @@ impl Engine {
         if let (Some(request), Some(details)) = (deploy, start.details.as_object_mut()) {
             details.insert("request".into(), request.into());
         }
-        let id = match self.store.start_sync(&row, &with_request(start)).await {
+        // Auto-syncs and deploy syncs are the leader's, fenced by its lease; "Sync now" runs
+        // where a person asked for it.
+        let store = match trigger {
+            "manual" => Some(self.store.clone()),
+            _ => self.leadership.acting_store(&self.store),
+        };
+        let started = match &store {
+            Some(store) => store.start_sync(&row, &with_request(start)).await,
+            None => Err(crate::store::StoreError::Conflict(
+                "this replica does not lead".into(),
+            )),
+        };
+        let id = match started {
             Ok(id) => id,
+            Err(
+                e @ (crate::store::StoreError::Fenced(_) | crate::store::StoreError::Conflict(_)),
+            ) => {
+                tracing::warn!(env = %env.config.name, app = %app.name, trigger, "not syncing: {e}");
+                row.result = "failed".into();
+                row.message = "not applied: this replica no longer leads".into();
+                return row;
+            }
             Err(e) => {
                 // Fail closed: nothing is applied that the record does not know about.
                 tracing::error!(env = %env.config.name, app = %app.name, "recording a sync's start failed, not syncing: {e}");
@@ -142,6 +162,9 @@ impl Engine {
                 return row;
             }
         };
+        // The replica tests stop a leader here, its sync recorded as started: `auto-syncing`,
+        // `deploy-syncing`.
+        crate::util::pause_point_async(&format!("{trigger}-syncing")).await;
         let options = SyncOptions {
             prune,
             create_namespace: app.sync_options.iter().any(|o| o == "CreateNamespace=true"),
@@ -252,6 +275,7 @@ impl Engine {
             tracing::error!("recording a sync's outcome failed: {e}");
         }
         tracing::info!(env = %env.config.name, app = %app.name, trigger, result, "{message}");
+        self.changed(&env.config.name);
         row
     }
 }
