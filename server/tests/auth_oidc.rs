@@ -54,23 +54,45 @@ fn start_provider_with(port: u16, env: &[(&str, &str)]) -> Option<Provider> {
         eprintln!("skipped: oidc-provider is not installed (npm ci in end2end/)");
         return None;
     }
-    let mut child = Command::new("node")
-        .arg("oidc/provider.mjs")
-        .current_dir(&end2end)
-        .envs(env.iter().copied())
-        .env("OIDC_PORT", port.to_string())
-        .env("OIDC_REDIRECT_URIS", REDIRECT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node runs");
-    let stdout = child.stdout.take().unwrap();
-    let mut reader = BufReader::new(stdout);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert!(line.contains("ready"), "provider did not start: {line}");
-    // Keep reading: a closed pipe would kill the provider at its next log line (EPIPE).
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    // Node has been seen to hang at start-up on a loaded machine (threads parked, nothing
+    // listening, no output): a start that says nothing for 30 s is killed and tried again,
+    // instead of the test waiting for ever.
+    let mut tries = 0;
+    let child = loop {
+        tries += 1;
+        let mut child = Command::new("node")
+            .arg("oidc/provider.mjs")
+            .current_dir(&end2end)
+            .envs(env.iter().copied())
+            .env("OIDC_PORT", port.to_string())
+            .env("OIDC_REDIRECT_URIS", REDIRECT)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
+        let stdout = child.stdout.take().unwrap();
+        let (first, line) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut text = String::new();
+            let _ = reader.read_line(&mut text);
+            let _ = first.send(text);
+            // Keep reading: a closed pipe would kill the provider at its next log line.
+            std::io::copy(&mut reader, &mut std::io::sink())
+        });
+        match line.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(text) => {
+                assert!(text.contains("ready"), "provider did not start: {text}");
+                break child;
+            }
+            Err(_) if tries < 3 => {
+                eprintln!("the provider said nothing for 30 s: starting it again");
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            Err(_) => panic!("the provider did not start in {tries} tries"),
+        }
+    };
     Some(Provider {
         child,
         issuer: format!("http://127.0.0.1:{port}"),
