@@ -159,16 +159,17 @@ impl EngineService for Engine {
                 .unwrap_or_default();
             // The fields `spec.ignoreDifferences` leaves out of the verdict are left out of
             // the diff too, and named, so the panel agrees with the sync status.
-            let d = if live.is_some() && crate::gitops::ignore::any_picks(rules, desired) {
+            // The Desired and Live tabs show the objects as they are; only the diff is
+            // computed without the ignored fields.
+            let mut d = crate::cluster::driver::diff(&desired.manifest, live_object);
+            detail.desired_yaml = Some(std::mem::take(&mut d.desired_yaml));
+            detail.live_yaml = live.map(|_| std::mem::take(&mut d.live_yaml));
+            if live.is_some() && crate::gitops::ignore::any_picks(rules, desired) {
                 let (want, got, ignored) =
                     crate::gitops::ignore::without_ignored(rules, desired, live_object);
                 detail.ignored_fields = ignored;
-                crate::cluster::driver::diff(&want, &got)
-            } else {
-                crate::cluster::driver::diff(&desired.manifest, live_object)
-            };
-            detail.desired_yaml = Some(d.desired_yaml);
-            detail.live_yaml = live.map(|_| d.live_yaml);
+                d = crate::cluster::driver::diff(&want, &got);
+            }
             detail.diff = d
                 .lines
                 .into_iter()
