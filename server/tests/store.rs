@@ -71,6 +71,25 @@ async fn roundtrip(store: &Store) {
         store.load_source_snapshot(&source).await.unwrap(),
         Some(second)
     );
+
+    // More rows than one insert statement carries (500): every row arrives, in order.
+    let names: Vec<String> = (0..1203).map(|i| format!("svc-{i:04}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut third = snapshot(&source, &names);
+    third.errors = (0..501)
+        .map(|i| CatalogError {
+            source: source.clone(),
+            file: format!("broken-{i}.yaml"),
+            document: (i % 2 == 0).then_some(i),
+            entity_ref: None,
+            message: format!("problem {i}"),
+        })
+        .collect();
+    store.save_source_snapshot(&third).await.unwrap();
+    assert_eq!(
+        store.load_source_snapshot(&source).await.unwrap(),
+        Some(third)
+    );
     store.ping().await.unwrap();
 }
 

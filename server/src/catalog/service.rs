@@ -66,6 +66,9 @@ pub struct Catalog {
     /// or a "refresh now", which read every source).
     pending: Mutex<Pending>,
     generation: std::sync::atomic::AtomicU64,
+    /// Serving a whole catalog: every source's stored snapshot loaded at start, or one refresh
+    /// done. A restart is ready as soon as the database is read, not after the sources are.
+    ready: std::sync::atomic::AtomicBool,
     wake: Notify,
     /// Set with several replicas: who reads the sources, and how the others are told.
     replicas: std::sync::OnceLock<Replicas>,
@@ -93,8 +96,10 @@ impl Catalog {
         store: Store,
     ) -> anyhow::Result<Arc<Self>> {
         let mut snapshots = Vec::with_capacity(sources.len());
+        let mut all_stored = true;
         for source in &sources {
             let stored = store.load_source_snapshot(&source.name).await?;
+            all_stored &= stored.is_some();
             snapshots.push(stored.unwrap_or_else(|| SourceSnapshot {
                 source: source.name.clone(),
                 ..Default::default()
@@ -112,6 +117,7 @@ impl Catalog {
             refreshing: Default::default(),
             pending: Mutex::new(Pending::None),
             generation: Default::default(),
+            ready: all_stored.into(),
             wake: Notify::new(),
             replicas: std::sync::OnceLock::new(),
         }))
@@ -171,6 +177,11 @@ impl Catalog {
         self.refreshing.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// For `/readyz`: the catalog is whole (stored snapshots loaded, or a refresh done).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -221,6 +232,7 @@ impl Catalog {
             .store(false, std::sync::atomic::Ordering::SeqCst);
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.ready.store(true, std::sync::atomic::Ordering::SeqCst);
         metrics::histogram!("atrium_catalog_refresh_seconds")
             .record(started.elapsed().as_secs_f64());
         if result.is_err() {
@@ -240,8 +252,15 @@ impl Catalog {
             }
             let previous = self.snapshot_of(i).unwrap_or_default();
             let (cfg, ctx, prev) = (source.clone(), self.ctx.clone(), previous.clone());
-            let next =
-                tokio::task::spawn_blocking(move || refresh_source(&cfg, &prev, &ctx)).await?;
+            let next = tokio::task::spawn_blocking(move || {
+                let mut next = refresh_source(&cfg, &prev, &ctx);
+                // In the order the database gives them back, so an unchanged source compares
+                // equal to what a restart loaded, and is neither stored nor indexed again.
+                next.entities
+                    .sort_by(|a, b| (&a.file, a.document).cmp(&(&b.file, b.document)));
+                next
+            })
+            .await?;
             if let Some(error) = &next.source_error {
                 tracing::warn!(source = %source.name, location = %describe(source), "{error}");
             }

@@ -1,5 +1,6 @@
 //! The operator's probes: `/healthz` (liveness: the database answers), `/readyz` (the catalog
-//! finished its first refresh) and `/metrics` (Prometheus text format).
+//! is loaded: from the database on a restart, else by its first refresh) and `/metrics`
+//! (Prometheus text format).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -17,9 +18,11 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Ready once the catalog finished its first refresh (liveness is `/healthz`).
+/// Ready once the catalog is whole: every source's stored snapshot loaded at start (a restart
+/// serves what the database holds while the sources are read again), else after the first
+/// refresh (liveness is `/healthz`).
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.catalog.generation() > 0 {
+    if state.catalog.is_ready() {
         (StatusCode::OK, "ready\n")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "catalog not loaded yet\n")

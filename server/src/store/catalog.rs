@@ -2,6 +2,7 @@
 //! neither loses the last good versions nor re-reads unchanged files.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use sqlx::Row;
 
@@ -35,43 +36,54 @@ impl Store {
         .bind(crate::util::now_rfc3339())
         .execute(&mut *tx)
         .await?;
-        for (path, blob) in &snapshot.files {
-            sqlx::query("INSERT INTO catalog_files (source, path, blob) VALUES ($1, $2, $3)")
-                .bind(source)
-                .bind(path.as_str())
-                .bind(blob.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        for located in &snapshot.entities {
-            let body = serde_json::to_string(&located.entity)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO catalog_entities (source, entity_ref, file, document, body) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(source)
-            .bind(located.entity.entity_ref().to_string())
-            .bind(located.file.as_str())
-            .bind(located.document as i64)
-            .bind(body)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (seq, error) in snapshot.errors.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO catalog_errors (source, seq, file, document, entity_ref, message) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(source)
-            .bind(seq as i64)
-            .bind(error.file.as_str())
-            .bind(error.document.map(|d| d as i64))
-            .bind(error.entity_ref.as_deref())
-            .bind(error.message.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let files: Vec<[Value; 3]> = snapshot
+            .files
+            .iter()
+            .map(|(path, blob)| [source.into(), path.as_str().into(), blob.as_str().into()])
+            .collect();
+        insert_rows(&mut tx, "catalog_files (source, path, blob)", &files).await?;
+        let entities = snapshot
+            .entities
+            .iter()
+            .map(|located| {
+                let body = serde_json::to_string(&located.entity)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok([
+                    source.into(),
+                    located.entity.entity_ref().to_string().into(),
+                    located.file.as_str().into(),
+                    (located.document as i64).into(),
+                    body.into(),
+                ])
+            })
+            .collect::<Result<Vec<[Value; 5]>>>()?;
+        insert_rows(
+            &mut tx,
+            "catalog_entities (source, entity_ref, file, document, body)",
+            &entities,
+        )
+        .await?;
+        let errors: Vec<[Value; 6]> = snapshot
+            .errors
+            .iter()
+            .enumerate()
+            .map(|(seq, error)| {
+                [
+                    source.into(),
+                    (seq as i64).into(),
+                    error.file.as_str().into(),
+                    error.document.map(|d| d as i64).into(),
+                    error.entity_ref.as_deref().into(),
+                    error.message.as_str().into(),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "catalog_errors (source, seq, file, document, entity_ref, message)",
+            &errors,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -134,6 +146,83 @@ impl Store {
                 message: r.try_get("message")?,
             });
         }
+        // The database's collation may order paths differently from Rust (PostgreSQL's
+        // locale): the snapshot's order is (file, document) by bytes, as a refresh leaves it.
+        snapshot
+            .entities
+            .sort_by(|a, b| (&a.file, a.document).cmp(&(&b.file, b.document)));
         Ok(Some(snapshot))
     }
+}
+
+/// One column value of a multi-row insert.
+enum Value<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    OptText(Option<&'a str>),
+    Int(Option<i64>),
+}
+
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(text: &'a str) -> Self {
+        Value::Text(text.into())
+    }
+}
+
+impl From<String> for Value<'_> {
+    fn from(text: String) -> Self {
+        Value::Text(text.into())
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Value<'a> {
+    fn from(text: Option<&'a str>) -> Self {
+        Value::OptText(text)
+    }
+}
+
+impl From<i64> for Value<'_> {
+    fn from(n: i64) -> Self {
+        Value::Int(Some(n))
+    }
+}
+
+impl From<Option<i64>> for Value<'_> {
+    fn from(n: Option<i64>) -> Self {
+        Value::Int(n)
+    }
+}
+
+/// `INSERT INTO <table_columns> VALUES (…), (…)` in statements of up to 500 rows: a 100,000
+/// entity catalog is 200 round trips instead of 100,000 (PostgreSQL's and SQLite's limits on
+/// bound parameters, 65,535 and 32,766, are far off).
+async fn insert_rows<const N: usize>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table_columns: &str,
+    rows: &[[Value<'_>; N]],
+) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let mut sql = format!("INSERT INTO {table_columns} VALUES ");
+        for r in 0..chunk.len() {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..N {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                let _ = write!(sql, "${}", r * N + c + 1);
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            for value in row {
+                query = match value {
+                    Value::Text(text) => query.bind(text.as_ref()),
+                    Value::OptText(text) => query.bind(*text),
+                    Value::Int(n) => query.bind(*n),
+                };
+            }
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }

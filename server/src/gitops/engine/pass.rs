@@ -18,7 +18,7 @@ use crate::gitops::environment::ClusterTarget;
 use crate::gitops::mirror;
 use crate::gitops::retry;
 use crate::gitops::tree::{render_tree, RenderStatus, RenderedTree};
-use crate::resource::SyncStatus;
+use crate::resource::{Health, SyncStatus};
 
 /// Runs a pass's CPU work (statuses, the flat tree: tens of milliseconds at thousands of apps)
 /// off the async runtime. A panic stays a panic, as it would have been on the pass's task;
@@ -219,6 +219,7 @@ fn publish(
     let view = if same {
         previous.view.clone()
     } else {
+        record_app_counts(&env.config.name, &statuses);
         let nodes = {
             let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
             tree_nodes_cached(&tree, &live, &statuses, &mut cache)
@@ -254,6 +255,36 @@ fn publish(
         }
         drop(recent);
         env.versions.send_replace(version);
+    }
+}
+
+/// `atrium_apps{environment,sync,health}`: how many apps are in each state (what Argo CD's
+/// `argocd_app_info` gives a dashboard), every pair set so a state that emptied reads 0.
+fn record_app_counts(env: &str, statuses: &HashMap<String, AppStatus>) {
+    const SYNC: [SyncStatus; 3] = [
+        SyncStatus::Synced,
+        SyncStatus::OutOfSync,
+        SyncStatus::Unknown,
+    ];
+    const HEALTH: [Health; 6] = [
+        Health::Healthy,
+        Health::Suspended,
+        Health::Progressing,
+        Health::Unknown,
+        Health::Missing,
+        Health::Degraded,
+    ];
+    let mut counts: HashMap<(SyncStatus, Health), usize> = HashMap::new();
+    for status in statuses.values() {
+        *counts.entry((status.sync, status.health)).or_default() += 1;
+    }
+    for sync in SYNC {
+        for health in HEALTH {
+            let count = counts.get(&(sync, health)).copied().unwrap_or(0);
+            metrics::gauge!("atrium_apps", "environment" => env.to_string(),
+                "sync" => sync.as_str(), "health" => health.as_str())
+            .set(count as f64);
+        }
     }
 }
 
