@@ -4,7 +4,7 @@
 //!
 //! cargo build --release -p atrium-server --bin atrium --bin atrium-estate-bench
 //! target/release/atrium-estate-bench [--entities 100000] [--envs 3] [--apps 2000]
-//!     [--resources 10] [--idle-secs 600] [--default-idle-secs 60] [--skip-estate]
+//!     [--resources 10] [--idle-secs 600] [--default-idle-secs 60] [--skip-estate] [--keep DIR]
 //!
 //! Three runs, each a fresh data directory and a real child process:
 //! 1. **catalog**: the synthetic catalog of `--entities` entities (the search benchmark's corpus,
@@ -46,9 +46,13 @@ async fn main() -> anyhow::Result<()> {
         "{} is missing: cargo build --release -p atrium-server --bin atrium",
         atrium.display()
     );
-    let work =
-        tempfile::tempdir_in(std::env::var_os("ATRIUM_BENCH_DIR").unwrap_or("/var/tmp".into()))?;
-    let catalog = work.path().join("catalog");
+    // `--keep DIR`: work there and leave it (the server logs) behind.
+    let scratch = tempfile::tempdir_in("/var/tmp")?;
+    let work = std::env::args()
+        .skip_while(|a| a != "--keep")
+        .nth(1)
+        .map_or_else(|| scratch.path().to_path_buf(), PathBuf::from);
+    let catalog = work.join("catalog");
     let corpus = corpus::generate(entities, 7);
     // As a real estate lays it out: one `catalog-info.yaml` per repository, ten entities each
     // (10,000 files for 100,000 entities), found by the source's default entry.
@@ -72,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
     println!("Estate benchmark: release `atrium serve`, one process, measured from outside\n");
 
     // 1. The catalog alone (the demo environments come with it: no environments configured).
-    let dir = work.path().join("catalog-only");
+    let dir = work.join("catalog-only");
     std::fs::create_dir_all(&dir)?;
     let config = dir.join("atrium.toml");
     std::fs::write(
@@ -104,7 +108,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 2. The whole estate.
     if !skip_estate {
-        let dir = work.path().join("estate");
+        let dir = work.join("estate");
         bigenv::write_envs(&dir, apps, per_app, envs)?;
         let config = dir.join("atrium.toml");
         let mut toml = std::fs::read_to_string(&config)?;
@@ -137,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // 3. The embedded default.
-    let dir = work.path().join("default");
+    let dir = work.join("default");
     std::fs::create_dir_all(&dir)?;
     let config = dir.join("atrium.toml");
     std::fs::write(
@@ -344,7 +348,7 @@ impl Server {
         let reply = client
             .post(format!("{}/auth/demo", self.base))
             .header("Origin", &self.base)
-            .form(&[("user", "bench.user"), ("next", "/")])
+            .form(&[("user", "jonas.becker"), ("next", "/")])
             .send()
             .await?;
         let cookies: Vec<String> = reply

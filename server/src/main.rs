@@ -10,7 +10,9 @@ use atrium_server::{catalog, gitops, serve, telemetry};
 
 /// mimalloc, not glibc's malloc: a reconcile pass builds and drops hundreds of thousands of
 /// small strings and JSON nodes, and glibc spent a third of a 2,000-app status pass
-/// consolidating its free lists (`bench/README.md`).
+/// consolidating its free lists (`bench/README.md`). The `system-alloc` feature leaves it out,
+/// for heap profilers that hook malloc (heaptrack, `bench/README.md`).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

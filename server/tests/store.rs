@@ -19,8 +19,10 @@ fn entity(name: &str) -> Entity {
             title: Some(format!("The {name} service")),
             tags: vec!["rust".into()],
             ..Default::default()
-        },
-        spec: serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"}),
+        }
+        .into(),
+        spec: serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"})
+            .into(),
         relations: vec![],
     }
 }

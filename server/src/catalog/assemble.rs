@@ -16,9 +16,9 @@ pub struct Assembled {
 
 /// Merges snapshots in configuration order: on a ref defined by two sources the first source
 /// wins, and the other gets an error naming both.
-pub fn assemble(sources: &[SourceSnapshot]) -> Assembled {
+pub fn assemble<S: std::borrow::Borrow<SourceSnapshot>>(sources: &[S]) -> Assembled {
     let mut out = Assembled::default();
-    for snapshot in sources {
+    for snapshot in sources.iter().map(S::borrow) {
         if let Some(message) = &snapshot.source_error {
             out.errors.push(CatalogError {
                 source: snapshot.source.clone(),

@@ -312,7 +312,7 @@ mod tests {
             "shop",
             json!({"owner": "user:ann", "domain": "sales"}),
         );
-        sys.entity.metadata.namespace = "retail".into();
+        std::sync::Arc::make_mut(&mut sys.entity.metadata).namespace = "retail".into();
         let mut map: BTreeMap<_, _> = [
             (sys.entity.entity_ref(), sys),
             located(

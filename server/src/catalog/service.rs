@@ -59,7 +59,8 @@ pub struct Catalog {
     ctx: ReadContext,
     store: Store,
     state: RwLock<Arc<CatalogState>>,
-    snapshots: Mutex<Vec<SourceSnapshot>>,
+    /// What each source last yielded; shared with a refresh's working copy, never deep-copied.
+    snapshots: Mutex<Vec<Arc<SourceSnapshot>>>,
     runtime: Mutex<Vec<SourceRuntime>>,
     refreshing: std::sync::atomic::AtomicBool,
     /// Sources a webhook asked for; the next wake-up reads only these (unless it is the timer
@@ -100,10 +101,10 @@ impl Catalog {
         for source in &sources {
             let stored = store.load_source_snapshot(&source.name).await?;
             all_stored &= stored.is_some();
-            snapshots.push(stored.unwrap_or_else(|| SourceSnapshot {
+            snapshots.push(Arc::new(stored.unwrap_or_else(|| SourceSnapshot {
                 source: source.name.clone(),
                 ..Default::default()
-            }));
+            })));
         }
         let assembled = assemble(&snapshots);
         let state = tokio::task::spawn_blocking(move || CatalogState::build(assembled)).await??;
@@ -156,7 +157,7 @@ impl Catalog {
         &self.sources
     }
 
-    pub fn snapshot_of(&self, index: usize) -> Option<SourceSnapshot> {
+    pub fn snapshot_of(&self, index: usize) -> Option<Arc<SourceSnapshot>> {
         self.snapshots
             .lock()
             .expect("snapshots lock")
@@ -267,9 +268,9 @@ impl Catalog {
             for error in next.errors.iter().filter(|e| !previous.errors.contains(e)) {
                 tracing::warn!(source = %error.source, file = %error.file, document = ?error.document, "catalog error: {}", error.message);
             }
-            if next != previous {
+            if next != *previous {
                 self.store.save_source_snapshot(&next).await?;
-                self.snapshots.lock().expect("snapshots lock")[i] = next;
+                self.snapshots.lock().expect("snapshots lock")[i] = Arc::new(next);
                 changed = true;
             }
             self.runtime.lock().expect("runtime lock")[i].last_refresh =
@@ -292,8 +293,8 @@ impl Catalog {
                 continue;
             };
             let mut snapshots = self.snapshots.lock().expect("snapshots lock");
-            if snapshots[i] != stored {
-                snapshots[i] = stored;
+            if *snapshots[i] != stored {
+                snapshots[i] = Arc::new(stored);
                 changed = true;
             }
         }

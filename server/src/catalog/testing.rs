@@ -13,8 +13,9 @@ pub fn entity(kind: &str, name: &str, spec: Value) -> Entity {
             name: name.into(),
             namespace: "default".into(),
             ..Metadata::default()
-        },
-        spec,
+        }
+        .into(),
+        spec: spec.into(),
         relations: vec![],
     }
 }

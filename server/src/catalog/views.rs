@@ -114,9 +114,9 @@ impl CatalogService for CatalogApi {
                     kind: kind.into(),
                     location: describe(source),
                     branch,
-                    last_commit: snapshot.commit,
+                    last_commit: snapshot.commit.clone(),
                     last_refresh: self.0.runtime_of(i).last_refresh,
-                    error: snapshot.source_error,
+                    error: snapshot.source_error.clone(),
                 }
             })
             .collect();
@@ -237,7 +237,7 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
             })
         })
         .collect();
-    let spec = match &e.spec {
+    let spec = match e.spec.as_ref() {
         serde_json::Value::Object(map) => flatten_spec(map),
         _ => Vec::new(),
     };

@@ -93,6 +93,10 @@ pub fn lock_sqlite(database: &Path) -> anyhow::Result<std::fs::File> {
     let mut name = database.as_os_str().to_owned();
     name.push(".lock");
     let path = std::path::PathBuf::from(name);
+    // A first start on a new data directory: the database (and its lock) will live there.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    }
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -129,6 +133,14 @@ mod tests {
         assert!(refused.contains("atrium.db.lock"), "{refused}");
         drop(first);
         lock_sqlite(&db).expect("free once the first is gone");
+    }
+
+    #[test]
+    fn a_first_start_creates_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new/data/atrium.db");
+        let _lock = lock_sqlite(&db).expect("the directory is created");
+        assert!(dir.path().join("new/data/atrium.db.lock").exists());
     }
 
     #[test]

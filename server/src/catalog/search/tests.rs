@@ -20,26 +20,29 @@ impl E {
             .owner("team-core")
     }
     fn title(mut self, t: &str) -> Self {
-        self.0.metadata.title = Some(t.into());
+        std::sync::Arc::make_mut(&mut self.0.metadata).title = Some(t.into());
         self
     }
     fn description(mut self, d: &str) -> Self {
-        self.0.metadata.description = Some(d.into());
+        std::sync::Arc::make_mut(&mut self.0.metadata).description = Some(d.into());
         self
     }
     fn tags(mut self, tags: &[&str]) -> Self {
-        self.0.metadata.tags = tags.iter().map(|t| t.to_string()).collect();
+        std::sync::Arc::make_mut(&mut self.0.metadata).tags =
+            tags.iter().map(|t| t.to_string()).collect();
         self
     }
     fn spec(mut self, key: &str, value: &str) -> Self {
-        self.0.spec[key] = json!(value);
+        std::sync::Arc::make_mut(&mut self.0.spec)[key] = json!(value);
         self
     }
     fn owner(self, owner: &str) -> Self {
         self.spec("owner", owner)
     }
     fn annotation(mut self, key: &str, value: &str) -> Self {
-        self.0.metadata.annotations.insert(key.into(), value.into());
+        std::sync::Arc::make_mut(&mut self.0.metadata)
+            .annotations
+            .insert(key.into(), value.into());
         self
     }
 }

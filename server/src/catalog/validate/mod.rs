@@ -167,8 +167,8 @@ pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Inva
             return Ok(Entity {
                 api_version,
                 kind,
-                metadata,
-                spec,
+                metadata: metadata.into(),
+                spec: spec.into(),
                 relations: Vec::new(),
             });
         }
