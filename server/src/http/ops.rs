@@ -1,5 +1,6 @@
 //! The operator's probes: `/healthz` (liveness: the database answers), `/readyz` (the catalog
-//! finished its first refresh) and `/metrics` (Prometheus text format).
+//! finished its first refresh, and the database answers) and `/metrics` (Prometheus text
+//! format).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -17,13 +18,20 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Ready once the catalog finished its first refresh (liveness is `/healthz`).
+/// Ready once the catalog finished its first refresh, and while the database answers: a
+/// load balancer sends nobody to a replica whose pages would fail. Not the engine's first
+/// pass: on the leader that pass includes the first auto-syncs, which may take minutes.
+/// Liveness is `/healthz`.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.catalog.generation() > 0 {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "catalog not loaded yet\n")
+    let unavailable = StatusCode::SERVICE_UNAVAILABLE;
+    if state.catalog.generation() == 0 {
+        return (unavailable, "catalog not loaded yet\n");
     }
+    if let Err(error) = state.store.ping().await {
+        tracing::warn!("readiness check: {error}");
+        return (unavailable, "database unavailable\n");
+    }
+    (StatusCode::OK, "ready\n")
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
