@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     DATABASE_URL                            postgres://user:pass@host/db for PostgreSQL (default: SQLite in the data dir)
     ATRIUM_SITE_ROOT                        compiled site (WASM/JS/CSS) directory (default target/site)
     ATRIUM_LOG_FORMAT                       text or json (default text); RUST_LOG sets levels
+    ATRIUM_REPLICA_NAME                     this replica's name to the others (default: the process id), e.g. the pod's
     ATRIUM_CATALOG__REFRESH_INTERVAL_SECS   seconds between catalog refreshes (default 300)
     ATRIUM_AUTH__POLICY_FILE                policy.csv (default <data dir>/policy.csv, written on first start)
     ATRIUM_AUTH__PUBLIC_URL                 https://atrium.example.com: origin for POSTs, Secure cookies

@@ -21,6 +21,9 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Auth(String),
+    /// `replica_name: …`
+    #[error("configuration: {0}")]
+    Invalid(String),
     /// `catalog.rules[i]: …`, `catalog.allowed_urls[i] (url): …`
     #[error("configuration: {0}")]
     Rules(String),
@@ -61,6 +64,9 @@ pub struct Config {
     pub site_root: PathBuf,
     /// `text` or `json` (`ATRIUM_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// What the replicas sharing a database call this one, before a random suffix
+    /// (`ATRIUM_REPLICA_NAME`, e.g. the pod's name); default: the process id.
+    pub replica_name: Option<String>,
     pub catalog: CatalogConfig,
     pub engine: EngineConfig,
     pub auth: crate::auth::settings::AuthConfig,
@@ -182,6 +188,7 @@ impl Default for Config {
             database_url: None,
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Text,
+            replica_name: None,
             catalog: CatalogConfig::default(),
             engine: EngineConfig::default(),
             auth: Default::default(),
@@ -258,6 +265,7 @@ impl Config {
         config.deploy_settings()?;
         config.git_remotes()?;
         config.auth.validate().map_err(ConfigError::Auth)?;
+        config.replica_name()?;
         crate::auth::network::TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(ConfigError::Auth)?;
         Ok(config)
@@ -272,6 +280,20 @@ impl Config {
                 self.data_dir.join("atrium.db").display()
             ),
         }
+    }
+
+    /// `replica_name`, checked: it names the replica in leases, notices and logs.
+    pub fn replica_name(&self) -> Result<Option<&str>, ConfigError> {
+        let Some(name) = self.replica_name.as_deref() else {
+            return Ok(None);
+        };
+        let bad = name.is_empty() || name.len() > 253;
+        if bad || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ConfigError::Invalid(format!(
+                "replica_name: {name:?} must be 1 to 253 characters without spaces (a pod's name)"
+            )));
+        }
+        Ok(Some(name))
     }
 
     /// Configured sources as the catalog reads them; empty when the demo should be used.
@@ -483,117 +505,5 @@ fn valid_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_source_needs_exactly_one_location() {
-        let mut config = Config::default();
-        config.catalog.sources.push(SourceEntry {
-            name: "broken".into(),
-            ..Default::default()
-        });
-        let err = config.catalog_sources().unwrap_err().to_string();
-        assert!(err.contains("catalog.sources[0] (broken)"), "{err}");
-    }
-
-    #[test]
-    fn default_database_is_sqlite_in_the_data_dir() {
-        assert_eq!(
-            Config::default().database_url(),
-            "sqlite://data/atrium.db?mode=rwc"
-        );
-    }
-
-    fn env(name: &str, root: &str) -> EnvironmentEntry {
-        EnvironmentEntry {
-            name: name.into(),
-            repo: "/srv/git/env.git".into(),
-            root: root.into(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn environments_default_branch_cluster_and_production() {
-        let mut config = Config {
-            environments: vec![
-                env("dev", "apps/root.yaml"),
-                env("prod", "./apps/root.yaml"),
-            ],
-            ..Default::default()
-        };
-        config.environments[0].cluster = Some("kind-dev".into());
-        let envs = config.environments().unwrap();
-        assert_eq!(envs[0].branch, "main");
-        assert_eq!(envs[0].cluster, ClusterTarget::Context("kind-dev".into()));
-        assert!(!envs[0].production);
-        assert_eq!(envs[1].cluster, ClusterTarget::Sim);
-        assert!(envs[1].production);
-        assert_eq!(envs[1].root, "apps/root.yaml");
-    }
-
-    #[test]
-    fn environment_errors_name_the_entry() {
-        let mut config = Config {
-            environments: vec![env("dev", "apps/root.yaml"), env("staging", "apps/")],
-            ..Default::default()
-        };
-        let err = config.environments().unwrap_err().to_string();
-        assert!(err.contains("environments[1] (staging): `root`"), "{err}");
-        config.environments[1] = env("dev", "apps/root.yaml");
-        let err = config.environments().unwrap_err().to_string();
-        assert!(
-            err.contains("environments[1] (dev): another environment"),
-            "{err}"
-        );
-        config.environments[1] = env("Prod", "apps/root.yaml");
-        assert!(config.environments().is_err());
-        config.environments.truncate(1);
-        config.environments[0].branch = Some("a..b".into());
-        let err = config.environments().unwrap_err().to_string();
-        assert!(err.contains("environments[0] (dev): `branch`"), "{err}");
-    }
-
-    #[test]
-    fn repo_mappings_need_url_and_path_once() {
-        let mut config = Config {
-            repos: vec![
-                RepoEntry {
-                    url: "https://git.example/a.git".into(),
-                    path: "/srv/a".into(),
-                },
-                RepoEntry {
-                    url: "https://git.example/a".into(),
-                    path: "/srv/b".into(),
-                },
-            ],
-            ..Default::default()
-        };
-        let err = config.repo_mappings().unwrap_err().to_string();
-        assert!(
-            err.contains("repos[1] (https://git.example/a): this `url` is mapped twice"),
-            "{err}"
-        );
-        config.repos.truncate(1);
-        assert_eq!(
-            config.repo_mappings().unwrap()[0].path,
-            PathBuf::from("/srv/a")
-        );
-    }
-
-    #[test]
-    fn environments_come_from_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("atrium.toml");
-        std::fs::write(
-            &file,
-            "[[environments]]\nname = \"dev\"\nrepo = \"/srv/env-dev.git\"\nroot = \"apps/root.yaml\"\n\n\
-             [[environments]]\nname = \"staging\"\nrepo = \"/srv/env-staging.git\"\nroot = \"apps\"\n\n\
-             [[repos]]\nurl = \"https://git.example/shared.git\"\npath = \"/srv/shared.git\"\n",
-        )
-        .unwrap();
-        let err = Config::load(Some(&file)).unwrap_err().to_string();
-        assert!(err.contains("environments[1] (staging)"), "{err}");
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

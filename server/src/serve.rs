@@ -21,7 +21,10 @@ use crate::store::{redact, Backend, Store};
 pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)?;
     let url = config.database_url();
-    let store = Store::connect(&url).await?;
+    let mut store = Store::connect(&url).await?;
+    if let Some(name) = config.replica_name()? {
+        store = store.named(name);
+    }
     tracing::info!(database = %redact(&url), "store ready");
 
     let mut sources = config.catalog_sources()?;

@@ -175,6 +175,30 @@ async fn one_leader_at_a_time_on_sqlite() {
     two_replicas(&a, &b).await;
 }
 
+/// A pod's name (the downward API's `metadata.name`), as the Kubernetes manifests pass it.
+const POD: &str = "atrium-5f7c9d8b4-x2k4q";
+
+#[tokio::test]
+async fn replicas_named_after_one_pod_are_still_two() {
+    // `replica_name` reaches the store `serve` builds.
+    let app = common::app_with(false, |c| c.replica_name = Some(POD.into())).await;
+    let id = app.state.store.replica();
+    assert!(
+        id.starts_with(&format!("{POD}-")) && id.len() == POD.len() + 9,
+        "{id}"
+    );
+    // The same pod started twice (a container restart): two replicas, both named after it.
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::store::sqlite_url(dir.path());
+    let (first, again) = (
+        Store::connect(&url).await.unwrap().named(POD),
+        Store::connect(&url).await.unwrap().named(POD),
+    );
+    two_replicas(&first, &again).await;
+    let held = first.acquire_lease(LEADER, TTL_MS).await.unwrap();
+    assert!(held.holder.starts_with(POD), "{held:?}");
+}
+
 #[tokio::test]
 async fn one_leader_at_a_time_on_postgres() {
     let Some(url) = common::store::postgres_url().await else {

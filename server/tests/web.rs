@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 
-use common::app;
+use common::{app, app_with};
 
 #[tokio::test]
 async fn health_ready_and_metrics() {
@@ -17,6 +17,24 @@ async fn health_ready_and_metrics() {
     let (status, body) = (reply.status, reply.body);
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("atrium_catalog_entities"), "{body}");
+}
+
+/// Ready once the catalog has loaded and while the database answers; live while the
+/// database answers.
+#[tokio::test]
+async fn neither_ready_nor_live_without_the_database() {
+    let app = app_with(false, |_| {}).await;
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(
+        (ready.status, ready.body.as_str()),
+        (StatusCode::OK, "ready\n")
+    );
+    app.state.store.pool().close().await;
+    let down = app.get("/readyz", None).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(down.body, "database unavailable\n");
+    let dead = app.get("/healthz", None).await;
+    assert_eq!(dead.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]

@@ -117,6 +117,16 @@ impl Store {
         })
     }
 
+    /// The same pool, known to the other replicas as `<name>-<random>` rather than
+    /// `<pid>-<random>`: in a container every process is pid 1, so a pod's name is what tells
+    /// the replicas apart in the leases, the syncs they ran and the logs. The random part
+    /// stays: a restarted process is a new replica, and its predecessor's syncs are
+    /// interrupted.
+    pub fn named(mut self, name: &str) -> Self {
+        self.replica = format!("{name}-{}", &crate::util::new_token()[..8]).into();
+        self
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

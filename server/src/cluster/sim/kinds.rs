@@ -84,6 +84,14 @@ pub const KINDS: &[KindInfo] = &[
         true,
     ),
     k(
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+        true,
+    ),
+    k(
         "rbac.authorization.k8s.io",
         "v1",
         "Role",

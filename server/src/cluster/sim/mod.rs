@@ -1,8 +1,10 @@
 //! A Kubernetes API emulator — "simulated cluster" in the UI — for the embedded default and
-//! the tests: discovery, server-side apply with per-manager field ownership, get, list and
-//! watch with label selectors, delete and delete-collection, the status subresource, and a
-//! controller loop that rolls workloads out after a delay (and fails `bad` image tags). Tests
-//! that must not race the loop make a [`Sim::with_manual_controller`] and run its passes.
+//! the tests: discovery (and an OpenAPI document without schemas, for kubectl), server-side
+//! apply with per-manager field ownership, get, list and watch with label selectors, delete
+//! and delete-collection, the status subresource, and a controller loop that rolls workloads
+//! out after a delay (and fails `bad` image tags). Tests that must not race the loop make a
+//! [`Sim::with_manual_controller`] and run its passes. JSON only: kubectl's typed commands
+//! (`create namespace`, `create secret`) send protobuf, which it does not read.
 //!
 //! kube::Client talks to it in-process ([`Sim::client`], a tower service over the router)
 //! or over loopback HTTP ([`serve`] / [`Sim::serve`]). It is not a real Kubernetes: no

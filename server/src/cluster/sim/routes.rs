@@ -26,10 +26,32 @@ pub fn router(sim: Sim) -> Router {
         .route("/version", get(|| async { Json(discovery::version()) }))
         .route("/api", get(|| async { Json(discovery::core_versions()) }))
         .route("/apis", get(|| async { Json(discovery::groups()) }))
+        .route("/openapi/v2", get(openapi_v2))
         .route("/api/{*rest}", any(resource))
         .route("/apis/{*rest}", any(resource))
         .fallback(|uri: Uri| async move { ApiError::no_route(uri.path()) })
         .with_state(sim)
+}
+
+/// `/openapi/v2`, in protobuf when the client asks for it (kubectl does).
+async fn openapi_v2(headers: HeaderMap) -> Response {
+    let protobuf = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            accept.contains(discovery::OPENAPI_V2_PROTOBUF)
+                || accept.contains(discovery::OPENAPI_V2_PROTOBUF_DEPRECATED)
+        });
+    let content_type = if protobuf {
+        discovery::OPENAPI_V2_PROTOBUF
+    } else {
+        "application/json"
+    };
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        discovery::openapi_v2(protobuf),
+    )
+        .into_response()
 }
 
 /// What a resource URL names.
