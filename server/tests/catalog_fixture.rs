@@ -39,8 +39,8 @@ fn has(catalog: &Assembled, entity: &str, relation: &str, target: &str) -> bool 
         .entity
         .relations
         .contains(&Relation {
-            relation_type: relation.into(),
-            target: r(target),
+            relation_type: relation.to_string().into(),
+            target: r(target).into(),
         })
 }
 

@@ -21,8 +21,10 @@ fn entity(name: &str) -> Entity {
             ..Default::default()
         }
         .into(),
-        spec: serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"})
-            .into(),
+        spec: std::sync::Arc::new(
+            serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"})
+                .into(),
+        ),
         relations: vec![],
     }
 }

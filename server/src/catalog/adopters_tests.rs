@@ -218,8 +218,14 @@ fn placeholders_read_files_inside_the_source() {
     assert_eq!(names, ["pets", "s"]);
     let pets = &snapshot.entities[0].entity;
     assert_eq!(pets.spec_str("definition"), Some("openapi: 3.0.0\n"));
-    assert_eq!(snapshot.entities[1].entity.spec["extra"]["team"], "pets");
-    assert_eq!(snapshot.entities[1].entity.spec["spec"]["openapi"], "3.0.0");
+    assert_eq!(
+        snapshot.entities[1].entity.spec.get("extra").unwrap()["team"],
+        "pets"
+    );
+    assert_eq!(
+        snapshot.entities[1].entity.spec.get("spec").unwrap()["openapi"],
+        "3.0.0"
+    );
     let messages: Vec<&str> = snapshot.errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(

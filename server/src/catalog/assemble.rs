@@ -96,7 +96,7 @@ mod tests {
             web.entity.relations,
             vec![Relation {
                 relation_type: "ownedBy".into(),
-                target: "group:team".parse().unwrap()
+                target: std::sync::Arc::new("group:team".parse().unwrap())
             }]
         );
         let team = &out.entities[&"group:team".parse().unwrap()];

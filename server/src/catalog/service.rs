@@ -107,7 +107,12 @@ impl Catalog {
             })));
         }
         let assembled = assemble(&snapshots);
-        let state = tokio::task::spawn_blocking(move || CatalogState::build(assembled)).await??;
+        let state = tokio::task::spawn_blocking(move || {
+            let state = CatalogState::build(assembled);
+            crate::util::release_freed_memory();
+            state
+        })
+        .await??;
         Ok(Arc::new(Self {
             runtime: Mutex::new(vec![SourceRuntime::default(); sources.len()]),
             sources,
@@ -259,6 +264,7 @@ impl Catalog {
                 // equal to what a restart loaded, and is neither stored nor indexed again.
                 next.entities
                     .sort_by(|a, b| (&a.file, a.document).cmp(&(&b.file, b.document)));
+                crate::util::release_freed_memory();
                 next
             })
             .await?;
@@ -308,6 +314,7 @@ impl Catalog {
     /// Assemble the snapshots and build the index anew, then swap them in.
     async fn rebuild(&self) -> anyhow::Result<()> {
         let snapshots = self.snapshots.lock().expect("snapshots lock").clone();
+        let previous = self.state();
         let state = tokio::task::spawn_blocking(move || {
             let assembled = assemble(&snapshots);
             CatalogState::build(assembled)
@@ -321,6 +328,9 @@ impl Catalog {
             "catalog refreshed"
         );
         *self.state.write().expect("catalog state lock") = Arc::new(state);
+        // The old state goes when its last reader does; usually now.
+        drop(previous);
+        tokio::task::spawn_blocking(crate::util::release_freed_memory);
         Ok(())
     }
 

@@ -15,7 +15,7 @@ pub fn entity(kind: &str, name: &str, spec: Value) -> Entity {
             ..Metadata::default()
         }
         .into(),
-        spec: spec.into(),
+        spec: std::sync::Arc::new(spec.into()),
         relations: vec![],
     }
 }

@@ -9,7 +9,7 @@ use atrium_app::dto::{
 use atrium_app::error::AppError;
 use atrium_app::service::CatalogService;
 
-use super::model::{CatalogError, EntityRef, Located};
+use super::model::{CatalogError, EntityRef, Located, Spec};
 use super::search::{Facet, Query};
 use super::service::{describe, Catalog, CatalogState};
 use super::source::SourceLocation;
@@ -172,7 +172,7 @@ fn relation_target(located: &Located, relation: &str) -> Option<EntityRef> {
         .relations
         .iter()
         .find(|r| r.relation_type == relation)
-        .map(|r| r.target.clone())
+        .map(|r| (*r.target).clone())
 }
 
 fn to_hit(
@@ -237,10 +237,7 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
             })
         })
         .collect();
-    let spec = match e.spec.as_ref() {
-        serde_json::Value::Object(map) => flatten_spec(map),
-        _ => Vec::new(),
-    };
+    let spec = flatten_spec(&e.spec);
     let definition = e.spec.get("definition").map(|d| match d {
         serde_json::Value::String(s) => s.clone(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
@@ -286,13 +283,13 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
 }
 
 /// Scalar spec fields other than those shown elsewhere, `profile.email` style.
-fn flatten_spec(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+fn flatten_spec(spec: &Spec) -> Vec<(String, String)> {
     const SHOWN_ELSEWHERE: [&str; 4] = ["type", "lifecycle", "owner", "definition"];
     let mut out = Vec::new();
-    let mut stack: Vec<(String, &serde_json::Value)> = map
+    let mut stack: Vec<(String, &serde_json::Value)> = spec
         .iter()
-        .filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v))
+        .filter(|(k, _)| !SHOWN_ELSEWHERE.contains(k))
+        .map(|(k, v)| (k.to_string(), v))
         .collect();
     stack.reverse();
     while let Some((key, value)) = stack.pop() {

@@ -117,12 +117,13 @@ impl Store {
              ORDER BY file, document",
         )
         .bind(source)
-        .fetch_all(&self.pool)
-        .await?;
-        for r in entities {
-            let body: String = r.try_get("body")?;
+        // Row by row: 100,000 rows' text held at once was a transient peak of its own.
+        .fetch(&self.pool);
+        futures::pin_mut!(entities);
+        while let Some(r) = futures::TryStreamExt::try_next(&mut entities).await? {
+            let body: &str = r.try_get("body")?;
             let entity: Entity =
-                serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             snapshot.entities.push(Located {
                 entity,
                 source: source.to_string(),

@@ -261,9 +261,15 @@ impl SearchIndex {
                 Hit {
                     entity_ref: record.entity_ref.clone(),
                     score: if terms.is_empty() { 0.0 } else { score },
-                    name_hl: highlight::highlight(&record.name, &terms),
-                    title_hl: highlight::highlight(&record.title, &terms),
-                    description_hl: highlight::highlight(&record.description, &terms),
+                    name_hl: highlight::highlight(&record.metadata.name, &terms),
+                    title_hl: highlight::highlight(
+                        record.metadata.title.as_deref().unwrap_or_default(),
+                        &terms,
+                    ),
+                    description_hl: highlight::highlight(
+                        record.metadata.description.as_deref().unwrap_or_default(),
+                        &terms,
+                    ),
                 }
             })
             .collect();

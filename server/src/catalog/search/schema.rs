@@ -73,9 +73,8 @@ impl Fields {
 #[derive(Debug)]
 pub(crate) struct Record {
     pub entity_ref: EntityRef,
-    pub name: String,
-    pub title: String,
-    pub description: String,
+    /// The entity's own (shared), not copies of its name, title and description.
+    pub metadata: std::sync::Arc<crate::catalog::model::Metadata>,
 }
 
 /// Interned values of one facet: ids are indexes into `values`.
@@ -219,6 +218,11 @@ impl Table {
     /// Turns the per-facet ids written by `push` into global ids, once every value is known,
     /// and sorts the lookup tables.
     pub fn finish(&mut self) {
+        // Built by pushing: without this, up to half of each vector is spare capacity.
+        self.records.shrink_to_fit();
+        self.values.shrink_to_fit();
+        self.starts.shrink_to_fit();
+        self.name_keys.shrink_to_fit();
         self.name_keys.sort_unstable();
         self.ranks.clear();
         for f in 0..Facet::COUNT {
@@ -256,8 +260,8 @@ pub(crate) fn sort_key(entity: &Entity) -> (String, String) {
 pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) -> TantivyDocument {
     let ord = table.len() as u64;
     let meta = &entity.metadata;
-    let title = meta.title.clone().unwrap_or_default();
-    let description = meta.description.clone().unwrap_or_default();
+    let title = meta.title.as_deref().unwrap_or_default();
+    let description = meta.description.as_deref().unwrap_or_default();
 
     let mut doc = TantivyDocument::new();
     doc.add_u64(fields.ord, ord);
@@ -293,9 +297,7 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
     table.push(
         Record {
             entity_ref: entity.entity_ref(),
-            name: meta.name.clone(),
-            title,
-            description,
+            metadata: entity.metadata.clone(),
         },
         name_key,
         facets,

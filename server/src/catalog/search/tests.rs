@@ -33,7 +33,14 @@ impl E {
         self
     }
     fn spec(mut self, key: &str, value: &str) -> Self {
-        std::sync::Arc::make_mut(&mut self.0.spec)[key] = json!(value);
+        let mut map: serde_json::Map<String, serde_json::Value> = self
+            .0
+            .spec
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        map.insert(key.into(), json!(value));
+        self.0.spec = std::sync::Arc::new(map.into());
         self
     }
     fn owner(self, owner: &str) -> Self {

@@ -93,8 +93,8 @@ pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metada
     }
     out.title = optional_str(m, "title", "metadata.title", problems);
     out.description = optional_str(m, "description", "metadata.description", problems);
-    out.labels = string_map(m, "labels", problems);
-    out.annotations = string_map(m, "annotations", problems);
+    out.labels = string_map(m, "labels", problems).into_iter().collect();
+    out.annotations = string_map(m, "annotations", problems).into_iter().collect();
     out.tags = tags(m, problems);
     out.links = links(m, problems);
     out

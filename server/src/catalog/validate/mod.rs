@@ -168,7 +168,7 @@ pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Inva
                 api_version,
                 kind,
                 metadata: metadata.into(),
-                spec: spec.into(),
+                spec: std::sync::Arc::new(spec.into()),
                 relations: Vec::new(),
             });
         }

@@ -38,7 +38,7 @@ fn valid_component_keeps_everything() {
     assert_eq!(e.metadata.name, "Artist-Lookup");
     assert_eq!(e.metadata.tags, vec!["java", "c++"]);
     assert_eq!(e.metadata.links[0].url, "https://example.com");
-    assert_eq!(e.metadata.labels["goVersion"], "go1.15.3");
+    assert_eq!(e.metadata.labels.get("goVersion").unwrap(), "go1.15.3");
     assert_eq!(e.spec["extra"]["kept"], json!(true));
     assert!(e.relations.is_empty());
 }
@@ -339,7 +339,7 @@ fn a_custom_kind_needs_a_rule() {
     assert_eq!(e.spec_str("owner"), Some("team-a"));
     // Backstage's envelope makes spec optional for kinds it does not know.
     let bare = validate_with(&ai_resource(None), &allow(&["airesource"])).expect("no spec");
-    assert_eq!(*bare.spec, json!({}));
+    assert!(bare.spec.is_empty());
 }
 
 #[test]
