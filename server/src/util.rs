@@ -98,6 +98,16 @@ pub async fn pause_point_async(point: &str) {
     std::future::pending::<()>().await;
 }
 
+/// After a large rebuild (the catalog's index and entities), hands the memory the old one held
+/// back to the OS now. mimalloc otherwise keeps a thread's freed pages until that thread
+/// allocates again, and the blocking threads that do rebuilds go idle: at 100,000 entities
+/// that was 35–65 MB of resident memory nobody used. Harmless when mimalloc is not the global
+/// allocator (tests, the `system-alloc` build): its own heap is then empty.
+pub fn release_freed_memory() {
+    // SAFETY: mi_collect takes no pointers; `force` also purges other threads' abandoned pages.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean_text;
@@ -131,14 +141,4 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
     }
-}
-
-/// After a large rebuild (the catalog's index and entities), hands the memory the old one held
-/// back to the OS now. mimalloc otherwise keeps a thread's freed pages until that thread
-/// allocates again, and the blocking threads that do rebuilds go idle: at 100,000 entities
-/// that was 35–65 MB of resident memory nobody used. Harmless when mimalloc is not the global
-/// allocator (tests, the `system-alloc` build): its own heap is then empty.
-pub fn release_freed_memory() {
-    // SAFETY: mi_collect takes no pointers; `force` also purges other threads' abandoned pages.
-    unsafe { libmimalloc_sys::mi_collect(true) }
 }

@@ -268,11 +268,11 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
     let name_words: Vec<String> = text::terms(&meta.name).collect();
     let name_key = name_words.join(" ");
     add_words(&mut doc, fields.name, name_words);
-    add_words(&mut doc, fields.title, text::terms(capped(&title)));
+    add_words(&mut doc, fields.title, text::terms(capped(title)));
     add_words(
         &mut doc,
         fields.description,
-        text::terms(capped(&description)),
+        text::terms(capped(description)),
     );
 
     let facets = facet_values(entity);
