@@ -8,7 +8,9 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::core::ApiResource;
 use serde_json::{json, Value};
 
-use atrium_server::cluster::driver::{diff, ClusterDriver, DiffOp, ResourceAction, SyncOptions};
+use atrium_server::cluster::driver::{
+    diff, ClusterDriver, DiffOp, LiveWatch, ResourceAction, SyncOptions,
+};
 use atrium_server::cluster::sim::{self, Served, Sim, SimConfig};
 use atrium_server::resource::{DesiredResource, Health, SyncStatus};
 
@@ -165,6 +167,44 @@ async fn apply_creates_and_reapply_is_unchanged() {
     assert!(
         again.result("/Namespace//shop").is_none(),
         "an existing namespace is left alone"
+    );
+}
+
+/// The engine waits after a sync until the watches have seen every object the report gives a
+/// resourceVersion. A namespace made for the app carries no tracking label, so no watch sees
+/// it: its result has no version, or each sync into a new namespace waited out the limit.
+#[tokio::test]
+async fn the_watches_catch_up_with_a_sync_into_a_new_namespace() {
+    let (_served, driver) = cluster().await;
+    let watch = LiveWatch::default();
+    let desired = vec![
+        resource(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "seen"}})),
+        config_map("fresh", "settings", json!({"a": "1"})),
+    ];
+    driver
+        .watch_kinds(
+            &watch,
+            &[
+                ("v1".into(), "Namespace".into()),
+                ("v1".into(), "ConfigMap".into()),
+            ],
+        )
+        .await
+        .unwrap();
+    watch.current(Duration::from_secs(10)).await.unwrap();
+    let report = driver.apply("shop", &desired, CREATE_NS).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    let made = report.result("/Namespace//fresh").unwrap();
+    assert_eq!(made.action, ResourceAction::Created);
+    assert_eq!(made.resource_version, None, "no watch will report it");
+    let written: Vec<(String, Option<String>)> = report
+        .results
+        .iter()
+        .map(|r| (r.key.clone(), r.resource_version.clone()))
+        .collect();
+    assert!(
+        watch.caught_up(&written, Duration::from_secs(3)).await,
+        "the watches saw everything the sync wrote: {written:?}"
     );
 }
 

@@ -337,19 +337,18 @@ impl ClusterDriver {
             // Not tracked: like Argo CD's CreateNamespace, the namespace outlives the app.
             let mut pp = PatchParams::apply(FIELD_MANAGER).force();
             pp.dry_run = dry_run;
+            // No resourceVersion in the result: the namespace carries no tracking label, so no
+            // watch ever reports it, and a sync that waited for the watches to see it would
+            // wait out the whole limit (5 s for each new namespace, seen at 2,000 apps).
             let mut r = match api.patch(ns, &pp, &Patch::Apply(&res.manifest)).await {
-                Ok(obj) => {
-                    let mut r = step.result(
-                        ResourceAction::Created,
-                        if dry_run {
-                            "namespace created (dry run)"
-                        } else {
-                            "namespace created"
-                        },
-                    );
-                    r.resource_version = obj.metadata.resource_version;
-                    r
-                }
+                Ok(_) => step.result(
+                    ResourceAction::Created,
+                    if dry_run {
+                        "namespace created (dry run)"
+                    } else {
+                        "namespace created"
+                    },
+                ),
                 Err(e) => step.result(ResourceAction::Failed, api_message(&e)),
             };
             r.wave = steps.first().map_or(0, |s| s.res.sync_wave);

@@ -55,7 +55,8 @@ pub struct ResourceResult {
     pub hook: Option<String>,
     pub action: ResourceAction,
     pub message: String,
-    /// The object's resourceVersion after the step (absent on failure, prune, dry run create).
+    /// The object's resourceVersion after the step (absent on failure, prune, dry run create,
+    /// and for a namespace `CreateNamespace=true` made, which no tracking label follows).
     pub resource_version: Option<String>,
 }
 
