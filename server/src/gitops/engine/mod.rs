@@ -20,6 +20,7 @@ mod deploys;
 mod error;
 mod live;
 mod pass;
+mod recent;
 mod running_in;
 mod runtime;
 mod service;

@@ -249,7 +249,7 @@ fn publish(
     drop(state);
     if changed {
         let mut recent = env.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent.push_back(previous.view.clone());
+        recent.push_back(super::recent::RecentView::of(&previous.view));
         while recent.len() > super::runtime::RECENT_VIEWS {
             recent.pop_front();
         }

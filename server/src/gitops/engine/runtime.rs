@@ -60,7 +60,7 @@ pub(super) struct EnvRuntime {
     pub(super) claims: std::sync::Mutex<std::collections::HashSet<String>>,
     /// The views before the current one (newest last), so a live page a few versions behind
     /// gets the rows that changed instead of the whole tree.
-    pub(super) recent: std::sync::Mutex<std::collections::VecDeque<Arc<TreeView>>>,
+    pub(super) recent: std::sync::Mutex<std::collections::VecDeque<super::recent::RecentView>>,
 }
 
 /// One of an environment's clusters at run time.

@@ -88,14 +88,9 @@ impl EngineService for Engine {
                 changed: Vec::new(),
             }));
         }
-        let old = env
-            .recent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|v| v.version == since)
-            .cloned();
-        Ok(old.and_then(|old| TreeDelta::between(&old, &current)))
+        let recent = env.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let old = recent.iter().find(|v| v.version == since);
+        Ok(old.and_then(|old| old.delta_to(&current)))
     }
 
     async fn node(&self, env_name: &str, node: &NodeId) -> Result<NodeDetail, AppError> {
