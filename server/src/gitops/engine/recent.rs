@@ -3,7 +3,7 @@
 //! (the current view has them); keeping eight whole past views per environment cost about
 //! 10 MB each at 2,000 apps × 10 resources.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 
 use atrium_app::dto::env::{TreeDelta, TreeNode, TreeView};
 use foldhash::fast::FixedState;
@@ -48,11 +48,7 @@ impl RecentView {
 
 /// Two independent 64-bit hashes: a collision (a changed row not sent) is out of reach.
 fn hash128(value: impl Hash) -> u128 {
-    let half = |seed: u64| {
-        let mut h = FixedState::with_seed(seed).build_hasher();
-        value.hash(&mut h);
-        h.finish()
-    };
+    let half = |seed: u64| FixedState::with_seed(seed).hash_one(&value);
     (u128::from(half(0x243f_6a88_85a3_08d3)) << 64) | u128::from(half(0x1319_8a2e_0370_7344))
 }
 
