@@ -14,6 +14,7 @@ use super::reader::is_kind_refusal;
 use super::rules::{AllowedKinds, CatalogRules};
 
 pub(crate) mod git;
+mod parse;
 mod remote;
 mod tree;
 pub mod url;

@@ -2,7 +2,7 @@
 //! commit, listed once per refresh and read lazily (only files whose blob id changed).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -98,13 +98,7 @@ impl Tree {
     /// The blob id of `path`, and its content unless the id equals `previous_id`.
     pub fn load(&self, path: &str, previous_id: Option<&str>) -> io::Result<Loaded> {
         match self {
-            Tree::Dir { root, .. } => {
-                // A directory has no blob ids: hash the content (needed anyway to compare).
-                let bytes = std::fs::read(root.join(path))?;
-                let id = hex::encode(Sha256::digest(&bytes));
-                let bytes = (previous_id != Some(id.as_str())).then_some(bytes);
-                Ok(Loaded { id, bytes })
-            }
+            Tree::Dir { root, .. } => load_dir(root, path, previous_id),
             Tree::Git { repo, files, .. } => {
                 let oid = files
                     .get(path)
@@ -139,6 +133,19 @@ impl Tree {
         }
         Ok(self.load(path, None)?.bytes.unwrap_or_default())
     }
+}
+
+/// [`Tree::load`] for a directory, callable from any thread (a [`Tree`] holds a libgit2
+/// repository, which is not shared between threads).
+pub(crate) fn load_dir(root: &Path, path: &str, previous_id: Option<&str>) -> io::Result<Loaded> {
+    // Descriptors are small: a buffer most of them fit in spares the size query (`statx`)
+    // `fs::read` makes first: one of its five system calls per file.
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    std::fs::File::open(root.join(path))?.read_to_end(&mut bytes)?;
+    // A directory has no blob ids: hash the content (needed anyway to compare).
+    let id = hex::encode(Sha256::digest(&bytes));
+    let bytes = (previous_id != Some(id.as_str())).then_some(bytes);
+    Ok(Loaded { id, bytes })
 }
 
 /// Every file below `root`, relative and `/`-separated, skipping hidden entries (`.git`…)
