@@ -17,7 +17,36 @@ pub struct Assembled {
 /// Merges snapshots in configuration order: on a ref defined by two sources the first source
 /// wins, and the other gets an error naming both.
 pub fn assemble(sources: &[SourceSnapshot]) -> Assembled {
-    let mut out = Assembled::default();
+    let merged = merge(sources);
+    let mut entities: BTreeMap<EntityRef, Located> = merged
+        .entities
+        .into_iter()
+        .map(|(entity_ref, located)| {
+            let mut located = located.clone();
+            located.entity.relations.clear();
+            (entity_ref, located)
+        })
+        .collect();
+    resolve(&mut entities);
+    Assembled {
+        entities,
+        errors: merged.errors,
+    }
+}
+
+/// [`assemble`] without relations, borrowing the entities: what a report of the catalog
+/// (`atrium catalog validate`) needs, without a copy of every entity.
+pub struct Merged<'a> {
+    pub entities: BTreeMap<EntityRef, &'a Located>,
+    pub errors: Vec<CatalogError>,
+}
+
+/// See [`assemble`]: the same entities win and the same errors come out, in the same order.
+pub fn merge(sources: &[SourceSnapshot]) -> Merged<'_> {
+    let mut out = Merged {
+        entities: BTreeMap::new(),
+        errors: Vec::new(),
+    };
     for snapshot in sources {
         if let Some(message) = &snapshot.source_error {
             out.errors.push(CatalogError {
@@ -45,12 +74,9 @@ pub fn assemble(sources: &[SourceSnapshot]) -> Assembled {
                 });
                 continue;
             }
-            let mut located = located.clone();
-            located.entity.relations.clear();
             out.entities.insert(entity_ref, located);
         }
     }
-    resolve(&mut out.entities);
     out
 }
 

@@ -1,15 +1,18 @@
 //! `atrium catalog validate <dir|file|git-url>`: reads a target with the same code as a
-//! catalog source (refresh + assemble) and reports entities and errors for humans or tools.
+//! catalog source (refresh, and assemble's merge) and reports entities and errors for humans
+//! or tools.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
-use super::assemble::assemble;
+use super::assemble::merge;
 use super::rules::{AllowedKinds, CatalogRules, KindRule};
 use super::source::{
-    list_dir, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot, UrlAllow,
+    refresh_opened, refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot,
+    Tree, UrlAllow,
 };
 use crate::gitremote::Remotes;
 
@@ -162,6 +165,8 @@ pub fn validate_target_in(target: &str, cache_dir: &Path, settings: &LintSetting
         urls: settings.urls.clone(),
     };
     let path = Path::new(target);
+    // A directory is listed once: to choose the entry, and then read.
+    let mut listed = None;
     let (location, entry) = if super::source::git_is_url(target)
         || target.trim_end_matches('/').ends_with(".git")
         || is_bare_repo(path)
@@ -177,13 +182,13 @@ pub fn validate_target_in(target: &str, cache_dir: &Path, settings: &LintSetting
             Err(e) => return LintReport::failed(e.to_string()),
         }
     } else if path.is_dir() {
-        let has_catalog_info = list_dir(path)
-            .map(|files| {
-                files
-                    .iter()
-                    .any(|f| f.rsplit('/').next() == Some("catalog-info.yaml"))
-            })
-            .unwrap_or(false);
+        let tree = Tree::open_dir(path).ok();
+        let has_catalog_info = tree.as_ref().is_some_and(|tree| {
+            tree.paths()
+                .iter()
+                .any(|f| f.rsplit('/').next() == Some("catalog-info.yaml"))
+        });
+        listed = tree;
         let entry = (!has_catalog_info).then(|| ALL_YAML.to_string());
         (SourceLocation::Dir(path.to_path_buf()), entry)
     } else if path.is_file() {
@@ -203,10 +208,25 @@ pub fn validate_target_in(target: &str, cache_dir: &Path, settings: &LintSetting
         location,
         entry,
     };
-    let snapshot = refresh_source(&cfg, &SourceSnapshot::default(), &ctx);
-    let assembled = assemble(&[snapshot]);
+    let previous = SourceSnapshot::default();
+    let snapshot = match &listed {
+        Some(tree) => refresh_opened(&cfg, tree, &previous, &ctx),
+        // Not listable: reading it says why, as the server would.
+        None => refresh_source(&cfg, &previous, &ctx),
+    };
+    let snapshots = [snapshot];
+    let report = report(&snapshots);
+    // Freeing every entity costs about as much as writing the report: on the pool too.
+    let [snapshot] = snapshots;
+    snapshot.entities.into_par_iter().for_each(drop);
+    report
+}
+
+/// The server's merge of what was read, without the relations the report does not show.
+fn report(snapshots: &[SourceSnapshot]) -> LintReport {
+    let merged = merge(snapshots);
     LintReport {
-        entities: assembled
+        entities: merged
             .entities
             .iter()
             .map(|(r, l)| LintEntity {
@@ -214,7 +234,7 @@ pub fn validate_target_in(target: &str, cache_dir: &Path, settings: &LintSetting
                 file: l.file.clone(),
             })
             .collect(),
-        errors: assembled
+        errors: merged
             .errors
             .into_iter()
             .map(|e| LintError {
