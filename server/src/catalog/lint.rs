@@ -2,6 +2,7 @@
 //! catalog source (refresh, and assemble's merge) and reports entities and errors for humans
 //! or tools.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -54,25 +55,29 @@ impl LintReport {
 
     /// One line per entity, then one per error, then a summary.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
+        // Written in place: a catalog has tens of thousands of lines.
+        let mut out = String::with_capacity(64 * (self.entities.len() + self.errors.len() + 1));
         for e in &self.entities {
-            out.push_str(&format!("ok     {}  ({})\n", e.entity_ref, e.file));
+            let _ = writeln!(out, "ok     {}  ({})", e.entity_ref, e.file);
         }
         for e in &self.errors {
-            let at = match (e.file.as_str(), e.document) {
-                ("", _) => String::new(),
-                (file, Some(doc)) => format!("{file} (document {doc}): "),
-                (file, None) => format!("{file}: "),
+            out.push_str("error  ");
+            let _ = match (e.file.as_str(), e.document) {
+                ("", _) => Ok(()),
+                (file, Some(doc)) => write!(out, "{file} (document {doc}): "),
+                (file, None) => write!(out, "{file}: "),
             };
-            out.push_str(&format!("error  {at}{}\n", e.message));
+            out.push_str(&e.message);
+            out.push('\n');
         }
-        out.push_str(&format!(
-            "{} entit{}, {} error{}\n",
+        let _ = writeln!(
+            out,
+            "{} entit{}, {} error{}",
             self.entities.len(),
             if self.entities.len() == 1 { "y" } else { "ies" },
             self.errors.len(),
             if self.errors.len() == 1 { "" } else { "s" },
-        ));
+        );
         out
     }
 

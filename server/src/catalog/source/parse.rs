@@ -179,45 +179,53 @@ pub(super) struct Prefetched {
     pub parsed: Option<FileResult>,
 }
 
-/// Files read and parsed per round of a batch: bounds the blobs of a Git tree held at once.
-const CHUNK: usize = 512;
+/// Blobs of a Git tree read ahead and held at once, at most.
+const GIT_CHUNK: usize = 512;
 
 /// A file to prefetch: its path, whether it is read leniently, and its previous blob id.
 pub(super) type Wanted<'a> = (String, bool, Option<&'a str>);
 
 /// Reads and parses `wanted` on rayon's pool. A directory's files are read on the pool too; a
-/// Git tree's blobs are read on this thread first (libgit2's repository handle is not shared
-/// between threads), then parsed on the pool.
+/// Git tree's blobs are read on this thread (libgit2's repository handle is not shared
+/// between threads), a chunk at a time, each chunk then parsed on the pool.
 pub(super) fn prefetch(
     tree: &Tree,
     parser: &FileParser<'_>,
     wanted: Vec<Wanted<'_>>,
 ) -> Vec<(String, Prefetched)> {
-    let root = tree.root_dir();
-    let mut out = Vec::with_capacity(wanted.len());
-    for chunk in wanted.chunks(CHUNK) {
-        let mut blobs: Vec<Option<io::Result<Loaded>>> = chunk
-            .iter()
-            .map(|(path, _, previous_id)| match root {
-                Some(_) => None,
-                None => Some(tree.load(path, *previous_id)),
-            })
-            .collect();
-        let done: Vec<Prefetched> = chunk
+    let done: Vec<Prefetched> = match tree.root_dir() {
+        Some(root) => wanted
             .par_iter()
-            .zip(blobs.par_iter_mut())
-            .map(|((path, lenient, previous_id), blob)| {
-                let loaded = match (blob.take(), root) {
-                    (Some(loaded), _) => loaded,
-                    (None, Some(root)) => load_dir(root, path, *previous_id),
-                    (None, None) => unreachable!("a Git tree's blobs are read above"),
-                };
+            .map(|(path, lenient, previous_id)| {
+                let loaded = load_dir(root, path, *previous_id);
                 prefetch_one(parser, path, *lenient, loaded)
             })
-            .collect();
-        out.extend(chunk.iter().map(|(path, ..)| path.clone()).zip(done));
-    }
-    out
+            .collect(),
+        None => {
+            let mut done = Vec::with_capacity(wanted.len());
+            for chunk in wanted.chunks(GIT_CHUNK) {
+                let blobs: Vec<io::Result<Loaded>> = chunk
+                    .iter()
+                    .map(|(path, _, previous_id)| tree.load(path, *previous_id))
+                    .collect();
+                done.extend(
+                    chunk
+                        .par_iter()
+                        .zip(blobs)
+                        .map(|((path, lenient, _), loaded)| {
+                            prefetch_one(parser, path, *lenient, loaded)
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+            done
+        }
+    };
+    wanted
+        .into_iter()
+        .map(|(path, ..)| path)
+        .zip(done)
+        .collect()
 }
 
 fn prefetch_one(
