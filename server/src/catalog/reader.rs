@@ -7,7 +7,7 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use super::model::Entity;
 use super::rules::AllowedKinds;
-use super::validate::{validate_with, Invalid};
+use super::validate::{validate_owned, Invalid};
 
 /// Larger descriptor files are refused unread: a catalog file that big is a mistake, and
 /// parsing it would cost every refresh.
@@ -102,7 +102,7 @@ pub fn read_file_with(
         .into_iter()
         .map(|(index, mut value)| {
             let prepared = prepare(&mut value);
-            let outcome = validate_with(&value, allowed);
+            let outcome = validate_owned(value, allowed);
             Document {
                 index,
                 outcome: with_problems(outcome, prepared),

@@ -146,9 +146,19 @@ pub(crate) fn load_dir(root: &Path, path: &str, previous_id: Option<&str>) -> io
         .take(u64::MAX)
         .read_to_end(&mut bytes)?;
     // A directory has no blob ids: hash the content (needed anyway to compare).
-    let id = hex::encode(Sha256::digest(&bytes));
+    let id = lower_hex(&Sha256::digest(&bytes));
     let bytes = (previous_id != Some(id.as_str())).then_some(bytes);
     Ok(Loaded { id, bytes })
+}
+
+/// `hex::encode`, without its char-by-char collect (once per file of every refresh).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let hex: Vec<u8> = bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]])
+        .collect();
+    String::from_utf8(hex).expect("hex digits are ASCII")
 }
 
 /// Every file below `root`, relative and `/`-separated, skipping hidden entries (`.git`…)
@@ -203,7 +213,13 @@ pub(crate) fn normalize(dir: &str, target: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{lower_hex, normalize};
+
+    #[test]
+    fn lower_hex_is_hex_encode() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(lower_hex(&bytes), hex::encode(&bytes));
+    }
 
     #[test]
     fn normalizes_relative_targets() {
