@@ -5,9 +5,11 @@
 //! of a batch (the entry files, the targets of one Location) are read and parsed in parallel
 //! first ([`parse::prefetch`]); the traversal then meets them in its own order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+// foldhash, not SipHash: every file and entity of a source goes through these maps, on the
+// one thread the traversal runs on.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use globset::GlobBuilder;
 
 use super::parse::{self, FileParser, FileResult, Prefetched, Previous};
@@ -38,7 +40,8 @@ fn is_walk_error(e: &CatalogError) -> bool {
 
 /// What a traversal produced.
 pub(super) struct Walked {
-    pub files: BTreeMap<String, String>,
+    /// Path → stored id, in traversal order (each path once).
+    pub files: Vec<(String, String)>,
     pub entities: Vec<Located>,
     pub errors: Vec<CatalogError>,
 }
@@ -70,7 +73,7 @@ pub(super) fn walk(
             previous: &previous,
         },
         out: Walked {
-            files: BTreeMap::new(),
+            files: Vec::new(),
             entities: Vec::new(),
             errors: Vec::new(),
         },
@@ -402,7 +405,7 @@ impl<'a> Walker<'a> {
         match loaded.bytes {
             None => {
                 self.stats.reused_files.push(path.to_string());
-                self.out.files.insert(path.to_string(), id);
+                self.out.files.push((path.to_string(), id));
                 FileResult {
                     entities: self.parser.previous_entities(path),
                     errors: self
@@ -429,7 +432,7 @@ impl<'a> Walker<'a> {
                 if result.remote {
                     id.push_str(REMOTE_MARK);
                 }
-                self.out.files.insert(path.to_string(), id);
+                self.out.files.push((path.to_string(), id));
                 result
             }
         }
