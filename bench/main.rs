@@ -13,7 +13,7 @@
 //! cargo run --release -p atrium-server --bin atrium-bench -- [--sizes 10000] [--queries 1000]
 //!     [--no-lunr] [--no-ngram]
 //! cargo run --release -p atrium-server --bin atrium-bench -- --validate [--files 10000]
-//!     [--runs 7] [--atrium PATH] [--no-node] [--write-dir DIR]
+//!     [--runs 7] [--atrium PATH] [--baseline PATH] [--no-node] [--write-dir DIR]
 //! ```
 //!
 //! `--validate` times `atrium catalog validate` on a folder of descriptor files instead
@@ -76,6 +76,9 @@ struct Args {
     /// `--validate`: write the descriptor files to DIR (emptied first) and keep them.
     #[arg(long, value_name = "DIR")]
     write_dir: Option<std::path::PathBuf>,
+    /// `--validate`: another `atrium` binary (an older build) timed in the same rounds.
+    #[arg(long, value_name = "PATH")]
+    baseline: Option<std::path::PathBuf>,
 }
 
 /// Atrium's figures for one size.
@@ -127,6 +130,7 @@ fn main() -> anyhow::Result<()> {
             atrium: args.atrium,
             node: !args.no_node,
             keep: args.write_dir,
+            baseline: args.baseline,
         });
     }
     let lunr_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/lunr");

@@ -35,6 +35,8 @@ pub struct Options {
     pub node: bool,
     /// Write the corpus here and keep it (default: a temporary directory).
     pub keep: Option<PathBuf>,
+    /// Another `atrium` binary (an older build) timed in the same rounds.
+    pub baseline: Option<PathBuf>,
 }
 
 pub fn run(opts: Options) -> anyhow::Result<()> {
@@ -45,6 +47,7 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         atrium,
         node,
         keep,
+        baseline,
     } = opts;
     let atrium = match atrium {
         Some(path) => path,
@@ -84,11 +87,22 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
             .current_dir(&node_dir);
         commands.push(cmd);
     }
+    if let Some(baseline) = &baseline {
+        commands.push(Command::new(baseline));
+        commands
+            .last_mut()
+            .expect("pushed")
+            .args(["catalog", "validate", dir]);
+    }
     let load_before = load_average();
-    let mut timed = time(&mut commands, runs)?.into_iter();
+    let log = work.path().join("stdout.log");
+    let mut timed = time(&mut commands, runs, &log)?.into_iter();
     let ours = timed.next().expect("atrium's figures");
-    let theirs = timed.next();
+    let theirs = node.then(|| timed.next().expect("node's figures"));
     print(files, &atrium, &ours, theirs.as_ref());
+    if let (Some(path), Some(old)) = (&baseline, timed.next()) {
+        print_baseline(path, &ours, &old);
+    }
     // The machine is shared: other work on it shows in the wall times.
     println!(
         "load average (1 min) before/after: {load_before} / {}",
@@ -103,11 +117,11 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
 /// Runs each command once to warm up, then `runs` rounds of each in turn (so that both sides
 /// see the same machine: it is shared); medians. The corpus is valid, so any exit code but 0
 /// is a failure of the bench.
-fn time(commands: &mut [Command], runs: usize) -> anyhow::Result<Vec<Timed>> {
+fn time(commands: &mut [Command], runs: usize, log: &Path) -> anyhow::Result<Vec<Timed>> {
     let mut samples: Vec<Vec<Sample>> = commands.iter().map(|_| Vec::new()).collect();
     for round in 0..=runs {
         for (cmd, samples) in commands.iter_mut().zip(&mut samples) {
-            let sample = run_once(cmd)?;
+            let sample = run_once(cmd, log)?;
             if round > 0 {
                 samples.push(sample);
             }
@@ -119,14 +133,17 @@ fn time(commands: &mut [Command], runs: usize) -> anyhow::Result<Vec<Timed>> {
 /// Wall, user and system time of one run, and the last line it printed.
 type Sample = (Duration, Duration, Duration, String);
 
-fn run_once(cmd: &mut Command) -> anyhow::Result<Sample> {
+/// Runs `cmd` with its output in a file, as a CI job's log would be (through a pipe, the
+/// bench itself would be timed reading 10,000 lines).
+fn run_once(cmd: &mut Command, log: &Path) -> anyhow::Result<Sample> {
+    cmd.stdout(std::fs::File::create(log)?);
     let before = children_cpu();
     let t = Instant::now();
     let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     let wall = t.elapsed();
     let (user, sys) = children_cpu();
+    let stdout = std::fs::read_to_string(log)?;
     if !out.status.success() {
-        let stdout = String::from_utf8_lossy(&out.stdout);
         let tail: Vec<&str> = stdout.lines().rev().take(5).collect();
         bail!(
             "{cmd:?} failed ({}): {}{}",
@@ -135,11 +152,7 @@ fn run_once(cmd: &mut Command) -> anyhow::Result<Sample> {
             tail.join("\n")
         );
     }
-    let summary = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_string();
+    let summary = stdout.lines().last().unwrap_or_default().to_string();
     Ok((wall, user - before.0, sys - before.1, summary))
 }
 
@@ -188,6 +201,28 @@ fn print(files: usize, atrium: &Path, ours: &Timed, theirs: Option<&Timed>) {
     );
     row("user CPU, median", ours.user, theirs.map(|t| t.user));
     row("system CPU, median", ours.sys, theirs.map(|t| t.sys));
+}
+
+fn print_baseline(path: &Path, ours: &Timed, old: &Timed) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!();
+    println!("baseline {} ({})", path.display(), old.summary);
+    println!(
+        "{:<22} {:>12} {:>18} {:>18}",
+        "figure", "Atrium", "baseline", "baseline/Atrium"
+    );
+    let row = |name: &str, a: Duration, b: Duration| {
+        println!(
+            "{name:<22} {:>12} {:>18} {:>18}",
+            format!("{:.0} ms", ms(a)),
+            format!("{:.0} ms", ms(b)),
+            format!("{:.1}x", ms(b) / ms(a).max(0.001))
+        );
+    };
+    row("wall, median", ours.wall, old.wall);
+    row("wall, fastest run", ours.wall_min, old.wall_min);
+    row("user CPU, median", ours.user, old.user);
+    row("system CPU, median", ours.sys, old.sys);
 }
 
 /// Both sides must have read the same catalog: same entity count, no errors.
