@@ -368,6 +368,20 @@ pub fn yaml_files(corpus: &Corpus) -> Vec<(String, String)> {
     files
 }
 
+/// `(relative path, YAML)` files, one entity each (`<kind>s/<name>.yaml`), and no
+/// `catalog-info.yaml`: a folder of descriptors, which `atrium catalog validate <dir>` reads
+/// whole (every YAML file) and which Backstage's validators read file by file.
+pub fn descriptor_files(corpus: &Corpus) -> Vec<(String, String)> {
+    corpus
+        .entities
+        .iter()
+        .map(|e| {
+            let dir = e.facets.kind.to_ascii_lowercase();
+            (format!("{dir}s/{}.yaml", e.name), yaml(e))
+        })
+        .collect()
+}
+
 fn yaml(e: &Synthetic) -> String {
     let q = |s: &str| serde_json::to_string(s).expect("string");
     let mut y = format!(

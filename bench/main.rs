@@ -12,10 +12,16 @@
 //! ```text
 //! cargo run --release -p atrium-server --bin atrium-bench -- [--sizes 10000] [--queries 1000]
 //!     [--no-lunr] [--no-ngram]
+//! cargo run --release -p atrium-server --bin atrium-bench -- --validate [--files 10000]
+//!     [--runs 7] [--atrium PATH] [--baseline PATH] [--no-node] [--write-dir DIR]
 //! ```
+//!
+//! `--validate` times `atrium catalog validate` on a folder of descriptor files instead
+//! ([`validate`]).
 
 mod corpus;
 mod ngram;
+mod validate;
 
 /// Queries run before timing starts, on both engines.
 const WARM_UP: usize = 100;
@@ -51,6 +57,28 @@ struct Args {
     /// Skip the edge-n-gram vs automaton-prefix comparison.
     #[arg(long)]
     no_ngram: bool,
+    /// Time `atrium catalog validate` on descriptor files (one entity each) instead, against
+    /// Backstage's validators in Node.
+    #[arg(long)]
+    validate: bool,
+    /// `--validate`: descriptor files written.
+    #[arg(long, default_value_t = 10_000)]
+    files: usize,
+    /// `--validate`: timed runs of each side, after one warm-up.
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+    /// `--validate`: the `atrium` binary (default: the one next to this bench).
+    #[arg(long)]
+    atrium: Option<std::path::PathBuf>,
+    /// `--validate`: skip the Backstage (Node) side.
+    #[arg(long)]
+    no_node: bool,
+    /// `--validate`: write the descriptor files to DIR (emptied first) and keep them.
+    #[arg(long, value_name = "DIR")]
+    write_dir: Option<std::path::PathBuf>,
+    /// `--validate`: another `atrium` binary (an older build) timed in the same rounds.
+    #[arg(long, value_name = "PATH")]
+    baseline: Option<std::path::PathBuf>,
 }
 
 /// Atrium's figures for one size.
@@ -94,9 +122,20 @@ impl Latencies {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.validate {
+        return validate::run(validate::Options {
+            files: args.files,
+            seed: args.seed,
+            runs: args.runs.max(1),
+            atrium: args.atrium,
+            node: !args.no_node,
+            keep: args.write_dir,
+            baseline: args.baseline,
+        });
+    }
     let lunr_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/lunr");
     if !args.no_lunr {
-        ensure_node_modules(&lunr_dir)?;
+        ensure_node_modules(&lunr_dir, "@backstage/plugin-search-backend-node")?;
     }
     for &size in &args.sizes {
         eprintln!("== {size} entities");
@@ -253,31 +292,25 @@ fn run_lunr(
     serde_json::from_str(line).with_context(|| format!("bench.mjs printed {stdout:?}"))
 }
 
-/// Installs the pinned `@backstage/plugin-search-backend-node` once.
-fn ensure_node_modules(lunr_dir: &Path) -> anyhow::Result<()> {
-    if lunr_dir
-        .join("node_modules/@backstage/plugin-search-backend-node")
-        .exists()
-    {
+/// Installs the pinned npm packages of `dir` once (`package` tells whether they are).
+fn ensure_node_modules(dir: &Path, package: &str) -> anyhow::Result<()> {
+    if dir.join("node_modules").join(package).exists() {
         return Ok(());
     }
-    eprintln!(
-        "installing Backstage's search backend in {}",
-        lunr_dir.display()
-    );
+    eprintln!("installing {package} in {}", dir.display());
     let mut npm = Command::new("npm");
-    if lunr_dir.join("package-lock.json").exists() {
+    if dir.join("package-lock.json").exists() {
         npm.arg("ci");
     } else {
         npm.arg("install");
     }
     let status = npm
         .args(["--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"])
-        .current_dir(lunr_dir)
+        .current_dir(dir)
         .status()
         .context("running npm")?;
     if !status.success() {
-        bail!("npm install failed in {}", lunr_dir.display());
+        bail!("npm install failed in {}", dir.display());
     }
     Ok(())
 }

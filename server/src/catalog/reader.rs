@@ -7,7 +7,7 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use super::model::Entity;
 use super::rules::AllowedKinds;
-use super::validate::{validate_with, Invalid};
+use super::validate::{validate_owned, Invalid};
 
 /// Larger descriptor files are refused unread: a catalog file that big is a mistake, and
 /// parsing it would cost every refresh.
@@ -102,7 +102,7 @@ pub fn read_file_with(
         .into_iter()
         .map(|(index, mut value)| {
             let prepared = prepare(&mut value);
-            let outcome = validate_with(&value, allowed);
+            let outcome = validate_owned(value, allowed);
             Document {
                 index,
                 outcome: with_problems(outcome, prepared),
@@ -185,8 +185,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<(usize, Value)>, ReadError> {
             at: e.location().map(|l| (l.line(), l.column())),
             message: plain_message(&e),
         })?;
-    // serde-saphyr drops empty documents; their indexes come from a second, event-level pass
-    // so that `document: N` matches what a person counts in the file.
+    // serde-saphyr drops empty documents. When none was dropped (as many values as the
+    // stream has documents), the indexes are 0..n; else they come from a second, event-level
+    // pass, so that `document: N` matches what a person counts in the file. That pass is a
+    // second parse of the whole text, so it runs only when needed.
+    if count_documents(text) == values.len() {
+        return Ok(values.into_iter().enumerate().collect());
+    }
     let indexes: Vec<usize> = document_nullness(text)
         .map(|nulls| {
             nulls
@@ -203,6 +208,38 @@ pub fn parse_documents(text: &str) -> Result<Vec<(usize, Value)>, ReadError> {
         // The two passes disagree on what is empty (an exotic tag): plain numbering.
         Ok(values.into_iter().enumerate().collect())
     }
+}
+
+/// Documents in a YAML stream that parsed, counted from its lines: YAML forbids a line that
+/// starts with `---` or `...` (then a space, a tab or the line's end) inside any content, so
+/// every such line is a document marker. A document starts at each `---`, and at the first
+/// content line outside a document (before any marker, or after a `...`); comments, blank
+/// lines and directives outside a document are none.
+fn count_documents(text: &str) -> usize {
+    let is_marker = |line: &[u8], marker: &[u8]| {
+        line.strip_prefix(marker)
+            .is_some_and(|rest| rest.is_empty() || matches!(rest[0], b' ' | b'\t'))
+    };
+    let mut count = 0;
+    let mut open = false;
+    // Bytes, not chars: every byte that matters is ASCII. `\r\n` splits into a line and an
+    // empty one, which is blank.
+    for line in text.as_bytes().split(|b| matches!(b, b'\n' | b'\r')) {
+        let line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+        if is_marker(line, b"---") {
+            count += 1;
+            open = true;
+        } else if is_marker(line, b"...") {
+            open = false;
+        } else if !open {
+            let first = line.iter().find(|b| !matches!(b, b' ' | b'\t'));
+            if first.is_some_and(|b| !matches!(b, b'#' | b'%')) {
+                count += 1;
+                open = true;
+            }
+        }
+    }
+    count
 }
 
 /// For each document of the stream, whether its root is an empty / null scalar.
@@ -280,6 +317,48 @@ mod tests {
         let indexes: Vec<usize> = docs.iter().map(|d| d.index).collect();
         assert_eq!(indexes, vec![1, 4]);
         assert!(docs.iter().all(|d| d.outcome.is_ok()));
+    }
+
+    /// The line count agrees with the parser's own count of documents, on streams with
+    /// markers in every position they may take (and look-alikes that are content).
+    #[test]
+    fn document_count_matches_the_parser() {
+        let streams = [
+            "",
+            "# only a comment\n",
+            "a: 1\n",
+            "---\na: 1\n",
+            "a: 1\n---\nb: 2\n",
+            "---\n# only a comment\n---\na: 1\n---\n---\n~\n---\nb: 2\n",
+            "%YAML 1.2\n---\na: 1\n...\n%YAML 1.2\n---\nb: 2\n",
+            "a: 1\n...\nb: 2\n",
+            "a: 1\n...\n# c\n...\n---\nb: 2\n",
+            "a: 1\n...\n",
+            "--- |\n  --- inside a block scalar\n  ... too\n---\nb: 2\n",
+            "--- {a: 1}\n--- [1]\n---\n",
+            "a: ---not-a-marker\nb: ...not-one-either\n---x: 1\n",
+            "\u{feff}a: 1\r\n---\r\nb: 2\r\n",
+            "a: 1\r---\rb: 2\r",
+            "---\t# tab after the marker\na: 1\n--- # comment\n",
+            "  # indented comment\n\t\n---\na: |\n  x\n\n  # not a comment\n",
+            "~\n",
+            "--- ~\n--- !!null\n--- null\n---\na: 1\n",
+        ];
+        for text in streams {
+            let parsed = document_nullness(text).expect(text);
+            assert_eq!(count_documents(text), parsed.len(), "{text:?}");
+            // And the indexes are those of the event pass.
+            let fast: Vec<usize> = parse_documents(text).unwrap().iter().map(|d| d.0).collect();
+            let slow: Vec<usize> = parsed
+                .iter()
+                .enumerate()
+                .filter(|(_, null)| !**null)
+                .map(|(i, _)| i)
+                .collect();
+            if slow.len() == fast.len() {
+                assert_eq!(fast, slow, "{text:?}");
+            }
+        }
     }
 
     #[test]

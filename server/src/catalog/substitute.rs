@@ -4,6 +4,8 @@
 //! the caller's: it resolves the target inside the source or through an allowed URL, refuses
 //! anything else, and may leave a target as written (a URL Atrium does not read).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::reader::{parse_documents, MAX_FILE_BYTES};
@@ -26,7 +28,7 @@ pub fn substitute(doc: &mut Value, read: &mut ReadTarget<'_>) -> (Vec<String>, u
         found: 0,
         seen: 0,
     };
-    walk.value(doc, "");
+    walk.value(doc, &mut String::new());
     (walk.problems, walk.found)
 }
 
@@ -39,7 +41,9 @@ struct Walk<'r, 'a> {
 }
 
 impl Walk<'_, '_> {
-    fn value(&mut self, value: &mut Value, path: &str) {
+    /// `path` is the field's path, grown and cut back in place: every document is walked, and
+    /// a string per field would cost more than the walk.
+    fn value(&mut self, value: &mut Value, path: &mut String) {
         if let Some((kind, target)) = placeholder(value) {
             self.seen += 1;
             if self.seen > MAX_PLACEHOLDERS {
@@ -66,18 +70,22 @@ impl Walk<'_, '_> {
         }
         match value {
             Value::Object(map) => {
+                let len = path.len();
                 for (key, item) in map.iter_mut() {
-                    let child = if path.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{path}.{key}")
-                    };
-                    self.value(item, &child);
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    self.value(item, path);
+                    path.truncate(len);
                 }
             }
             Value::Array(items) => {
+                let len = path.len();
                 for (i, item) in items.iter_mut().enumerate() {
-                    self.value(item, &format!("{path}[{i}]"));
+                    let _ = write!(path, "[{i}]");
+                    self.value(item, path);
+                    path.truncate(len);
                 }
             }
             _ => {}

@@ -2,7 +2,7 @@
 //! commit, listed once per refresh and read lazily (only files whose blob id changed).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -98,13 +98,7 @@ impl Tree {
     /// The blob id of `path`, and its content unless the id equals `previous_id`.
     pub fn load(&self, path: &str, previous_id: Option<&str>) -> io::Result<Loaded> {
         match self {
-            Tree::Dir { root, .. } => {
-                // A directory has no blob ids: hash the content (needed anyway to compare).
-                let bytes = std::fs::read(root.join(path))?;
-                let id = hex::encode(Sha256::digest(&bytes));
-                let bytes = (previous_id != Some(id.as_str())).then_some(bytes);
-                Ok(Loaded { id, bytes })
-            }
+            Tree::Dir { root, .. } => load_dir(root, path, previous_id),
             Tree::Git { repo, files, .. } => {
                 let oid = files
                     .get(path)
@@ -139,6 +133,32 @@ impl Tree {
         }
         Ok(self.load(path, None)?.bytes.unwrap_or_default())
     }
+}
+
+/// [`Tree::load`] for a directory, callable from any thread (a [`Tree`] holds a libgit2
+/// repository, which is not shared between threads).
+pub(crate) fn load_dir(root: &Path, path: &str, previous_id: Option<&str>) -> io::Result<Loaded> {
+    // Descriptors are small: a buffer most of them fit in spares the size query (`statx`)
+    // `fs::read` makes first, one of its five system calls per file. (Read through `take`:
+    // a `File`'s own `read_to_end` makes that query too.)
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    std::fs::File::open(root.join(path))?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    // A directory has no blob ids: hash the content (needed anyway to compare).
+    let id = lower_hex(&Sha256::digest(&bytes));
+    let bytes = (previous_id != Some(id.as_str())).then_some(bytes);
+    Ok(Loaded { id, bytes })
+}
+
+/// `hex::encode`, without its char-by-char collect (once per file of every refresh).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let hex: Vec<u8> = bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]])
+        .collect();
+    String::from_utf8(hex).expect("hex digits are ASCII")
 }
 
 /// Every file below `root`, relative and `/`-separated, skipping hidden entries (`.git`…)
@@ -193,7 +213,13 @@ pub(crate) fn normalize(dir: &str, target: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{lower_hex, normalize};
+
+    #[test]
+    fn lower_hex_is_hex_encode() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        assert_eq!(lower_hex(&bytes), hex::encode(&bytes));
+    }
 
     #[test]
     fn normalizes_relative_targets() {

@@ -1,19 +1,23 @@
 //! Traversal of one source: entry files, then Location targets depth-first, each file read
 //! once: paths in the source, or files on a Git host named by URL (read through
 //! [`RemoteReader`], keyed by their URL). Also where incremental reuse happens: a file whose blob
-//! id is unchanged gets its previous entities and errors back without being parsed.
+//! id is unchanged gets its previous entities and errors back without being parsed. The files
+//! of a batch (the entry files, the targets of one Location) are read and parsed in parallel
+//! first ([`parse::prefetch`]); the traversal then meets them in its own order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+// foldhash, not SipHash: every file and entity of a source goes through these maps, on the
+// one thread the traversal runs on.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use globset::GlobBuilder;
 
+use super::parse::{self, FileParser, FileResult, Prefetched, Previous};
 use super::remote::{RemoteFile, RemoteReader};
 use super::tree::{normalize, Loaded, Tree};
 use super::url::is_url;
 use super::{RefreshStats, SourceSnapshot};
 use crate::catalog::model::{CatalogError, EntityRef, Located};
-use crate::catalog::reader::read_file_with;
 use crate::catalog::rules::AllowedKinds;
 use crate::catalog::substitute::substitute;
 use crate::gitremote::scrub;
@@ -36,19 +40,10 @@ fn is_walk_error(e: &CatalogError) -> bool {
 
 /// What a traversal produced.
 pub(super) struct Walked {
-    pub files: BTreeMap<String, String>,
+    /// Path → stored id, in traversal order (each path once).
+    pub files: Vec<(String, String)>,
     pub entities: Vec<Located>,
     pub errors: Vec<CatalogError>,
-}
-
-/// Entities and intrinsic errors (parse, validation) of one file.
-struct FileResult {
-    entities: Vec<Located>,
-    errors: Vec<CatalogError>,
-    /// The file used `$text`/`$json`/`$yaml`: what it reads may change while it does not.
-    placeholders: bool,
-    /// One of them read a URL.
-    remote: bool,
 }
 
 /// Appended to the stored id of a file that uses placeholders, so that it never matches the
@@ -66,15 +61,19 @@ pub(super) fn walk(
     allowed: &AllowedKinds,
     remote: &RemoteReader<'_>,
 ) -> (Walked, RefreshStats) {
+    let previous = Previous::new(previous);
     let mut walker = Walker {
         tree,
         remote,
         remote_files: HashMap::new(),
-        source,
-        previous,
-        allowed,
+        prefetched: HashMap::new(),
+        parser: FileParser {
+            source,
+            allowed,
+            previous: &previous,
+        },
         out: Walked {
-            files: BTreeMap::new(),
+            files: Vec::new(),
             entities: Vec::new(),
             errors: Vec::new(),
         },
@@ -104,6 +103,7 @@ pub(super) fn walk(
             }
         },
     };
+    walker.prefetch(&entries);
     for (path, lenient) in entries {
         walker.visit(&path, &mut Vec::new(), lenient);
     }
@@ -115,9 +115,9 @@ struct Walker<'a> {
     remote: &'a RemoteReader<'a>,
     /// Files located through URLs, by their key (their URL).
     remote_files: HashMap<String, RemoteFile>,
-    source: &'a str,
-    previous: &'a SourceSnapshot,
-    allowed: &'a AllowedKinds,
+    /// Files of a batch read and parsed ahead, until the traversal gets to them.
+    prefetched: HashMap<String, Prefetched>,
+    parser: FileParser<'a>,
     out: Walked,
     stats: RefreshStats,
     visited: HashSet<String>,
@@ -125,7 +125,17 @@ struct Walker<'a> {
     defined: HashMap<EntityRef, (String, usize)>,
 }
 
-impl Walker<'_> {
+/// What [`Walker::follow`] does with one Location target.
+enum Step {
+    /// Visit a file of the tree (leniently when a pattern matched it).
+    Enter(String, bool),
+    /// Locate and visit a target named by URL (or relative to a file read through one).
+    Url(String, Result<String, String>),
+    /// An error on the Location.
+    Error(String),
+}
+
+impl<'a> Walker<'a> {
     /// Reads `path` (once) and follows its Locations. `stack` is the chain of files that led
     /// here; `lenient` skips non-descriptor documents (the file was matched by a pattern).
     fn visit(&mut self, path: &str, stack: &mut Vec<String>, lenient: bool) {
@@ -151,6 +161,9 @@ impl Walker<'_> {
             }
             self.out.entities.push(located);
         }
+        if locations.is_empty() {
+            return;
+        }
         stack.push(path.to_string());
         for location in &locations {
             self.follow(location, stack);
@@ -158,8 +171,36 @@ impl Walker<'_> {
         stack.pop();
     }
 
-    /// Follows `spec.target` / `spec.targets` of a Location entity.
+    /// Follows `spec.target` / `spec.targets` of a Location entity: every target is resolved
+    /// first, the files they name are read and parsed as one batch, then visited in order.
     fn follow(&mut self, location: &Located, stack: &mut Vec<String>) {
+        let steps = self.plan(location);
+        let batch: Vec<(String, bool)> = steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Enter(path, lenient) => Some((path.clone(), *lenient)),
+                _ => None,
+            })
+            .collect();
+        self.prefetch(&batch);
+        let entity_ref = location.entity.entity_ref();
+        for step in steps {
+            match step {
+                Step::Enter(path, lenient) => self.enter(&path, location, stack, lenient),
+                Step::Url(target, url) => self.follow_url(&target, url, location, stack),
+                Step::Error(message) => self.error(
+                    &location.file,
+                    Some(location.document),
+                    Some(&entity_ref),
+                    message,
+                ),
+            }
+        }
+    }
+
+    /// What to do with each target of a Location, in order. Resolving depends on nothing
+    /// that visiting a target changes, so it can all happen before the first visit.
+    fn plan(&self, location: &Located) -> Vec<Step> {
         let spec = &location.entity.spec;
         let mut targets: Vec<&str> = spec
             .get("target")
@@ -170,9 +211,8 @@ impl Walker<'_> {
             targets.extend(list.iter().filter_map(|t| t.as_str()));
         }
         let location_type = location.entity.spec_str("type");
-        let entity_ref = location.entity.entity_ref();
         let dir = location.file.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let here = (&location.file, Some(location.document), Some(&entity_ref));
+        let mut steps = Vec::new();
         for target in targets {
             // A URL (whatever the type says: Backstage's older `github` type names URLs too),
             // or a path relative to a file that was itself read through a URL.
@@ -182,41 +222,55 @@ impl Walker<'_> {
                 self.remote.relative(&location.file, target)
             };
             if let Some(url) = url {
-                self.follow_url(target, url, location, stack);
+                steps.push(Step::Url(target.to_string(), url));
                 continue;
             }
             if let Some(other) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
-                let message = format!(
+                steps.push(Step::Error(format!(
                     "target \"{target}\" has location type \"{other}\"; only url and file \
                      targets are read"
-                );
-                self.error(here.0, here.1, here.2, message);
+                )));
                 continue;
             }
             let Some(path) = self.resolve(dir, target) else {
                 let message = format!("target \"{target}\" is outside the source root");
-                self.error(here.0, here.1, here.2, message);
+                steps.push(Step::Error(message));
                 continue;
             };
             if is_glob(&path) {
                 match self.glob(&path) {
-                    Ok(paths) => {
-                        for p in paths {
-                            self.enter(&p, location, stack, true);
-                        }
-                    }
+                    Ok(paths) => steps.extend(paths.into_iter().map(|p| Step::Enter(p, true))),
                     Err(message) => {
-                        let message = format!("target \"{target}\" {message}");
-                        self.error(here.0, here.1, here.2, message);
+                        steps.push(Step::Error(format!("target \"{target}\" {message}")));
                     }
                 }
             } else if self.tree.contains(&path) {
-                self.enter(&path, location, stack, false);
+                steps.push(Step::Enter(path, false));
             } else {
                 let message = format!("target \"{target}\" not found ({path})");
-                self.error(here.0, here.1, here.2, message);
+                steps.push(Step::Error(message));
             }
         }
+        steps
+    }
+
+    /// Reads and parses the files of a batch that the traversal has not met yet, in parallel.
+    fn prefetch(&mut self, batch: &[(String, bool)]) {
+        let wanted: Vec<parse::Wanted<'_>> = batch
+            .iter()
+            .filter(|(path, _)| {
+                !self.visited.contains(path)
+                    && !self.prefetched.contains_key(path)
+                    && !self.remote_files.contains_key(path)
+            })
+            .map(|(path, lenient)| (path.clone(), *lenient, self.previous_id(path)))
+            .collect();
+        // One file gains nothing from the pool.
+        if wanted.len() < 2 {
+            return;
+        }
+        let done = parse::prefetch(self.tree, &self.parser, wanted);
+        self.prefetched.extend(done);
     }
 
     /// Locates a URL target through the remote reader and visits it; every problem is an
@@ -301,26 +355,41 @@ impl Walker<'_> {
             .collect())
     }
 
-    /// Entities and intrinsic errors of a file: reused when its blob is unchanged, else parsed.
-    fn load(&mut self, path: &str, lenient: bool) -> FileResult {
-        let previous_id = self.previous.files.get(path).map(String::as_str);
+    /// The previous blob id of `path`, unless its previous result cannot be reused.
+    fn previous_id(&self, path: &str) -> Option<&'a str> {
         // A file that lost an entity to a duplicate has an incomplete previous result (the
         // dropped entity is not stored), so it is parsed again.
         let complete = !self
+            .parser
             .previous
-            .errors
-            .iter()
-            .any(|e| e.file == path && e.message.starts_with(DUPLICATE_PREFIX));
-        let previous_id = previous_id.filter(|_| complete);
-        let loaded = match self.remote_files.get(path) {
-            Some(file) => self.load_remote(file, previous_id),
-            None => self.tree.load(path, previous_id),
+            .errors(path)
+            .any(|e| e.message.starts_with(DUPLICATE_PREFIX));
+        self.parser.previous.id(path).filter(|_| complete)
+    }
+
+    /// Entities and intrinsic errors of a file: reused when its blob is unchanged, else parsed
+    /// (or taken from the batch that parsed it ahead).
+    fn load(&mut self, path: &str, lenient: bool) -> FileResult {
+        let prefetched = self
+            .prefetched
+            .remove(path)
+            .filter(|p| p.lenient == lenient);
+        let (loaded, parsed) = match prefetched {
+            Some(Prefetched { loaded, parsed, .. }) => (loaded, parsed),
+            None => {
+                let previous_id = self.previous_id(path);
+                let loaded = match self.remote_files.get(path) {
+                    Some(file) => self.load_remote(file, previous_id),
+                    None => self.tree.load(path, previous_id),
+                };
+                (loaded, None)
+            }
         };
         let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(e) => {
                 return FileResult {
-                    entities: self.previous_entities(path),
+                    entities: self.parser.previous_entities(path),
                     errors: vec![self.new_error(
                         path,
                         None,
@@ -336,14 +405,14 @@ impl Walker<'_> {
         match loaded.bytes {
             None => {
                 self.stats.reused_files.push(path.to_string());
-                self.out.files.insert(path.to_string(), id);
+                self.out.files.push((path.to_string(), id));
                 FileResult {
-                    entities: self.previous_entities(path),
+                    entities: self.parser.previous_entities(path),
                     errors: self
+                        .parser
                         .previous
-                        .errors
-                        .iter()
-                        .filter(|e| e.file == path && !is_walk_error(e))
+                        .errors(path)
+                        .filter(|e| !is_walk_error(e))
                         .cloned()
                         .collect(),
                     placeholders: false,
@@ -352,15 +421,18 @@ impl Walker<'_> {
             }
             Some(bytes) => {
                 self.stats.parsed_files.push(path.to_string());
-                let result = self.parse(path, &bytes, lenient);
-                let mark = match (result.placeholders, result.remote) {
-                    (_, true) => format!("{PLACEHOLDER_MARK}{REMOTE_MARK}"),
-                    (true, false) => PLACEHOLDER_MARK.to_string(),
-                    _ => String::new(),
+                let result = match parsed {
+                    Some(result) => result,
+                    None => self.parse(path, &bytes, lenient),
                 };
-                self.out
-                    .files
-                    .insert(path.to_string(), format!("{id}{mark}"));
+                let mut id = id;
+                if result.placeholders || result.remote {
+                    id.push_str(PLACEHOLDER_MARK);
+                }
+                if result.remote {
+                    id.push_str(REMOTE_MARK);
+                }
+                self.out.files.push((path.to_string(), id));
                 result
             }
         }
@@ -379,8 +451,8 @@ impl Walker<'_> {
         })
     }
 
+    /// [`FileParser::parse`] with placeholders read from the tree or through URLs.
     fn parse(&self, path: &str, bytes: &[u8], lenient: bool) -> FileResult {
-        let previous = self.previous_entities(path);
         let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
         let mut placeholders = 0;
         let mut remote = false;
@@ -403,62 +475,9 @@ impl Walker<'_> {
             placeholders += found;
             problems
         };
-        let docs = match read_file_with(bytes, self.allowed, &mut prepare) {
-            Ok(docs) => docs,
-            // The whole file is unreadable: its last good entities stay.
-            Err(e) => {
-                return FileResult {
-                    entities: previous,
-                    errors: vec![self.new_error(path, None, None, e.to_string())],
-                    placeholders: false,
-                    remote: false,
-                }
-            }
-        };
-        let valid: HashSet<EntityRef> = docs
-            .iter()
-            .filter_map(|d| d.outcome.as_ref().ok().map(|e| e.entity_ref()))
-            .collect();
-        let mut kept: HashSet<EntityRef> = HashSet::new();
-        let mut result = FileResult {
-            entities: Vec::new(),
-            errors: Vec::new(),
-            placeholders: placeholders > 0,
-            remote,
-        };
-        for doc in docs {
-            match doc.outcome {
-                Ok(entity) => result.entities.push(Located {
-                    entity,
-                    source: self.source.to_string(),
-                    file: path.to_string(),
-                    document: doc.index,
-                }),
-                Err(invalid) if lenient && !invalid.is_descriptor => {}
-                Err(invalid) => {
-                    for message in invalid.messages() {
-                        let error = self.new_error(
-                            path,
-                            Some(doc.index),
-                            invalid.entity_ref.as_ref(),
-                            message,
-                        );
-                        result.errors.push(error);
-                    }
-                    // The last valid version of this entity stays until the document is fixed.
-                    let last_good = previous.iter().find(|l| match &invalid.entity_ref {
-                        Some(r) => l.entity.entity_ref() == *r,
-                        None => l.document == doc.index,
-                    });
-                    if let Some(last_good) = last_good {
-                        let r = last_good.entity.entity_ref();
-                        if !valid.contains(&r) && kept.insert(r) {
-                            result.entities.push(last_good.clone());
-                        }
-                    }
-                }
-            }
-        }
+        let mut result = self.parser.parse(path, bytes, lenient, &mut prepare);
+        result.placeholders = placeholders > 0;
+        result.remote = remote;
         result
     }
 
@@ -476,18 +495,6 @@ impl Walker<'_> {
         Some(relative)
     }
 
-    fn previous_entities(&self, path: &str) -> Vec<Located> {
-        self.previous
-            .entities
-            .iter()
-            .filter(|l| l.file == path)
-            .map(|l| Located {
-                source: self.source.to_string(),
-                ..l.clone()
-            })
-            .collect()
-    }
-
     fn new_error(
         &self,
         file: &str,
@@ -495,13 +502,7 @@ impl Walker<'_> {
         entity_ref: Option<&EntityRef>,
         message: String,
     ) -> CatalogError {
-        CatalogError {
-            source: self.source.to_string(),
-            file: file.to_string(),
-            document,
-            entity_ref: entity_ref.map(ToString::to_string),
-            message,
-        }
+        self.parser.error(file, document, entity_ref, message)
     }
 
     fn error(

@@ -61,6 +61,30 @@ pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
     reason = "Invalid is the normal outcome for a bad document, not a rare error path"
 )]
 pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Invalid> {
+    check(doc, allowed, true)
+}
+
+/// [`validate_with`] taking the document, whose `spec` mapping is moved into the entity
+/// instead of copied (the reader's case: every document of every file).
+#[expect(
+    clippy::result_large_err,
+    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
+)]
+pub fn validate_owned(mut doc: Value, allowed: &AllowedKinds) -> Result<Entity, Invalid> {
+    let mut entity = check(&doc, allowed, false)?;
+    if let Some(spec @ Value::Object(_)) = doc.get_mut("spec") {
+        entity.spec = std::sync::Arc::new(spec.take().into());
+    }
+    Ok(entity)
+}
+
+/// The checks of [`validate_with`]. Without `copy_spec`, a `spec` mapping is left out of the
+/// entity (Null) for the caller to move in.
+#[expect(
+    clippy::result_large_err,
+    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
+)]
+fn check(doc: &Value, allowed: &AllowedKinds, copy_spec: bool) -> Result<Entity, Invalid> {
     let mut problems = Vec::new();
     let Some(obj) = doc.as_object() else {
         return Err(Invalid {
@@ -139,7 +163,10 @@ pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Inva
                 (None, Some(k)) => check_ref_fields(k, s, &namespace, &mut problems),
                 _ => {}
             }
-            Value::Object(s.clone())
+            match copy_spec {
+                true => Value::Object(s.clone()),
+                false => Value::Null,
+            }
         }
         // Backstage's envelope makes `spec` optional; only the built-in kinds require it.
         None | Some(Value::Null) if known_kind.is_none() && kind.is_some() => {

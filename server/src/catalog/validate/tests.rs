@@ -390,3 +390,25 @@ fn a_custom_kind_keeps_the_generic_envelope_rules() {
         "{err:?}"
     );
 }
+
+#[test]
+fn owned_validation_is_validation() {
+    let rules = allow(&["Component", "AiResource"]);
+    let docs = [
+        component(
+            json!({"type": "service", "lifecycle": "production", "owner": "team-a",
+                         "extra": {"deep": [1, 2]}}),
+        ),
+        component(json!({"type": "service"})),
+        component(Value::Null),
+        ai_resource(None),
+        ai_resource(Some(json!({"type": "prompt", "owner": "team-a"}))),
+        json!("not a mapping"),
+    ];
+    for doc in docs {
+        assert_eq!(
+            validate_owned(doc.clone(), &rules),
+            validate_with(&doc, &rules)
+        );
+    }
+}
