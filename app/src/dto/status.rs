@@ -23,15 +23,16 @@ impl SyncStatus {
         }
     }
 
+    /// Every status, in display order.
+    pub const ALL: [SyncStatus; 3] = [
+        SyncStatus::Synced,
+        SyncStatus::OutOfSync,
+        SyncStatus::Unknown,
+    ];
+
     /// The status a word names (as [`Self::as_str`] writes it).
     pub fn parse(word: &str) -> Option<Self> {
-        [
-            SyncStatus::Synced,
-            SyncStatus::OutOfSync,
-            SyncStatus::Unknown,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == word)
+        Self::ALL.into_iter().find(|s| s.as_str() == word)
     }
 
     /// The CSS key (`data-sync`): `synced`, `outofsync` or `unknown`.
@@ -84,17 +85,18 @@ impl Health {
 
     /// The health a word names (as [`Self::as_str`] writes it).
     pub fn parse(word: &str) -> Option<Self> {
-        [
-            Health::Healthy,
-            Health::Suspended,
-            Health::Progressing,
-            Health::Unknown,
-            Health::Missing,
-            Health::Degraded,
-        ]
-        .into_iter()
-        .find(|h| h.as_str() == word)
+        Self::ALL.into_iter().find(|h| h.as_str() == word)
     }
+
+    /// Every health, best first.
+    pub const ALL: [Health; 6] = [
+        Health::Healthy,
+        Health::Suspended,
+        Health::Progressing,
+        Health::Unknown,
+        Health::Missing,
+        Health::Degraded,
+    ];
 
     /// The CSS key (`data-health`): the word in lower case.
     pub const fn css_class(self) -> &'static str {

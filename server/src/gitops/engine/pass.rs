@@ -261,25 +261,12 @@ fn publish(
 /// `atrium_apps{environment,sync,health}`: how many apps are in each state (what Argo CD's
 /// `argocd_app_info` gives a dashboard), every pair set so a state that emptied reads 0.
 fn record_app_counts(env: &str, statuses: &HashMap<String, AppStatus>) {
-    const SYNC: [SyncStatus; 3] = [
-        SyncStatus::Synced,
-        SyncStatus::OutOfSync,
-        SyncStatus::Unknown,
-    ];
-    const HEALTH: [Health; 6] = [
-        Health::Healthy,
-        Health::Suspended,
-        Health::Progressing,
-        Health::Unknown,
-        Health::Missing,
-        Health::Degraded,
-    ];
     let mut counts: HashMap<(SyncStatus, Health), usize> = HashMap::new();
     for status in statuses.values() {
         *counts.entry((status.sync, status.health)).or_default() += 1;
     }
-    for sync in SYNC {
-        for health in HEALTH {
+    for sync in SyncStatus::ALL {
+        for health in Health::ALL {
             let count = counts.get(&(sync, health)).copied().unwrap_or(0);
             metrics::gauge!("atrium_apps", "environment" => env.to_string(),
                 "sync" => sync.as_str(), "health" => health.as_str())
