@@ -133,23 +133,12 @@ mod tests {
 
     #[test]
     fn the_wire_carries_the_words() {
-        for s in [
-            SyncStatus::Synced,
-            SyncStatus::OutOfSync,
-            SyncStatus::Unknown,
-        ] {
+        for s in SyncStatus::ALL {
             let json = serde_json::to_string(&s).unwrap();
             assert_eq!(json, format!("\"{}\"", s.as_str()));
             assert_eq!(serde_json::from_str::<SyncStatus>(&json).unwrap(), s);
         }
-        for h in [
-            Health::Healthy,
-            Health::Suspended,
-            Health::Progressing,
-            Health::Unknown,
-            Health::Missing,
-            Health::Degraded,
-        ] {
+        for h in Health::ALL {
             let json = serde_json::to_string(&h).unwrap();
             assert_eq!(json, format!("\"{}\"", h.as_str()));
             assert_eq!(serde_json::from_str::<Health>(&json).unwrap(), h);
