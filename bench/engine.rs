@@ -192,13 +192,15 @@ async fn main() -> anyhow::Result<()> {
         let objects = live.get_mut(&victim).map(std::sync::Arc::make_mut);
         for l in objects.into_iter().flatten() {
             l.resource_version = format!("bench-{round}");
-            l.object["metadata"]["resourceVersion"] = l.resource_version.clone().into();
-            if let Some(data) = l.object["data"].as_object_mut() {
+            let mut object = l.object.value();
+            object["metadata"]["resourceVersion"] = l.resource_version.clone().into();
+            if let Some(data) = object["data"].as_object_mut() {
                 let level = if round % 2 == 0 { "debug" } else { "info" };
                 data.insert("LOG_LEVEL".into(), level.into());
             }
             // As a relist would have it.
-            l.facts = Some(live_facts(&l.object));
+            l.facts = Some(live_facts(&object));
+            l.object = object.into();
         }
         let t = Instant::now();
         let statuses = app_statuses_cached(&shared, &live, &mut cache, true);

@@ -5,6 +5,7 @@
 //! cargo build --release -p atrium-server --bin atrium --bin atrium-estate-bench
 //! target/release/atrium-estate-bench [--entities 100000] [--envs 3] [--apps 2000]
 //!     [--resources 10] [--idle-secs 600] [--default-idle-secs 60] [--skip-estate] [--keep DIR]
+//!     [--in-process-sim]
 //!
 //! Three runs, each a fresh data directory and a real child process:
 //! 1. **catalog**: the synthetic catalog of `--entities` entities (the search benchmark's corpus,
@@ -14,6 +15,10 @@
 //! 2. **estate**: the same catalog plus `--envs` environments of `--apps` × `--resources` on the
 //!    simulated cluster: RSS after start, once every app is synced and healthy, and after
 //!    `--idle-secs` of idle reconcile (sampled every 10 s: the largest sample is printed too).
+//!    Each environment's cluster is an emulator served on loopback by this bench process and
+//!    reached through a kubeconfig context, as a real API server is: its objects are not in
+//!    Atrium's RSS, as a real cluster's are not. `--in-process-sim` uses `cluster = "sim"`
+//!    instead (the embedded emulator, inside the measured process).
 //! 3. **embedded default**: `atrium serve` with no configuration (demo catalog, demo
 //!    environments, SQLite): RSS after `--default-idle-secs` idle.
 
@@ -27,11 +32,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use atrium_server::cluster::sim::{self, SimConfig};
 use bigenv::arg;
 
 const QUERIES: usize = 1000;
 
-#[tokio::main(flavor = "current_thread")]
+// Multi-threaded: with `--in-process-sim` off, this process serves the emulators.
+#[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let entities = arg("--entities", 100_000);
     let envs = arg("--envs", 3);
@@ -40,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
     let idle = Duration::from_secs(arg("--idle-secs", 600) as u64);
     let default_idle = Duration::from_secs(arg("--default-idle-secs", 60) as u64);
     let skip_estate = std::env::args().any(|a| a == "--skip-estate");
+    let in_process_sim = std::env::args().any(|a| a == "--in-process-sim");
     let atrium = std::env::current_exe()?.with_file_name("atrium");
     anyhow::ensure!(
         atrium.exists(),
@@ -112,13 +120,29 @@ async fn main() -> anyhow::Result<()> {
         bigenv::write_envs(&dir, apps, per_app, envs)?;
         let config = dir.join("atrium.toml");
         let mut toml = std::fs::read_to_string(&config)?;
+        // Kept alive (served) until the estate run ends.
+        let mut sims = Vec::new();
+        let mut kubeconfig = None;
+        if !in_process_sim {
+            let (clusters, served) = external_clusters(&toml).await?;
+            toml = clusters.toml;
+            let path = dir.join("kubeconfig");
+            std::fs::write(&path, clusters.kubeconfig)?;
+            kubeconfig = Some(path);
+            sims = served;
+        }
         toml.push_str(&source);
         std::fs::write(&config, toml)?;
         println!(
             "\n## estate: {entities} entities + {envs} environments × {apps} apps × {per_app} \
-             resources (simulated cluster)"
+             resources ({})",
+            if in_process_sim {
+                "simulated clusters inside the measured process"
+            } else {
+                "simulated clusters served by the bench process, over HTTP"
+            }
         );
-        let server = Server::start(&atrium, &config, &dir, apps)?;
+        let server = Server::start_with(&atrium, &config, &dir, apps, kubeconfig.as_deref())?;
         let ready = server.ready(Duration::from_secs(300)).await?;
         row("start → ready", secs(ready));
         row("RSS when ready", server.rss_parts());
@@ -138,6 +162,7 @@ async fn main() -> anyhow::Result<()> {
         row("largest RSS sample while idle", mb(peak));
         row("peak RSS (VmHWM)", mb(server.peak()));
         server.stop();
+        drop(sims);
     }
 
     // 3. The embedded default.
@@ -160,6 +185,59 @@ async fn main() -> anyhow::Result<()> {
     row("largest RSS sample", mb(peak));
     server.stop();
     Ok(())
+}
+
+/// The estate's clusters outside the measured process.
+struct External {
+    /// The configuration, each environment given `cluster = "<its context>"`.
+    toml: String,
+    /// One context per environment, each an emulator on loopback.
+    kubeconfig: String,
+}
+
+/// Serves one emulator per environment of `toml` (as `bigenv` writes it, rollouts taking
+/// 500 ms like its `sim_rollout_ms`) and points each environment at its own.
+async fn external_clusters(toml: &str) -> anyhow::Result<(External, Vec<sim::Served>)> {
+    let mut out = String::new();
+    let mut kubeconfig = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
+    let mut contexts = String::from("contexts:\n");
+    let mut served = Vec::new();
+    for line in toml.lines() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(name) = line
+            .strip_prefix("name = \"")
+            .and_then(|n| n.strip_suffix('"'))
+        else {
+            continue;
+        };
+        let sim = sim::serve(
+            ([127, 0, 0, 1], 0).into(),
+            SimConfig {
+                rollout_delay: Duration::from_millis(500),
+            },
+        )
+        .await?;
+        let context = format!("sim-{name}");
+        out.push_str(&format!("cluster = \"{context}\"\n"));
+        kubeconfig.push_str(&format!(
+            "- name: {context}\n  cluster:\n    server: {}\n",
+            sim.url()
+        ));
+        contexts.push_str(&format!(
+            "- name: {context}\n  context:\n    cluster: {context}\n    user: bench\n"
+        ));
+        served.push(sim);
+    }
+    kubeconfig.push_str(&contexts);
+    kubeconfig.push_str("users:\n- name: bench\n  user: {}\n");
+    Ok((
+        External {
+            toml: out,
+            kubeconfig,
+        },
+        served,
+    ))
 }
 
 /// The YAML documents of a multi-document file (`---` lines between them).
@@ -200,11 +278,26 @@ struct Server {
 
 impl Server {
     fn start(atrium: &Path, config: &Path, dir: &Path, apps: usize) -> anyhow::Result<Server> {
+        Self::start_with(atrium, config, dir, apps, None)
+    }
+
+    /// [`start`](Self::start) with `KUBECONFIG` set to `kubeconfig`.
+    fn start_with(
+        atrium: &Path,
+        config: &Path,
+        dir: &Path,
+        apps: usize,
+        kubeconfig: Option<&Path>,
+    ) -> anyhow::Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
         let log = next_log(dir);
-        let child = Command::new(atrium)
+        let mut command = Command::new(atrium);
+        if let Some(path) = kubeconfig {
+            command.env("KUBECONFIG", path);
+        }
+        let child = command
             .arg("--config")
             .arg(config)
             .arg("serve")

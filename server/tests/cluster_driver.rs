@@ -322,7 +322,7 @@ async fn waves_wait_for_the_previous_wave_to_be_healthy() {
     let live = driver.live("rollout").await.unwrap();
     let db = live.iter().find(|l| l.name == "db").unwrap();
     assert_eq!(
-        atrium_server::cluster::driver::health_of(Some(&db.object)).0,
+        atrium_server::cluster::driver::health_of(Some(&db.object.value())).0,
         Health::Healthy,
         "wave 1 went in only after wave 0 was healthy"
     );
@@ -500,7 +500,11 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
         .unwrap();
     let live_of = || async {
         let live = driver.live("shop").await.unwrap();
-        live.into_iter().find(|l| l.name == "web").unwrap().object
+        live.into_iter()
+            .find(|l| l.name == "web")
+            .unwrap()
+            .object
+            .value()
     };
     assert_eq!(
         diff(&web.manifest, &live_of().await).sync,
@@ -656,5 +660,5 @@ async fn the_cluster_revision_moves_with_every_write_and_only_then() {
     let after = driver.revision().await.unwrap();
     assert_ne!(after, before);
     let live = driver.inventory(&[]).await.unwrap();
-    assert_eq!(live["shop"][0].object["data"]["a"], "2");
+    assert_eq!(live["shop"][0].object.value()["data"]["a"], "2");
 }

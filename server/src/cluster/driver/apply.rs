@@ -207,7 +207,7 @@ impl ClusterDriver {
             .await?
             .into_iter()
             // Hooks go by their delete policy, never by prune (Argo CD's rule).
-            .filter(|l| !desired.contains(l.key.as_str()) && !is_hook(&l.object))
+            .filter(|l| !desired.contains(l.key.as_str()) && !is_hook(&l.object.value()))
             .collect();
         // Dependents before what they live in: workloads first, namespaces last.
         doomed.sort_by_key(|l| std::cmp::Reverse(plan::kind_rank(&l.kind)));
@@ -224,7 +224,7 @@ impl ClusterDriver {
                 message: "ignored (requires pruning)".into(),
                 resource_version: None,
             };
-            if options::is(&live.object, &[], "Prune", "false") {
+            if options::is(&live.object.value(), &[], "Prune", "false") {
                 r.message = "not pruned: its sync options say Prune=false".into();
             } else if opts.prune {
                 (r.action, r.message) = match self

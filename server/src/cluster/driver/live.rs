@@ -61,7 +61,7 @@ impl ClusterDriver {
         let selector = format!("{TRACKING_LABEL}={app}");
         let mut found = BTreeMap::new();
         self.list_tracked(kinds, &selector, |_, live| {
-            if owned_by(&live.object, app) {
+            if owned_by(&live.object.value(), app) {
                 found.insert(live.key.clone(), live);
             }
         })
@@ -151,6 +151,6 @@ pub(super) fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
         health_message,
         resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
         facts: Some(crate::resource::facts::live_facts(&v)),
-        object: v,
+        object: super::LiveObject::new(&v),
     }
 }

@@ -147,7 +147,7 @@ impl EngineService for Engine {
             .get(&app_name)
             .and_then(|l| l.iter().find(|r| r.key == key));
         if let Some(desired) = desired {
-            let live_object = live.map(|l| &l.object).unwrap_or(&serde_json::Value::Null);
+            let live_object = &live.map_or(serde_json::Value::Null, |l| l.object.value());
             let rules = app
                 .and_then(|a| a.application.as_ref())
                 .map(|a| a.spec.ignore_differences.as_slice())

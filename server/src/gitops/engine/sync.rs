@@ -180,7 +180,7 @@ impl Engine {
             &app.resources,
             |key| {
                 live.and_then(|l| l.iter().find(|o| o.key == key))
-                    .map(|o| o.object.clone())
+                    .map(|o| o.object.value())
             },
         );
         // Child Applications, ApplicationSets and AppProjects are Atrium's own to act on, not

@@ -56,7 +56,7 @@ pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -
         Some(live) => {
             let synced = match (desired.facts.as_deref(), live.facts.as_deref()) {
                 (Some(wanted), Some(stated)) => states_all(stated, wanted),
-                _ => in_sync(&desired.manifest, &live.object),
+                _ => in_sync(&desired.manifest, &live.object.value()),
             };
             let sync = if synced {
                 SyncStatus::Synced
@@ -77,7 +77,8 @@ pub fn resource_status_ignoring(
 ) -> ResourceStatus {
     let mut status = resource_status(desired, live);
     if let Some(live) = live.filter(|_| crate::gitops::ignore::any_picks(rules, desired)) {
-        status.0 = if crate::gitops::ignore::in_sync_ignoring(rules, desired, &live.object) {
+        status.0 = if crate::gitops::ignore::in_sync_ignoring(rules, desired, &live.object.value())
+        {
             SyncStatus::Synced
         } else {
             SyncStatus::OutOfSync
@@ -101,15 +102,17 @@ pub fn hook_status(
         let prefix = desired.key();
         live.iter()
             .enumerate()
-            .filter(|(_, l)| l.key.starts_with(&prefix) && is_hook(&l.object))
-            .max_by(|(_, a), (_, b)| {
-                let at = |l: &LiveResource| {
-                    l.object["metadata"]["creationTimestamp"]
+            .filter(|(_, l)| l.key.starts_with(&prefix))
+            .map(|(j, l)| (j, l.object.value()))
+            .filter(|(_, object)| is_hook(object))
+            .max_by(|(ja, a), (jb, b)| {
+                let at = |o: &serde_json::Value| {
+                    o["metadata"]["creationTimestamp"]
                         .as_str()
                         .unwrap_or_default()
                         .to_string()
                 };
-                (at(a), &a.key).cmp(&(at(b), &b.key))
+                (at(a), &live[*ja].key).cmp(&(at(b), &live[*jb].key))
             })
             .map(|(j, _)| j)
     } else {

@@ -172,7 +172,7 @@ fn own_status(
     let orphans = wanted
         .iter()
         .zip(live_list)
-        .filter(|(w, l)| !**w && !is_hook(&l.object))
+        .filter(|(w, l)| !**w && !is_hook(&l.object.value()))
         .count();
     if orphans > 0 {
         sync = SyncStatus::OutOfSync;

@@ -37,7 +37,7 @@ fn live(value: &str, version: &str) -> crate::cluster::driver::Inventory {
         health_message: None,
         resource_version: version.into(),
         facts: Some(live_facts(&object)),
-        object,
+        object: object.into(),
     };
     HashMap::from([("cart".to_string(), std::sync::Arc::new(vec![l]))])
 }
@@ -172,7 +172,7 @@ fn listed(object: serde_json::Value, health: Health) -> LiveResource {
         health_message: None,
         resource_version: "1".into(),
         facts: Some(live_facts(&object)),
-        object,
+        object: object.into(),
     }
 }
 
