@@ -55,7 +55,7 @@ fn resource(app: usize, i: usize, tag: &str, reversed: bool, facts: bool) -> Des
         namespace: meta["namespace"].as_str().unwrap_or_default().into(),
         name: meta["name"].as_str().unwrap_or_default().into(),
         facts: facts.then(|| desired_facts(&manifest)),
-        manifest,
+        manifest: manifest.into(),
         sync_wave: 0,
         hook: None,
     }

@@ -229,9 +229,11 @@ async fn main() -> anyhow::Result<()> {
         .iter_mut()
         .find(|r| r.kind == "ConfigMap")
         .expect("a ConfigMap");
-    config.manifest["data"]["LOG_LEVEL"] = "trace".into();
+    config
+        .manifest
+        .edit(|m| m["data"]["LOG_LEVEL"] = "trace".into());
     // As a render would have it.
-    config.facts = Some(desired_facts(&config.manifest));
+    config.facts = Some(desired_facts(&config.manifest.value()));
     let renders_pair = [std::sync::Arc::new(edited), shared.clone()];
     let mut after_commit = Vec::new();
     for round in 0..arg("--passes", 7) {
@@ -428,7 +430,9 @@ async fn watch_costs(
     };
     let (mut event, mut snapshot) = (Vec::new(), Vec::new());
     for round in 0..arg("--passes", 7) {
-        config.manifest["data"]["WATCH_ROUND"] = round.to_string().into();
+        config
+            .manifest
+            .edit(|m| m["data"]["WATCH_ROUND"] = round.to_string().into());
         let report = driver
             .apply(&app.name, std::slice::from_ref(&config), options)
             .await?;

@@ -56,7 +56,7 @@ fn resource(manifest: Value) -> DesiredResource {
         kind,
         namespace,
         name,
-        manifest,
+        manifest: manifest.into(),
         sync_wave: 0,
         hook: None,
         facts: None,
@@ -375,10 +375,12 @@ async fn waves_apply_in_order_and_a_failing_wave_stops_the_sync() {
     );
 
     let mut broken = deployment("shop", "broken", "x:1");
-    broken.manifest["spec"]["template"]["spec"]["containers"][0]
-        .as_object_mut()
-        .unwrap()
-        .remove("image");
+    broken.manifest.edit(|m| {
+        m["spec"]["template"]["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("image");
+    });
     let desired = vec![
         config_map("shop", "first", json!({})),
         wave(broken, 1),
@@ -507,7 +509,7 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
             .value()
     };
     assert_eq!(
-        diff(&web.manifest, &live_of().await).sync,
+        diff(&web.manifest.value(), &live_of().await).sync,
         SyncStatus::Synced
     );
 
@@ -527,7 +529,7 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
     // The Deployment's first status, written after both other managers wrote.
     served.sim.run_controller();
 
-    let drifted = diff(&web.manifest, &live_of().await);
+    let drifted = diff(&web.manifest.value(), &live_of().await);
     assert_eq!(drifted.sync, SyncStatus::OutOfSync);
     let changed: Vec<(DiffOp, String)> = drifted
         .lines
@@ -575,7 +577,7 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
     );
     let live = live_of().await;
     assert_eq!(live["spec"]["replicas"], 2);
-    assert_eq!(diff(&web.manifest, &live).sync, SyncStatus::Synced);
+    assert_eq!(diff(&web.manifest.value(), &live).sync, SyncStatus::Synced);
 }
 
 #[tokio::test]

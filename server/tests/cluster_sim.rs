@@ -435,7 +435,7 @@ async fn the_driver_also_works_in_process() {
         kind: "ConfigMap".into(),
         namespace: "inproc".into(),
         name: "c".into(),
-        manifest,
+        manifest: manifest.into(),
         sync_wave: 0,
         hook: None,
         facts: None,

@@ -239,7 +239,7 @@ fn config_map(name: &str) -> DesiredResource {
         kind: "ConfigMap".into(),
         namespace: "default".into(),
         name: name.into(),
-        manifest,
+        manifest: manifest.into(),
         sync_wave: 0,
         hook: None,
         facts: None,

@@ -25,7 +25,7 @@ fn image(tree: &RenderedTree, app: &str) -> String {
         .iter()
         .find(|r| r.kind == "Deployment")
         .unwrap_or_else(|| panic!("{app} has no Deployment"));
-    deployment.manifest["spec"]["template"]["spec"]["containers"][0]["image"]
+    deployment.manifest.value()["spec"]["template"]["spec"]["containers"][0]["image"]
         .as_str()
         .unwrap()
         .to_string()

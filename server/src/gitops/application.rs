@@ -373,14 +373,7 @@ fn plain_message(e: &serde_saphyr::Error) -> String {
 
 /// Whether a rendered object is an Argo CD Application (a child of the app that rendered it).
 pub fn is_application(resource: &DesiredResource) -> bool {
-    is_application_value(&resource.manifest)
-}
-
-pub(crate) fn is_application_value(manifest: &Value) -> bool {
-    manifest["kind"] == KIND
-        && manifest["apiVersion"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("argoproj.io/"))
+    resource.is_argo(KIND)
 }
 
 #[cfg(test)]

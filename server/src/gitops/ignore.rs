@@ -95,7 +95,7 @@ pub fn in_sync_ignoring(
     live: &Value,
 ) -> bool {
     let paths = ignored(rules, desired, live);
-    let (mut want, mut got) = (desired.manifest.clone(), live.clone());
+    let (mut want, mut got) = (desired.manifest.value(), live.clone());
     for path in &paths {
         remove(&mut want, path);
         remove(&mut got, path);
@@ -110,7 +110,7 @@ pub fn without_ignored(
     desired: &DesiredResource,
     live: &Value,
 ) -> (Value, Value, Vec<String>) {
-    let (mut want, mut got) = (desired.manifest.clone(), live.clone());
+    let (mut want, mut got) = (desired.manifest.value(), live.clone());
     let mut shown = Vec::new();
     for path in ignored(rules, desired, live) {
         if get(&want, &path).is_none() && get(&got, &path).is_none() {
@@ -141,13 +141,15 @@ pub fn respect(rules: &[IgnoreDifferences], desired: &mut DesiredResource, live:
     if paths.is_empty() {
         return;
     }
+    let mut manifest = desired.manifest.value();
     for path in &paths {
         match get(live, path).cloned() {
-            Some(value) => set(&mut desired.manifest, path, value),
-            None => remove(&mut desired.manifest, path),
+            Some(value) => set(&mut manifest, path, value),
+            None => remove(&mut manifest, path),
         }
     }
-    desired.facts = Some(crate::resource::facts::desired_facts(&desired.manifest));
+    desired.facts = Some(crate::resource::facts::desired_facts(&manifest));
+    desired.manifest = manifest.into();
 }
 
 /// The sources' resources as a sync of `app` applies them: with `RespectIgnoreDifferences=true`

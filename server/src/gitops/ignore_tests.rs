@@ -45,7 +45,7 @@ fn live(replicas: i64, image: &str) -> Value {
 fn json_pointers_leave_fields_out_of_the_verdict() {
     let desired = deployment(2, "web:1");
     let drifted = live(5, "web:1");
-    assert!(!in_sync(&desired.manifest, &drifted));
+    assert!(!in_sync(&desired.manifest.value(), &drifted));
     let rules =
         app(json!([{"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}]))
             .spec
@@ -93,9 +93,11 @@ fn respect_keeps_live_values_of_ignored_fields_in_what_is_applied() {
     .spec
     .ignore_differences;
     let mut desired = deployment(2, "web:1");
-    desired.manifest["metadata"]["annotations"] = json!({"owner": "git"});
+    desired
+        .manifest
+        .edit(|m| m["metadata"]["annotations"] = json!({"owner": "git"}));
     respect(&rules, &mut desired, &live(5, "web:hotfix"));
-    let m = &desired.manifest;
+    let m = &desired.manifest.value();
     assert_eq!(m["spec"]["replicas"], 5);
     assert_eq!(
         m["spec"]["template"]["spec"]["containers"][0]["image"],
@@ -121,7 +123,7 @@ fn for_sync_needs_the_option_and_rules() {
     let live_of = |_: &str| Some(live(5, "web:1"));
     assert!(for_sync(Some(&a), &[], &desired, live_of).is_none());
     let synced = for_sync(Some(&a), &[RESPECT.to_string()], &desired, live_of).unwrap();
-    assert_eq!(synced[0].manifest["spec"]["replicas"], 5);
+    assert_eq!(synced[0].manifest.value()["spec"]["replicas"], 5);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 pub mod desired;
 pub mod facts;
 pub mod hooks;
+pub mod json_text;
 pub mod metadata;
 pub mod secrets;
 pub mod selector;
@@ -15,5 +16,6 @@ pub mod selector;
 pub use atrium_app::dto::node::resource_key;
 pub use atrium_app::dto::status::{Health, SyncStatus};
 pub use desired::DesiredResource;
+pub use json_text::JsonText;
 pub use secrets::mask_secrets;
 pub use selector::Selector;

@@ -266,7 +266,8 @@ impl ClusterDriver {
                 _ if res.namespace.is_empty() => default_ns.clone(),
                 _ => res.namespace.clone(),
             };
-            let name = match (&res.hook, generate_name(&res.manifest)) {
+            let manifest = res.manifest.value();
+            let name = match (&res.hook, generate_name(&manifest)) {
                 (Some(phase), Some(prefix)) => {
                     hook_name(prefix, run.revision, phase, run.started_unix)
                 }
@@ -308,7 +309,9 @@ impl ClusterDriver {
                 kind: "Namespace".into(),
                 namespace: String::new(),
                 name: ns.into(),
-                manifest: json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+                manifest:
+                    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+                        .into(),
                 sync_wave: i32::MIN,
                 hook: None,
                 facts: None,
@@ -435,7 +438,8 @@ impl ClusterDriver {
         }
         let api = self.api(resolved, &step.namespace);
         let namespace = resolved.namespaced.then_some(step.namespace.as_str());
-        let mut manifest = plan::with_tracking(app, &step.key, &step.res.manifest, namespace);
+        let own = &step.res.manifest.value();
+        let mut manifest = plan::with_tracking(app, &step.key, own, namespace);
         if let Some(meta) = manifest["metadata"].as_object_mut() {
             meta.remove("generateName");
             meta.insert("name".into(), Value::String(step.name.clone()));
@@ -447,7 +451,7 @@ impl ClusterDriver {
         let mut recreated = false;
         if prior.is_some()
             && step.res.hook.is_some()
-            && delete_policies(&step.res.manifest).contains(&DeletePolicy::BeforeHookCreation)
+            && delete_policies(own).contains(&DeletePolicy::BeforeHookCreation)
         {
             if dry_run {
                 return step.result(
@@ -461,7 +465,6 @@ impl ClusterDriver {
             }
             (prior, recreated) = (None, true);
         }
-        let own = &step.res.manifest;
         let in_sync_live = |p: &DynamicObject| {
             let live = serde_json::to_value(p).unwrap_or_default();
             plan::owned_by(&live, app) && in_sync(&manifest, &live)

@@ -68,7 +68,7 @@ impl ClusterDriver {
             let Ok(resolved) = &step.resolved else {
                 continue;
             };
-            if !delete_policies(&step.res.manifest).contains(&policy) {
+            if !delete_policies(&step.res.manifest.value()).contains(&policy) {
                 continue;
             }
             // Applied by this sync (a skipped or refused one has no version).

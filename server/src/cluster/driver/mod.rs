@@ -14,7 +14,6 @@ mod hooks;
 mod hooks_tests;
 mod inventory;
 mod live;
-mod live_object;
 pub mod options;
 #[cfg(test)]
 mod options_tests;
@@ -34,7 +33,6 @@ use tokio::sync::RwLock;
 
 pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
-pub use live_object::LiveObject;
 pub use plan::FIELD_MANAGER;
 pub use report::{AppSync, LiveResource, ResourceAction, ResourceResult, SyncOptions, SyncReport};
 pub use watch::{Inventory, LiveWatch};

@@ -135,7 +135,7 @@ mod tests {
             kind: kind.into(),
             namespace: "shop".into(),
             name: name.into(),
-            manifest: json!({}),
+            manifest: json!({}).into(),
             sync_wave: wave,
             hook: hook.map(str::to_string),
             facts: None,

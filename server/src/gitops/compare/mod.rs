@@ -152,7 +152,9 @@ fn class(from: &DesiredResource, to: &DesiredResource) -> CompareStatus {
 fn same_resource(a: &DesiredResource, b: &DesiredResource) -> bool {
     match (a.facts.as_deref(), b.facts.as_deref()) {
         (Some(x), Some(y)) => x == y,
-        _ => equivalent(&a.manifest, &b.manifest),
+        // Equal text is an equal `Value` (keys sorted, numbers as parsed).
+        _ if a.manifest == b.manifest => true,
+        _ => equivalent(&a.manifest.value(), &b.manifest.value()),
     }
 }
 
@@ -202,8 +204,8 @@ pub fn resource_yaml_diff(
     from: Option<&DesiredResource>,
     to: Option<&DesiredResource>,
 ) -> (Option<String>, Option<String>, Vec<DiffLineView>) {
-    let mut from_value = from.map(|r| canonical(&r.manifest));
-    let mut to_value = to.map(|r| canonical(&r.manifest));
+    let mut from_value = from.map(|r| canonical(&r.manifest.value()));
+    let mut to_value = to.map(|r| canonical(&r.manifest.value()));
     mask_secrets([from_value.as_mut(), to_value.as_mut()]);
     let from_yaml = from_value.as_ref().map(to_yaml);
     let to_yaml = to_value.as_ref().map(to_yaml);

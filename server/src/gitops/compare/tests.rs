@@ -12,7 +12,7 @@ fn resource(manifest: Value) -> DesiredResource {
         kind: manifest["kind"].as_str().unwrap().into(),
         namespace: meta["namespace"].as_str().unwrap_or("").into(),
         name: meta["name"].as_str().unwrap().into(),
-        manifest,
+        manifest: manifest.into(),
         sync_wave: 0,
         hook: None,
         facts: None,
@@ -134,10 +134,12 @@ fn the_order_of_named_items_is_not_a_difference_but_other_order_is() {
 
     // Containers listed the other way round: still the same (merged by name).
     let mut swapped = deployment("shop", "1", env_vars());
-    let containers = swapped.manifest["spec"]["template"]["spec"]["containers"]
-        .as_array_mut()
-        .unwrap();
-    containers.reverse();
+    swapped.manifest.edit(|m| {
+        let containers = m["spec"]["template"]["spec"]["containers"]
+            .as_array_mut()
+            .unwrap();
+        containers.reverse();
+    });
     let to = tree(vec![app("cart", vec![swapped])]);
     assert_eq!(compare_trees(&from, &to)[0].status, CompareStatus::Same);
 
@@ -154,10 +156,12 @@ fn the_order_of_named_items_is_not_a_difference_but_other_order_is() {
 #[test]
 fn tracking_marks_server_metadata_and_nulls_are_not_differences() {
     let mut marked = config("shop", "x");
-    marked.manifest["metadata"]["labels"] = json!({ TRACKING_LABEL: "cart" });
-    marked.manifest["metadata"]["resourceVersion"] = json!("42");
-    marked.manifest["status"] = json!({"ready": true});
-    marked.manifest["spec"] = Value::Null;
+    marked.manifest.edit(|m| {
+        m["metadata"]["labels"] = json!({ TRACKING_LABEL: "cart" });
+        m["metadata"]["resourceVersion"] = json!("42");
+        m["status"] = json!({"ready": true});
+        m["spec"] = Value::Null;
+    });
     let from = tree(vec![app("cart", vec![config("shop", "x")])]);
     let to = tree(vec![app("cart", vec![marked])]);
     assert_eq!(compare_trees(&from, &to)[0].status, CompareStatus::Same);
@@ -231,7 +235,7 @@ fn secret_values_never_appear_but_a_changed_value_shows() {
 #[test]
 fn the_renders_facts_decide_as_the_json_walk_does() {
     let with_facts = |mut r: DesiredResource| {
-        r.facts = Some(crate::resource::facts::desired_facts(&r.manifest));
+        r.facts = Some(crate::resource::facts::desired_facts(&r.manifest.value()));
         r
     };
     let reordered = json!([{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]);

@@ -4,7 +4,7 @@
 use atrium_app::dto::compare::{AppCompare, AppSide, CompareView, ResourcePair};
 
 use super::runtime::Snapshot;
-use super::view::{image_tag, resource_status};
+use super::view::resource_status;
 use super::{Engine, EngineError, Result};
 use crate::gitops::compare::{by_name, compare_trees, resource_class, resource_yaml_diff};
 use crate::gitops::tree::RenderedApp;
@@ -100,7 +100,7 @@ impl Engine {
 fn side(snap: &Snapshot, app: &RenderedApp) -> AppSide {
     let status = snap.statuses.get(&app.name);
     AppSide {
-        version: app.resources.iter().find_map(|r| image_tag(&r.manifest)),
+        version: app.resources.iter().find_map(DesiredResource::image_tag),
         revision: app.source.target_revision.clone(),
         sync: status
             .map(|s| s.sync)

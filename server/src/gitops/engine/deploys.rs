@@ -11,12 +11,11 @@ use atrium_app::dto::deploy::{SyncResourceView, SyncView};
 use std::path::PathBuf;
 
 use super::sync::SyncRequest;
-use super::view::image_tag;
 use super::Engine;
 use crate::audit::Actor;
 use crate::gitops::repos::normalize;
 use crate::gitops::tree::RenderStatus;
-use crate::resource::{Health, SyncStatus};
+use crate::resource::{DesiredResource, Health, SyncStatus};
 
 /// One environment's repository, as the executor writes to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,7 +134,8 @@ impl Engine {
         let parent = app.parent.as_deref().and_then(|p| snap.tree.get(p));
         let mut containers = Vec::new();
         for resource in &app.resources {
-            let spec = resource.manifest.get("spec");
+            let manifest = resource.manifest.value();
+            let spec = manifest.get("spec");
             let pod = spec
                 .and_then(|s| s.get("jobTemplate"))
                 .and_then(|j| j.get("spec"))
@@ -156,7 +156,7 @@ impl Engine {
                 }
             }
         }
-        let version = app.resources.iter().find_map(|r| image_tag(&r.manifest));
+        let version = app.resources.iter().find_map(DesiredResource::image_tag);
         let status = snap.statuses.get(app_name);
         let health_message = status
             .and_then(|s| {

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use atrium_app::dto::env::{Deployment, EnvDeployments, RunningInView};
 use atrium_app::dto::node::NodeId;
 
-use super::view::image_tag;
 use super::{EnvRuntime, Snapshot};
 use crate::gitops::app_link::AppLink;
 use crate::gitops::environment::ClusterTarget;
-use crate::resource::{Health, SyncStatus};
+use crate::resource::{DesiredResource, Health, SyncStatus};
 
 pub(super) fn running_in(
     envs: &[Arc<EnvRuntime>],
@@ -69,7 +68,7 @@ fn in_environment(env: &EnvRuntime, snap: &Snapshot, link: &AppLink) -> EnvDeplo
                 sync: status.map_or(SyncStatus::Unknown, |s| s.sync),
                 health: status.map_or(Health::Unknown, |s| s.health),
                 message: (!app.message.is_empty()).then(|| app.message.clone()),
-                version: app.resources.iter().find_map(|r| image_tag(&r.manifest)),
+                version: app.resources.iter().find_map(DesiredResource::image_tag),
                 revision: app.source.revision.clone(),
             }
         })

@@ -156,7 +156,7 @@ impl EngineService for Engine {
             // the diff too, and named, so the panel agrees with the sync status.
             // The Desired and Live tabs show the objects as they are; only the diff is
             // computed without the ignored fields.
-            let mut d = crate::cluster::driver::diff(&desired.manifest, live_object);
+            let mut d = crate::cluster::driver::diff(&desired.manifest.value(), live_object);
             detail.desired_yaml = Some(std::mem::take(&mut d.desired_yaml));
             detail.live_yaml = live.map(|_| std::mem::take(&mut d.live_yaml));
             if live.is_some() && crate::gitops::ignore::any_picks(rules, desired) {

@@ -372,14 +372,7 @@ fn shown_url(url: &str) -> String {
 
 /// Whether a rendered object is an Argo CD AppProject.
 pub fn is_app_project(resource: &DesiredResource) -> bool {
-    is_app_project_value(&resource.manifest)
-}
-
-pub(crate) fn is_app_project_value(manifest: &Value) -> bool {
-    manifest["kind"] == KIND
-        && manifest["apiVersion"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("argoproj.io/"))
+    resource.is_argo(KIND)
 }
 
 #[cfg(test)]

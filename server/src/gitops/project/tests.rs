@@ -32,7 +32,7 @@ fn resource(api_version: &str, kind: &str, namespace: &str, name: &str) -> Desir
         kind: kind.into(),
         namespace: namespace.into(),
         name: name.into(),
-        manifest: json!({}),
+        manifest: json!({}).into(),
         sync_wave: 0,
         hook: None,
         facts: None,

@@ -143,7 +143,7 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
         namespace: ns,
         name,
         facts: Some(crate::resource::facts::desired_facts(&doc)),
-        manifest: doc,
+        manifest: doc.into(),
         sync_wave,
         hook,
     })
@@ -183,7 +183,7 @@ mod tests {
         to_resources("f.yaml", docs, "shop", &mut out).unwrap();
         let ns: Vec<&str> = out.iter().map(|r| r.namespace.as_str()).collect();
         assert_eq!(ns, ["shop", "", "other"]);
-        assert_eq!(out[0].manifest["metadata"]["namespace"], "shop");
+        assert_eq!(out[0].manifest.value()["metadata"]["namespace"], "shop");
     }
 
     #[test]

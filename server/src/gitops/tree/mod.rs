@@ -20,7 +20,7 @@ mod set;
 
 pub use model::{AppKind, AppSourceView, RenderStatus, RenderedApp, RenderedTree, RootSpec};
 
-use super::application::{is_application_value, Application};
+use super::application::{is_application, Application};
 use super::appset::is_application_set_value;
 use super::checkout::{Checkout, CheckoutError};
 use super::render::{
@@ -133,8 +133,8 @@ impl Walk<'_> {
         let child_manifests: Vec<Value> = node
             .resources
             .iter()
-            .filter(|r| is_application_value(&r.manifest) || is_application_set_value(&r.manifest))
-            .map(|r| r.manifest.clone())
+            .filter(|r| is_application(r) || r.is_argo(crate::gitops::appset::KIND))
+            .map(|r| r.manifest.value())
             .collect();
         let index = self.apps.len();
         self.apps.push(node);

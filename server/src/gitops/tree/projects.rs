@@ -27,7 +27,7 @@ impl Projects {
         let mut defined_by: HashMap<String, String> = HashMap::new();
         for app in apps.iter().filter(|a| a.status == RenderStatus::Ok) {
             for r in app.resources.iter().filter(|r| is_app_project(r)) {
-                let read = AppProject::from_value(&r.manifest).map_err(|e| {
+                let read = AppProject::from_value(&r.manifest.value()).map_err(|e| {
                     format!(
                         "AppProject {} (rendered by {}) is invalid: {e}",
                         r.name, app.name

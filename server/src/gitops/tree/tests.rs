@@ -284,9 +284,10 @@ fn kustomize_renders_through_kubectl_with_overrides() {
         .unwrap();
     assert_eq!(deploy.name, "eu-shop");
     assert_eq!(deploy.namespace, "shop");
-    assert_eq!(deploy.manifest["spec"]["replicas"], 3);
+    let manifest = deploy.manifest.value();
+    assert_eq!(manifest["spec"]["replicas"], 3);
     assert_eq!(
-        deploy.manifest["spec"]["template"]["spec"]["containers"][0]["image"],
+        manifest["spec"]["template"]["spec"]["containers"][0]["image"],
         "registry.example/shop:2.0.0"
     );
     assert!(shop.resources.iter().any(|r| r.name == "eu-shop-config"));

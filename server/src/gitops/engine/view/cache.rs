@@ -8,7 +8,7 @@ use std::sync::Arc;
 use atrium_app::dto::env::TreeNode;
 use rayon::prelude::*;
 
-use super::{image_tag_of, ResourceStatus};
+use super::ResourceStatus;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 use crate::resource::{DesiredResource, Health, SyncStatus};
 
@@ -104,7 +104,8 @@ pub(super) fn same_wants((a, b): (&DesiredResource, &DesiredResource)) -> bool {
                 && a.sync_wave == b.sync_wave
                 && a.hook == b.hook
                 && fa == fb
-                && image_tag_of(&a.manifest) == image_tag_of(&b.manifest)
+                // Facts key containers by name: the first one's image is the version.
+                && (a.manifest == b.manifest || a.image_tag() == b.image_tag())
         }
         _ => a == b,
     }

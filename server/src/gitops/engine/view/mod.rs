@@ -56,7 +56,7 @@ pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -
         Some(live) => {
             let synced = match (desired.facts.as_deref(), live.facts.as_deref()) {
                 (Some(wanted), Some(stated)) => states_all(stated, wanted),
-                _ => in_sync(&desired.manifest, &live.object.value()),
+                _ => in_sync(&desired.manifest.value(), &live.object.value()),
             };
             let sync = if synced {
                 SyncStatus::Synced
@@ -97,7 +97,7 @@ pub fn hook_status(
     sorted: bool,
 ) -> (ResourceStatus, Option<usize>) {
     let phase = desired.hook.as_deref().unwrap_or_default();
-    let found = if crate::resource::hooks::generate_name(&desired.manifest).is_some() {
+    let found = if crate::resource::hooks::generate_name(&desired.manifest.value()).is_some() {
         // Generated names extend the prefix, so their keys extend the desired key.
         let prefix = desired.key();
         live.iter()
@@ -133,25 +133,6 @@ pub fn hook_status(
         ),
     };
     (status, found)
-}
-
-/// Image tag of the first container of a workload, for the version column.
-pub fn image_tag(manifest: &serde_json::Value) -> Option<String> {
-    image_tag_of(manifest).map(String::from)
-}
-
-fn image_tag_of(manifest: &serde_json::Value) -> Option<&str> {
-    // `get` chains, not `pointer`: it splits and unescapes the path on every call, and this
-    // runs for every node of every tree.
-    let spec = manifest.get("spec")?;
-    fn pod_spec(s: &serde_json::Value) -> Option<&serde_json::Value> {
-        s.get("template")?.get("spec")
-    }
-    let pod = pod_spec(spec).or_else(|| pod_spec(spec.get("jobTemplate")?.get("spec")?))?;
-    let containers = pod.get("containers")?;
-    let image = containers.get(0)?.get("image")?.as_str()?;
-    let tail = image.rsplit('/').next().unwrap_or(image);
-    tail.split_once(':').map(|(_, tag)| tag)
 }
 
 /// The live object with `key` in an app's list. The inventory sorts each list by key, so this

@@ -10,7 +10,7 @@ use atrium_app::dto::node::NodeId;
 use rayon::prelude::*;
 
 use super::cache::KnownRows;
-use super::{find, image_tag, resource_status, AppStatus, ViewCache};
+use super::{find, resource_status, AppStatus, ViewCache};
 use crate::gitops::appset::is_app_kind;
 use crate::gitops::tree::{RenderedApp, RenderedTree};
 
@@ -122,7 +122,7 @@ fn resource_rows(
             namespace: r.namespace.clone(),
             sync,
             health,
-            version: image_tag(&r.manifest),
+            version: r.image_tag(),
             status,
             message,
         });
