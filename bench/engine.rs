@@ -153,15 +153,15 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let statuses = app_statuses_cached(&shared, &live, &mut cache, true);
         status_parts.push(t.elapsed());
-        let view = tree_nodes_cached(&shared, &live, &statuses, &mut cache);
+        let view = tree_nodes_cached(&shared, &live, &statuses, &mut cache, as_view);
         builds.push(t.elapsed());
-        nodes = view.len();
+        nodes = view.nodes.len();
         // The uncached functions agree with it.
         if builds.len() == 1 {
             let fresh = app_statuses(&tree, &live);
             anyhow::ensure!(fresh == statuses, "uncached statuses differ");
             anyhow::ensure!(
-                tree_nodes(&tree, &live, &fresh) == view,
+                tree_nodes(&tree, &live, &fresh) == view.nodes,
                 "uncached rows differ"
             );
         }
@@ -174,7 +174,7 @@ async fn main() -> anyhow::Result<()> {
     // the flat tree rebuilt only when a status moved.
     let mut cache = ViewCache::default();
     let mut previous = app_statuses_cached(&shared, &live, &mut cache, true);
-    let mut prev_rows = tree_nodes_cached(&shared, &live, &previous, &mut cache);
+    let mut prev_rows = tree_nodes_cached(&shared, &live, &previous, &mut cache, as_view);
     // The last change as a live page receives it: the whole tree, or the rows that changed.
     let mut update = None;
     let mut steady = Vec::new();
@@ -205,11 +205,12 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let statuses = app_statuses_cached(&shared, &live, &mut cache, true);
         let changed = statuses != previous;
-        let view = changed.then(|| tree_nodes_cached(&shared, &live, &statuses, &mut cache));
+        let view =
+            changed.then(|| tree_nodes_cached(&shared, &live, &statuses, &mut cache, as_view));
         one_changed.push(t.elapsed());
         anyhow::ensure!(view.is_some(), "a change went unseen");
         if let Some(rows) = view {
-            update = Some(live_update_cost(&prev_rows, &rows)?);
+            update = Some(live_update_cost(&prev_rows.nodes, &rows.nodes)?);
             prev_rows = rows;
         }
         previous = statuses;
@@ -241,7 +242,7 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let statuses = app_statuses_cached(tree, &live, &mut cache, true);
         let changed = statuses != previous;
-        let view = changed.then(|| tree_nodes_cached(tree, &live, &statuses, &mut cache));
+        let view = changed.then(|| tree_nodes_cached(tree, &live, &statuses, &mut cache, as_view));
         after_commit.push(t.elapsed());
         anyhow::ensure!(view.is_some(), "a commit went unseen");
         previous = statuses;
@@ -343,6 +344,16 @@ struct UpdateCost {
     delta_bytes: usize,
     diff: std::time::Duration,
     delta_client: std::time::Duration,
+}
+
+/// The flat tree as the engine publishes it (the cache keeps the view it made).
+fn as_view(
+    nodes: Vec<atrium_app::dto::env::TreeNode>,
+) -> std::sync::Arc<atrium_app::dto::env::TreeView> {
+    std::sync::Arc::new(atrium_app::dto::env::TreeView {
+        nodes,
+        ..Default::default()
+    })
 }
 
 fn live_update_cost(

@@ -5,7 +5,7 @@
 //! cargo build --release -p atrium-server --bin atrium --bin atrium-estate-bench
 //! target/release/atrium-estate-bench [--entities 100000] [--envs 3] [--apps 2000]
 //!     [--resources 10] [--idle-secs 600] [--default-idle-secs 60] [--skip-estate] [--keep DIR]
-//!     [--in-process-sim]
+//!     [--in-process-sim] [--wrap 'heaptrack -o FILE']
 //!
 //! Three runs, each a fresh data directory and a real child process:
 //! 1. **catalog**: the synthetic catalog of `--entities` entities (the search benchmark's corpus,
@@ -19,6 +19,10 @@
 //!    reached through a kubeconfig context, as a real API server is: its objects are not in
 //!    Atrium's RSS, as a real cluster's are not. `--in-process-sim` uses `cluster = "sim"`
 //!    instead (the embedded emulator, inside the measured process).
+//!
+//! `--wrap CMD` starts each server as `CMD atrium …` (a profiler such as heaptrack); figures are
+//! then read from the `atrium` process under it, and it is stopped with SIGKILL so the
+//! profiler's "leaked" report is what was live at that moment.
 //! 3. **embedded default**: `atrium serve` with no configuration (demo catalog, demo
 //!    environments, SQLite): RSS after `--default-idle-secs` idle.
 
@@ -293,7 +297,19 @@ impl Server {
             .local_addr()?
             .port();
         let log = next_log(dir);
-        let mut command = Command::new(atrium);
+        let wrap: Vec<String> = std::env::args()
+            .skip_while(|a| a != "--wrap")
+            .nth(1)
+            .map(|w| w.split_whitespace().map(String::from).collect())
+            .unwrap_or_default();
+        let mut command = match wrap.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(atrium);
+                c
+            }
+            None => Command::new(atrium),
+        };
         if let Some(path) = kubeconfig {
             command.env("KUBECONFIG", path);
         }
@@ -318,8 +334,8 @@ impl Server {
     }
 
     fn status(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix(field))
@@ -491,7 +507,33 @@ impl Server {
         Ok(samples[samples.len() / 2])
     }
 
+    /// The `atrium` process: the child, or under `--wrap` the descendant named `atrium`.
+    fn pid(&self) -> u32 {
+        let mut queue = vec![self.child.id()];
+        while let Some(pid) = queue.pop() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "atrium" {
+                return pid;
+            }
+            let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+                .unwrap_or_default();
+            queue.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+        self.child.id()
+    }
+
     fn stop(mut self) {
+        if self.pid() != self.child.id() {
+            let _ = Command::new("kill")
+                .args(["-9", &self.pid().to_string()])
+                .status();
+            let _ = self.child.wait();
+            return;
+        }
         // SIGTERM: the graceful shutdown an operator's restart gives.
         let _ = Command::new("kill")
             .arg(self.child.id().to_string())

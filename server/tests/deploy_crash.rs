@@ -150,3 +150,18 @@ fn killed_before_the_sync_runs() {
 fn killed_after_the_sync_ran() {
     crash_at("synced");
 }
+
+/// mimalloc asks for transparent huge pages, which made every 2 MiB region it touched resident
+/// whole; the server turns them off for itself at start (main.rs).
+#[test]
+fn the_server_runs_without_transparent_huge_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), None);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    // Kernels before 5.0 do not report it; every machine this runs on does.
+    let enabled = status
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .map(str::trim);
+    assert_eq!(enabled, Some("0"), "{status}");
+}

@@ -218,11 +218,19 @@ impl Shared {
                 for (app, live) in listed {
                     state.upsert(app, live);
                 }
+                // Lists a snapshot shares were copied (at their length) when changed.
+                for list in state.by_app.values_mut().filter_map(Arc::get_mut) {
+                    list.shrink_to_fit();
+                }
             }
             Event::Apply(obj) => {
                 let live = live_resource(r, &obj);
                 match tracked(&obj) {
-                    Some(app) => state.upsert(app, live),
+                    Some(app) => {
+                        if let Some(list) = Arc::get_mut(state.upsert(app, live)) {
+                            list.shrink_to_fit();
+                        }
+                    }
                     // The tracking label was taken off: no app's any more.
                     None => state.remove(&live.key),
                 }
@@ -250,7 +258,9 @@ impl State {
         }
     }
 
-    fn upsert(&mut self, app: String, live: LiveResource) {
+    /// Puts `live` into `app`'s list and returns the list. Lists grow by doubling here; the
+    /// caller trims them once a batch is in (an app's list was 60% spare capacity).
+    fn upsert(&mut self, app: String, live: LiveResource) -> &mut Arc<Vec<LiveResource>> {
         if self.owner.get(&live.key).is_some_and(|(a, _)| *a != app) {
             self.remove(&live.key.clone());
         }
@@ -258,11 +268,13 @@ impl State {
             live.key.clone(),
             (app.clone(), live.resource_version.clone()),
         );
-        let list = Arc::make_mut(self.by_app.entry(app).or_default());
+        let shared = self.by_app.entry(app).or_default();
+        let list = Arc::make_mut(shared);
         match list.binary_search_by(|l| l.key.cmp(&live.key)) {
             Ok(i) => list[i] = live,
             Err(i) => list.insert(i, live),
         }
+        shared
     }
 }
 

@@ -220,18 +220,17 @@ fn publish(
         previous.view.clone()
     } else {
         record_app_counts(&env.config.name, &statuses);
-        let nodes = {
-            let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
-            tree_nodes_cached(&tree, &live, &statuses, &mut cache)
-        };
-        let changed =
-            previous.view.nodes != nodes || previous.error != error || previous.head != head;
-        Arc::new(TreeView {
-            env: env.config.name.clone(),
-            revision: head.clone(),
-            simulated: env.config.cluster == ClusterTarget::Sim,
-            version: previous.view.version + u64::from(changed),
-            nodes,
+        let mut cache = env.cache.lock().unwrap_or_else(|e| e.into_inner());
+        tree_nodes_cached(&tree, &live, &statuses, &mut cache, |nodes| {
+            let changed =
+                previous.view.nodes != nodes || previous.error != error || previous.head != head;
+            Arc::new(TreeView {
+                env: env.config.name.clone(),
+                revision: head.clone(),
+                simulated: env.config.cluster == ClusterTarget::Sim,
+                version: previous.view.version + u64::from(changed),
+                nodes,
+            })
         })
     };
     let (version, changed) = (view.version, view.version != previous.view.version);

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use atrium_app::dto::env::TreeNode;
+use atrium_app::dto::env::{TreeNode, TreeView};
 use atrium_app::dto::node::NodeId;
 use rayon::prelude::*;
 
@@ -20,53 +20,68 @@ pub fn tree_nodes(
     live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
 ) -> Vec<TreeNode> {
-    nodes_with(tree, live, statuses, None)
+    nodes_with(tree, live, statuses, None).0
 }
 
-/// [`tree_nodes`], reusing the rows of apps whose statuses did not move.
+/// [`tree_nodes`] made into a view by `wrap`, reusing the rows of apps whose statuses did not
+/// move from the view the cache last made. The cache keeps that view (shared with whoever
+/// holds it), not a copy of its rows.
 pub fn tree_nodes_cached(
     tree: &Arc<RenderedTree>,
     live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
     cache: &mut ViewCache,
-) -> Vec<TreeNode> {
+    wrap: impl FnOnce(Vec<TreeNode>) -> Arc<TreeView>,
+) -> Arc<TreeView> {
     cache.follow(tree);
-    nodes_with(tree, live, statuses, Some(&mut cache.rows))
+    let shown = cache.shown.take();
+    let known = shown
+        .as_deref()
+        .map(|view| (&cache.rows, view.nodes.as_slice()));
+    let (nodes, ranges) = nodes_with(tree, live, statuses, known);
+    let unknown = AppStatus::unknown();
+    let mut rows = KnownRows::with_capacity(tree.apps.len());
+    for (app, range) in tree.apps.iter().zip(ranges) {
+        let status = statuses.get(&app.name).unwrap_or(&unknown);
+        // Only rows made from the pass's statuses are worth keeping.
+        if let Some(range) = range.filter(|_| status.resources.len() == app.resources.len()) {
+            rows.insert(app.name.clone(), (status.resources.clone(), range));
+        }
+    }
+    let view = wrap(nodes);
+    cache.rows = rows;
+    cache.shown = Some(view.clone());
+    view
 }
 
+/// The rows of the last view: per app, the statuses they show and where they are.
+type Known<'a> = (&'a KnownRows, &'a [TreeNode]);
+
+/// The flat tree, and where each app's resource rows ended up in it.
 fn nodes_with(
     tree: &RenderedTree,
     live: &crate::cluster::driver::Inventory,
     statuses: &HashMap<String, AppStatus>,
-    rows: Option<&mut KnownRows>,
-) -> Vec<TreeNode> {
+    known: Option<Known<'_>>,
+) -> (Vec<TreeNode>, Vec<Option<std::ops::Range<usize>>>) {
     let unknown = AppStatus::unknown();
     let status_of = |app: &RenderedApp| statuses.get(&app.name).unwrap_or(&unknown);
     // Each app's resource rows, on every core; then one walk puts them in tree order.
-    let known: Option<&KnownRows> = rows.as_deref();
-    let built: Vec<(Vec<TreeNode>, bool)> = tree
+    let built: Vec<Vec<TreeNode>> = tree
         .apps
         .par_iter()
         .map(|app| {
             let status = status_of(app);
-            let cached = known
-                .and_then(|r| r.get(&app.name))
-                .filter(|(shown, _)| *shown == status.resources);
+            let cached = known.and_then(|(rows, nodes)| {
+                let (shown, range) = rows.get(&app.name)?;
+                (*shown == status.resources).then(|| nodes.get(range.clone()))?
+            });
             match cached {
-                Some((_, rows)) => (rows.clone(), false),
-                None => (resource_rows(app, live, status), true),
+                Some(rows) => rows.to_vec(),
+                None => resource_rows(app, live, status),
             }
         })
         .collect();
-    if let Some(rows) = rows {
-        for (app, (built, fresh)) in tree.apps.iter().zip(&built) {
-            let status = status_of(app);
-            // Only rows made from the pass's statuses are worth keeping.
-            if *fresh && status.resources.len() == app.resources.len() {
-                rows.insert(app.name.clone(), (status.resources.clone(), built.clone()));
-            }
-        }
-    }
     let mut walk = Walk {
         index: tree
             .apps
@@ -76,13 +91,14 @@ fn nodes_with(
             .collect(),
         apps: &tree.apps,
         status_of: &status_of,
-        rows: built.into_iter().map(|(rows, _)| Some(rows)).collect(),
+        ranges: vec![None; built.len()],
+        rows: built.into_iter().map(Some).collect(),
         nodes: Vec::with_capacity(tree.apps.iter().map(|a| 1 + a.resources.len()).sum()),
     };
     if !tree.apps.is_empty() {
         walk.push_app(0, 0);
     }
-    walk.nodes
+    (walk.nodes, walk.ranges)
 }
 
 /// The rows of an app's own resources (child Applications appear as app nodes instead).
@@ -137,6 +153,8 @@ struct Walk<'a, F> {
     status_of: &'a F,
     /// Each app's resource rows, taken when the walk reaches the app.
     rows: Vec<Option<Vec<TreeNode>>>,
+    /// Where each app's rows went in `nodes`.
+    ranges: Vec<Option<std::ops::Range<usize>>>,
     nodes: Vec<TreeNode>,
 }
 
@@ -171,7 +189,9 @@ impl<'a, F: Fn(&RenderedApp) -> &'a AppStatus> Walk<'a, F> {
             }
         }
         if let Some(rows) = self.rows[i].take() {
+            let start = self.nodes.len();
             self.nodes.extend(rows);
+            self.ranges[i] = Some(start..self.nodes.len());
         }
     }
 }

@@ -9,6 +9,7 @@ use super::cache::same_wants;
 use super::*;
 use crate::gitops::tree::{RenderedApp, RenderedTree};
 use crate::resource::facts::{desired_facts, live_facts};
+use atrium_app::dto::env::TreeView;
 
 fn config_map(value: &str) -> serde_json::Value {
     json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -63,9 +64,14 @@ fn cached_statuses_follow_resource_versions_and_renders() {
                      live: &crate::cluster::driver::Inventory,
                      statuses: &HashMap<String, AppStatus>,
                      cache: &mut ViewCache| {
-        let rows = tree_nodes_cached(tree, live, statuses, cache);
-        assert_eq!(rows, tree_nodes(tree, live, statuses));
-        rows
+        let view = tree_nodes_cached(tree, live, statuses, cache, |nodes| {
+            Arc::new(TreeView {
+                nodes,
+                ..TreeView::default()
+            })
+        });
+        assert_eq!(view.nodes, tree_nodes(tree, live, statuses));
+        view.nodes.clone()
     };
 
     let first = app_statuses_cached(&tree, &live("fast", "1"), &mut cache, true);
