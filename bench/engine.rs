@@ -447,11 +447,15 @@ async fn watch_costs(
         let report = driver
             .apply(&app.name, std::slice::from_ref(&config), options)
             .await?;
+        // What the apply wrote (the app's other objects come back as prune candidates, which
+        // were not touched), as the engine's settle picks it.
         let written: Vec<(String, Option<String>)> = report
             .results
             .iter()
+            .filter(|r| r.resource_version.is_some())
             .map(|r| (r.key.clone(), r.resource_version.clone()))
             .collect();
+        anyhow::ensure!(written.len() == 1, "the apply wrote {written:?}");
         let t = Instant::now();
         anyhow::ensure!(
             watch.caught_up(&written, Duration::from_secs(10)).await,
