@@ -4,18 +4,21 @@
 use std::borrow::Borrow;
 use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::model::{CatalogError, EntityRef, Located};
+use super::model::{CatalogError, Entity, EntityRef, Located};
 use super::relations::resolve;
 use super::source::SourceSnapshot;
 
 /// Entities by ref, relations filled in both ways, and all errors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Assembled {
-    pub entities: BTreeMap<EntityRef, Located>,
+    /// Each ref is the one copy the catalog holds: relations naming the entity and the search
+    /// index share it.
+    pub entities: BTreeMap<Arc<EntityRef>, Located>,
     pub errors: Vec<CatalogError>,
 }
 
@@ -23,13 +26,19 @@ pub struct Assembled {
 /// wins, and the other gets an error naming both.
 pub fn assemble<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Assembled {
     let merged = merge(sources);
-    let mut entities: BTreeMap<EntityRef, Located> = merged
+    let mut entities: BTreeMap<Arc<EntityRef>, Located> = merged
         .entities
         .into_iter()
         .map(|(entity_ref, located)| {
-            let mut located = located.clone();
-            located.entity.relations.clear();
-            (entity_ref, located)
+            // A copy of the struct only: its strings, metadata and spec are shared.
+            let located = Located {
+                entity: Entity {
+                    relations: Vec::new(),
+                    ..located.entity.clone()
+                },
+                ..located.clone()
+            };
+            (Arc::new(entity_ref), located)
         })
         .collect();
     resolve(&mut entities);
@@ -83,8 +92,8 @@ pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
                 Entry::Occupied(defined) => {
                     let (entity_ref, first) = (defined.key(), defined.get());
                     errors.push(CatalogError {
-                        source: located.source.clone(),
-                        file: located.file.clone(),
+                        source: located.source.to_string(),
+                        file: located.file.to_string(),
                         document: Some(located.document),
                         entity_ref: Some(entity_ref.to_string()),
                         message: format!(

@@ -29,6 +29,152 @@ impl fmt::Display for EntityRef {
     }
 }
 
+/// An immutable string shared by reference count: what thousands of entities hold alike (a
+/// source name, a file, a kind, an apiVersion) is one allocation, not one per entity. Compares,
+/// hashes, orders, prints and serializes as the string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedStr(std::sync::Arc<str>);
+
+impl SharedStr {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The one copy of `text` the process holds, for values with few distinct spellings
+    /// (kinds, apiVersions, source names). Copies nobody holds any more are dropped as the
+    /// table grows, so unusual values cannot pile up.
+    pub fn interned(text: &str) -> SharedStr {
+        use std::collections::HashSet;
+        use std::sync::{Arc, LazyLock, Mutex};
+        type Table = Mutex<(HashSet<Arc<str>>, usize)>;
+        static TABLE: LazyLock<Table> = LazyLock::new(Table::default);
+        let mut guard = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        let (table, limit) = &mut *guard;
+        if let Some(shared) = table.get(text) {
+            return SharedStr(shared.clone());
+        }
+        if table.len() >= (*limit).max(64) {
+            table.retain(|s| Arc::strong_count(s) > 1);
+            *limit = table.len() * 2;
+        }
+        let shared: Arc<str> = text.into();
+        table.insert(shared.clone());
+        SharedStr(shared)
+    }
+
+    /// Deserializes through [`SharedStr::interned`].
+    pub fn deserialize_interned<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<SharedStr, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(SharedStr::interned(&text))
+    }
+}
+
+impl Default for SharedStr {
+    fn default() -> Self {
+        SharedStr::interned("")
+    }
+}
+
+impl std::ops::Deref for SharedStr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(text: &str) -> Self {
+        SharedStr(text.into())
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(text: String) -> Self {
+        SharedStr(text.into())
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(text: &String) -> Self {
+        SharedStr(text.as_str().into())
+    }
+}
+
+impl PartialEq<str> for SharedStr {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SharedStr {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for SharedStr {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<SharedStr> for str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<SharedStr> for &str {
+    fn eq(&self, other: &SharedStr) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<SharedStr> for String {
+    fn eq(&self, other: &SharedStr) -> bool {
+        **self == *other.0
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for SharedStr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedStr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(SharedStr::from)
+    }
+}
+
 /// One `metadata.links[]` item.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Link {
@@ -53,6 +199,23 @@ pub struct Metadata {
     pub links: Vec<Link>,
 }
 
+impl Metadata {
+    /// Drops the spare capacity a parse or a deserialization leaves in the lists (a map of two
+    /// annotations grown to four slots): it stays for the life of the catalog.
+    pub fn compact(&mut self) {
+        for map in [&mut self.labels, &mut self.annotations] {
+            if map.is_empty() {
+                continue;
+            }
+            let mut pairs = std::mem::take(map).into_tuple_vec();
+            pairs.shrink_to_fit();
+            *map = litemap::LiteMap::from_sorted_store_unchecked(pairs);
+        }
+        self.tags.shrink_to_fit();
+        self.links.shrink_to_fit();
+    }
+}
+
 /// A directed relation, e.g. `ownedBy` → `group:default/team-a`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Relation {
@@ -68,8 +231,11 @@ pub struct Relation {
 /// descriptor's `spec` object as read (kept whole so nothing a team wrote is lost).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
-    pub api_version: String,
-    pub kind: String,
+    /// Shared: a catalog has a handful of distinct values.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub api_version: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub kind: SharedStr,
     /// Shared (`Arc`), with `spec`: the source's snapshot, the assembled catalog and each
     /// refresh's working copy hold the same entity, and at 100,000 entities a deep copy each
     /// was most of the process's memory. Read-only once validated.
@@ -173,10 +339,12 @@ impl<'de> Deserialize<'de> for Spec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Located {
     pub entity: Entity,
-    /// Catalog source name (from configuration).
-    pub source: String,
-    /// Path of the file, relative to the source root, `/`-separated.
-    pub file: String,
+    /// Catalog source name (from configuration); shared by the source's entities.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub source: SharedStr,
+    /// Path of the file, relative to the source root, `/`-separated; shared by the file's
+    /// entities.
+    pub file: SharedStr,
     /// Index of the YAML document inside the file, from 0.
     pub document: usize,
 }

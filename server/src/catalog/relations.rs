@@ -177,10 +177,11 @@ pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
 
 /// Fills `relations` on every entity of the map: forward relations always (a dangling target
 /// is kept so the UI can show it), reverse ones on targets that exist. Sorted, deduplicated.
-pub fn resolve(entities: &mut BTreeMap<EntityRef, Located>) {
-    // Entities by position in the map's order, each ref shared (`Arc`) by every relation that
-    // names it: at 100,000 entities, copies of refs were the largest part of the catalog.
-    let refs: Vec<Arc<EntityRef>> = entities.keys().cloned().map(Arc::new).collect();
+pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
+    // Entities by position in the map's order, each ref shared (`Arc`, the map's own key) by
+    // every relation that names it: at 100,000 entities, copies of refs were the largest part
+    // of the catalog.
+    let refs: Vec<Arc<EntityRef>> = entities.keys().cloned().collect();
     let position: HashMap<&EntityRef, usize> =
         refs.iter().enumerate().map(|(i, r)| (&**r, i)).collect();
     let mut found: Vec<Vec<Relation>> = vec![Vec::new(); refs.len()];
@@ -218,9 +219,9 @@ mod tests {
     use crate::catalog::testing;
     use serde_json::json;
 
-    fn located(kind: &str, name: &str, spec: Value) -> (EntityRef, Located) {
+    fn located(kind: &str, name: &str, spec: Value) -> (Arc<EntityRef>, Located) {
         let located = testing::located("s", kind, name, spec);
-        (located.entity.entity_ref(), located)
+        (Arc::new(located.entity.entity_ref()), located)
     }
 
     fn rel(t: &str, target: &str) -> Relation {
@@ -230,7 +231,7 @@ mod tests {
         }
     }
 
-    fn relations_of<'a>(map: &'a BTreeMap<EntityRef, Located>, r: &str) -> &'a [Relation] {
+    fn relations_of<'a>(map: &'a BTreeMap<Arc<EntityRef>, Located>, r: &str) -> &'a [Relation] {
         &map[&r.parse::<EntityRef>().unwrap()].entity.relations
     }
 
@@ -327,7 +328,7 @@ mod tests {
         );
         std::sync::Arc::make_mut(&mut sys.entity.metadata).namespace = "retail".into();
         let mut map: BTreeMap<_, _> = [
-            (sys.entity.entity_ref(), sys),
+            (Arc::new(sys.entity.entity_ref()), sys),
             located(
                 "Domain",
                 "sales",

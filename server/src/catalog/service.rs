@@ -28,7 +28,12 @@ pub struct CatalogState {
 
 impl CatalogState {
     pub fn build(assembled: Assembled) -> anyhow::Result<Self> {
-        let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity))?;
+        let index = SearchIndex::build_shared(
+            assembled
+                .entities
+                .iter()
+                .map(|(entity_ref, l)| (entity_ref.clone(), &l.entity)),
+        )?;
         let mut errors_by_file: HashMap<(String, String), Vec<CatalogError>> = HashMap::new();
         for error in &assembled.errors {
             errors_by_file

@@ -184,7 +184,7 @@ fn to_hit(
     let e = &located.entity;
     SearchHit {
         entity_ref: e.entity_ref().to_string(),
-        kind: e.kind.clone(),
+        kind: e.kind.to_string(),
         namespace: e.metadata.namespace.clone(),
         name: e.metadata.name.clone(),
         title: e.metadata.title.clone(),
@@ -244,12 +244,12 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
     });
     EntityView {
         entity_ref: e.entity_ref().to_string(),
-        kind: e.kind.clone(),
+        kind: e.kind.to_string(),
         namespace: e.metadata.namespace.clone(),
         name: e.metadata.name.clone(),
         title: e.metadata.title.clone(),
         description: e.metadata.description.clone(),
-        api_version: e.api_version.clone(),
+        api_version: e.api_version.to_string(),
         entity_type: e.spec_str("type").map(str::to_string),
         lifecycle: e.spec_str("lifecycle").map(str::to_string),
         owner: relation_target(located, "ownedBy").map(|r| ref_link(state, &r, "group")),
@@ -272,11 +272,11 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
         relations,
         spec,
         definition,
-        source: located.source.clone(),
-        file: located.file.clone(),
+        source: located.source.to_string(),
+        file: located.file.to_string(),
         errors: state
             .errors_by_file
-            .get(&(located.source.clone(), located.file.clone()))
+            .get(&(located.source.to_string(), located.file.to_string()))
             .map(|errors| errors.iter().map(to_error_view).collect())
             .unwrap_or_default(),
     }

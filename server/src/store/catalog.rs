@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use sqlx::Row;
 
 use super::{Result, Store, StoreError};
-use crate::catalog::model::{CatalogError, Entity, Located};
+use crate::catalog::model::{CatalogError, Entity, Located, SharedStr};
 use crate::catalog::source::SourceSnapshot;
 
 impl Store {
@@ -120,17 +120,29 @@ impl Store {
         // Row by row: 100,000 rows' text held at once was a transient peak of its own.
         .fetch(&self.pool);
         futures::pin_mut!(entities);
+        // Names shared by every entity of the source, and of a file (rows come by file).
+        let shared_source = SharedStr::interned(source);
+        let mut file = SharedStr::default();
         while let Some(r) = futures::TryStreamExt::try_next(&mut entities).await? {
             let body: &str = r.try_get("body")?;
-            let entity: Entity =
+            let mut entity: Entity =
                 serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if let Some(metadata) = std::sync::Arc::get_mut(&mut entity.metadata) {
+                metadata.compact();
+            }
+            let path: &str = r.try_get("file")?;
+            if file != path {
+                file = path.into();
+            }
             snapshot.entities.push(Located {
                 entity,
-                source: source.to_string(),
-                file: r.try_get("file")?,
+                source: shared_source.clone(),
+                file: file.clone(),
                 document: r.try_get::<i64, _>("document")? as usize,
             });
         }
+        // Grown by doubling: up to half of it would be spare for as long as the snapshot lives.
+        snapshot.entities.shrink_to_fit();
         let errors = sqlx::query(
             "SELECT file, document, entity_ref, message FROM catalog_errors \
              WHERE source = $1 ORDER BY seq",
