@@ -151,7 +151,7 @@ impl TeamIndex {
                     // A selector needs the apps' labels, which the catalog does not know:
                     // such components own apps only through policy lines.
                     let link = AppLink::of_component(&me.name, |key| {
-                        entity.metadata.annotations.get(key).cloned()
+                        entity.metadata.annotations.get(key).map(|v| v.to_string())
                     });
                     let apps = match &link {
                         Ok(link) => link.names().unwrap_or_default().to_vec(),

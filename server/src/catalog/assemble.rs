@@ -150,7 +150,7 @@ mod tests {
         b.source_error = Some("catalog source \"b\": cannot read".into());
         let out = assemble(&[a, b]);
         assert_eq!(out.entities.len(), 2);
-        let web = &out.entities[&"component:web".parse().unwrap()];
+        let web = &out.entities[&"component:web".parse::<EntityRef>().unwrap()];
         assert_eq!(web.source, "a");
         assert_eq!(
             web.entity.relations,
@@ -159,7 +159,7 @@ mod tests {
                 target: std::sync::Arc::new("group:team".parse().unwrap())
             }]
         );
-        let team = &out.entities[&"group:team".parse().unwrap()];
+        let team = &out.entities[&"group:team".parse::<EntityRef>().unwrap()];
         assert_eq!(team.entity.relations[0].relation_type, "ownerOf");
         assert_eq!(out.errors.len(), 2);
         assert_eq!(out.errors[0].file, "");

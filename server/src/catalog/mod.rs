@@ -12,6 +12,7 @@ pub mod rules;
 pub mod search;
 pub mod service;
 pub mod source;
+pub mod spec;
 pub mod substitute;
 #[cfg(test)]
 pub(crate) mod testing;

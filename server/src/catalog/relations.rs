@@ -6,9 +6,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::model::{Entity, EntityRef, Located, Relation};
+use super::model::{Entity, EntityRef, Located, Relation, SpecValue};
 use super::refs::parse_ref;
 
 /// One spec field that names other entities.
@@ -162,8 +160,8 @@ pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
     let mut out = Vec::new();
     for field in fields_for(&entity.kind) {
         let texts: Vec<&str> = match entity.spec.get(field.field) {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            Some(SpecValue::String(s)) => vec![s.as_str()],
+            Some(SpecValue::Array(items)) => items.iter().filter_map(SpecValue::as_str).collect(),
             _ => continue,
         };
         for text in texts {
@@ -217,7 +215,7 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
 mod tests {
     use super::*;
     use crate::catalog::testing;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn located(kind: &str, name: &str, spec: Value) -> (Arc<EntityRef>, Located) {
         let located = testing::located("s", kind, name, spec);

@@ -190,11 +190,7 @@ impl fmt::Debug for SearchIndex {
 impl SearchIndex {
     /// Indexes `entities` (all kinds, Location included: it is searchable like the rest).
     pub fn build<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Result<Self> {
-        Self::build_shared(
-            entities
-                .into_iter()
-                .map(|e| (Arc::new(e.entity_ref()), e)),
-        )
+        Self::build_shared(entities.into_iter().map(|e| (Arc::new(e.entity_ref()), e)))
     }
 
     /// [`SearchIndex::build`] given each entity's ref, which the index shares (the catalog's

@@ -343,7 +343,7 @@ fn facet_values(entity: &Entity) -> [Vec<String>; Facet::COUNT] {
             Facet::Type => entity.spec_str("type").into_iter().collect(),
             Facet::Owner => entity.spec_str("owner").into_iter().collect(),
             Facet::Lifecycle => entity.spec_str("lifecycle").into_iter().collect(),
-            Facet::Tags => entity.metadata.tags.iter().map(String::as_str).collect(),
+            Facet::Tags => entity.metadata.tags.iter().map(|t| t.as_str()).collect(),
             Facet::System => entity.spec_str("system").into_iter().collect(),
         };
         out[facet as usize] = raw
