@@ -283,6 +283,13 @@ impl Catalog {
                 self.store.save_source_snapshot(&next).await?;
                 self.snapshots.lock().expect("snapshots lock")[i] = Arc::new(next);
                 changed = true;
+            } else {
+                // Unchanged (the usual timer refresh): what was read goes, and the memory it
+                // took is handed back, not kept by the threads that read it.
+                tokio::task::spawn_blocking(move || {
+                    drop(next);
+                    crate::util::release_freed_memory();
+                });
             }
             self.runtime.lock().expect("runtime lock")[i].last_refresh =
                 Some(crate::util::now_rfc3339());
