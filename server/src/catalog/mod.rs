@@ -11,6 +11,7 @@ pub mod relations;
 pub mod rules;
 pub mod search;
 pub mod service;
+pub mod shared_str;
 pub mod source;
 pub mod spec;
 pub mod substitute;
