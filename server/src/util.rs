@@ -108,9 +108,15 @@ pub async fn pause_point_async(point: &str) {
 /// the entities a comparison finds unchanged and drops) is theirs to give back: each collects
 /// its own heap too.
 pub fn release_freed_memory() {
+    release_this_threads_memory();
+    rayon::broadcast(|_| release_this_threads_memory());
+}
+
+/// [`release_freed_memory`] for the calling thread's heap only: what an async thread may call
+/// (it never waits for rayon's threads).
+pub fn release_this_threads_memory() {
     // SAFETY: mi_collect takes no pointers; `force` also purges other threads' abandoned pages.
     unsafe { libmimalloc_sys::mi_collect(true) }
-    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
 }
 
 #[cfg(test)]

@@ -59,9 +59,10 @@ enum AppClaims {
 
 #[derive(Debug, Default)]
 pub struct TeamIndex {
-    /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted.
-    /// Group names are shared by every user and app that names them.
-    direct: HashMap<Box<str>, Box<[Arc<str>]>>,
+    /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted,
+    /// in key order (a sorted list: a hash table of 60,000 keys is twice the size). Group
+    /// names are shared by every user and app that names them.
+    direct: Vec<(Box<str>, Box<[Arc<str>]>)>,
     /// Group name -> its parent groups.
     parents: HashMap<Arc<str>, Box<[Arc<str>]>>,
     /// App name -> the teams claiming it (and through which Components, on a conflict).
@@ -173,6 +174,7 @@ impl TeamIndex {
                 (key, groups.into_boxed_slice())
             })
             .collect();
+        index.direct.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         claims.sort_unstable();
         claims.dedup();
         for same_app in claims.chunk_by(|a, b| a.0 == b.0) {
@@ -192,7 +194,6 @@ impl TeamIndex {
             };
             index.app_claims.insert(app.as_str().into(), claim);
         }
-        index.direct.shrink_to_fit();
         index.parents.shrink_to_fit();
         index.app_claims.shrink_to_fit();
         index
@@ -210,7 +211,11 @@ impl TeamIndex {
         .into_iter()
         .flatten()
         {
-            if let Some(groups) = self.direct.get(key.as_str()) {
+            if let Ok(at) = self
+                .direct
+                .binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
+            {
+                let groups = &self.direct[at].1;
                 catalog.extend(groups.iter().map(|g| g.to_string()));
             }
         }
@@ -324,6 +329,9 @@ impl Teams {
                 generation,
                 Arc::new(TeamIndex::build(state.assembled.entities.values())),
             );
+            // Built on a request's thread, once per catalog generation: what the build used
+            // in passing (a hundred thousand entities' worth) is handed back, not kept there.
+            crate::util::release_this_threads_memory();
         }
         cached.1.clone()
     }

@@ -89,11 +89,42 @@ impl Metadata {
     }
 }
 
+/// As `LiteMap` reads itself (a JSON object, or a list of pairs: an empty map is written
+/// `[]`), straight into shared strings.
 fn deserialize_interned_map<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<litemap::LiteMap<SharedStr, SharedStr>, D::Error> {
-    let map = litemap::LiteMap::<String, String>::deserialize(deserializer)?;
-    Ok(Metadata::string_map(map.into_tuple_vec()))
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of strings")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(pair) = map.next_entry()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(pair) = seq.next_element()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+    }
+    Ok(Metadata::string_map(deserializer.deserialize_any(Pairs)?))
 }
 
 fn deserialize_interned_list<'de, D: serde::Deserializer<'de>>(

@@ -112,6 +112,8 @@ impl Catalog {
             })));
         }
         let assembled = assemble(&snapshots);
+        // The rows were read on this thread: what reading them used in passing goes back now.
+        crate::util::release_this_threads_memory();
         let state = tokio::task::spawn_blocking(move || {
             let state = CatalogState::build(assembled);
             crate::util::release_freed_memory();

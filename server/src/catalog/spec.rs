@@ -121,9 +121,88 @@ impl Serialize for Spec {
     }
 }
 
+/// Read straight into the compact form: a JSON map first would be 100,000 transient B-tree
+/// nodes at a restart, and their holes stay in the process's memory.
 impl<'de> Deserialize<'de> for Spec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::Map::deserialize(deserializer).map(Spec::from)
+        match SpecValue::deserialize(deserializer)? {
+            SpecValue::Object(fields) => Ok(Spec(fields)),
+            _ => Err(serde::de::Error::custom("spec: expected an object")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SpecValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = SpecValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<SpecValue, E> {
+        Ok(SpecValue::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<SpecValue, E> {
+        Ok(SpecValue::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<SpecValue, D::Error> {
+        SpecValue::deserialize(d)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<SpecValue, E> {
+        Ok(SpecValue::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<SpecValue, E> {
+        Ok(SpecValue::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<SpecValue, E> {
+        Ok(SpecValue::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<SpecValue, E> {
+        // As serde_json: a number JSON cannot hold is null.
+        Ok(serde_json::Number::from_f64(n).map_or(SpecValue::Null, SpecValue::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<SpecValue, E> {
+        Ok(SpecValue::String(if s.len() <= INTERNED_MAX {
+            SharedStr::interned(s)
+        } else {
+            s.into()
+        }))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SpecValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(SpecValue::Array(items.into_boxed_slice()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SpecValue, A::Error> {
+        let mut fields: Vec<(SharedStr, SpecValue)> =
+            Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            fields.push((SharedStr::interned(&key), map.next_value()?));
+        }
+        // Sorted, and a repeated key keeps its last value, as a JSON map reads it.
+        fields.reverse();
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        fields.dedup_by(|later, first| later.0 == first.0);
+        Ok(SpecValue::Object(fields.into_boxed_slice()))
     }
 }
 
@@ -307,6 +386,13 @@ mod tests {
         assert_eq!(spec["profile"], json["profile"]);
         assert_eq!(spec["list"].to_string(), json["list"].to_string());
         assert_eq!(spec["list"].to_json(), json["list"]);
+        // Read straight from JSON text: the same as through a JSON value.
+        let text = r#"{"b": 1, "a": {"y": [true, null, 2.5], "x": "s"}, "b": 2}"#;
+        let direct: Spec = serde_json::from_str(text).unwrap();
+        let via: Spec = serde_json::from_str::<Value>(text).unwrap().into();
+        assert_eq!(direct, via);
+        assert_eq!(direct["b"], json!(2));
+        assert!(serde_json::from_str::<Spec>("[1]").is_err());
     }
 
     #[test]

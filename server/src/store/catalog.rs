@@ -42,27 +42,30 @@ impl Store {
             .map(|(path, blob)| [source.into(), path.as_str().into(), blob.as_str().into()])
             .collect();
         insert_rows(&mut tx, "catalog_files (source, path, blob)", &files).await?;
-        let entities = snapshot
-            .entities
-            .iter()
-            .map(|located| {
-                let body = serde_json::to_string(&located.entity)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok([
-                    source.into(),
-                    located.entity.entity_ref().to_string().into(),
-                    located.file.as_str().into(),
-                    (located.document as i64).into(),
-                    body.into(),
-                ])
-            })
-            .collect::<Result<Vec<[Value; 5]>>>()?;
-        insert_rows(
-            &mut tx,
-            "catalog_entities (source, entity_ref, file, document, body)",
-            &entities,
-        )
-        .await?;
+        // A statement's worth of bodies at a time: 100,000 entities' JSON at once was a
+        // transient 50 MB, and the holes it left behind stayed in the process's memory.
+        for chunk in snapshot.entities.chunks(ROWS_PER_STATEMENT) {
+            let entities = chunk
+                .iter()
+                .map(|located| {
+                    let body = serde_json::to_string(&located.entity)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok([
+                        source.into(),
+                        located.entity.entity_ref().to_string().into(),
+                        located.file.as_str().into(),
+                        (located.document as i64).into(),
+                        body.into(),
+                    ])
+                })
+                .collect::<Result<Vec<[Value; 5]>>>()?;
+            insert_rows(
+                &mut tx,
+                "catalog_entities (source, entity_ref, file, document, body)",
+                &entities,
+            )
+            .await?;
+        }
         let errors: Vec<[Value; 6]> = snapshot
             .errors
             .iter()
@@ -205,6 +208,8 @@ impl From<Option<i64>> for Value<'_> {
     }
 }
 
+const ROWS_PER_STATEMENT: usize = 500;
+
 /// `INSERT INTO <table_columns> VALUES (…), (…)` in statements of up to 500 rows: a 100,000
 /// entity catalog is 200 round trips instead of 100,000 (PostgreSQL's and SQLite's limits on
 /// bound parameters, 65,535 and 32,766, are far off).
@@ -213,7 +218,7 @@ async fn insert_rows<const N: usize>(
     table_columns: &str,
     rows: &[[Value<'_>; N]],
 ) -> Result<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = format!("INSERT INTO {table_columns} VALUES ");
         for r in 0..chunk.len() {
             sql.push_str(if r == 0 { "(" } else { ", (" });
