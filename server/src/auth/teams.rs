@@ -62,12 +62,15 @@ pub struct TeamIndex {
     /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted,
     /// in key order (a sorted list: a hash table of 60,000 keys is twice the size). Group
     /// names are shared by every user and app that names them.
-    direct: Vec<(Box<str>, Box<[Arc<str>]>)>,
+    direct: Vec<(Box<str>, Groups)>,
     /// Group name -> its parent groups.
-    parents: HashMap<Arc<str>, Box<[Arc<str>]>>,
+    parents: HashMap<Arc<str>, Groups>,
     /// App name -> the teams claiming it (and through which Components, on a conflict).
     app_claims: HashMap<Box<str>, AppClaims>,
 }
+
+/// Group names, sorted; each shared with the rest of the index.
+type Groups = Box<[Arc<str>]>;
 
 /// One `Arc<str>` per distinct group name while an index is built.
 #[derive(Default)]
@@ -83,7 +86,7 @@ impl Names {
         shared
     }
 
-    fn sorted(&mut self, names: impl IntoIterator<Item = String>) -> Box<[Arc<str>]> {
+    fn sorted(&mut self, names: impl IntoIterator<Item = String>) -> Groups {
         let mut out: Vec<Arc<str>> = names.into_iter().map(|n| self.get(n)).collect();
         out.sort_unstable();
         out.dedup();
