@@ -103,7 +103,18 @@ pub async fn pause_point_async(point: &str) {
 /// allocates again, and the blocking threads that do rebuilds go idle: at 100,000 entities
 /// that was 35–65 MB of resident memory nobody used. Harmless when mimalloc is not the global
 /// allocator (tests, the `system-alloc` build): its own heap is then empty.
+///
+/// Files are parsed on rayon's pool, and what its threads allocated (a refresh's parse, then
+/// the entities a comparison finds unchanged and drops) is theirs to give back: each collects
+/// its own heap too.
 pub fn release_freed_memory() {
+    release_this_threads_memory();
+    rayon::broadcast(|_| release_this_threads_memory());
+}
+
+/// [`release_freed_memory`] for the calling thread's heap only: what an async thread may call
+/// (it never waits for rayon's threads).
+pub fn release_this_threads_memory() {
     // SAFETY: mi_collect takes no pointers; `force` also purges other threads' abandoned pages.
     unsafe { libmimalloc_sys::mi_collect(true) }
 }

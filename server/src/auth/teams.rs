@@ -10,7 +10,7 @@
 //! Built from the catalog's relations, which already hold both directions of every edge, and
 //! rebuilt only when the catalog's generation changes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::catalog::model::{EntityRef, Located};
@@ -48,30 +48,71 @@ impl Membership {
 /// Who claims an app: owner group -> the Components (refs) claiming it for that group.
 pub type Claims = BTreeMap<String, BTreeSet<String>>;
 
+/// The claims on one app. Almost every app has one team, and then which Components claim it
+/// is never shown: only the team is kept. The Components are kept for a conflict, which names
+/// them. (At 100,000 entities, a map of maps per app was 40 MB.)
+#[derive(Debug)]
+enum AppClaims {
+    One(Arc<str>),
+    Conflict(Claims),
+}
+
 #[derive(Debug, Default)]
 pub struct TeamIndex {
-    /// User name and profile e-mail (lower case) -> the groups they are directly in.
-    direct: HashMap<String, BTreeSet<String>>,
+    /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted,
+    /// in key order (a sorted list: a hash table of 60,000 keys is twice the size). Group
+    /// names are shared by every user and app that names them.
+    direct: Vec<(Box<str>, Groups)>,
     /// Group name -> its parent groups.
-    parents: HashMap<String, BTreeSet<String>>,
-    /// App name -> the teams claiming it, and through which Components.
-    app_claims: HashMap<String, Claims>,
+    parents: HashMap<Arc<str>, Groups>,
+    /// App name -> the teams claiming it (and through which Components, on a conflict).
+    app_claims: HashMap<Box<str>, AppClaims>,
+}
+
+/// Group names, sorted; each shared with the rest of the index.
+type Groups = Box<[Arc<str>]>;
+
+/// One `Arc<str>` per distinct group name while an index is built.
+#[derive(Default)]
+struct Names(HashSet<Arc<str>>);
+
+impl Names {
+    fn get(&mut self, name: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(name.as_str()) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = name.into();
+        self.0.insert(shared.clone());
+        shared
+    }
+
+    fn sorted(&mut self, names: impl IntoIterator<Item = String>) -> Groups {
+        let mut out: Vec<Arc<str>> = names.into_iter().map(|n| self.get(n)).collect();
+        out.sort_unstable();
+        out.dedup();
+        out.into_boxed_slice()
+    }
 }
 
 impl TeamIndex {
     pub fn build<'a>(entities: impl Iterator<Item = &'a Located>) -> Self {
         let mut index = TeamIndex::default();
+        let mut names = Names::default();
+        let mut direct: HashMap<Box<str>, Vec<Arc<str>>> = HashMap::new();
+        // (app, team, component ref), grouped below.
+        let mut claims: Vec<(String, Arc<str>, String)> = Vec::new();
         for located in entities {
             let entity = &located.entity;
             let me = entity.entity_ref();
             match me.kind.as_str() {
                 "user" => {
-                    let groups: BTreeSet<String> = entity
-                        .relations
-                        .iter()
-                        .filter(|r| r.relation_type == "memberOf" && r.target.kind == "group")
-                        .map(|r| group_name(&r.target))
-                        .collect();
+                    let groups = names.sorted(
+                        entity
+                            .relations
+                            .iter()
+                            .filter(|r| r.relation_type == "memberOf" && r.target.kind == "group")
+                            .map(|r| group_name(&r.target)),
+                    );
                     let mut keys = vec![me.name.clone()];
                     if me.namespace != "default" {
                         keys.push(format!("{}/{}", me.namespace, me.name));
@@ -84,17 +125,22 @@ impl TeamIndex {
                         keys.push(email.to_ascii_lowercase());
                     }
                     for key in keys {
-                        index.direct.entry(key).or_default().extend(groups.clone());
+                        direct
+                            .entry(key.into_boxed_str())
+                            .or_default()
+                            .extend(groups.iter().cloned());
                     }
                 }
                 "group" => {
-                    let parents = entity
-                        .relations
-                        .iter()
-                        .filter(|r| r.relation_type == "childOf" && r.target.kind == "group")
-                        .map(|r| group_name(&r.target))
-                        .collect();
-                    index.parents.insert(group_name(&me), parents);
+                    let parents = names.sorted(
+                        entity
+                            .relations
+                            .iter()
+                            .filter(|r| r.relation_type == "childOf" && r.target.kind == "group")
+                            .map(|r| group_name(&r.target)),
+                    );
+                    let me = names.get(group_name(&me));
+                    index.parents.insert(me, parents);
                 }
                 "component" => {
                     let Some(owner) = entity.spec_str("owner") else {
@@ -109,30 +155,50 @@ impl TeamIndex {
                     // A selector needs the apps' labels, which the catalog does not know:
                     // such components own apps only through policy lines.
                     let link = AppLink::of_component(&me.name, |key| {
-                        entity.metadata.annotations.get(key).cloned()
+                        entity.metadata.annotations.get(key).map(|v| v.to_string())
                     });
                     let apps = match &link {
                         Ok(link) => link.names().unwrap_or_default().to_vec(),
                         Err(_) => Vec::new(),
                     };
+                    let team = names.get(group_name(&owner));
                     for app in apps {
-                        index
-                            .app_claims
-                            .entry(app)
-                            .or_default()
-                            .entry(group_name(&owner))
-                            .or_default()
-                            .insert(me.to_string());
+                        claims.push((app, team.clone(), me.to_string()));
                     }
                 }
                 _ => {}
             }
         }
-        for (app, claims) in &index.app_claims {
-            if claims.len() > 1 {
-                tracing::warn!(app = %app, claims = ?claims, "app claimed by more than one team in the catalog: no team owns it until one claim is removed");
-            }
+        index.direct = direct
+            .into_iter()
+            .map(|(key, mut groups)| {
+                groups.sort_unstable();
+                groups.dedup();
+                (key, groups.into_boxed_slice())
+            })
+            .collect();
+        index.direct.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        claims.sort_unstable();
+        claims.dedup();
+        for same_app in claims.chunk_by(|a, b| a.0 == b.0) {
+            let app = &same_app[0].0;
+            let claim = if same_app.iter().all(|c| c.1 == same_app[0].1) {
+                AppClaims::One(same_app[0].1.clone())
+            } else {
+                let mut by_team = Claims::new();
+                for (_, team, component) in same_app {
+                    by_team
+                        .entry(team.to_string())
+                        .or_default()
+                        .insert(component.clone());
+                }
+                tracing::warn!(app = %app, claims = ?by_team, "app claimed by more than one team in the catalog: no team owns it until one claim is removed");
+                AppClaims::Conflict(by_team)
+            };
+            index.app_claims.insert(app.as_str().into(), claim);
         }
+        index.parents.shrink_to_fit();
+        index.app_claims.shrink_to_fit();
         index
     }
 
@@ -148,15 +214,19 @@ impl TeamIndex {
         .into_iter()
         .flatten()
         {
-            if let Some(groups) = self.direct.get(&key) {
-                catalog.extend(groups.iter().cloned());
+            if let Ok(at) = self
+                .direct
+                .binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
+            {
+                let groups = &self.direct[at].1;
+                catalog.extend(groups.iter().map(|g| g.to_string()));
             }
         }
         let mut queue: Vec<String> = catalog.iter().chain(&idp).cloned().collect();
         while let Some(group) = queue.pop() {
-            for parent in self.parents.get(&group).into_iter().flatten() {
-                if catalog.insert(parent.clone()) {
-                    queue.push(parent.clone());
+            for parent in self.parents.get(group.as_str()).into_iter().flatten() {
+                if catalog.insert(parent.to_string()) {
+                    queue.push(parent.to_string());
                 }
             }
         }
@@ -166,23 +236,35 @@ impl TeamIndex {
         }
     }
 
-    /// Every team claiming `app`, with the Components that claim it (usually one team).
-    pub fn claims_on(&self, app: &str) -> Option<&Claims> {
-        self.app_claims.get(app)
+    /// Every team claiming `app`, in name order (usually one).
+    pub fn teams_claiming(&self, app: &str) -> Vec<String> {
+        match self.app_claims.get(app) {
+            None => Vec::new(),
+            Some(AppClaims::One(team)) => vec![team.to_string()],
+            Some(AppClaims::Conflict(claims)) => claims.keys().cloned().collect(),
+        }
     }
 
     /// The team owning `app`: the one team claiming it. None when nobody does, or when several
     /// do (see [`TeamIndex::conflict`]).
     pub fn owner_of(&self, app: &str) -> Option<&str> {
         match self.app_claims.get(app) {
-            Some(claims) if claims.len() == 1 => claims.keys().next().map(String::as_str),
+            Some(AppClaims::One(team)) => Some(team),
+            _ => None,
+        }
+    }
+
+    /// The claims on `app` when more than one team makes them.
+    fn conflicting(&self, app: &str) -> Option<&Claims> {
+        match self.app_claims.get(app) {
+            Some(AppClaims::Conflict(claims)) => Some(claims),
             _ => None,
         }
     }
 
     /// Why `app` has no owner although it is claimed: every team and Component claiming it.
     pub fn conflict(&self, app: &str) -> Option<String> {
-        let claims = self.app_claims.get(app).filter(|c| c.len() > 1)?;
+        let claims = self.conflicting(app)?;
         let who: Vec<String> = claims
             .iter()
             .map(|(team, components)| {
@@ -198,11 +280,13 @@ impl TeamIndex {
 
     /// The conflicts Component `component` (an entity ref) is part of, one message per app.
     pub fn conflicts_of(&self, component: &str) -> Vec<String> {
-        let mut apps: Vec<&String> = self
+        let mut apps: Vec<&str> = self
             .app_claims
             .iter()
-            .filter(|(_, c)| c.len() > 1 && c.values().any(|refs| refs.contains(component)))
-            .map(|(app, _)| app)
+            .filter(|(_, c)| {
+                matches!(c, AppClaims::Conflict(c) if c.values().any(|refs| refs.contains(component)))
+            })
+            .map(|(app, _)| &**app)
             .collect();
         apps.sort();
         apps.into_iter()
@@ -212,15 +296,15 @@ impl TeamIndex {
 
     /// Every app claimed by more than one team, with [`TeamIndex::conflict`]'s message.
     pub fn conflicts(&self) -> Vec<(String, String)> {
-        let mut apps: Vec<&String> = self
+        let mut apps: Vec<&str> = self
             .app_claims
             .iter()
-            .filter(|(_, c)| c.len() > 1)
-            .map(|(app, _)| app)
+            .filter(|(_, c)| matches!(c, AppClaims::Conflict(_)))
+            .map(|(app, _)| &**app)
             .collect();
         apps.sort();
         apps.into_iter()
-            .filter_map(|app| Some((app.clone(), self.conflict(app)?)))
+            .filter_map(|app| Some((app.to_string(), self.conflict(app)?)))
             .collect()
     }
 }
@@ -248,6 +332,9 @@ impl Teams {
                 generation,
                 Arc::new(TeamIndex::build(state.assembled.entities.values())),
             );
+            // Built on a request's thread, once per catalog generation: what the build used
+            // in passing (a hundred thousand entities' worth) is handed back, not kept there.
+            crate::util::release_this_threads_memory();
         }
         cached.1.clone()
     }

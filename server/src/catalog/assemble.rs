@@ -4,18 +4,21 @@
 use std::borrow::Borrow;
 use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::model::{CatalogError, EntityRef, Located};
+use super::model::{CatalogError, Entity, EntityRef, Located};
 use super::relations::resolve;
 use super::source::SourceSnapshot;
 
 /// Entities by ref, relations filled in both ways, and all errors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Assembled {
-    pub entities: BTreeMap<EntityRef, Located>,
+    /// Each ref is the one copy the catalog holds: relations naming the entity and the search
+    /// index share it.
+    pub entities: BTreeMap<Arc<EntityRef>, Located>,
     pub errors: Vec<CatalogError>,
 }
 
@@ -23,13 +26,19 @@ pub struct Assembled {
 /// wins, and the other gets an error naming both.
 pub fn assemble<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Assembled {
     let merged = merge(sources);
-    let mut entities: BTreeMap<EntityRef, Located> = merged
+    let mut entities: BTreeMap<Arc<EntityRef>, Located> = merged
         .entities
         .into_iter()
         .map(|(entity_ref, located)| {
-            let mut located = located.clone();
-            located.entity.relations.clear();
-            (entity_ref, located)
+            // A copy of the struct only: its strings, metadata and spec are shared.
+            let located = Located {
+                entity: Entity {
+                    relations: Vec::new(),
+                    ..located.entity.clone()
+                },
+                ..located.clone()
+            };
+            (Arc::new(entity_ref), located)
         })
         .collect();
     resolve(&mut entities);
@@ -83,8 +92,8 @@ pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
                 Entry::Occupied(defined) => {
                     let (entity_ref, first) = (defined.key(), defined.get());
                     errors.push(CatalogError {
-                        source: located.source.clone(),
-                        file: located.file.clone(),
+                        source: located.source.to_string(),
+                        file: located.file.to_string(),
                         document: Some(located.document),
                         entity_ref: Some(entity_ref.to_string()),
                         message: format!(
@@ -141,7 +150,7 @@ mod tests {
         b.source_error = Some("catalog source \"b\": cannot read".into());
         let out = assemble(&[a, b]);
         assert_eq!(out.entities.len(), 2);
-        let web = &out.entities[&"component:web".parse().unwrap()];
+        let web = &out.entities[&"component:web".parse::<EntityRef>().unwrap()];
         assert_eq!(web.source, "a");
         assert_eq!(
             web.entity.relations,
@@ -150,7 +159,7 @@ mod tests {
                 target: std::sync::Arc::new("group:team".parse().unwrap())
             }]
         );
-        let team = &out.entities[&"group:team".parse().unwrap()];
+        let team = &out.entities[&"group:team".parse::<EntityRef>().unwrap()];
         assert_eq!(team.entity.relations[0].relation_type, "ownerOf");
         assert_eq!(out.errors.len(), 2);
         assert_eq!(out.errors[0].file, "");

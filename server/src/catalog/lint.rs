@@ -236,7 +236,7 @@ fn report(snapshots: &[SourceSnapshot]) -> LintReport {
             .iter()
             .map(|(r, l)| LintEntity {
                 entity_ref: r.to_string(),
-                file: l.file.clone(),
+                file: l.file.to_string(),
             })
             .collect(),
         errors: merged

@@ -11,7 +11,9 @@ pub mod relations;
 pub mod rules;
 pub mod search;
 pub mod service;
+pub mod shared_str;
 pub mod source;
+pub mod spec;
 pub mod substitute;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -5,6 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::shared_str::SharedStr;
+pub use super::spec::{Spec, SpecValue};
+
 /// `kind:namespace/name`, all lower-cased: Backstage compares refs case-insensitively.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EntityRef {
@@ -43,14 +46,109 @@ pub struct Link {
 pub struct Metadata {
     /// As written in the file (case preserved for display).
     pub name: String,
-    pub namespace: String,
+    /// Namespaces, label and annotation keys, short values and tags repeat across a catalog:
+    /// shared ([`SharedStr::interned`]), each is one allocation for all the entities.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub namespace: SharedStr,
     pub title: Option<String>,
     pub description: Option<String>,
     /// Sorted vectors, not B-trees: a B-tree node is about 550 bytes for a map of two.
-    pub labels: litemap::LiteMap<String, String>,
-    pub annotations: litemap::LiteMap<String, String>,
-    pub tags: Vec<String>,
+    #[serde(deserialize_with = "deserialize_interned_map")]
+    pub labels: litemap::LiteMap<SharedStr, SharedStr>,
+    #[serde(deserialize_with = "deserialize_interned_map")]
+    pub annotations: litemap::LiteMap<SharedStr, SharedStr>,
+    #[serde(deserialize_with = "deserialize_interned_list")]
+    pub tags: Vec<SharedStr>,
     pub links: Vec<Link>,
+}
+
+/// Label and annotation values up to this length are interned (`dir:.`, `production`); longer
+/// ones are mostly unique (`example/<repo>`), where sharing would only add a table entry.
+const SHORT_VALUE: usize = 16;
+
+impl Metadata {
+    /// A label or annotation map as stored: keys and short values shared.
+    pub fn string_map(
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> litemap::LiteMap<SharedStr, SharedStr> {
+        let mut pairs: Vec<(SharedStr, SharedStr)> = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let v = if v.len() <= SHORT_VALUE {
+                    SharedStr::interned(&v)
+                } else {
+                    v.into()
+                };
+                (SharedStr::interned(&k), v)
+            })
+            .collect();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.dedup_by(|later, first| later.0 == first.0);
+        pairs.shrink_to_fit();
+        litemap::LiteMap::from_sorted_store_unchecked(pairs)
+    }
+}
+
+/// As `LiteMap` reads itself (a JSON object, or a list of pairs: an empty map is written
+/// `[]`), straight into shared strings.
+fn deserialize_interned_map<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<litemap::LiteMap<SharedStr, SharedStr>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, String)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of strings")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(pair) = map.next_entry()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(pair) = seq.next_element()? {
+                out.push(pair);
+            }
+            Ok(out)
+        }
+    }
+    Ok(Metadata::string_map(deserializer.deserialize_any(Pairs)?))
+}
+
+fn deserialize_interned_list<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<SharedStr>, D::Error> {
+    let list = Vec::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    Ok(list.iter().map(|t| SharedStr::interned(t)).collect())
+}
+
+impl Metadata {
+    /// Drops the spare capacity a parse or a deserialization leaves in the lists (a map of two
+    /// annotations grown to four slots): it stays for the life of the catalog.
+    pub fn compact(&mut self) {
+        for map in [&mut self.labels, &mut self.annotations] {
+            if map.is_empty() {
+                continue;
+            }
+            let mut pairs = std::mem::take(map).into_tuple_vec();
+            pairs.shrink_to_fit();
+            *map = litemap::LiteMap::from_sorted_store_unchecked(pairs);
+        }
+        self.tags.shrink_to_fit();
+        self.links.shrink_to_fit();
+    }
 }
 
 /// A directed relation, e.g. `ownedBy` → `group:default/team-a`.
@@ -68,8 +166,11 @@ pub struct Relation {
 /// descriptor's `spec` object as read (kept whole so nothing a team wrote is lost).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
-    pub api_version: String,
-    pub kind: String,
+    /// Shared: a catalog has a handful of distinct values.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub api_version: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub kind: SharedStr,
     /// Shared (`Arc`), with `spec`: the source's snapshot, the assembled catalog and each
     /// refresh's working copy hold the same entity, and at 100,000 entities a deep copy each
     /// was most of the process's memory. Read-only once validated.
@@ -91,92 +192,16 @@ impl Entity {
     }
 }
 
-/// An entity's `spec`: its fields sorted by name in one slice, not a JSON map (a map's node
-/// costs about 600 bytes however few fields a spec has, most of a large catalog's memory).
-/// Serialized as the JSON object it was read from.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Spec(Box<[(Box<str>, serde_json::Value)]>);
-
-impl Spec {
-    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
-        let at = self.0.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
-        Some(&self.0[at].1)
-    }
-
-    /// A value inside the spec by JSON pointer (`/profile/email`).
-    pub fn pointer(&self, pointer: &str) -> Option<&serde_json::Value> {
-        let rest = pointer.strip_prefix('/')?;
-        let (first, rest) = rest
-            .split_once('/')
-            .map_or((rest, None), |(f, r)| (f, Some(r)));
-        let value = self.get(first)?;
-        match rest {
-            None => Some(value),
-            Some(rest) => value.pointer(&format!("/{rest}")),
-        }
-    }
-
-    /// The fields in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (&**k, v))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// `spec["field"]`, `Null` when absent, as on a JSON value.
-impl std::ops::Index<&str> for Spec {
-    type Output = serde_json::Value;
-
-    fn index(&self, key: &str) -> &serde_json::Value {
-        static NULL: serde_json::Value = serde_json::Value::Null;
-        self.get(key).unwrap_or(&NULL)
-    }
-}
-
-impl From<serde_json::Map<String, serde_json::Value>> for Spec {
-    fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
-        // Without serde_json's `preserve_order` its map iterates in key order: already sorted.
-        Spec(
-            map.into_iter()
-                .map(|(k, v)| (k.into_boxed_str(), v))
-                .collect(),
-        )
-    }
-}
-
-/// An object's fields; anything else (validation refused it already) is an empty spec.
-impl From<serde_json::Value> for Spec {
-    fn from(value: serde_json::Value) -> Self {
-        match value {
-            serde_json::Value::Object(map) => map.into(),
-            _ => Spec::default(),
-        }
-    }
-}
-
-impl Serialize for Spec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter())
-    }
-}
-
-impl<'de> Deserialize<'de> for Spec {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::Map::deserialize(deserializer).map(Spec::from)
-    }
-}
-
 /// An entity together with the file and document it was read from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Located {
     pub entity: Entity,
-    /// Catalog source name (from configuration).
-    pub source: String,
-    /// Path of the file, relative to the source root, `/`-separated.
-    pub file: String,
+    /// Catalog source name (from configuration); shared by the source's entities.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub source: SharedStr,
+    /// Path of the file, relative to the source root, `/`-separated; shared by the file's
+    /// entities.
+    pub file: SharedStr,
     /// Index of the YAML document inside the file, from 0.
     pub document: usize,
 }

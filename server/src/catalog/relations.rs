@@ -6,9 +6,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::model::{Entity, EntityRef, Located, Relation};
+use super::model::{Entity, EntityRef, Located, Relation, SpecValue};
 use super::refs::parse_ref;
 
 /// One spec field that names other entities.
@@ -162,8 +160,8 @@ pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
     let mut out = Vec::new();
     for field in fields_for(&entity.kind) {
         let texts: Vec<&str> = match entity.spec.get(field.field) {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            Some(SpecValue::String(s)) => vec![s.as_str()],
+            Some(SpecValue::Array(items)) => items.iter().filter_map(SpecValue::as_str).collect(),
             _ => continue,
         };
         for text in texts {
@@ -177,10 +175,11 @@ pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
 
 /// Fills `relations` on every entity of the map: forward relations always (a dangling target
 /// is kept so the UI can show it), reverse ones on targets that exist. Sorted, deduplicated.
-pub fn resolve(entities: &mut BTreeMap<EntityRef, Located>) {
-    // Entities by position in the map's order, each ref shared (`Arc`) by every relation that
-    // names it: at 100,000 entities, copies of refs were the largest part of the catalog.
-    let refs: Vec<Arc<EntityRef>> = entities.keys().cloned().map(Arc::new).collect();
+pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
+    // Entities by position in the map's order, each ref shared (`Arc`, the map's own key) by
+    // every relation that names it: at 100,000 entities, copies of refs were the largest part
+    // of the catalog.
+    let refs: Vec<Arc<EntityRef>> = entities.keys().cloned().collect();
     let position: HashMap<&EntityRef, usize> =
         refs.iter().enumerate().map(|(i, r)| (&**r, i)).collect();
     let mut found: Vec<Vec<Relation>> = vec![Vec::new(); refs.len()];
@@ -216,11 +215,11 @@ pub fn resolve(entities: &mut BTreeMap<EntityRef, Located>) {
 mod tests {
     use super::*;
     use crate::catalog::testing;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn located(kind: &str, name: &str, spec: Value) -> (EntityRef, Located) {
+    fn located(kind: &str, name: &str, spec: Value) -> (Arc<EntityRef>, Located) {
         let located = testing::located("s", kind, name, spec);
-        (located.entity.entity_ref(), located)
+        (Arc::new(located.entity.entity_ref()), located)
     }
 
     fn rel(t: &str, target: &str) -> Relation {
@@ -230,7 +229,7 @@ mod tests {
         }
     }
 
-    fn relations_of<'a>(map: &'a BTreeMap<EntityRef, Located>, r: &str) -> &'a [Relation] {
+    fn relations_of<'a>(map: &'a BTreeMap<Arc<EntityRef>, Located>, r: &str) -> &'a [Relation] {
         &map[&r.parse::<EntityRef>().unwrap()].entity.relations
     }
 
@@ -327,7 +326,7 @@ mod tests {
         );
         std::sync::Arc::make_mut(&mut sys.entity.metadata).namespace = "retail".into();
         let mut map: BTreeMap<_, _> = [
-            (sys.entity.entity_ref(), sys),
+            (Arc::new(sys.entity.entity_ref()), sys),
             located(
                 "Domain",
                 "sales",

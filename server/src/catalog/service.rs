@@ -28,7 +28,12 @@ pub struct CatalogState {
 
 impl CatalogState {
     pub fn build(assembled: Assembled) -> anyhow::Result<Self> {
-        let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity))?;
+        let index = SearchIndex::build_shared(
+            assembled
+                .entities
+                .iter()
+                .map(|(entity_ref, l)| (entity_ref.clone(), &l.entity)),
+        )?;
         let mut errors_by_file: HashMap<(String, String), Vec<CatalogError>> = HashMap::new();
         for error in &assembled.errors {
             errors_by_file
@@ -107,6 +112,8 @@ impl Catalog {
             })));
         }
         let assembled = assemble(&snapshots);
+        // The rows were read on this thread: what reading them used in passing goes back now.
+        crate::util::release_this_threads_memory();
         let state = tokio::task::spawn_blocking(move || {
             let state = CatalogState::build(assembled);
             crate::util::release_freed_memory();
@@ -278,6 +285,13 @@ impl Catalog {
                 self.store.save_source_snapshot(&next).await?;
                 self.snapshots.lock().expect("snapshots lock")[i] = Arc::new(next);
                 changed = true;
+            } else {
+                // Unchanged (the usual timer refresh): what was read goes, and the memory it
+                // took is handed back, not kept by the threads that read it.
+                tokio::task::spawn_blocking(move || {
+                    drop(next);
+                    crate::util::release_freed_memory();
+                });
             }
             self.runtime.lock().expect("runtime lock")[i].last_refresh =
                 Some(crate::util::now_rfc3339());

@@ -25,7 +25,7 @@ pub fn located(source: &str, kind: &str, name: &str, spec: Value) -> Located {
     Located {
         entity: entity(kind, name, spec),
         source: source.into(),
-        file: format!("{name}.yaml"),
+        file: format!("{name}.yaml").into(),
         document: 0,
     }
 }

@@ -9,7 +9,7 @@ use atrium_app::dto::{
 use atrium_app::error::AppError;
 use atrium_app::service::CatalogService;
 
-use super::model::{CatalogError, EntityRef, Located, Spec};
+use super::model::{CatalogError, EntityRef, Located, SharedStr, Spec, SpecValue};
 use super::search::{Facet, Query};
 use super::service::{describe, Catalog, CatalogState};
 use super::source::SourceLocation;
@@ -184,8 +184,8 @@ fn to_hit(
     let e = &located.entity;
     SearchHit {
         entity_ref: e.entity_ref().to_string(),
-        kind: e.kind.clone(),
-        namespace: e.metadata.namespace.clone(),
+        kind: e.kind.to_string(),
+        namespace: e.metadata.namespace.to_string(),
         name: e.metadata.name.clone(),
         title: e.metadata.title.clone(),
         entity_type: e.spec_str("type").map(str::to_string),
@@ -194,7 +194,7 @@ fn to_hit(
             .filter(|r| r.kind == "system")
             .map(|r| short_ref(&r, "system")),
         lifecycle: e.spec_str("lifecycle").map(str::to_string),
-        tags: e.metadata.tags.clone(),
+        tags: e.metadata.tags.iter().map(|t| t.to_string()).collect(),
         name_hl: spans(name_hl),
         title_hl: spans(title_hl),
         description_hl: spans(description_hl),
@@ -239,26 +239,26 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
         .collect();
     let spec = flatten_spec(&e.spec);
     let definition = e.spec.get("definition").map(|d| match d {
-        serde_json::Value::String(s) => s.clone(),
+        SpecValue::String(s) => s.to_string(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
     });
     EntityView {
         entity_ref: e.entity_ref().to_string(),
-        kind: e.kind.clone(),
-        namespace: e.metadata.namespace.clone(),
+        kind: e.kind.to_string(),
+        namespace: e.metadata.namespace.to_string(),
         name: e.metadata.name.clone(),
         title: e.metadata.title.clone(),
         description: e.metadata.description.clone(),
-        api_version: e.api_version.clone(),
+        api_version: e.api_version.to_string(),
         entity_type: e.spec_str("type").map(str::to_string),
         lifecycle: e.spec_str("lifecycle").map(str::to_string),
         owner: relation_target(located, "ownedBy").map(|r| ref_link(state, &r, "group")),
         system: relation_target(located, "partOf")
             .filter(|r| r.kind == "system")
             .map(|r| ref_link(state, &r, "system")),
-        tags: e.metadata.tags.clone(),
-        labels: e.metadata.labels.clone().into_iter().collect(),
-        annotations: e.metadata.annotations.clone().into_iter().collect(),
+        tags: e.metadata.tags.iter().map(|t| t.to_string()).collect(),
+        labels: pairs(&e.metadata.labels),
+        annotations: pairs(&e.metadata.annotations),
         links: e
             .metadata
             .links
@@ -272,21 +272,27 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
         relations,
         spec,
         definition,
-        source: located.source.clone(),
-        file: located.file.clone(),
+        source: located.source.to_string(),
+        file: located.file.to_string(),
         errors: state
             .errors_by_file
-            .get(&(located.source.clone(), located.file.clone()))
+            .get(&(located.source.to_string(), located.file.to_string()))
             .map(|errors| errors.iter().map(to_error_view).collect())
             .unwrap_or_default(),
     }
+}
+
+fn pairs(map: &litemap::LiteMap<SharedStr, SharedStr>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Scalar spec fields other than those shown elsewhere, `profile.email` style.
 fn flatten_spec(spec: &Spec) -> Vec<(String, String)> {
     const SHOWN_ELSEWHERE: [&str; 4] = ["type", "lifecycle", "owner", "definition"];
     let mut out = Vec::new();
-    let mut stack: Vec<(String, &serde_json::Value)> = spec
+    let mut stack: Vec<(String, &SpecValue)> = spec
         .iter()
         .filter(|(k, _)| !SHOWN_ELSEWHERE.contains(k))
         .map(|(k, v)| (k.to_string(), v))
@@ -294,12 +300,12 @@ fn flatten_spec(spec: &Spec) -> Vec<(String, String)> {
     stack.reverse();
     while let Some((key, value)) = stack.pop() {
         match value {
-            serde_json::Value::Object(inner) => {
+            SpecValue::Object(inner) => {
                 for (k, v) in inner.iter().rev() {
                     stack.push((format!("{key}.{k}"), v));
                 }
             }
-            serde_json::Value::Array(items) => out.push((
+            SpecValue::Array(items) => out.push((
                 key,
                 items
                     .iter()
@@ -311,8 +317,8 @@ fn flatten_spec(spec: &Spec) -> Vec<(String, String)> {
                     .collect::<Vec<_>>()
                     .join(", "),
             )),
-            serde_json::Value::String(s) => out.push((key, s.clone())),
-            serde_json::Value::Null => {}
+            SpecValue::String(s) => out.push((key, s.to_string())),
+            SpecValue::Null => {}
             other => out.push((key, other.to_string())),
         }
     }

@@ -26,10 +26,7 @@ impl DeployApi {
                 }
                 let row = rows.entry(app.name.clone()).or_insert_with(|| MatrixRow {
                     name: app.name.clone(),
-                    owners: teams
-                        .claims_on(&app.name)
-                        .map(|c| c.keys().cloned().collect())
-                        .unwrap_or_default(),
+                    owners: teams.teams_claiming(&app.name),
                     owner_conflict: teams.conflict(&app.name),
                     cells: vec![None; environments.len()],
                 });

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use sqlx::Row;
 
 use super::{Result, Store, StoreError};
-use crate::catalog::model::{CatalogError, Entity, Located};
+use crate::catalog::model::{CatalogError, Entity, Located, SharedStr};
 use crate::catalog::source::SourceSnapshot;
 
 impl Store {
@@ -42,27 +42,30 @@ impl Store {
             .map(|(path, blob)| [source.into(), path.as_str().into(), blob.as_str().into()])
             .collect();
         insert_rows(&mut tx, "catalog_files (source, path, blob)", &files).await?;
-        let entities = snapshot
-            .entities
-            .iter()
-            .map(|located| {
-                let body = serde_json::to_string(&located.entity)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok([
-                    source.into(),
-                    located.entity.entity_ref().to_string().into(),
-                    located.file.as_str().into(),
-                    (located.document as i64).into(),
-                    body.into(),
-                ])
-            })
-            .collect::<Result<Vec<[Value; 5]>>>()?;
-        insert_rows(
-            &mut tx,
-            "catalog_entities (source, entity_ref, file, document, body)",
-            &entities,
-        )
-        .await?;
+        // A statement's worth of bodies at a time: 100,000 entities' JSON at once was a
+        // transient 50 MB, and the holes it left behind stayed in the process's memory.
+        for chunk in snapshot.entities.chunks(ROWS_PER_STATEMENT) {
+            let entities = chunk
+                .iter()
+                .map(|located| {
+                    let body = serde_json::to_string(&located.entity)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok([
+                        source.into(),
+                        located.entity.entity_ref().to_string().into(),
+                        located.file.as_str().into(),
+                        (located.document as i64).into(),
+                        body.into(),
+                    ])
+                })
+                .collect::<Result<Vec<[Value; 5]>>>()?;
+            insert_rows(
+                &mut tx,
+                "catalog_entities (source, entity_ref, file, document, body)",
+                &entities,
+            )
+            .await?;
+        }
         let errors: Vec<[Value; 6]> = snapshot
             .errors
             .iter()
@@ -120,17 +123,29 @@ impl Store {
         // Row by row: 100,000 rows' text held at once was a transient peak of its own.
         .fetch(&self.pool);
         futures::pin_mut!(entities);
+        // Names shared by every entity of the source, and of a file (rows come by file).
+        let shared_source = SharedStr::interned(source);
+        let mut file = SharedStr::default();
         while let Some(r) = futures::TryStreamExt::try_next(&mut entities).await? {
             let body: &str = r.try_get("body")?;
-            let entity: Entity =
+            let mut entity: Entity =
                 serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if let Some(metadata) = std::sync::Arc::get_mut(&mut entity.metadata) {
+                metadata.compact();
+            }
+            let path: &str = r.try_get("file")?;
+            if file != path {
+                file = path.into();
+            }
             snapshot.entities.push(Located {
                 entity,
-                source: source.to_string(),
-                file: r.try_get("file")?,
+                source: shared_source.clone(),
+                file: file.clone(),
                 document: r.try_get::<i64, _>("document")? as usize,
             });
         }
+        // Grown by doubling: up to half of it would be spare for as long as the snapshot lives.
+        snapshot.entities.shrink_to_fit();
         let errors = sqlx::query(
             "SELECT file, document, entity_ref, message FROM catalog_errors \
              WHERE source = $1 ORDER BY seq",
@@ -193,6 +208,8 @@ impl From<Option<i64>> for Value<'_> {
     }
 }
 
+const ROWS_PER_STATEMENT: usize = 500;
+
 /// `INSERT INTO <table_columns> VALUES (…), (…)` in statements of up to 500 rows: a 100,000
 /// entity catalog is 200 round trips instead of 100,000 (PostgreSQL's and SQLite's limits on
 /// bound parameters, 65,535 and 32,766, are far off).
@@ -201,7 +218,7 @@ async fn insert_rows<const N: usize>(
     table_columns: &str,
     rows: &[[Value<'_>; N]],
 ) -> Result<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = format!("INSERT INTO {table_columns} VALUES ");
         for r in 0..chunk.len() {
             sql.push_str(if r == 0 { "(" } else { ", (" });

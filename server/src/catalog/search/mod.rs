@@ -190,9 +190,17 @@ impl fmt::Debug for SearchIndex {
 impl SearchIndex {
     /// Indexes `entities` (all kinds, Location included: it is searchable like the rest).
     pub fn build<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> Result<Self> {
-        let mut entities: Vec<&Entity> = entities.into_iter().collect();
+        Self::build_shared(entities.into_iter().map(|e| (Arc::new(e.entity_ref()), e)))
+    }
+
+    /// [`SearchIndex::build`] given each entity's ref, which the index shares (the catalog's
+    /// own copy) instead of holding one more.
+    pub fn build_shared<'a>(
+        entities: impl IntoIterator<Item = (Arc<EntityRef>, &'a Entity)>,
+    ) -> Result<Self> {
+        let mut entities: Vec<(Arc<EntityRef>, &Entity)> = entities.into_iter().collect();
         // Name order makes the ordinal the "all entities" order and the ranking tie-break.
-        entities.sort_by_cached_key(|e| schema::sort_key(e));
+        entities.sort_by_cached_key(|(_, e)| schema::sort_key(e));
 
         let (tantivy_schema, fields) = Fields::schema();
         let index = Index::create_in_ram(tantivy_schema);
@@ -202,8 +210,8 @@ impl SearchIndex {
         );
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_BUDGET_BYTES)?;
         let mut table = Table::default();
-        for entity in entities {
-            writer.add_document(schema::add_entity(&mut table, &fields, entity))?;
+        for (entity_ref, entity) in entities {
+            writer.add_document(schema::add_entity(&mut table, &fields, entity_ref, entity))?;
         }
         table.finish();
         writer.commit()?;
@@ -259,7 +267,7 @@ impl SearchIndex {
             .map(|&(score, ord)| {
                 let record = &self.table.records[ord as usize];
                 Hit {
-                    entity_ref: record.entity_ref.clone(),
+                    entity_ref: (*record.entity_ref).clone(),
                     score: if terms.is_empty() { 0.0 } else { score },
                     name_hl: highlight::highlight(&record.metadata.name, &terms),
                     title_hl: highlight::highlight(

@@ -72,7 +72,8 @@ impl Fields {
 /// What a hit shows, by table ordinal.
 #[derive(Debug)]
 pub(crate) struct Record {
-    pub entity_ref: EntityRef,
+    /// The catalog's (shared).
+    pub entity_ref: std::sync::Arc<EntityRef>,
     /// The entity's own (shared), not copies of its name, title and description.
     pub metadata: std::sync::Arc<crate::catalog::model::Metadata>,
 }
@@ -257,7 +258,12 @@ pub(crate) fn sort_key(entity: &Entity) -> (String, String) {
 }
 
 /// Appends `entity` to the table at the next ordinal and returns its tantivy document.
-pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) -> TantivyDocument {
+pub(crate) fn add_entity(
+    table: &mut Table,
+    fields: &Fields,
+    entity_ref: std::sync::Arc<EntityRef>,
+    entity: &Entity,
+) -> TantivyDocument {
     let ord = table.len() as u64;
     let meta = &entity.metadata;
     let title = meta.title.as_deref().unwrap_or_default();
@@ -296,7 +302,7 @@ pub(crate) fn add_entity(table: &mut Table, fields: &Fields, entity: &Entity) ->
 
     table.push(
         Record {
-            entity_ref: entity.entity_ref(),
+            entity_ref,
             metadata: entity.metadata.clone(),
         },
         name_key,
@@ -337,7 +343,7 @@ fn facet_values(entity: &Entity) -> [Vec<String>; Facet::COUNT] {
             Facet::Type => entity.spec_str("type").into_iter().collect(),
             Facet::Owner => entity.spec_str("owner").into_iter().collect(),
             Facet::Lifecycle => entity.spec_str("lifecycle").into_iter().collect(),
-            Facet::Tags => entity.metadata.tags.iter().map(String::as_str).collect(),
+            Facet::Tags => entity.metadata.tags.iter().map(|t| t.as_str()).collect(),
             Facet::System => entity.spec_str("system").into_iter().collect(),
         };
         out[facet as usize] = raw

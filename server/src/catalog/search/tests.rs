@@ -29,7 +29,7 @@ impl E {
     }
     fn tags(mut self, tags: &[&str]) -> Self {
         std::sync::Arc::make_mut(&mut self.0.metadata).tags =
-            tags.iter().map(|t| t.to_string()).collect();
+            tags.iter().map(|&t| t.into()).collect();
         self
     }
     fn spec(mut self, key: &str, value: &str) -> Self {
@@ -37,7 +37,7 @@ impl E {
             .0
             .spec
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.to_json()))
             .collect();
         map.insert(key.into(), json!(value));
         self.0.spec = std::sync::Arc::new(map.into());

@@ -163,7 +163,9 @@ fn refresh_tree(
     };
     let remote = remote::RemoteReader::new(&ctx.cache_dir, &ctx.remotes, &ctx.urls, own);
     let entry = cfg.entry.as_deref();
-    let (walked, stats) = walk::walk(tree, &cfg.name, entry, previous, &allowed, &remote);
+    let (mut walked, stats) = walk::walk(tree, &cfg.name, entry, previous, &allowed, &remote);
+    // Kept until the next refresh: no spare capacity.
+    walked.entities.shrink_to_fit();
     let snapshot = SourceSnapshot {
         source: cfg.name.clone(),
         commit,

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::tree::{load_dir, Loaded, Tree};
 use super::SourceSnapshot;
-use crate::catalog::model::{CatalogError, EntityRef, Located};
+use crate::catalog::model::{CatalogError, EntityRef, Located, SharedStr};
 use crate::catalog::reader::read_file_with;
 use crate::catalog::rules::AllowedKinds;
 use crate::catalog::substitute::substitute;
@@ -108,12 +108,14 @@ impl FileParser<'_> {
             .filter_map(|d| d.outcome.as_ref().ok().map(|e| e.entity_ref()))
             .collect();
         let mut kept = std::collections::HashSet::new();
+        // One copy of the names for all the file's entities.
+        let (source, file) = (SharedStr::interned(self.source), SharedStr::from(path));
         for doc in docs {
             match doc.outcome {
                 Ok(entity) => result.entities.push(Located {
                     entity,
-                    source: self.source.to_string(),
-                    file: path.to_string(),
+                    source: source.clone(),
+                    file: file.clone(),
                     document: doc.index,
                 }),
                 Err(invalid) if lenient && !invalid.is_descriptor => {}
@@ -145,7 +147,7 @@ impl FileParser<'_> {
         self.previous
             .entities(path)
             .map(|l| Located {
-                source: self.source.to_string(),
+                source: SharedStr::interned(self.source),
                 ..l.clone()
             })
             .collect()

@@ -7,7 +7,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::{optional_str, type_name};
-use crate::catalog::model::{Link, Metadata};
+use crate::catalog::model::{Link, Metadata, SharedStr};
 
 const MAX_NAME: usize = 63;
 const MAX_PREFIX: usize = 253;
@@ -55,7 +55,7 @@ fn is_valid_key(key: &str) -> bool {
 /// Reads `metadata`, pushing one problem per invalid field; invalid values are left out.
 pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metadata {
     let mut out = Metadata {
-        namespace: "default".into(),
+        namespace: SharedStr::interned("default"),
         ..Metadata::default()
     };
     match m.get("name") {
@@ -78,7 +78,7 @@ pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metada
         None | Some(Value::Null) => {}
         Some(Value::String(ns)) => {
             if is_valid_namespace(ns) {
-                out.namespace = ns.clone();
+                out.namespace = SharedStr::interned(ns);
             } else {
                 problems.push(format!(
                     "metadata.namespace \"{ns}\" is not valid: expected a DNS label \
@@ -93,21 +93,21 @@ pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metada
     }
     out.title = optional_str(m, "title", "metadata.title", problems);
     out.description = optional_str(m, "description", "metadata.description", problems);
-    out.labels = string_map(m, "labels", problems).into_iter().collect();
-    out.annotations = string_map(m, "annotations", problems).into_iter().collect();
+    out.labels = Metadata::string_map(string_map(m, "labels", problems));
+    out.annotations = Metadata::string_map(string_map(m, "annotations", problems));
     out.tags = tags(m, problems);
     out.links = links(m, problems);
     out
 }
 
-fn tags(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<String> {
+fn tags(m: &Map<String, Value>, problems: &mut Vec<String>) -> Vec<SharedStr> {
     let mut out = Vec::new();
     match m.get("tags") {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(tag) if is_valid_tag(tag) => out.push(tag.clone()),
+                    Value::String(tag) if is_valid_tag(tag) => out.push(SharedStr::interned(tag)),
                     Value::String(tag) => problems.push(format!(
                         "metadata.tags[{i}] \"{tag}\" is not valid: expected 1-63 characters \
                          of [a-z0-9:+#] separated by -"

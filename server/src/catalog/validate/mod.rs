@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::model::{Entity, EntityRef};
+use super::model::{Entity, EntityRef, SharedStr};
 use super::refs::parse_ref;
 use super::relations::fields_for;
 pub use super::rules::KINDS;
@@ -190,10 +190,11 @@ fn check(doc: &Value, allowed: &AllowedKinds, copy_spec: bool) -> Result<Entity,
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str);
     if problems.is_empty() {
-        if let (Some(api_version), Some(kind), Some(metadata)) = (api_version, kind, metadata) {
+        if let (Some(api_version), Some(kind), Some(mut metadata)) = (api_version, kind, metadata) {
+            metadata.compact();
             return Ok(Entity {
-                api_version,
-                kind,
+                api_version: SharedStr::interned(&api_version),
+                kind: SharedStr::interned(&kind),
                 metadata: metadata.into(),
                 spec: std::sync::Arc::new(spec.into()),
                 relations: Vec::new(),
