@@ -304,6 +304,8 @@ impl Walk<'_> {
                 }
             }
         }
+        // Kept as long as the render is (every app's, per environment): no spare capacity.
+        resources.shrink_to_fit();
         (resources, Ok(()))
     }
 }
