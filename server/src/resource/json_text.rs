@@ -7,6 +7,7 @@
 //! text: every map is a B-tree node of about 600 bytes however few keys it has, and every key
 //! a `String`. Live objects took 197 MB for 20,000 of them (with `managedFields` and
 //! `status`). Keys are in `Value`'s (sorted) order, so two equal objects have equal text.
+//! Live objects are kept compressed ([`PackedJson`]): nothing reads them on a steady pass.
 
 use std::sync::Arc;
 
@@ -70,9 +71,131 @@ impl<'de> Deserialize<'de> for JsonText {
     }
 }
 
+/// A live object kept compressed: compact JSON text through zstd at its fastest level. The
+/// watch inventory holds every tracked object of a cluster and reads one only for a diff, the
+/// Live tab, ignore rules or a prune; its text compresses to about 40%.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PackedJson(Arc<[u8]>);
+
+/// The first byte of a [`PackedJson`]: what follows.
+const RAW: u8 = 0;
+const ZSTD: u8 = 1;
+
+thread_local! {
+    // A context per thread: making one per object cost more than compressing it.
+    static PACK: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static UNPACK: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl PackedJson {
+    pub fn new(object: &Value) -> Self {
+        let text = serde_json::to_vec(object).unwrap_or_else(|_| b"null".to_vec());
+        let packed = PACK.with_borrow_mut(|pack| {
+            if pack.is_none() {
+                *pack = zstd::bulk::Compressor::new(1).ok();
+            }
+            pack.as_mut()?.compress(&text).ok()
+        });
+        let mut out = Vec::with_capacity(5 + packed.as_ref().map_or(text.len(), Vec::len));
+        match packed.filter(|p| p.len() + 4 < text.len()) {
+            Some(packed) => {
+                out.push(ZSTD);
+                out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                out.extend_from_slice(&packed);
+            }
+            // Too small to gain (or no context): kept as it is.
+            None => {
+                out.push(RAW);
+                out.extend_from_slice(&text);
+            }
+        }
+        Self(out.into())
+    }
+
+    /// The object, parsed.
+    pub fn value(&self) -> Value {
+        let text = match self.0.split_first() {
+            Some((&ZSTD, rest)) if rest.len() >= 4 => {
+                let (len, frame) = rest.split_at(4);
+                let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
+                UNPACK.with_borrow_mut(|unpack| {
+                    if unpack.is_none() {
+                        *unpack = zstd::bulk::Decompressor::new().ok();
+                    }
+                    unpack.as_mut()?.decompress(frame, len).ok()
+                })
+            }
+            Some((_, raw)) => Some(raw.to_vec()),
+            None => None,
+        };
+        // The bytes came from `Value` itself, so they parse.
+        text.and_then(|t| serde_json::from_slice(&t).ok())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Bytes kept.
+    pub fn size(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl From<Value> for PackedJson {
+    fn from(object: Value) -> Self {
+        Self::new(&object)
+    }
+}
+
+impl std::fmt::Debug for PackedJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl Serialize for PackedJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PackedJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packs_a_live_object_smaller_and_gives_it_back_whole() {
+        let deployment = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"},
+                "managedFields": [{"manager": "atrium", "operation": "Apply",
+                    "fieldsV1": {"f:spec": {"f:replicas": {}, "f:template": {}}}}]},
+            "spec": {"replicas": 2, "template": {"spec": {"containers": [
+                {"name": "main", "image": "registry.example/web:1.0.0"}]}}},
+            "status": {"conditions": [
+                {"type": "Available", "status": "True", "message": "Deployment has minimum availability."},
+                {"type": "Progressing", "status": "True", "message": "ReplicaSet has successfully progressed."}],
+                "replicas": 2, "readyReplicas": 2, "availableReplicas": 2, "updatedReplicas": 2},
+        });
+        let packed = PackedJson::new(&deployment);
+        assert_eq!(packed.value(), deployment);
+        let text = JsonText::new(&deployment).text().len();
+        assert!(packed.size() < text * 3 / 4, "{} of {text}", packed.size());
+        // Deterministic: equal objects, equal bytes.
+        assert_eq!(packed, PackedJson::new(&deployment));
+        // Too small to compress: kept raw, still whole.
+        let tiny = serde_json::json!({"a": 1});
+        assert_eq!(PackedJson::new(&tiny).value(), tiny);
+        let round: PackedJson =
+            serde_json::from_str(&serde_json::to_string(&packed).unwrap()).unwrap();
+        assert_eq!(round, packed);
+    }
 
     #[test]
     fn keeps_the_object_as_compact_text_and_gives_it_back_whole() {

@@ -16,6 +16,6 @@ pub mod selector;
 pub use atrium_app::dto::node::resource_key;
 pub use atrium_app::dto::status::{Health, SyncStatus};
 pub use desired::DesiredResource;
-pub use json_text::JsonText;
+pub use json_text::{JsonText, PackedJson};
 pub use secrets::mask_secrets;
 pub use selector::Selector;

@@ -151,6 +151,6 @@ pub(super) fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
         health_message,
         resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
         facts: Some(crate::resource::facts::live_facts(&v)),
-        object: crate::resource::JsonText::new(&v),
+        object: crate::resource::PackedJson::new(&v),
     }
 }

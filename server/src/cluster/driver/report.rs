@@ -106,9 +106,9 @@ pub struct LiveResource {
     /// `metadata.resourceVersion`: what a reconcile pass compares to reuse a verdict.
     #[serde(default)]
     pub resource_version: String,
-    /// The whole object as the server returned it, as compact text ([`JsonText::value`](crate::resource::JsonText::value)
+    /// The whole object as the server returned it, compressed ([`PackedJson::value`](crate::resource::PackedJson::value)
     /// parses it).
-    pub object: crate::resource::JsonText,
+    pub object: crate::resource::PackedJson,
     /// What `object` states, for sync verdicts ([`crate::resource::facts`]); worked out when
     /// the object is listed, and `None` for one built some other way (verdicts then walk
     /// `object`). Whoever changes `object` recomputes it.
