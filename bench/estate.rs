@@ -89,12 +89,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. The catalog alone (the demo environments come with it: no environments configured).
     let dir = work.join("catalog-only");
-    std::fs::create_dir_all(&dir)?;
-    let config = dir.join("atrium.toml");
-    std::fs::write(
-        &config,
-        format!("data_dir = \"{}\"\n{source}", dir.join("data").display()),
-    )?;
+    let config = write_config(&dir, &source)?;
     println!("## {entities} catalog entities (directory source)");
     let server = Server::start(&atrium, &config, &dir, apps)?;
     let ready = server.ready(Duration::from_secs(300)).await?;
@@ -171,12 +166,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 3. The embedded default.
     let dir = work.join("default");
-    std::fs::create_dir_all(&dir)?;
-    let config = dir.join("atrium.toml");
-    std::fs::write(
-        &config,
-        format!("data_dir = \"{}\"\n", dir.join("data").display()),
-    )?;
+    let config = write_config(&dir, "")?;
     println!("\n## embedded default (demo catalog and environments, SQLite)");
     let server = Server::start(&atrium, &config, &dir, apps)?;
     let ready = server.ready(Duration::from_secs(120)).await?;
@@ -189,6 +179,18 @@ async fn main() -> anyhow::Result<()> {
     row("largest RSS sample", mb(peak));
     server.stop();
     Ok(())
+}
+
+/// `<dir>/atrium.toml`: a data directory of its own under `dir`, then `extra`.
+fn write_config(dir: &Path, extra: &str) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let config = dir.join("atrium.toml");
+    let data = dir.join("data");
+    std::fs::write(
+        &config,
+        format!("data_dir = \"{}\"\n{extra}", data.display()),
+    )?;
+    Ok(config)
 }
 
 /// The estate's clusters outside the measured process.

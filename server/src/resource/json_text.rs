@@ -92,17 +92,18 @@ thread_local! {
 impl PackedJson {
     pub fn new(object: &Value) -> Self {
         let text = serde_json::to_vec(object).unwrap_or_else(|_| b"null".to_vec());
-        let packed = PACK.with_borrow_mut(|pack| {
-            if pack.is_none() {
-                *pack = zstd::bulk::Compressor::new(1).ok();
-            }
-            pack.as_mut()?.compress(&text).ok()
-        });
-        let mut out = Vec::with_capacity(5 + packed.as_ref().map_or(text.len(), Vec::len));
-        match packed.filter(|p| p.len() + 4 < text.len()) {
-            Some(packed) => {
+        let packed = match u32::try_from(text.len()) {
+            Ok(len) => compress(&text)
+                .filter(|p| p.len() + 4 < text.len())
+                .map(|p| (len, p)),
+            // The length is kept in 4 bytes; a larger object (none an API server serves) stays raw.
+            Err(_) => None,
+        };
+        let mut out = Vec::with_capacity(5 + packed.as_ref().map_or(text.len(), |(_, p)| p.len()));
+        match packed {
+            Some((len, packed)) => {
                 out.push(ZSTD);
-                out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                out.extend_from_slice(&len.to_le_bytes());
                 out.extend_from_slice(&packed);
             }
             // Too small to gain (or no context): kept as it is.
@@ -139,6 +140,16 @@ impl PackedJson {
     pub fn size(&self) -> usize {
         self.0.len()
     }
+}
+
+/// `text` through this thread's zstd context (level 1), made on first use.
+fn compress(text: &[u8]) -> Option<Vec<u8>> {
+    PACK.with_borrow_mut(|pack| {
+        if pack.is_none() {
+            *pack = zstd::bulk::Compressor::new(1).ok();
+        }
+        pack.as_mut()?.compress(text).ok()
+    })
 }
 
 impl From<Value> for PackedJson {
