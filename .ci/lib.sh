@@ -104,3 +104,23 @@ ensure_git_servers() {
         apt_install "${missing[@]}"
     fi
 }
+
+# A full disk shows up as a linker failure in the middle of the build. The target dir is only
+# a cache, so when its filesystem runs short, a target dir outside the clone is emptied first
+# (one outside $ROOT may hold builds of other clones, which pile up: each clone's path is a
+# separate set of test binaries). A debug test build of this workspace needs about 12 GB.
+ensure_disk_space() {
+    local need_gb=20 dir="$CARGO_TARGET_DIR" free_gb
+    mkdir -p "$dir"
+    free_gb=$(( $(df -Pk "$dir" | awk 'NR == 2 {print $4}') / 1024 / 1024 ))
+    if [ "$free_gb" -lt "$need_gb" ]; then
+        case "$dir" in
+        "$ROOT"/*) log "only ${free_gb} GB free on the target dir's disk (a build needs about $need_gb)" ;;
+        *)
+            log "only ${free_gb} GB free on the disk of $dir: emptying that cache"
+            find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+            log "$(( $(df -Pk "$dir" | awk 'NR == 2 {print $4}') / 1024 / 1024 )) GB free now"
+            ;;
+        esac
+    fi
+}
