@@ -87,10 +87,10 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("Estate benchmark: release `atrium serve`, one process, measured from outside\n");
 
-    // 1. The catalog alone (the demo environments come with it: no environments configured).
+    // 1. The catalog alone: `environments = []`, so no demo environments come with it.
     let dir = work.join("catalog-only");
-    let config = write_config(&dir, &source)?;
-    println!("## {entities} catalog entities (directory source)");
+    let config = write_config(&dir, &format!("environments = []\n{source}"))?;
+    println!("## {entities} catalog entities (directory source, `environments = []`)");
     let server = Server::start(&atrium, &config, &dir, apps)?;
     let ready = server.ready(Duration::from_secs(300)).await?;
     let entities_loaded = server.metric("atrium_catalog_entities").await?;

@@ -70,7 +70,10 @@ pub struct Config {
     pub catalog: CatalogConfig,
     pub engine: EngineConfig,
     pub auth: crate::auth::settings::AuthConfig,
-    /// `[[environments]]`, in promotion order; none = the demo environments.
+    /// `[[environments]]`, in promotion order; none = the demo environments, unless the file
+    /// says `environments = []` (a portal without GitOps: no environments at all).
+    /// Not written when empty, so that [`Config::load`] can tell an empty list given from none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<EnvironmentEntry>,
     /// `[[repos]]`: extra repoURLs Applications may name, mapped to local repositories.
     pub repos: Vec<RepoEntry>,
@@ -82,6 +85,10 @@ pub struct Config {
     pub git: crate::gitremote::GitConfig,
     /// `[webhooks]`: push webhooks from Git hosts (`ATRIUM_WEBHOOKS__SECRET`).
     pub webhooks: crate::webhook::WebhookConfig,
+    /// No environments configured means the demo ones: true unless `environments` was given
+    /// (as `[]`). Not a key of its own.
+    #[serde(skip)]
+    pub demo_environments: bool,
 }
 
 /// `[deploy]`: how requests age and how long the executor waits.
@@ -198,6 +205,7 @@ impl Default for Config {
             http: Default::default(),
             git: Default::default(),
             webhooks: Default::default(),
+            demo_environments: true,
         }
     }
 }
@@ -256,7 +264,8 @@ impl Config {
         figment = figment
             .merge(Env::prefixed("ATRIUM_").split("__").ignore(&["config"]))
             .merge(Env::raw().only(&["database_url"]));
-        let config: Config = figment.extract().map_err(Box::new)?;
+        let mut config: Config = figment.extract().map_err(Box::new)?;
+        config.demo_environments = !figment.contains("environments");
         config.catalog_sources()?;
         config.catalog_rules()?;
         config.catalog_urls()?;

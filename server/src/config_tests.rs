@@ -129,3 +129,15 @@ fn a_replica_name_is_one_word() {
     config.replica_name = Some(String::new());
     assert!(config.replica_name().is_err());
 }
+
+#[test]
+fn an_empty_environments_list_turns_the_demo_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("atrium.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:3000\"\n").unwrap();
+    assert!(Config::load(Some(&file)).unwrap().demo_environments);
+    std::fs::write(&file, "environments = []\n").unwrap();
+    let config = Config::load(Some(&file)).unwrap();
+    assert!(!config.demo_environments);
+    assert!(config.environments().unwrap().is_empty());
+}

@@ -113,7 +113,9 @@ fn build_engine(
 ) -> anyhow::Result<Arc<Engine>> {
     let mut envs = config.environments()?;
     let mut mappings = config.repo_mappings()?;
-    if envs.is_empty() {
+    if envs.is_empty() && !config.demo_environments {
+        tracing::info!("environments = []: no environments, the catalog only");
+    } else if envs.is_empty() {
         envs = crate::demo::environments::ensure_demo_environments(&config.data_dir)?;
         mappings.extend(crate::demo::environments::demo_repo_mappings(
             &config.data_dir,

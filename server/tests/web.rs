@@ -254,3 +254,22 @@ async fn client_strings_are_capped_and_escaped_in_the_audit_trail() {
         .first_broken
         .is_none());
 }
+
+/// `environments = []`: a portal without GitOps. No demo environments appear (the catalog is
+/// still served), and the pages that list environments say there are none.
+#[tokio::test]
+async fn environments_given_as_empty_means_none() {
+    let app = app_with(true, |config| config.demo_environments = false).await;
+    use atrium_app::service::EngineService;
+    assert!(app.state.engine.environments().await.is_empty());
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+    let me = app.sign_in("amara.okafor").await;
+    let envs = app.get("/env", Some(&me)).await;
+    assert_eq!(envs.status, StatusCode::OK);
+    assert!(envs.body.contains("No environments configured"), "{}", envs.body);
+    let entity = app
+        .get("/catalog/component/default/wokplaceanalytics", Some(&me))
+        .await;
+    assert_eq!(entity.status, StatusCode::OK);
+    assert!(entity.body.contains("No environments are configured."));
+}
