@@ -50,7 +50,7 @@ fn location(name: &str, targets: &[&str]) -> String {
 fn names(s: &SourceSnapshot) -> Vec<&str> {
     s.entities
         .iter()
-        .map(|l| l.entity.metadata.name.as_str())
+        .map(|l| &*l.entity.metadata.name)
         .collect()
 }
 

@@ -154,13 +154,7 @@ fn url_targets_and_placeholders_read_allowed_repositories() {
     let names: Vec<(&str, &str, &str)> = read
         .entities
         .iter()
-        .map(|l| {
-            (
-                l.entity.metadata.name.as_str(),
-                l.source.as_str(),
-                l.file.as_str(),
-            )
-        })
+        .map(|l| (&*l.entity.metadata.name, l.source.as_str(), l.file.as_str()))
         .collect();
     let components_url = target_file(&base, "main", "catalog/components.yaml");
     assert!(
@@ -174,14 +168,14 @@ fn url_targets_and_placeholders_read_allowed_repositories() {
     let api = read
         .entities
         .iter()
-        .find(|l| l.entity.metadata.name == "remote-api")
+        .find(|l| &*l.entity.metadata.name == "remote-api")
         .expect("the placeholder resolved");
     assert_eq!(api.entity.spec["definition"], "openapi: 3.0.0\n");
     // A URL to a host not allowed is left as written, as Backstage's examples need.
     let documented = read
         .entities
         .iter()
-        .find(|l| l.entity.metadata.name == "documented")
+        .find(|l| &*l.entity.metadata.name == "documented")
         .expect("not refused");
     assert_eq!(
         documented.entity.spec["description"]["$text"],
@@ -224,7 +218,7 @@ fn url_targets_and_placeholders_read_allowed_repositories() {
     let names: Vec<&str> = again
         .entities
         .iter()
-        .map(|l| l.entity.metadata.name.as_str())
+        .map(|l| &*l.entity.metadata.name)
         .collect();
     assert!(names.contains(&"renamed-service"), "{names:?}");
     assert!(!names.contains(&"remote-service"), "{names:?}");
@@ -243,7 +237,7 @@ fn url_targets_and_placeholders_read_allowed_repositories() {
     assert!(fresh
         .entities
         .iter()
-        .any(|l| l.entity.metadata.name == "renamed-service"));
+        .any(|l| &*l.entity.metadata.name == "renamed-service"));
     // And with nothing fetched before, nothing is read.
     let empty_cache = ReadContext {
         cache_dir: servers.path("cache-2"),
@@ -253,7 +247,7 @@ fn url_targets_and_placeholders_read_allowed_repositories() {
     assert!(!none
         .entities
         .iter()
-        .any(|l| l.entity.metadata.name == "remote-all"));
+        .any(|l| &*l.entity.metadata.name == "remote-all"));
     let errors = errors_of(&none);
     assert!(
         errors.iter().any(|e| e.contains("Authentication failed")

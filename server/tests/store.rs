@@ -16,8 +16,8 @@ fn entity(name: &str) -> Entity {
         metadata: Metadata {
             name: name.into(),
             namespace: "default".into(),
-            title: Some(format!("The {name} service")),
-            tags: vec!["rust".into()],
+            title: Some(format!("The {name} service").into()),
+            tags: vec!["rust".into()].into(),
             ..Default::default()
         }
         .into(),

@@ -266,7 +266,11 @@ async fn environments_given_as_empty_means_none() {
     let me = app.sign_in("amara.okafor").await;
     let envs = app.get("/env", Some(&me)).await;
     assert_eq!(envs.status, StatusCode::OK);
-    assert!(envs.body.contains("No environments configured"), "{}", envs.body);
+    assert!(
+        envs.body.contains("No environments configured"),
+        "{}",
+        envs.body
+    );
     let entity = app
         .get("/catalog/component/default/wokplaceanalytics", Some(&me))
         .await;

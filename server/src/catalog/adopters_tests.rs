@@ -213,7 +213,7 @@ fn placeholders_read_files_inside_the_source() {
     let names: Vec<&str> = snapshot
         .entities
         .iter()
-        .map(|l| l.entity.metadata.name.as_str())
+        .map(|l| &*l.entity.metadata.name)
         .collect();
     assert_eq!(names, ["pets", "s"]);
     let pets = &snapshot.entities[0].entity;

@@ -44,22 +44,24 @@ pub struct Link {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
-    /// As written in the file (case preserved for display).
-    pub name: String,
+    /// As written in the file (case preserved for display). Boxed strings and slices, not
+    /// `String` and `Vec`: no capacity word, and a struct of 160 bytes instead of 200 for each
+    /// of 100,000 entities.
+    pub name: Box<str>,
     /// Namespaces, label and annotation keys, short values and tags repeat across a catalog:
     /// shared ([`SharedStr::interned`]), each is one allocation for all the entities.
     #[serde(deserialize_with = "SharedStr::deserialize_interned")]
     pub namespace: SharedStr,
-    pub title: Option<String>,
-    pub description: Option<String>,
+    pub title: Option<Box<str>>,
+    pub description: Option<Box<str>>,
     /// Sorted vectors, not B-trees: a B-tree node is about 550 bytes for a map of two.
     #[serde(deserialize_with = "deserialize_interned_map")]
     pub labels: litemap::LiteMap<SharedStr, SharedStr>,
     #[serde(deserialize_with = "deserialize_interned_map")]
     pub annotations: litemap::LiteMap<SharedStr, SharedStr>,
     #[serde(deserialize_with = "deserialize_interned_list")]
-    pub tags: Vec<SharedStr>,
-    pub links: Vec<Link>,
+    pub tags: Box<[SharedStr]>,
+    pub links: Box<[Link]>,
 }
 
 /// Label and annotation values up to this length are interned (`dir:.`, `production`); longer
@@ -129,7 +131,7 @@ fn deserialize_interned_map<'de, D: serde::Deserializer<'de>>(
 
 fn deserialize_interned_list<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<Vec<SharedStr>, D::Error> {
+) -> Result<Box<[SharedStr]>, D::Error> {
     let list = Vec::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
     Ok(list.iter().map(|t| SharedStr::interned(t)).collect())
 }
@@ -146,8 +148,6 @@ impl Metadata {
             pairs.shrink_to_fit();
             *map = litemap::LiteMap::from_sorted_store_unchecked(pairs);
         }
-        self.tags.shrink_to_fit();
-        self.links.shrink_to_fit();
     }
 }
 

@@ -67,7 +67,7 @@ pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metada
                      [a-zA-Z0-9] separated by [-_.]"
                 ));
             }
-            out.name = name.clone();
+            out.name = name.as_str().into();
         }
         Some(other) => problems.push(format!(
             "metadata.name: expected a string, found {}",
@@ -91,12 +91,13 @@ pub(super) fn read(m: &Map<String, Value>, problems: &mut Vec<String>) -> Metada
             type_name(other)
         )),
     }
-    out.title = optional_str(m, "title", "metadata.title", problems);
-    out.description = optional_str(m, "description", "metadata.description", problems);
+    out.title = optional_str(m, "title", "metadata.title", problems).map(Into::into);
+    out.description =
+        optional_str(m, "description", "metadata.description", problems).map(Into::into);
     out.labels = Metadata::string_map(string_map(m, "labels", problems));
     out.annotations = Metadata::string_map(string_map(m, "annotations", problems));
-    out.tags = tags(m, problems);
-    out.links = links(m, problems);
+    out.tags = tags(m, problems).into();
+    out.links = links(m, problems).into();
     out
 }
 

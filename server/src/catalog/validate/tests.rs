@@ -35,8 +35,8 @@ fn valid_component_keeps_everything() {
         e.entity_ref(),
         EntityRef::new("component", "music", "artist-lookup")
     );
-    assert_eq!(e.metadata.name, "Artist-Lookup");
-    assert_eq!(e.metadata.tags, vec!["java", "c++"]);
+    assert_eq!(&*e.metadata.name, "Artist-Lookup");
+    assert_eq!(&*e.metadata.tags, ["java", "c++"]);
     assert_eq!(e.metadata.links[0].url, "https://example.com");
     assert_eq!(e.metadata.labels.get("goVersion").unwrap(), "go1.15.3");
     assert_eq!(e.spec["extra"]["kept"], json!(true));
