@@ -154,10 +154,10 @@ impl Metadata {
 /// A directed relation, e.g. `ownedBy` → `group:default/team-a`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Relation {
-    /// One of the relation table's names, not a copy: a large catalog has several relations
-    /// per entity.
+    /// One of the relation table's names, shared (one word): a large catalog has several
+    /// relations per entity.
     #[serde(rename = "type")]
-    pub relation_type: std::borrow::Cow<'static, str>,
+    pub relation_type: SharedStr,
     /// Shared by every relation naming the same entity.
     pub target: std::sync::Arc<EntityRef>,
 }

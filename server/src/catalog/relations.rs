@@ -2,11 +2,10 @@
 //! `BuiltinKindsEntityProcessor` does, and stored both ways: the forward relation on the
 //! entity that wrote the field, the reverse one on the target (when the target exists).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::model::{Entity, EntityRef, Located, Relation, SpecValue};
+use super::model::{Entity, EntityRef, Located, Relation, SharedStr, SpecValue};
 use super::refs::parse_ref;
 
 /// One spec field that names other entities.
@@ -183,12 +182,20 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
     let position: HashMap<&EntityRef, usize> =
         refs.iter().enumerate().map(|(i, r)| (&**r, i)).collect();
     let mut found: Vec<Vec<Relation>> = vec![Vec::new(); refs.len()];
+    // The table's names, each looked up in the shared string table once.
+    let mut names: HashMap<&'static str, SharedStr> = HashMap::new();
+    let mut name = |n: &'static str| {
+        names
+            .entry(n)
+            .or_insert_with(|| SharedStr::interned(n))
+            .clone()
+    };
     for (at, located) in entities.values().enumerate() {
         for (field, target) in outgoing(&located.entity) {
             let target = match position.get(&target) {
                 Some(&to) => {
                     found[to].push(Relation {
-                        relation_type: Cow::Borrowed(field.reverse),
+                        relation_type: name(field.reverse),
                         target: refs[at].clone(),
                     });
                     refs[to].clone()
@@ -197,7 +204,7 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
                 None => Arc::new(target),
             };
             found[at].push(Relation {
-                relation_type: Cow::Borrowed(field.forward),
+                relation_type: name(field.forward),
                 target,
             });
         }
