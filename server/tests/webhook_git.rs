@@ -80,7 +80,7 @@ fn delivery(body: &str, header_pair: Option<(&str, String)>) -> Request<Body> {
 fn searchable(app: &common::TestApp, name: &str) -> bool {
     let state = app.state.catalog.state();
     let found = state.index.search(&Query::text(name)).unwrap();
-    found.hits.iter().any(|h| h.entity_ref.name == name)
+    found.hits.iter().any(|h| &*h.entity_ref.name == name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,7 +21,7 @@ use crate::gitops::app_link::AppLink;
 /// Group display name for policies and the UI: `team-a`, or `ns/team-a` outside `default`.
 fn group_name(group: &EntityRef) -> String {
     if group.namespace == "default" {
-        group.name.clone()
+        group.name.to_string()
     } else {
         format!("{}/{}", group.namespace, group.name)
     }
@@ -115,18 +115,18 @@ impl TeamIndex {
                     );
                     let mut keys = vec![me.name.clone()];
                     if me.namespace != "default" {
-                        keys.push(format!("{}/{}", me.namespace, me.name));
+                        keys.push(format!("{}/{}", me.namespace, me.name).into());
                     }
                     if let Some(email) = entity
                         .spec
                         .pointer("/profile/email")
                         .and_then(|v| v.as_str())
                     {
-                        keys.push(email.to_ascii_lowercase());
+                        keys.push(email.to_ascii_lowercase().into());
                     }
                     for key in keys {
                         direct
-                            .entry(key.into_boxed_str())
+                            .entry(key)
                             .or_default()
                             .extend(groups.iter().cloned());
                     }

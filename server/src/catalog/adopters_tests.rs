@@ -92,7 +92,7 @@ fn a_custom_kind_allowed_by_rules_is_stored_related_and_searchable() {
 
     let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity)).unwrap();
     let found = index.search(&Query::text("prompt")).unwrap();
-    assert_eq!(found.hits[0].entity_ref.name, "summarizer-prompt");
+    assert_eq!(&*found.hits[0].entity_ref.name, "summarizer-prompt");
     let by_kind = index
         .search(&Query::default().filter(Facet::Kind, "airesource"))
         .unwrap();

@@ -11,17 +11,20 @@ pub use super::spec::{Spec, SpecValue};
 /// `kind:namespace/name`, all lower-cased: Backstage compares refs case-insensitively.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EntityRef {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    /// Kinds and namespaces are few: shared, one word each.
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub kind: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub namespace: SharedStr,
+    pub name: Box<str>,
 }
 
 impl EntityRef {
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
         Self {
-            kind: kind.to_ascii_lowercase(),
-            namespace: namespace.to_ascii_lowercase(),
-            name: name.to_ascii_lowercase(),
+            kind: SharedStr::interned(&kind.to_ascii_lowercase()),
+            namespace: SharedStr::interned(&namespace.to_ascii_lowercase()),
+            name: name.to_ascii_lowercase().into(),
         }
     }
 }

@@ -152,7 +152,7 @@ fn spans(parts: Vec<(String, bool)>) -> Vec<Span> {
 /// `team-a` for a group in the default namespace, `user:jdoe` for others in it, else the full ref.
 pub fn short_ref(r: &EntityRef, default_kind: &str) -> String {
     match (r.kind == default_kind, r.namespace == "default") {
-        (true, true) => r.name.clone(),
+        (true, true) => r.name.to_string(),
         (false, true) => format!("{}:{}", r.kind, r.name),
         _ => r.to_string(),
     }

@@ -65,7 +65,7 @@ fn names(index: &SearchIndex, q: &Query) -> Vec<String> {
         .unwrap()
         .hits
         .into_iter()
-        .map(|h| h.entity_ref.name)
+        .map(|h| h.entity_ref.name.to_string())
         .collect()
 }
 
@@ -232,7 +232,7 @@ fn facets_narrow_disjunctively() {
         .filter(Facet::Kind, "API");
     let out = idx.search(&q).unwrap();
     assert_eq!(out.total, 1);
-    assert_eq!(out.hits[0].entity_ref.name, "api-b");
+    assert_eq!(&*out.hits[0].entity_ref.name, "api-b");
     // Kind counts ignore the kind filter but honour the owner filter.
     assert_eq!(
         counts(facet(&out, Facet::Kind)),
@@ -353,7 +353,7 @@ fn empty_text_lists_everything_by_name_with_paging() {
     let out = idx.search(&page).unwrap();
     assert_eq!(out.total, 3);
     assert_eq!(out.hits.len(), 1);
-    assert_eq!(out.hits[0].entity_ref.name, "bravo");
+    assert_eq!(&*out.hits[0].entity_ref.name, "bravo");
     assert_eq!(idx.len(), 3);
     assert!(SearchIndex::build(&Vec::<Entity>::new())
         .unwrap()
