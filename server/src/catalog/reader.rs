@@ -112,10 +112,6 @@ pub fn read_file_with(
 }
 
 /// A document whose placeholders failed is invalid even when the rest of it is fine.
-#[expect(
-    clippy::result_large_err,
-    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
-)]
 fn with_problems(
     outcome: Result<Entity, Invalid>,
     problems: Vec<String>,

@@ -46,30 +46,18 @@ impl Invalid {
 }
 
 /// Validates one document. Ok only when there is no problem at all.
-#[expect(
-    clippy::result_large_err,
-    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
-)]
 pub fn validate(doc: &Value) -> Result<Entity, Invalid> {
     validate_with(doc, &AllowedKinds::BuiltIn)
 }
 
 /// [`validate`] under a source's `[[catalog.rules]]`: a kind they do not allow is a problem,
 /// and a custom kind they allow is held to Backstage's generic envelope rules only.
-#[expect(
-    clippy::result_large_err,
-    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
-)]
 pub fn validate_with(doc: &Value, allowed: &AllowedKinds) -> Result<Entity, Invalid> {
     check(doc, allowed, true)
 }
 
 /// [`validate_with`] taking the document, whose `spec` mapping is moved into the entity
 /// instead of copied (the reader's case: every document of every file).
-#[expect(
-    clippy::result_large_err,
-    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
-)]
 pub fn validate_owned(mut doc: Value, allowed: &AllowedKinds) -> Result<Entity, Invalid> {
     let mut entity = check(&doc, allowed, false)?;
     if let Some(spec @ Value::Object(_)) = doc.get_mut("spec") {
@@ -80,10 +68,6 @@ pub fn validate_owned(mut doc: Value, allowed: &AllowedKinds) -> Result<Entity, 
 
 /// The checks of [`validate_with`]. Without `copy_spec`, a `spec` mapping is left out of the
 /// entity (Null) for the caller to move in.
-#[expect(
-    clippy::result_large_err,
-    reason = "Invalid is the normal outcome for a bad document, not a rare error path"
-)]
 fn check(doc: &Value, allowed: &AllowedKinds, copy_spec: bool) -> Result<Entity, Invalid> {
     let mut problems = Vec::new();
     let Some(obj) = doc.as_object() else {
