@@ -264,6 +264,7 @@ async fn environments_given_as_empty_means_none() {
     assert!(app.state.engine.environments().await.is_empty());
     assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
     let me = app.sign_in("amara.okafor").await;
+    assert_eq!(app.get("/", Some(&me)).await.status, StatusCode::OK);
     let envs = app.get("/env", Some(&me)).await;
     assert_eq!(envs.status, StatusCode::OK);
     assert!(
