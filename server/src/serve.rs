@@ -176,6 +176,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             network.limiter.shrink();
         }
     });
+    // mimalloc hands pages back to the OS a moment after they empty, but only when a thread
+    // next calls into it, and an idle server's threads may not for minutes: a collection every
+    // few seconds returns what the last burst (a refresh, a run of searches) left free.
+    tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            crate::util::release_this_threads_memory();
+        }
+    });
     state.deploys.spawn_notifier();
     if !config.site_root.join("pkg").exists() {
         tracing::warn!(site_root = %config.site_root.display(), "the compiled site is missing: pages render but will not hydrate (run .ci/build)");
