@@ -113,14 +113,20 @@ ensure_disk_space() {
     local need_gb=20 dir="$CARGO_TARGET_DIR" free_gb
     mkdir -p "$dir"
     free_gb=$(( $(df -Pk "$dir" | awk 'NR == 2 {print $4}') / 1024 / 1024 ))
-    if [ "$free_gb" -lt "$need_gb" ]; then
-        case "$dir" in
-        "$ROOT"/*) log "only ${free_gb} GB free on the target dir's disk (a build needs about $need_gb)" ;;
-        *)
-            log "only ${free_gb} GB free on the disk of $dir: emptying that cache"
-            find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
-            log "$(( $(df -Pk "$dir" | awk 'NR == 2 {print $4}') / 1024 / 1024 )) GB free now"
-            ;;
-        esac
-    fi
+    [ "$free_gb" -ge "$need_gb" ] && return
+    case "$dir" in
+    "$ROOT"/*)
+        log "only ${free_gb} GB free on the target dir's disk (a build needs about $need_gb)"
+        ;;
+    *)
+        # Cargo tags every target dir it makes: anything else is not ours to empty.
+        if [ ! -f "$dir/CACHEDIR.TAG" ]; then
+            log "only ${free_gb} GB free on the disk of $dir (not a cargo target dir: left alone)"
+            return
+        fi
+        log "only ${free_gb} GB free on the disk of $dir: emptying that cache"
+        find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+        log "$(( $(df -Pk "$dir" | awk 'NR == 2 {print $4}') / 1024 / 1024 )) GB free now"
+        ;;
+    esac
 }

@@ -140,4 +140,14 @@ fn an_empty_environments_list_turns_the_demo_off() {
     let config = Config::load(Some(&file)).unwrap();
     assert!(!config.demo_environments);
     assert!(config.environments().unwrap().is_empty());
+    // Not a list: refused, naming the key, rather than read as "none" or as the demo.
+    for bad in [
+        "environments = 5\n",
+        "environments = \"none\"\n",
+        "environments = [1]\n",
+    ] {
+        std::fs::write(&file, bad).unwrap();
+        let err = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("environments"), "{bad}: {err}");
+    }
 }

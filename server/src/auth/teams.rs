@@ -10,10 +10,10 @@
 //! Built from the catalog's relations, which already hold both directions of every edge, and
 //! rebuilt only when the catalog's generation changes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::model::{EntityRef, Located};
+use crate::catalog::model::{Entity, EntityRef, Located, SharedStr};
 use crate::catalog::refs::parse_ref;
 use crate::catalog::service::Catalog;
 use crate::gitops::app_link::AppLink;
@@ -53,7 +53,7 @@ pub type Claims = BTreeMap<String, BTreeSet<String>>;
 /// them. (At 100,000 entities, a map of maps per app was 40 MB.)
 #[derive(Debug)]
 enum AppClaims {
-    One(Arc<str>),
+    One(SharedStr),
     Conflict(Claims),
 }
 
@@ -64,55 +64,40 @@ pub struct TeamIndex {
     /// names are shared by every user and app that names them.
     direct: Vec<(Box<str>, Groups)>,
     /// Group name -> its parent groups.
-    parents: HashMap<Arc<str>, Groups>,
+    parents: HashMap<SharedStr, Groups>,
     /// App name -> the teams claiming it (and through which Components, on a conflict).
     app_claims: HashMap<Box<str>, AppClaims>,
 }
 
-/// Group names, sorted; each shared with the rest of the index.
-type Groups = Box<[Arc<str>]>;
+/// Group names, sorted; each one shared string ([`SharedStr::interned`]) for every user, group
+/// and app that names it.
+type Groups = Box<[SharedStr]>;
 
-/// One `Arc<str>` per distinct group name while an index is built.
-#[derive(Default)]
-struct Names(HashSet<Arc<str>>);
-
-impl Names {
-    fn get(&mut self, name: String) -> Arc<str> {
-        if let Some(shared) = self.0.get(name.as_str()) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = name.into();
-        self.0.insert(shared.clone());
-        shared
-    }
-
-    fn sorted(&mut self, names: impl IntoIterator<Item = String>) -> Groups {
-        let mut out: Vec<Arc<str>> = names.into_iter().map(|n| self.get(n)).collect();
-        out.sort_unstable();
-        out.dedup();
-        out.into_boxed_slice()
-    }
+/// The groups `entity`'s `relation` (`memberOf`, `childOf`) points at.
+fn related_groups(entity: &Entity, relation: &str) -> Groups {
+    let mut out: Vec<SharedStr> = entity
+        .relations
+        .iter()
+        .filter(|r| r.relation_type == relation && r.target.kind == "group")
+        .map(|r| SharedStr::interned(&group_name(&r.target)))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out.into_boxed_slice()
 }
 
 impl TeamIndex {
     pub fn build<'a>(entities: impl Iterator<Item = &'a Located>) -> Self {
         let mut index = TeamIndex::default();
-        let mut names = Names::default();
-        let mut direct: HashMap<Box<str>, Vec<Arc<str>>> = HashMap::new();
+        let mut direct: HashMap<Box<str>, Vec<SharedStr>> = HashMap::new();
         // (app, team, component ref), grouped below.
-        let mut claims: Vec<(String, Arc<str>, String)> = Vec::new();
+        let mut claims: Vec<(String, SharedStr, String)> = Vec::new();
         for located in entities {
             let entity = &located.entity;
             let me = entity.entity_ref();
             match me.kind.as_str() {
                 "user" => {
-                    let groups = names.sorted(
-                        entity
-                            .relations
-                            .iter()
-                            .filter(|r| r.relation_type == "memberOf" && r.target.kind == "group")
-                            .map(|r| group_name(&r.target)),
-                    );
+                    let groups = related_groups(entity, "memberOf");
                     let mut keys = vec![me.name.clone()];
                     if me.namespace != "default" {
                         keys.push(format!("{}/{}", me.namespace, me.name).into());
@@ -132,15 +117,10 @@ impl TeamIndex {
                     }
                 }
                 "group" => {
-                    let parents = names.sorted(
-                        entity
-                            .relations
-                            .iter()
-                            .filter(|r| r.relation_type == "childOf" && r.target.kind == "group")
-                            .map(|r| group_name(&r.target)),
-                    );
-                    let me = names.get(group_name(&me));
-                    index.parents.insert(me, parents);
+                    let parents = related_groups(entity, "childOf");
+                    index
+                        .parents
+                        .insert(SharedStr::interned(&group_name(&me)), parents);
                 }
                 "component" => {
                     let Some(owner) = entity.spec_str("owner") else {
@@ -161,7 +141,7 @@ impl TeamIndex {
                         Ok(link) => link.names().unwrap_or_default().to_vec(),
                         Err(_) => Vec::new(),
                     };
-                    let team = names.get(group_name(&owner));
+                    let team = SharedStr::interned(&group_name(&owner));
                     for app in apps {
                         claims.push((app, team.clone(), me.to_string()));
                     }
