@@ -1,6 +1,7 @@
 //! Strings the catalog holds many times over (a source name, a file, a kind, a tag, a spec
 //! key): one shared allocation each.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -38,22 +39,7 @@ impl SharedStr {
     /// (kinds, apiVersions, source names). Copies nobody holds any more are dropped as the
     /// table grows, so unusual values cannot pile up.
     pub fn interned(text: &str) -> SharedStr {
-        use std::collections::HashSet;
-        use std::sync::{LazyLock, Mutex};
-        type Table = Mutex<(HashSet<SharedStr>, usize)>;
-        static TABLE: LazyLock<Table> = LazyLock::new(Table::default);
-        let mut guard = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-        let (table, limit) = &mut *guard;
-        if let Some(shared) = table.get(text) {
-            return shared.clone();
-        }
-        if table.len() >= (*limit).max(64) {
-            table.retain(|s| s.holders() > 1);
-            *limit = table.len() * 2;
-        }
-        let shared = SharedStr::new(text);
-        table.insert(shared.clone());
-        shared
+        intern(&mut TABLE.lock().unwrap_or_else(|e| e.into_inner()), text)
     }
 
     /// Deserializes through [`SharedStr::interned`].
@@ -63,6 +49,24 @@ impl SharedStr {
         let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
         Ok(SharedStr::interned(&text))
     }
+}
+
+/// [`SharedStr::interned`]'s strings, and the size at which it next drops unheld ones.
+type Table = std::sync::Mutex<(HashSet<SharedStr>, usize)>;
+static TABLE: std::sync::LazyLock<Table> = std::sync::LazyLock::new(Table::default);
+
+/// [`SharedStr::interned`] on `table`.
+fn intern((table, limit): &mut (HashSet<SharedStr>, usize), text: &str) -> SharedStr {
+    if let Some(shared) = table.get(text) {
+        return shared.clone();
+    }
+    if table.len() >= (*limit).max(64) {
+        table.retain(|s| s.holders() > 1);
+        *limit = table.len() * 2;
+    }
+    let shared = SharedStr::new(text);
+    table.insert(shared.clone());
+    shared
 }
 
 impl PartialEq for SharedStr {
@@ -221,5 +225,22 @@ mod tests {
             "the table's copy, a and again share one allocation"
         );
         assert_eq!(SharedStr::from("Zoë ✓").as_str(), "Zoë ✓");
+    }
+
+    /// Hostile catalogs may name a million distinct namespaces or kinds: the values nobody
+    /// holds any more leave the table as it grows, so it stays about twice what is held.
+    #[test]
+    fn unheld_values_do_not_pile_up_in_the_table() {
+        // A table of its own: the process's is shared with every other test.
+        let mut table = Default::default();
+        let held: Vec<SharedStr> = (0..100)
+            .map(|i| super::intern(&mut table, &format!("held-{i}")))
+            .collect();
+        for i in 0..100_000 {
+            drop(super::intern(&mut table, &format!("passing-{i}")));
+        }
+        assert!(table.0.len() <= 200, "{} strings kept", table.0.len());
+        assert!(held.iter().all(|h| table.0.contains(h.as_str())));
+        assert_eq!(super::intern(&mut table, "held-7").holders(), 3);
     }
 }
