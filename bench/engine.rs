@@ -191,9 +191,9 @@ async fn main() -> anyhow::Result<()> {
         // ConfigMaps drift from Git on even rounds and come back on odd ones.
         let objects = live.get_mut(&victim).map(std::sync::Arc::make_mut);
         for l in objects.into_iter().flatten() {
-            l.resource_version = format!("bench-{round}");
+            l.resource_version = format!("bench-{round}").into();
             let mut object = l.object.value();
-            object["metadata"]["resourceVersion"] = l.resource_version.clone().into();
+            object["metadata"]["resourceVersion"] = (*l.resource_version).into();
             if let Some(data) = object["data"].as_object_mut() {
                 let level = if round % 2 == 0 { "debug" } else { "info" };
                 data.insert("LOG_LEVEL".into(), level.into());

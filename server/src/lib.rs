@@ -16,6 +16,7 @@ pub mod http;
 pub mod replicas;
 pub mod resource;
 pub mod serve;
+pub mod shared_str;
 pub mod store;
 pub mod telemetry;
 pub mod util;

@@ -297,7 +297,7 @@ async fn prune_removes_only_this_apps_leftovers_and_only_when_asked() {
         .await
         .unwrap()
         .into_iter()
-        .map(|l| l.key)
+        .map(|l| l.key.into())
         .collect();
     assert_eq!(live, ["/ConfigMap/shop/a"]);
 }
@@ -320,7 +320,7 @@ async fn waves_wait_for_the_previous_wave_to_be_healthy() {
     assert!(report.succeeded(), "{report:#?}");
     assert!(started.elapsed() >= Duration::from_millis(400));
     let live = driver.live("rollout").await.unwrap();
-    let db = live.iter().find(|l| l.name == "db").unwrap();
+    let db = live.iter().find(|l| &*l.name == "db").unwrap();
     assert_eq!(
         atrium_server::cluster::driver::health_of(Some(&db.object.value())).0,
         Health::Healthy,
@@ -344,7 +344,7 @@ async fn waves_wait_for_the_previous_wave_to_be_healthy() {
         ResourceAction::Skipped
     );
     let live = driver.live("rollout").await.unwrap();
-    assert!(live.iter().all(|l| l.name != "after-bad"));
+    assert!(live.iter().all(|l| &*l.name != "after-bad"));
 }
 
 #[tokio::test]
@@ -451,7 +451,7 @@ async fn health_moves_from_progressing_to_healthy_or_degraded() {
         let driver = &driver;
         async move {
             let live = driver.live("shop").await.unwrap();
-            let l = live.into_iter().find(|l| l.name == name).unwrap();
+            let l = live.into_iter().find(|l| &*l.name == name).unwrap();
             (l.health, l.health_message)
         }
     };
@@ -503,7 +503,7 @@ async fn drift_from_another_manager_is_out_of_sync_until_reapplied() {
     let live_of = || async {
         let live = driver.live("shop").await.unwrap();
         live.into_iter()
-            .find(|l| l.name == "web")
+            .find(|l| &*l.name == "web")
             .unwrap()
             .object
             .value()
@@ -642,7 +642,7 @@ async fn app_of_apps_children_are_applications() {
     assert!(report.succeeded(), "{report:#?}");
     let live = driver.live("root").await.unwrap();
     assert_eq!(live.len(), 1);
-    assert_eq!(live[0].key, "argoproj.io/Application/argocd/payments");
+    assert_eq!(&*live[0].key, "argoproj.io/Application/argocd/payments");
     assert_eq!(live[0].health, Health::Healthy);
 }
 

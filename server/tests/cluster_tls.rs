@@ -297,7 +297,7 @@ async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() 
     assert!(report.succeeded(), "{report:?}");
     let live = driver.live("payments").await.unwrap();
     assert!(
-        live.iter().any(|r| r.name == "payments-settings"),
+        live.iter().any(|r| &*r.name == "payments-settings"),
         "{live:?}"
     );
 
@@ -324,7 +324,7 @@ async fn the_driver_reaches_a_cluster_over_https_with_a_token_and_a_custom_ca() 
     // A token from an exec credential plugin: the same cluster, the same objects.
     let live = driver_of("exec").await.live("payments").await.unwrap();
     assert!(
-        live.iter().any(|r| r.name == "payments-settings"),
+        live.iter().any(|r| &*r.name == "payments-settings"),
         "{live:?}"
     );
 

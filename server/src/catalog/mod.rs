@@ -11,7 +11,6 @@ pub mod relations;
 pub mod rules;
 pub mod search;
 pub mod service;
-pub mod shared_str;
 pub mod source;
 pub mod spec;
 pub mod substitute;

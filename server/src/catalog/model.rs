@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::shared_str::SharedStr;
 pub use super::spec::{Spec, SpecValue};
+pub use crate::shared_str::SharedStr;
 
 /// `kind:namespace/name`, all lower-cased: Backstage compares refs case-insensitively.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::shared_str::SharedStr;
+use crate::shared_str::SharedStr;
 
 /// Strings up to this length are interned: kinds of values a catalog repeats (types,
 /// lifecycles, owners, systems, group names). Longer ones (definitions) are rarely shared.

@@ -71,15 +71,24 @@ impl<'de> Deserialize<'de> for JsonText {
     }
 }
 
-/// A live object kept compressed: compact JSON text through zstd at its fastest level. The
-/// watch inventory holds every tracked object of a cluster and reads one only for a diff, the
-/// Live tab, ignore rules or a prune; its text compresses to about 40%.
+/// A live object kept compressed: compact JSON text through zstd at its fastest level, with
+/// Kubernetes' own vocabulary as a dictionary ([`DICTIONARY`]). The watch inventory holds every
+/// tracked object of a cluster and reads one only for a diff, the Live tab, ignore rules or a
+/// prune; its text compresses to 17–32% (39–55% without the dictionary: an object of a few
+/// hundred bytes gives zstd too little to learn its field names from).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PackedJson(Arc<[u8]>);
 
-/// The first byte of a [`PackedJson`]: what follows.
+/// The first byte of a [`PackedJson`]: what follows. Packed bytes live in memory only (they
+/// serialize as the JSON), so the dictionary may change from one version to the next.
 const RAW: u8 = 0;
 const ZSTD: u8 = 1;
+
+/// A raw-content zstd dictionary: compact JSON skeletons of common kinds as API servers serve
+/// them (field names, `managedFields`, defaulted fields, status conditions), with Atrium's
+/// tracking label and annotation, and no values of any particular cluster. Matches into it
+/// are what a small object cannot find in itself.
+const DICTIONARY: &[u8] = include_bytes!("kubernetes.dict");
 
 thread_local! {
     // A context per thread: making one per object cost more than compressing it.
@@ -123,7 +132,7 @@ impl PackedJson {
                 let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
                 UNPACK.with_borrow_mut(|unpack| {
                     if unpack.is_none() {
-                        *unpack = zstd::bulk::Decompressor::new().ok();
+                        *unpack = zstd::bulk::Decompressor::with_dictionary(DICTIONARY).ok();
                     }
                     unpack.as_mut()?.decompress(frame, len).ok()
                 })
@@ -142,11 +151,11 @@ impl PackedJson {
     }
 }
 
-/// `text` through this thread's zstd context (level 1), made on first use.
+/// `text` through this thread's zstd context (level 1, [`DICTIONARY`]), made on first use.
 fn compress(text: &[u8]) -> Option<Vec<u8>> {
     PACK.with_borrow_mut(|pack| {
         if pack.is_none() {
-            *pack = zstd::bulk::Compressor::new(1).ok();
+            *pack = zstd::bulk::Compressor::with_dictionary(1, DICTIONARY).ok();
         }
         pack.as_mut()?.compress(text).ok()
     })
@@ -206,6 +215,41 @@ mod tests {
         let round: PackedJson =
             serde_json::from_str(&serde_json::to_string(&packed).unwrap()).unwrap();
         assert_eq!(round, packed);
+    }
+
+    #[test]
+    fn the_dictionary_packs_a_small_object_well_below_zstd_alone() {
+        // A ConfigMap as an API server returns it (its data is nothing the dictionary knows): 220
+        // bytes packed, 387 by zstd alone, 696 of text.
+        let config_map = serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "data": {"feature.flags": "checkout=on,wishlist=off", "region": "eu-west-1"},
+            "metadata": {
+                "annotations": {"atrium.dev/tracking-id": "cart:/ConfigMap/shop/cart-settings"},
+                "creationTimestamp": "2026-11-30T08:12:44Z", "generation": 1,
+                "labels": {"atrium.dev/app": "cart"},
+                "managedFields": [{"apiVersion": "v1", "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:data": {"f:feature.flags": {}, "f:region": {}},
+                        "f:metadata": {"f:annotations": {"f:atrium.dev/tracking-id": {}},
+                            "f:labels": {"f:atrium.dev/app": {}}}},
+                    "manager": "atrium", "operation": "Apply", "time": "2026-11-30T08:12:44Z"}],
+                "name": "cart-settings", "namespace": "shop", "resourceVersion": "48213",
+                "uid": "0b1e5c7a-4f2d-4c61-9a8e-31f0d2b7c9e4"},
+        });
+        let text = serde_json::to_vec(&config_map).unwrap();
+        let alone = zstd::bulk::Compressor::new(1)
+            .unwrap()
+            .compress(&text)
+            .unwrap();
+        let packed = PackedJson::new(&config_map);
+        assert_eq!(packed.value(), config_map);
+        assert!(
+            packed.size() * 3 < alone.len() * 2 && packed.size() * 10 < text.len() * 4,
+            "{} bytes packed; zstd alone {}, text {}",
+            packed.size(),
+            alone.len(),
+            text.len()
+        );
     }
 
     #[test]

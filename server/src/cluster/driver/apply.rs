@@ -207,17 +207,17 @@ impl ClusterDriver {
             .await?
             .into_iter()
             // Hooks go by their delete policy, never by prune (Argo CD's rule).
-            .filter(|l| !desired.contains(l.key.as_str()) && !is_hook(&l.object.value()))
+            .filter(|l| !desired.contains(&*l.key) && !is_hook(&l.object.value()))
             .collect();
         // Dependents before what they live in: workloads first, namespaces last.
         doomed.sort_by_key(|l| std::cmp::Reverse(plan::kind_rank(&l.kind)));
         for live in doomed {
             let mut r = ResourceResult {
-                key: live.key.clone(),
-                api_version: live.api_version.clone(),
-                kind: live.kind.clone(),
-                namespace: live.namespace.clone(),
-                name: live.name.clone(),
+                key: live.key.to_string(),
+                api_version: live.api_version.to_string(),
+                kind: live.kind.to_string(),
+                namespace: live.namespace.to_string(),
+                name: live.name.to_string(),
                 wave: 0,
                 hook: None,
                 action: ResourceAction::PruneRequired,

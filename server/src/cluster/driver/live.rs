@@ -14,9 +14,10 @@ use super::report::LiveResource;
 use super::{ClusterDriver, Error, GroupVersionKind, Resolved, Result};
 use crate::resource::metadata::TRACKING_LABEL;
 use crate::resource::resource_key;
+use crate::shared_str::SharedStr;
 
 /// Kinds an app commonly renders; those the cluster does not serve are skipped.
-const KNOWN_KINDS: &[(&str, &str)] = &[
+pub(super) const KNOWN_KINDS: &[(&str, &str)] = &[
     ("v1", "Namespace"),
     ("v1", "ConfigMap"),
     ("v1", "Secret"),
@@ -137,19 +138,24 @@ pub(super) fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
     let mut v = serde_json::to_value(obj).unwrap_or(Value::Null);
     v["apiVersion"] = Value::String(r.resource.api_version.clone());
     v["kind"] = Value::String(r.resource.kind.clone());
-    let namespace = obj.metadata.namespace.clone().unwrap_or_default();
-    let name = obj.metadata.name.clone().unwrap_or_default();
-    let key = resource_key(&r.resource.api_version, &r.resource.kind, &namespace, &name);
+    let namespace = obj.metadata.namespace.as_deref().unwrap_or_default();
+    let name = obj.metadata.name.as_deref().unwrap_or_default();
+    let key = resource_key(&r.resource.api_version, &r.resource.kind, namespace, name);
     let (health, health_message) = health(&v);
     LiveResource {
-        key,
-        api_version: r.resource.api_version.clone(),
-        kind: r.resource.kind.clone(),
-        namespace,
-        name,
+        key: key.into(),
+        api_version: SharedStr::interned(&r.resource.api_version),
+        kind: SharedStr::interned(&r.resource.kind),
+        namespace: SharedStr::interned(namespace),
+        name: name.into(),
         health,
-        health_message,
-        resource_version: obj.metadata.resource_version.clone().unwrap_or_default(),
+        health_message: health_message.as_deref().map(SharedStr::interned),
+        resource_version: obj
+            .metadata
+            .resource_version
+            .as_deref()
+            .unwrap_or_default()
+            .into(),
         facts: Some(crate::resource::facts::live_facts(&v)),
         object: crate::resource::PackedJson::new(&v),
     }

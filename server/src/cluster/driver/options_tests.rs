@@ -110,7 +110,7 @@ async fn replace_true_replaces_the_object_instead_of_applying() {
         .await
         .unwrap()
         .iter()
-        .any(|l| l.name == "settings"));
+        .any(|l| &*l.name == "settings"));
     // A missing object is created.
     let new = [config_map("fresh", json!({}), Some("Replace=true"))];
     let report = driver

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::resource::Health;
+use crate::shared_str::SharedStr;
 
 /// How to sync (Argo CD's `Prune`, `CreateNamespace=true`, dry run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,20 +93,25 @@ impl SyncReport {
     }
 }
 
-/// An object in the cluster that carries an app's tracking label.
+/// An object in the cluster that carries an app's tracking label. An environment holds one per
+/// object it manages (tens of thousands), so what repeats across objects (API versions, kinds,
+/// namespaces, health messages) is shared, and the rest is boxed (no spare capacity).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LiveResource {
     /// `group/Kind/namespace/name`.
-    pub key: String,
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    pub key: Box<str>,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub api_version: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub kind: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub namespace: SharedStr,
+    pub name: Box<str>,
     pub health: Health,
-    pub health_message: Option<String>,
+    pub health_message: Option<SharedStr>,
     /// `metadata.resourceVersion`: what a reconcile pass compares to reuse a verdict.
     #[serde(default)]
-    pub resource_version: String,
+    pub resource_version: Box<str>,
     /// The whole object as the server returned it, compressed ([`PackedJson::value`](crate::resource::PackedJson::value)
     /// parses it).
     pub object: crate::resource::PackedJson,

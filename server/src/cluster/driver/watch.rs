@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use super::live::live_resource;
 use super::{ClusterDriver, LiveResource, Resolved, Result};
 use crate::resource::metadata::TRACKING_LABEL;
+use crate::shared_str::SharedStr;
 
 /// Live objects of every app, keyed by app name, each list sorted by key.
 pub type Inventory = HashMap<String, Arc<Vec<LiveResource>>>;
@@ -39,8 +40,8 @@ struct Shared {
 #[derive(Default)]
 struct State {
     by_app: Inventory,
-    /// Object key → its app and resourceVersion.
-    owner: HashMap<String, (String, String)>,
+    /// Object key → its app (the object, with its resourceVersion, is in the app's list).
+    owner: HashMap<Box<str>, SharedStr>,
     /// Bumped on every change.
     version: u64,
     /// Per watched kind (`apiVersion/kind`).
@@ -135,11 +136,11 @@ impl LiveWatch {
                         .match_indices('/')
                         .nth(1)
                         .is_some_and(|(i, _)| state.prefixes.contains(&key[..=i]));
-                    match (state.owner.get(key), version) {
+                    match (state.version_of(key), version) {
                         _ if !watched => true,
                         (None, None) => true,
                         (Some(_), None) | (None, Some(_)) => false,
-                        (Some((_, now)), Some(wanted)) => {
+                        (Some(now), Some(wanted)) => {
                             match (now.parse::<u64>(), wanted.parse::<u64>()) {
                                 (Ok(now), Ok(wanted)) => now >= wanted,
                                 _ => now == wanted,
@@ -206,7 +207,7 @@ impl Shared {
                 entry.ready = true;
                 let listed = entry.buffer.take().unwrap_or_default();
                 let prefix = format!("{}/{}/", group(&r.resource.api_version), r.resource.kind);
-                let stale: Vec<String> = state
+                let stale: Vec<Box<str>> = state
                     .owner
                     .keys()
                     .filter(|k| k.starts_with(&prefix))
@@ -245,15 +246,22 @@ impl Shared {
 }
 
 impl State {
+    /// The resourceVersion of the object with `key`, if it is in the inventory.
+    fn version_of(&self, key: &str) -> Option<&str> {
+        let list = self.by_app.get(self.owner.get(key)?.as_str())?;
+        let i = list.binary_search_by(|l| (*l.key).cmp(key)).ok()?;
+        Some(&list[i].resource_version)
+    }
+
     fn remove(&mut self, key: &str) {
-        let Some((app, _)) = self.owner.remove(key) else {
+        let Some(app) = self.owner.remove(key) else {
             return;
         };
-        if let Some(list) = self.by_app.get_mut(&app) {
+        if let Some(list) = self.by_app.get_mut(app.as_str()) {
             let list = Arc::make_mut(list);
-            list.retain(|l| l.key != key);
+            list.retain(|l| *l.key != *key);
             if list.is_empty() {
-                self.by_app.remove(&app);
+                self.by_app.remove(app.as_str());
             }
         }
     }
@@ -261,13 +269,11 @@ impl State {
     /// Puts `live` into `app`'s list and returns the list. Lists grow by doubling here; the
     /// caller trims them once a batch is in (an app's list was 60% spare capacity).
     fn upsert(&mut self, app: String, live: LiveResource) -> &mut Arc<Vec<LiveResource>> {
-        if self.owner.get(&live.key).is_some_and(|(a, _)| *a != app) {
+        if self.owner.get(&live.key).is_some_and(|a| *a != app) {
             self.remove(&live.key.clone());
         }
-        self.owner.insert(
-            live.key.clone(),
-            (app.clone(), live.resource_version.clone()),
-        );
+        self.owner
+            .insert(live.key.clone(), SharedStr::interned(&app));
         let shared = self.by_app.entry(app).or_default();
         let list = Arc::make_mut(shared);
         match list.binary_search_by(|l| l.key.cmp(&live.key)) {

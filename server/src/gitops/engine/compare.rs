@@ -69,7 +69,7 @@ impl Engine {
             let object = snap
                 .live
                 .get(app)
-                .and_then(|objects| objects.iter().find(|o| o.key == key));
+                .and_then(|objects| objects.iter().find(|o| *o.key == *key));
             let (sync, health, _) = resource_status(r, object);
             Some((sync, health))
         };

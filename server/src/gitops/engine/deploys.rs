@@ -164,6 +164,7 @@ impl Engine {
                     .iter()
                     .find_map(|(_, h, m)| (Some(*h) == Some(s.health)).then(|| m.clone()).flatten())
             })
+            .map(|m| m.to_string())
             .unwrap_or_default();
         Some(AppSnapshot {
             name: app.name.clone(),

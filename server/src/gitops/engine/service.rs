@@ -145,7 +145,7 @@ impl EngineService for Engine {
         let live = snap
             .live
             .get(&app_name)
-            .and_then(|l| l.iter().find(|r| r.key == key));
+            .and_then(|l| l.iter().find(|r| *r.key == *key));
         if let Some(desired) = desired {
             let live_object = &live.map_or(serde_json::Value::Null, |l| l.object.value());
             let rules = app

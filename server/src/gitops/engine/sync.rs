@@ -179,7 +179,7 @@ impl Engine {
             &app.sync_options,
             &app.resources,
             |key| {
-                live.and_then(|l| l.iter().find(|o| o.key == key))
+                live.and_then(|l| l.iter().find(|o| *o.key == *key))
                     .map(|o| o.object.value())
             },
         );

@@ -35,7 +35,7 @@ pub(super) type KnownStatuses = HashMap<String, KnownApp>;
 /// app's own sync, health (before its child apps) and orphan count.
 pub(super) struct KnownApp {
     pub(super) fingerprint: u64,
-    pub(super) resources: Vec<(Option<String>, ResourceStatus)>,
+    pub(super) resources: Vec<(Option<Box<str>>, ResourceStatus)>,
     pub(super) own: (SyncStatus, Health, usize),
 }
 pub(super) type KnownRows = HashMap<String, (Vec<ResourceStatus>, std::ops::Range<usize>)>;

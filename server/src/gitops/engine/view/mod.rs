@@ -12,6 +12,7 @@ use crate::cluster::driver::{in_sync, LiveResource};
 use crate::resource::facts::states_all;
 use crate::resource::hooks::is_hook;
 use crate::resource::{DesiredResource, Health, SyncStatus};
+use crate::shared_str::SharedStr;
 
 pub use cache::ViewCache;
 pub use nodes::{tree_nodes, tree_nodes_cached};
@@ -41,7 +42,10 @@ impl AppStatus {
     }
 }
 
-pub type ResourceStatus = (SyncStatus, Health, Option<String>);
+/// A resource's sync, health and message. The message is shared (most repeat: a kind's health
+/// verdicts, "not in the cluster"), so the copies a pass, its cache and the rows keep are a
+/// word each.
+pub type ResourceStatus = (SyncStatus, Health, Option<SharedStr>);
 
 /// Sync and health of one desired resource against its live object (if any). Health is the
 /// verdict the inventory reached when it listed the object. Sync compares the two sides'
@@ -51,7 +55,7 @@ pub fn resource_status(desired: &DesiredResource, live: Option<&LiveResource>) -
         None => (
             SyncStatus::OutOfSync,
             Health::Missing,
-            Some("not in the cluster".into()),
+            Some(SharedStr::interned("not in the cluster")),
         ),
         Some(live) => {
             let synced = match (desired.facts.as_deref(), live.facts.as_deref()) {
@@ -122,14 +126,14 @@ pub fn hook_status(
         Some(j) => {
             let why = live[j].health_message.as_deref().unwrap_or("not compared");
             let message = format!("{phase} hook {}: {why}", live[j].name);
-            (SyncStatus::Synced, live[j].health, Some(message))
+            (SyncStatus::Synced, live[j].health, Some(message.into()))
         }
         None => (
             SyncStatus::Synced,
             Health::Missing,
-            Some(format!(
+            Some(SharedStr::interned(&format!(
                 "{phase} hook: created by the next sync, not compared"
-            )),
+            ))),
         ),
     };
     (status, found)
@@ -139,8 +143,8 @@ pub fn hook_status(
 /// is a binary search; a list built some other way is scanned.
 fn find(live: &[LiveResource], sorted: bool, key: &str) -> Option<usize> {
     if sorted {
-        live.binary_search_by(|l| l.key.as_str().cmp(key)).ok()
+        live.binary_search_by(|l| (*l.key).cmp(key)).ok()
     } else {
-        live.iter().position(|l| l.key == key)
+        live.iter().position(|l| *l.key == *key)
     }
 }

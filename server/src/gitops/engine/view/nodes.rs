@@ -128,7 +128,7 @@ fn resource_rows(
         // A resource the app's project refuses says so, whatever the cluster holds.
         let (status, message) = match app.refused.get(&key) {
             Some(why) => (NOT_PERMITTED.into(), Some(why.clone())),
-            None => ("ok".into(), message),
+            None => ("ok".into(), message.as_deref().map(String::from)),
         };
         rows.push(TreeNode {
             id: NodeId::of_resource(&app.name, &key),

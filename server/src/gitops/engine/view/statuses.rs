@@ -15,6 +15,7 @@ use crate::gitops::project::is_app_project;
 use crate::gitops::tree::{RenderStatus, RenderedApp, RenderedTree};
 use crate::resource::hooks::is_hook;
 use crate::resource::{Health, SyncStatus};
+use crate::shared_str::SharedStr;
 
 /// Statuses of every app, children before parents so roll-ups see their children.
 pub fn app_statuses(
@@ -134,7 +135,11 @@ fn own_status(
             let note = "read by Atrium, not applied (apply_applications is off)";
             resources.push((
                 None,
-                (SyncStatus::Synced, Health::Healthy, Some(note.into())),
+                (
+                    SyncStatus::Synced,
+                    Health::Healthy,
+                    Some(SharedStr::interned(note)),
+                ),
             ));
             continue;
         }
@@ -153,7 +158,7 @@ fn own_status(
             wanted[j] = true;
             &live_list[j]
         });
-        let version = live.map(|l| l.resource_version.as_str());
+        let version = live.map(|l| &*l.resource_version);
         let status = match known.and_then(|k| k.resources.get(i)) {
             Some((v, status)) if v.as_deref() == version => status.clone(),
             _ => resource_status_ignoring(r, live, rules),
@@ -165,7 +170,7 @@ fn own_status(
         if !is_app_kind(&r.kind) {
             health = health.worst(status.1);
         }
-        resources.push((version.map(String::from), status));
+        resources.push((version.map(Box::from), status));
     }
     // Hooks left by earlier syncs (generated names, or removed from Git) belong to their
     // delete policy, not to prune.

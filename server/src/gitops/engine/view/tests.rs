@@ -161,11 +161,11 @@ fn listed(object: serde_json::Value, health: Health) -> LiveResource {
         object["kind"].as_str().unwrap().to_string(),
     );
     LiveResource {
-        key: crate::resource::resource_key(&api_version, &kind, &ns, &name),
-        api_version,
-        kind,
-        namespace: ns,
-        name,
+        key: crate::resource::resource_key(&api_version, &kind, &ns, &name).into(),
+        api_version: api_version.into(),
+        kind: kind.into(),
+        namespace: ns.into(),
+        name: name.into(),
         health,
         health_message: None,
         resource_version: "1".into(),

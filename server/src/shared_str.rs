@@ -1,5 +1,5 @@
-//! Strings the catalog holds many times over (a source name, a file, a kind, a tag, a spec
-//! key): one shared allocation each.
+//! Strings held many times over (a source name, a kind, a tag, an apiVersion, a namespace):
+//! one shared allocation each. Shared by the catalog and the live inventory.
 
 use std::collections::HashSet;
 use std::fmt;
