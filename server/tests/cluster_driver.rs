@@ -52,10 +52,10 @@ fn resource(manifest: Value) -> DesiredResource {
         .unwrap_or("")
         .to_string();
     DesiredResource {
-        api_version,
-        kind,
-        namespace,
-        name,
+        api_version: api_version.into(),
+        kind: kind.into(),
+        namespace: namespace.into(),
+        name: name.into(),
         manifest: manifest.into(),
         sync_wave: 0,
         hook: None,

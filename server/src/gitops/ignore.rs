@@ -54,7 +54,7 @@ fn picks(rule: &IgnoreDifferences, desired: &DesiredResource) -> bool {
     let group = desired.api_version.rsplit_once('/').map_or("", |(g, _)| g);
     rule.group == group
         && rule.kind == desired.kind
-        && (rule.name.is_empty() || rule.name == desired.name)
+        && (rule.name.is_empty() || *rule.name == *desired.name)
         && (rule.namespace.is_empty() || rule.namespace == desired.namespace)
 }
 

@@ -4,16 +4,21 @@
 use serde::{Deserialize, Serialize};
 
 use super::{resource_key, JsonText};
+use crate::shared_str::SharedStr;
 
-/// One rendered Kubernetes object an app wants.
+/// One rendered Kubernetes object an app wants. An environment holds one per object of every
+/// app, so what repeats (API versions, kinds, namespaces) is shared.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DesiredResource {
-    pub api_version: String,
-    pub kind: String,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub api_version: SharedStr,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub kind: SharedStr,
     /// Empty for cluster-scoped kinds (Namespace, ClusterRole…) and when the manifest left it
     /// to the app's `destination.namespace` (the renderer fills that in where it applies).
-    pub namespace: String,
-    pub name: String,
+    #[serde(deserialize_with = "SharedStr::deserialize_interned")]
+    pub namespace: SharedStr,
+    pub name: SharedStr,
     /// The whole manifest as rendered (JSON form of the YAML), as compact text: an
     /// environment holds every app's ([`JsonText`] says why). `manifest.value()` parses it.
     pub manifest: JsonText,

@@ -5,6 +5,7 @@
 //! the last wave, objects carrying the app's tracking label that are no
 //! longer desired are pruned (or reported as needing it).
 
+use crate::shared_str::SharedStr;
 use std::collections::BTreeSet;
 
 use kube::api::{DeleteParams, Patch, PatchParams};
@@ -35,8 +36,8 @@ impl Step<'_> {
     fn result(&self, action: ResourceAction, message: impl Into<String>) -> ResourceResult {
         ResourceResult {
             key: self.key.clone(),
-            api_version: self.res.api_version.clone(),
-            kind: self.res.kind.clone(),
+            api_version: self.res.api_version.to_string(),
+            kind: self.res.kind.to_string(),
             namespace: self.namespace.clone(),
             name: self.name.clone(),
             wave: self.res.sync_wave,
@@ -118,7 +119,7 @@ impl ClusterDriver {
                 steps
                     .iter()
                     .filter(|s| s.res.kind == "Namespace" && s.res.api_version == "v1")
-                    .map(|s| s.res.name.clone()),
+                    .map(|s| s.res.name.to_string()),
             );
         }
         // Collected: the grouping closure must not live across the awaits below.
@@ -200,7 +201,7 @@ impl ClusterDriver {
         let desired: BTreeSet<&str> = steps.iter().map(|s| s.key.as_str()).collect();
         let kinds: Vec<(String, String)> = steps
             .iter()
-            .map(|s| (s.res.api_version.clone(), s.res.kind.clone()))
+            .map(|s| (s.res.api_version.to_string(), s.res.kind.to_string()))
             .collect();
         let mut doomed: Vec<_> = self
             .live_with(app, &kinds)
@@ -264,14 +265,14 @@ impl ClusterDriver {
             let namespace = match &resolved {
                 Ok(r) if !r.namespaced => String::new(),
                 _ if res.namespace.is_empty() => default_ns.clone(),
-                _ => res.namespace.clone(),
+                _ => res.namespace.to_string(),
             };
             let manifest = res.manifest.value();
             let name = match (&res.hook, generate_name(&manifest)) {
                 (Some(phase), Some(prefix)) => {
                     hook_name(prefix, run.revision, phase, run.started_unix)
                 }
-                _ => res.name.clone(),
+                _ => res.name.to_string(),
             };
             let key = resource_key(&res.api_version, &res.kind, &namespace, &name);
             steps.push(Step {
@@ -296,7 +297,7 @@ impl ClusterDriver {
         let desired: BTreeSet<&str> = resources
             .iter()
             .filter(|r| r.kind == "Namespace")
-            .map(|r| r.name.as_str())
+            .map(|r| &*r.name)
             .collect();
         let needed: BTreeSet<&str> = steps
             .iter()
@@ -307,7 +308,7 @@ impl ClusterDriver {
             let res = DesiredResource {
                 api_version: "v1".into(),
                 kind: "Namespace".into(),
-                namespace: String::new(),
+                namespace: SharedStr::default(),
                 name: ns.into(),
                 manifest:
                     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})

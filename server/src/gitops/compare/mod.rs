@@ -160,10 +160,10 @@ fn same_resource(a: &DesiredResource, b: &DesiredResource) -> bool {
 
 fn row(r: &DesiredResource, status: CompareStatus) -> ResourceCompare {
     ResourceCompare {
-        api_version: r.api_version.clone(),
-        kind: r.kind.clone(),
-        namespace: r.namespace.clone(),
-        name: r.name.clone(),
+        api_version: r.api_version.to_string(),
+        kind: r.kind.to_string(),
+        namespace: r.namespace.to_string(),
+        name: r.name.to_string(),
         status,
     }
 }

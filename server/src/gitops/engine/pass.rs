@@ -287,7 +287,7 @@ fn extra_kinds(tree: &RenderedTree) -> Vec<(String, String)> {
         .flat_map(|a| {
             a.resources
                 .iter()
-                .map(|r| (r.api_version.clone(), r.kind.clone()))
+                .map(|r| (r.api_version.to_string(), r.kind.to_string()))
         })
         .collect();
     kinds.sort();

@@ -2,6 +2,7 @@
 //! expands `List`s, fills in the destination namespace where it applies, and reads the sync
 //! wave and hook annotations Argo CD orders a sync by.
 
+use crate::shared_str::SharedStr;
 use serde_json::Value;
 
 use crate::catalog::reader::parse_documents;
@@ -138,10 +139,10 @@ fn to_resource(mut doc: Value, namespace: &str) -> Result<DesiredResource, Strin
         .or_else(|| annotation_int(annotations, "helm.sh/hook-weight"))
         .unwrap_or(0);
     Ok(DesiredResource {
-        api_version,
-        kind,
-        namespace: ns,
-        name,
+        api_version: SharedStr::interned(&api_version),
+        kind: SharedStr::interned(&kind),
+        namespace: SharedStr::interned(&ns),
+        name: name.into(),
         facts: Some(crate::resource::facts::desired_facts(&doc)),
         manifest: doc.into(),
         sync_wave,

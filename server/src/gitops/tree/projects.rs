@@ -35,7 +35,7 @@ impl Projects {
                 });
                 let name = match &read {
                     Ok(p) => p.name.clone(),
-                    Err(_) => r.name.clone(),
+                    Err(_) => r.name.to_string(),
                 };
                 match (by_name.get(&name), &read) {
                     (None, _) => {
@@ -126,7 +126,7 @@ pub fn enforce(apps: &mut Vec<RenderedApp>, clusters: &[DestinationCluster]) {
                     .filter(|r| is_application(r))
                     .filter_map(|r| {
                         let why = app.refused.get(&r.key())?;
-                        Some((app.name.clone(), r.name.clone(), why.clone()))
+                        Some((app.name.clone(), r.name.to_string(), why.clone()))
                     })
             })
             .collect();

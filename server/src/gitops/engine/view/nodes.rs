@@ -133,9 +133,9 @@ fn resource_rows(
         rows.push(TreeNode {
             id: NodeId::of_resource(&app.name, &key),
             parent: Some(id.clone()),
-            kind: r.kind.clone(),
-            name: r.name.clone(),
-            namespace: r.namespace.clone(),
+            kind: r.kind.to_string(),
+            name: r.name.to_string(),
+            namespace: r.namespace.to_string(),
             sync,
             health,
             version: r.image_tag(),
