@@ -17,6 +17,7 @@ pub mod replicas;
 pub mod resource;
 pub mod serve;
 pub mod shared_str;
+pub mod sorted_keys;
 pub mod store;
 pub mod telemetry;
 pub mod util;

@@ -17,6 +17,7 @@ use crate::catalog::model::{Entity, EntityRef, Located, SharedStr};
 use crate::catalog::refs::parse_ref;
 use crate::catalog::service::Catalog;
 use crate::gitops::app_link::AppLink;
+use crate::sorted_keys::SortedKeys;
 
 /// Group display name for policies and the UI: `team-a`, or `ns/team-a` outside `default`.
 fn group_name(group: &EntityRef) -> String {
@@ -54,19 +55,20 @@ pub type Claims = BTreeMap<String, BTreeSet<String>>;
 #[derive(Debug)]
 enum AppClaims {
     One(SharedStr),
-    Conflict(Claims),
+    /// Boxed: a conflict is rare, and the table holds a claim per app.
+    Conflict(Box<Claims>),
 }
 
 #[derive(Debug, Default)]
 pub struct TeamIndex {
     /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted,
-    /// in key order (a sorted list: a hash table of 60,000 keys is twice the size). Group
-    /// names are shared by every user and app that names them.
-    direct: Vec<(Box<str>, Groups)>,
+    /// in key order (a sorted table, keys in one buffer: a hash table of 60,000 keys is twice
+    /// the size). Group names are shared by every user and app that names them.
+    direct: SortedKeys<Groups>,
     /// Group name -> its parent groups.
     parents: HashMap<SharedStr, Groups>,
     /// App name -> the teams claiming it (and through which Components, on a conflict).
-    app_claims: HashMap<Box<str>, AppClaims>,
+    app_claims: SortedKeys<AppClaims>,
 }
 
 /// Group names, sorted; each one shared string ([`SharedStr::interned`]) for every user, group
@@ -149,17 +151,19 @@ impl TeamIndex {
                 _ => {}
             }
         }
-        index.direct = direct
-            .into_iter()
-            .map(|(key, mut groups)| {
-                groups.sort_unstable();
-                groups.dedup();
-                (key, groups.into_boxed_slice())
-            })
-            .collect();
-        index.direct.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        index.direct = SortedKeys::new(
+            direct
+                .into_iter()
+                .map(|(key, mut groups)| {
+                    groups.sort_unstable();
+                    groups.dedup();
+                    (key, groups.into_boxed_slice())
+                })
+                .collect(),
+        );
         claims.sort_unstable();
         claims.dedup();
+        let mut app_claims = Vec::new();
         for same_app in claims.chunk_by(|a, b| a.0 == b.0) {
             let app = &same_app[0].0;
             let claim = if same_app.iter().all(|c| c.1 == same_app[0].1) {
@@ -173,12 +177,12 @@ impl TeamIndex {
                         .insert(component.clone());
                 }
                 tracing::warn!(app = %app, claims = ?by_team, "app claimed by more than one team in the catalog: no team owns it until one claim is removed");
-                AppClaims::Conflict(by_team)
+                AppClaims::Conflict(Box::new(by_team))
             };
-            index.app_claims.insert(app.as_str().into(), claim);
+            app_claims.push((app.as_str().into(), claim));
         }
+        index.app_claims = SortedKeys::new(app_claims);
         index.parents.shrink_to_fit();
-        index.app_claims.shrink_to_fit();
         index
     }
 
@@ -194,11 +198,7 @@ impl TeamIndex {
         .into_iter()
         .flatten()
         {
-            if let Ok(at) = self
-                .direct
-                .binary_search_by(|(k, _)| (**k).cmp(key.as_str()))
-            {
-                let groups = &self.direct[at].1;
+            if let Some(groups) = self.direct.get(&key) {
                 catalog.extend(groups.iter().map(|g| g.to_string()));
             }
         }
@@ -260,15 +260,14 @@ impl TeamIndex {
 
     /// The conflicts Component `component` (an entity ref) is part of, one message per app.
     pub fn conflicts_of(&self, component: &str) -> Vec<String> {
-        let mut apps: Vec<&str> = self
+        let apps: Vec<&str> = self
             .app_claims
             .iter()
             .filter(|(_, c)| {
                 matches!(c, AppClaims::Conflict(c) if c.values().any(|refs| refs.contains(component)))
             })
-            .map(|(app, _)| &**app)
+            .map(|(app, _)| app)
             .collect();
-        apps.sort();
         apps.into_iter()
             .filter_map(|app| self.conflict(app))
             .collect()
@@ -276,13 +275,12 @@ impl TeamIndex {
 
     /// Every app claimed by more than one team, with [`TeamIndex::conflict`]'s message.
     pub fn conflicts(&self) -> Vec<(String, String)> {
-        let mut apps: Vec<&str> = self
+        let apps: Vec<&str> = self
             .app_claims
             .iter()
             .filter(|(_, c)| matches!(c, AppClaims::Conflict(_)))
-            .map(|(app, _)| &**app)
+            .map(|(app, _)| app)
             .collect();
-        apps.sort();
         apps.into_iter()
             .filter_map(|app| Some((app.to_string(), self.conflict(app)?)))
             .collect()

@@ -15,6 +15,7 @@ use tantivy::TantivyDocument;
 use super::text;
 use super::Facet;
 use crate::catalog::model::{Entity, EntityRef};
+use crate::sorted_keys::SortedKeys;
 
 /// Name of the fast field holding the table ordinal.
 pub(crate) const ORD_FIELD: &str = "ord";
@@ -123,8 +124,10 @@ pub(crate) struct Table {
     pub ranks: Vec<u32>,
     /// Every entity's name key (its normalized name words joined by a space) with its ordinal,
     /// sorted by key: the entities whose name starts with the query are one range, found by
-    /// binary search, instead of a string comparison per matching doc.
+    /// binary search, instead of a string comparison per matching doc. Pushed one by one, then
+    /// packed by `finish`.
     name_keys: Vec<(Box<str>, u32)>,
+    packed_keys: SortedKeys<u32>,
 }
 
 /// The entities whose name key equals, or starts with, a query's terms joined by spaces.
@@ -178,19 +181,19 @@ impl Table {
 
     /// The [`WholeName`] matches of `whole`, or `None` when no name starts with it.
     pub fn whole_name(&self, whole: &str) -> Option<WholeName> {
-        let start = self.name_keys.partition_point(|(k, _)| &**k < whole);
-        let len = self.name_keys[start..].partition_point(|(k, _)| k.starts_with(whole));
-        if len == 0 {
+        let found = self.packed_keys.with_prefix(whole);
+        if found.is_empty() {
             return None;
         }
         let mut out = WholeName {
             exact: Vec::new(),
             prefix: vec![0; self.records.len().div_ceil(64)],
         };
-        for (key, ord) in &self.name_keys[start..start + len] {
-            out.prefix[*ord as usize / 64] |= 1 << (ord % 64);
-            if &**key == whole {
-                out.exact.push(*ord);
+        for i in found {
+            let ord = *self.packed_keys.value(i);
+            out.prefix[ord as usize / 64] |= 1 << (ord % 64);
+            if self.packed_keys.key(i) == whole {
+                out.exact.push(ord);
             }
         }
         Some(out)
@@ -223,8 +226,9 @@ impl Table {
         self.records.shrink_to_fit();
         self.values.shrink_to_fit();
         self.starts.shrink_to_fit();
-        self.name_keys.shrink_to_fit();
-        self.name_keys.sort_unstable();
+        if !self.name_keys.is_empty() {
+            self.packed_keys = SortedKeys::new(std::mem::take(&mut self.name_keys));
+        }
         self.ranks.clear();
         for f in 0..Facet::COUNT {
             self.offsets[f + 1] = self.offsets[f] + self.dictionaries[f].values.len() as u32;
