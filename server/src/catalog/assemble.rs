@@ -33,7 +33,7 @@ pub fn assemble<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Assembled {
             // A copy of the struct only: its strings, metadata and spec are shared.
             let located = Located {
                 entity: Entity {
-                    relations: Vec::new(),
+                    relations: Box::default(),
                     ..located.entity.clone()
                 },
                 ..located.clone()
@@ -153,8 +153,8 @@ mod tests {
         let web = &out.entities[&"component:web".parse::<EntityRef>().unwrap()];
         assert_eq!(web.source, "a");
         assert_eq!(
-            web.entity.relations,
-            vec![Relation {
+            *web.entity.relations,
+            [Relation {
                 relation_type: "ownedBy".into(),
                 target: std::sync::Arc::new("group:team".parse().unwrap())
             }]

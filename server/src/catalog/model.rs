@@ -179,9 +179,10 @@ pub struct Entity {
     /// was most of the process's memory. Read-only once validated.
     pub metadata: std::sync::Arc<Metadata>,
     pub spec: std::sync::Arc<Spec>,
-    /// Filled in by relation resolution (both directions), sorted.
+    /// Filled in by relation resolution (both directions), sorted. Boxed: the catalog holds
+    /// each entity twice (its source's snapshot and the assembled map), and never grows it.
     #[serde(default)]
-    pub relations: Vec<Relation>,
+    pub relations: Box<[Relation]>,
 }
 
 impl Entity {

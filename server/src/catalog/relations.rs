@@ -213,8 +213,7 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
     for (located, mut relations) in entities.values_mut().zip(found) {
         relations.sort();
         relations.dedup();
-        relations.shrink_to_fit();
-        located.entity.relations = relations;
+        located.entity.relations = relations.into_boxed_slice();
     }
 }
 

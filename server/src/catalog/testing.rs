@@ -16,7 +16,7 @@ pub fn entity(kind: &str, name: &str, spec: Value) -> Entity {
         }
         .into(),
         spec: std::sync::Arc::new(spec.into()),
-        relations: vec![],
+        relations: Box::default(),
     }
 }
 

@@ -181,7 +181,7 @@ fn check(doc: &Value, allowed: &AllowedKinds, copy_spec: bool) -> Result<Entity,
                 kind: SharedStr::interned(&kind),
                 metadata: metadata.into(),
                 spec: std::sync::Arc::new(spec.into()),
-                relations: Vec::new(),
+                relations: Box::default(),
             });
         }
     }
