@@ -344,7 +344,9 @@ impl Catalog {
         *self.state.write().expect("catalog state lock") = Arc::new(state);
         // The old state goes when its last reader does; usually now.
         drop(previous);
-        tokio::task::spawn_blocking(crate::util::release_freed_memory);
+        // Awaited: a refresh is done (and the first one makes the server ready) once what the
+        // rebuild freed is handed back, not while the threads still hold it.
+        let _ = tokio::task::spawn_blocking(crate::util::release_freed_memory).await;
         Ok(())
     }
 
