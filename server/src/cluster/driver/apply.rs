@@ -5,7 +5,6 @@
 //! the last wave, objects carrying the app's tracking label that are no
 //! longer desired are pruned (or reported as needing it).
 
-use crate::shared_str::SharedStr;
 use std::collections::BTreeSet;
 
 use kube::api::{DeleteParams, Patch, PatchParams};
@@ -20,6 +19,7 @@ use super::report::{AppSync, ResourceAction, ResourceResult, SyncOptions, SyncRe
 use super::{api_message, ClusterDriver, Error, Resolved, Result};
 use crate::resource::hooks::{delete_policies, generate_name, hook_name, is_hook, DeletePolicy};
 use crate::resource::{resource_key, DesiredResource, Health};
+use crate::shared_str::SharedStr;
 
 /// One resource, resolved, ready to apply.
 pub(super) struct Step<'a> {

@@ -144,8 +144,8 @@ pub(super) fn live_resource(r: &Resolved, obj: &DynamicObject) -> LiveResource {
     let (health, health_message) = health(&v);
     LiveResource {
         key: key.into(),
-        api_version: SharedStr::interned(&r.resource.api_version),
-        kind: SharedStr::interned(&r.resource.kind),
+        api_version: r.names.0.clone(),
+        kind: r.names.1.clone(),
         namespace: SharedStr::interned(namespace),
         name: name.into(),
         health,

@@ -31,6 +31,8 @@ use kube::discovery::Discovery;
 use kube::{Api, Client};
 use tokio::sync::RwLock;
 
+use crate::shared_str::SharedStr;
+
 pub use diff::{diff, in_sync, DiffLine, DiffOp, ResourceDiff};
 pub use health::{health, health_of};
 pub use plan::FIELD_MANAGER;
@@ -62,6 +64,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Resolved {
     pub resource: ApiResource,
     pub namespaced: bool,
+    /// `resource`'s apiVersion and kind, shared: every object listed of the kind holds them.
+    pub(crate) names: (SharedStr, SharedStr),
 }
 
 /// The driver: a kube client plus cached discovery.
@@ -106,6 +110,10 @@ impl ClusterDriver {
         let guard = self.discovery.read().await;
         let (resource, caps): (ApiResource, ApiCapabilities) = guard.as_ref()?.resolve_gvk(gvk)?;
         Some(Resolved {
+            names: (
+                SharedStr::interned(&resource.api_version),
+                SharedStr::interned(&resource.kind),
+            ),
             resource,
             namespaced: caps.scope == Scope::Namespaced,
         })

@@ -2,11 +2,11 @@
 //! expands `List`s, fills in the destination namespace where it applies, and reads the sync
 //! wave and hook annotations Argo CD orders a sync by.
 
-use crate::shared_str::SharedStr;
 use serde_json::Value;
 
 use crate::catalog::reader::parse_documents;
 use crate::resource::{hooks, DesiredResource};
+use crate::shared_str::SharedStr;
 
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 pub use crate::resource::hooks::HOOK;
