@@ -179,6 +179,7 @@ fn run_atrium(
 
     let t = Instant::now();
     let snapshot = refresh_source(&cfg, &Default::default(), &ctx);
+    let snapshot = std::sync::Arc::new(snapshot);
     let assembled = assemble(std::slice::from_ref(&snapshot));
     let ingest = t.elapsed();
     if let Some(e) = assembled.errors.first() {
@@ -194,7 +195,7 @@ fn run_atrium(
     trim_heap();
     let rss_before = rss_mb();
     let t = Instant::now();
-    let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity))?;
+    let index = SearchIndex::build(assembled.iter().map(|(_, l)| &l.located.entity))?;
     let build = t.elapsed();
     trim_heap();
     let rss_after = rss_mb();

@@ -35,8 +35,9 @@ fn r(s: &str) -> EntityRef {
 }
 
 fn has(catalog: &Assembled, entity: &str, relation: &str, target: &str) -> bool {
-    catalog.entities[&r(entity)]
-        .entity
+    catalog
+        .get(&r(entity))
+        .unwrap()
         .relations
         .contains(&Relation {
             relation_type: relation.to_string().into(),
@@ -45,7 +46,7 @@ fn has(catalog: &Assembled, entity: &str, relation: &str, target: &str) -> bool 
 }
 
 fn count_kind(catalog: &Assembled, kind: &str) -> usize {
-    catalog.entities.keys().filter(|r| r.kind == kind).count()
+    catalog.iter().filter(|(r, _)| r.kind == kind).count()
 }
 
 #[test]
@@ -80,8 +81,8 @@ fn all_yaml_and_org_as_two_sources() {
     assert_eq!(org.entities.len(), 26, "{:#?}", org.errors);
     assert!(org.errors.is_empty(), "{:#?}", org.errors);
 
-    let catalog = assemble(&[examples, org]);
-    assert_eq!(catalog.entities.len(), 52);
+    let catalog = assemble(&[examples.into(), org.into()]);
+    assert_eq!(catalog.len(), 52);
     assert_eq!(catalog.errors.len(), 1);
     assert_eq!(count_kind(&catalog, "location"), 7);
     assert_eq!(count_kind(&catalog, "api"), 7);
@@ -178,8 +179,8 @@ fn all_yaml_and_org_as_two_sources() {
         "user:development/guest"
     ));
     // Relations are sorted and unique.
-    for located in catalog.entities.values() {
-        let rels = &located.entity.relations;
+    for (_, located) in catalog.iter() {
+        let rels = located.relations;
         assert!(rels.windows(2).all(|w| w[0] < w[1]), "{rels:?}");
     }
 }

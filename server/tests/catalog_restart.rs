@@ -90,7 +90,7 @@ async fn restart_is_ready_from_the_database(url: String) {
         stored_at,
         "an unchanged source is not stored again"
     );
-    assert_eq!(again.state().assembled.entities.len(), 4);
+    assert_eq!(again.state().assembled.len(), 4);
 
     // A change is read, stored and indexed as before.
     std::fs::write(files.path().join("alpha.yaml"), component("alpha-renamed")).unwrap();

@@ -25,7 +25,6 @@ fn entity(name: &str) -> Entity {
             serde_json::json!({"type": "service", "lifecycle": "production", "owner": "team-a"})
                 .into(),
         ),
-        relations: Box::default(),
     }
 }
 

@@ -13,7 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use crate::catalog::model::{Entity, EntityRef, Located, SharedStr};
+use crate::catalog::assemble::Cataloged;
+use crate::catalog::model::{EntityRef, Relation, SharedStr};
 use crate::catalog::refs::parse_ref;
 use crate::catalog::service::Catalog;
 use crate::gitops::app_link::AppLink;
@@ -52,33 +53,45 @@ pub type Claims = BTreeMap<String, BTreeSet<String>>;
 /// The claims on one app. Almost every app has one team, and then which Components claim it
 /// is never shown: only the team is kept. The Components are kept for a conflict, which names
 /// them. (At 100,000 entities, a map of maps per app was 40 MB.)
-#[derive(Debug)]
-enum AppClaims {
-    One(SharedStr),
-    /// Boxed: a conflict is rare, and the table holds a claim per app.
-    Conflict(Box<Claims>),
+#[derive(Clone, Copy, Debug)]
+enum AppClaims<'a> {
+    One(&'a SharedStr),
+    Conflict(&'a Claims),
 }
+
+/// An [`AppClaims`] as the table stores it, in four bytes: an index into the index's `teams`,
+/// or, with the top bit set, into its `conflicts` (a tagged enum with a pointer was 16).
+#[derive(Clone, Copy, Debug)]
+struct Claim(u32);
+
+const CONFLICT: u32 = 1 << 31;
 
 #[derive(Debug, Default)]
 pub struct TeamIndex {
-    /// User name and profile e-mail (lower case) -> the groups they are directly in, sorted,
-    /// in key order (a sorted table, keys in one buffer: a hash table of 60,000 keys is twice
-    /// the size). Group names are shared by every user and app that names them.
-    direct: SortedKeys<Groups>,
+    /// User name and profile e-mail (lower case) -> the groups they are directly in (an index
+    /// into `group_sets`), in key order (a sorted table, keys in one buffer: a hash table of
+    /// 60,000 keys is twice the size).
+    direct: SortedKeys<u32>,
+    /// Each distinct set of groups someone is directly in, once: a user's name and e-mail, and
+    /// the people of one team, share theirs.
+    group_sets: Box<[Groups]>,
     /// Group name -> its parent groups.
     parents: HashMap<SharedStr, Groups>,
     /// App name -> the teams claiming it (and through which Components, on a conflict).
-    app_claims: SortedKeys<AppClaims>,
+    app_claims: SortedKeys<Claim>,
+    /// The teams owning an app, once each.
+    teams: Box<[SharedStr]>,
+    /// The claims on each app more than one team claims.
+    conflicts: Box<[Claims]>,
 }
 
 /// Group names, sorted; each one shared string ([`SharedStr::interned`]) for every user, group
 /// and app that names it.
 type Groups = Box<[SharedStr]>;
 
-/// The groups `entity`'s `relation` (`memberOf`, `childOf`) points at.
-fn related_groups(entity: &Entity, relation: &str) -> Groups {
-    let mut out: Vec<SharedStr> = entity
-        .relations
+/// The groups an entity's `relation` (`memberOf`, `childOf`) points at.
+fn related_groups(relations: &[Relation], relation: &str) -> Groups {
+    let mut out: Vec<SharedStr> = relations
         .iter()
         .filter(|r| r.relation_type == relation && r.target.kind == "group")
         .map(|r| SharedStr::interned(&group_name(&r.target)))
@@ -89,17 +102,17 @@ fn related_groups(entity: &Entity, relation: &str) -> Groups {
 }
 
 impl TeamIndex {
-    pub fn build<'a>(entities: impl Iterator<Item = &'a Located>) -> Self {
+    pub fn build<'a>(entities: impl Iterator<Item = Cataloged<'a>>) -> Self {
         let mut index = TeamIndex::default();
         let mut direct: HashMap<Box<str>, Vec<SharedStr>> = HashMap::new();
         // (app, team, component ref), grouped below.
         let mut claims: Vec<(String, SharedStr, String)> = Vec::new();
         for located in entities {
-            let entity = &located.entity;
+            let entity = &located.located.entity;
             let me = entity.entity_ref();
             match me.kind.as_str() {
                 "user" => {
-                    let groups = related_groups(entity, "memberOf");
+                    let groups = related_groups(located.relations, "memberOf");
                     let mut keys = vec![me.name.clone()];
                     if me.namespace != "default" {
                         keys.push(format!("{}/{}", me.namespace, me.name).into());
@@ -119,7 +132,7 @@ impl TeamIndex {
                     }
                 }
                 "group" => {
-                    let parents = related_groups(entity, "childOf");
+                    let parents = related_groups(located.relations, "childOf");
                     index
                         .parents
                         .insert(SharedStr::interned(&group_name(&me)), parents);
@@ -151,23 +164,33 @@ impl TeamIndex {
                 _ => {}
             }
         }
-        index.direct = SortedKeys::new(
-            direct
-                .into_iter()
-                .map(|(key, mut groups)| {
-                    groups.sort_unstable();
-                    groups.dedup();
-                    (key, groups.into_boxed_slice())
-                })
-                .collect(),
-        );
+        let mut sets: HashMap<Groups, u32> = HashMap::new();
+        let direct: Vec<(Box<str>, u32)> = direct
+            .into_iter()
+            .map(|(key, mut groups)| {
+                groups.sort_unstable();
+                groups.dedup();
+                let next = sets.len() as u32;
+                let set = *sets.entry(groups.into_boxed_slice()).or_insert(next);
+                (key, set)
+            })
+            .collect();
+        let mut group_sets = vec![Groups::default(); sets.len()];
+        for (groups, at) in sets {
+            group_sets[at as usize] = groups;
+        }
+        index.group_sets = group_sets.into_boxed_slice();
+        index.direct = SortedKeys::new(direct);
         claims.sort_unstable();
         claims.dedup();
         let mut app_claims = Vec::new();
+        let mut teams: HashMap<SharedStr, u32> = HashMap::new();
+        let mut conflicts = Vec::new();
         for same_app in claims.chunk_by(|a, b| a.0 == b.0) {
             let app = &same_app[0].0;
             let claim = if same_app.iter().all(|c| c.1 == same_app[0].1) {
-                AppClaims::One(same_app[0].1.clone())
+                let next = teams.len() as u32;
+                Claim(*teams.entry(same_app[0].1.clone()).or_insert(next))
             } else {
                 let mut by_team = Claims::new();
                 for (_, team, component) in same_app {
@@ -177,11 +200,18 @@ impl TeamIndex {
                         .insert(component.clone());
                 }
                 tracing::warn!(app = %app, claims = ?by_team, "app claimed by more than one team in the catalog: no team owns it until one claim is removed");
-                AppClaims::Conflict(Box::new(by_team))
+                conflicts.push(by_team);
+                Claim(CONFLICT | (conflicts.len() as u32 - 1))
             };
             app_claims.push((app.as_str().into(), claim));
         }
         index.app_claims = SortedKeys::new(app_claims);
+        let mut by_index = vec![SharedStr::default(); teams.len()];
+        for (team, at) in teams {
+            by_index[at as usize] = team;
+        }
+        index.teams = by_index.into_boxed_slice();
+        index.conflicts = conflicts.into_boxed_slice();
         index.parents.shrink_to_fit();
         index
     }
@@ -198,7 +228,8 @@ impl TeamIndex {
         .into_iter()
         .flatten()
         {
-            if let Some(groups) = self.direct.get(&key) {
+            if let Some(&set) = self.direct.get(&key) {
+                let groups = &self.group_sets[set as usize];
                 catalog.extend(groups.iter().map(|g| g.to_string()));
             }
         }
@@ -216,9 +247,21 @@ impl TeamIndex {
         }
     }
 
+    fn claims(&self, claim: Claim) -> AppClaims<'_> {
+        if claim.0 & CONFLICT == 0 {
+            AppClaims::One(&self.teams[claim.0 as usize])
+        } else {
+            AppClaims::Conflict(&self.conflicts[(claim.0 & !CONFLICT) as usize])
+        }
+    }
+
+    fn claims_on(&self, app: &str) -> Option<AppClaims<'_>> {
+        self.app_claims.get(app).map(|&claim| self.claims(claim))
+    }
+
     /// Every team claiming `app`, in name order (usually one).
     pub fn teams_claiming(&self, app: &str) -> Vec<String> {
-        match self.app_claims.get(app) {
+        match self.claims_on(app) {
             None => Vec::new(),
             Some(AppClaims::One(team)) => vec![team.to_string()],
             Some(AppClaims::Conflict(claims)) => claims.keys().cloned().collect(),
@@ -228,7 +271,7 @@ impl TeamIndex {
     /// The team owning `app`: the one team claiming it. None when nobody does, or when several
     /// do (see [`TeamIndex::conflict`]).
     pub fn owner_of(&self, app: &str) -> Option<&str> {
-        match self.app_claims.get(app) {
+        match self.claims_on(app) {
             Some(AppClaims::One(team)) => Some(team),
             _ => None,
         }
@@ -236,7 +279,7 @@ impl TeamIndex {
 
     /// The claims on `app` when more than one team makes them.
     fn conflicting(&self, app: &str) -> Option<&Claims> {
-        match self.app_claims.get(app) {
+        match self.claims_on(app) {
             Some(AppClaims::Conflict(claims)) => Some(claims),
             _ => None,
         }
@@ -263,8 +306,8 @@ impl TeamIndex {
         let apps: Vec<&str> = self
             .app_claims
             .iter()
-            .filter(|(_, c)| {
-                matches!(c, AppClaims::Conflict(c) if c.values().any(|refs| refs.contains(component)))
+            .filter(|(_, &c)| {
+                matches!(self.claims(c), AppClaims::Conflict(c) if c.values().any(|refs| refs.contains(component)))
             })
             .map(|(app, _)| app)
             .collect();
@@ -278,7 +321,7 @@ impl TeamIndex {
         let apps: Vec<&str> = self
             .app_claims
             .iter()
-            .filter(|(_, c)| matches!(c, AppClaims::Conflict(_)))
+            .filter(|(_, &c)| matches!(self.claims(c), AppClaims::Conflict(_)))
             .map(|(app, _)| app)
             .collect();
         apps.into_iter()
@@ -308,7 +351,7 @@ impl Teams {
             let state = self.catalog.state();
             *cached = (
                 generation,
-                Arc::new(TeamIndex::build(state.assembled.entities.values())),
+                Arc::new(TeamIndex::build(state.assembled.iter().map(|(_, c)| c))),
             );
             // Built on a request's thread, once per catalog generation: what the build used
             // in passing (a hundred thousand entities' worth) is handed back, not kept there.

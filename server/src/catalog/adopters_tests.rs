@@ -68,10 +68,15 @@ fn a_custom_kind_allowed_by_rules_is_stored_related_and_searchable() {
     );
     let snapshot = read(&config, &dir.path().join("cache"));
     assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);
-    let assembled = assemble(&[snapshot]);
-    let prompt = &assembled.entities[&EntityRef::new("airesource", "default", "summarizer-prompt")];
+    let assembled = assemble(&[snapshot.into()]);
+    let prompt = assembled
+        .get(&EntityRef::new(
+            "airesource",
+            "default",
+            "summarizer-prompt",
+        ))
+        .unwrap();
     let relations: Vec<String> = prompt
-        .entity
         .relations
         .iter()
         .map(|r| format!("{} {}", r.relation_type, r.target))
@@ -83,14 +88,15 @@ fn a_custom_kind_allowed_by_rules_is_stored_related_and_searchable() {
             "ownedBy group:default/ml-team"
         ]
     );
-    let team = &assembled.entities[&EntityRef::new("group", "default", "ml-team")];
+    let team = assembled
+        .get(&EntityRef::new("group", "default", "ml-team"))
+        .unwrap();
     assert!(team
-        .entity
         .relations
         .iter()
         .any(|r| r.relation_type == "ownerOf" && r.target.kind == "airesource"));
 
-    let index = SearchIndex::build(assembled.entities.values().map(|l| &l.entity)).unwrap();
+    let index = SearchIndex::build(assembled.iter().map(|(_, l)| &l.located.entity)).unwrap();
     let found = index.search(&Query::text("prompt")).unwrap();
     assert_eq!(&*found.hits[0].entity_ref.name, "summarizer-prompt");
     let by_kind = index

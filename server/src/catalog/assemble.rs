@@ -9,42 +9,106 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
-use super::model::{CatalogError, Entity, EntityRef, Located};
+use super::model::{CatalogError, Entity, EntityRef, Located, Relation};
 use super::relations::resolve;
 use super::source::SourceSnapshot;
 
 /// Entities by ref, relations filled in both ways, and all errors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Assembled {
+    /// The snapshots the entities were read into. The map points into them rather than holding
+    /// a copy of each entity: at 100,000 entities the copies were 8 MB.
+    sources: Vec<Arc<SourceSnapshot>>,
     /// Each ref is the one copy the catalog holds: relations naming the entity and the search
     /// index share it.
-    pub entities: BTreeMap<Arc<EntityRef>, Located>,
+    entities: BTreeMap<Arc<EntityRef>, Slot>,
     pub errors: Vec<CatalogError>,
+}
+
+/// Where an entity of the map lies (`sources[source].entities[at]`), and its relations.
+#[derive(Clone, Debug, PartialEq)]
+struct Slot {
+    source: u32,
+    at: u32,
+    /// Sorted; both directions. Boxed: never grown.
+    relations: Box<[Relation]>,
+}
+
+/// One entity of the assembled catalog: as read (with its file and source), and its relations.
+/// Derefs to the [`Located`] it was read as.
+#[derive(Clone, Copy, Debug)]
+pub struct Cataloged<'a> {
+    pub located: &'a Located,
+    pub relations: &'a [Relation],
+}
+
+impl std::ops::Deref for Cataloged<'_> {
+    type Target = Located;
+
+    fn deref(&self) -> &Located {
+        self.located
+    }
+}
+
+impl Assembled {
+    fn cataloged<'a>(&'a self, slot: &'a Slot) -> Cataloged<'a> {
+        Cataloged {
+            located: &self.sources[slot.source as usize].entities[slot.at as usize],
+            relations: &slot.relations,
+        }
+    }
+
+    pub fn get(&self, entity_ref: &EntityRef) -> Option<Cataloged<'_>> {
+        self.entities
+            .get(entity_ref)
+            .map(|slot| self.cataloged(slot))
+    }
+
+    /// Every entity, in ref order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<EntityRef>, Cataloged<'_>)> + '_ {
+        self.entities
+            .iter()
+            .map(|(entity_ref, slot)| (entity_ref, self.cataloged(slot)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
 }
 
 /// Merges snapshots in configuration order: on a ref defined by two sources the first source
 /// wins, and the other gets an error naming both.
-pub fn assemble<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Assembled {
-    let merged = merge(sources);
-    let mut entities: BTreeMap<Arc<EntityRef>, Located> = merged
-        .entities
+pub fn assemble(sources: &[Arc<SourceSnapshot>]) -> Assembled {
+    let (winners, errors) = merge_positions(sources);
+    let refs: Vec<(Arc<EntityRef>, u32, u32)> = winners
         .into_iter()
-        .map(|(entity_ref, located)| {
-            // A copy of the struct only: its strings, metadata and spec are shared.
-            let located = Located {
-                entity: Entity {
-                    relations: Box::default(),
-                    ..located.entity.clone()
-                },
-                ..located.clone()
-            };
-            (Arc::new(entity_ref), located)
-        })
+        .map(|(entity_ref, source, at)| (Arc::new(entity_ref), source, at))
         .collect();
-    resolve(&mut entities);
+    let entities: Vec<(&Arc<EntityRef>, &Entity)> = refs
+        .iter()
+        .map(|(r, source, at)| (r, &sources[*source as usize].entities[*at as usize].entity))
+        .collect();
+    let relations = resolve(&entities);
+    drop(entities);
     Assembled {
-        entities,
-        errors: merged.errors,
+        sources: sources.to_vec(),
+        entities: refs
+            .into_iter()
+            .zip(relations)
+            .map(|((entity_ref, source, at), relations)| {
+                let slot = Slot {
+                    source,
+                    at,
+                    relations,
+                };
+                (entity_ref, slot)
+            })
+            .collect(),
+        errors,
     }
 }
 
@@ -57,6 +121,21 @@ pub struct Merged<'a> {
 
 /// See [`assemble`]: the same entities win and the same errors come out, in the same order.
 pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
+    let (winners, errors) = merge_positions(sources);
+    Merged {
+        entities: winners
+            .into_iter()
+            .map(|(r, source, at)| (r, &sources[source as usize].borrow().entities[at as usize]))
+            .collect(),
+        errors,
+    }
+}
+
+/// The winning definition of each ref, sorted by ref, as (ref, source index, entity index);
+/// and the errors of every source, then the duplicates.
+fn merge_positions<S: Borrow<SourceSnapshot> + Sync>(
+    sources: &[S],
+) -> (Vec<(EntityRef, u32, u32)>, Vec<CatalogError>) {
     // Refs lower-case three strings each: computed on the pool. The first definition of each
     // is found with a hash map; the winners are sorted once, on the pool too, and the map is
     // built from them in one pass (inserting one by one cost more than all the rest).
@@ -71,9 +150,9 @@ pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
         })
         .collect();
     let total = refs.iter().map(Vec::len).sum();
-    let mut first: HashMap<EntityRef, &Located> = HashMap::with_capacity(total);
+    let mut first: HashMap<EntityRef, (u32, u32)> = HashMap::with_capacity(total);
     let mut errors = Vec::new();
-    for (snapshot, refs) in sources.iter().map(S::borrow).zip(refs) {
+    for (source, (snapshot, refs)) in sources.iter().map(S::borrow).zip(refs).enumerate() {
         if let Some(message) = &snapshot.source_error {
             errors.push(CatalogError {
                 source: snapshot.source.clone(),
@@ -84,13 +163,14 @@ pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
             });
         }
         errors.extend(snapshot.errors.iter().cloned());
-        for (located, entity_ref) in snapshot.entities.iter().zip(refs) {
+        for (at, (located, entity_ref)) in snapshot.entities.iter().zip(refs).enumerate() {
             match first.entry(entity_ref) {
                 Entry::Vacant(vacant) => {
-                    vacant.insert(located);
+                    vacant.insert((source as u32, at as u32));
                 }
                 Entry::Occupied(defined) => {
-                    let (entity_ref, first) = (defined.key(), defined.get());
+                    let (entity_ref, &(s, a)) = (defined.key(), defined.get());
+                    let first = &sources[s as usize].borrow().entities[a as usize];
                     errors.push(CatalogError {
                         source: located.source.to_string(),
                         file: located.file.to_string(),
@@ -106,18 +186,15 @@ pub fn merge<S: Borrow<SourceSnapshot> + Sync>(sources: &[S]) -> Merged<'_> {
             }
         }
     }
-    let mut winners: Vec<(EntityRef, &Located)> = first.into_iter().collect();
+    let mut winners: Vec<(EntityRef, u32, u32)> =
+        first.into_iter().map(|(r, (s, a))| (r, s, a)).collect();
     winners.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Merged {
-        entities: winners.into_iter().collect(),
-        errors,
-    }
+    (winners, errors)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::Relation;
     use crate::catalog::testing::located;
     use serde_json::json;
 
@@ -148,19 +225,19 @@ mod tests {
             ],
         );
         b.source_error = Some("catalog source \"b\": cannot read".into());
-        let out = assemble(&[a, b]);
-        assert_eq!(out.entities.len(), 2);
-        let web = &out.entities[&"component:web".parse::<EntityRef>().unwrap()];
+        let out = assemble(&[Arc::new(a), Arc::new(b)]);
+        assert_eq!(out.len(), 2);
+        let web = out.get(&"component:web".parse().unwrap()).unwrap();
         assert_eq!(web.source, "a");
         assert_eq!(
-            *web.entity.relations,
+            web.relations,
             [Relation {
                 relation_type: "ownedBy".into(),
                 target: std::sync::Arc::new("group:team".parse().unwrap())
             }]
         );
-        let team = &out.entities[&"group:team".parse::<EntityRef>().unwrap()];
-        assert_eq!(team.entity.relations[0].relation_type, "ownerOf");
+        let team = out.get(&"group:team".parse().unwrap()).unwrap();
+        assert_eq!(team.relations[0].relation_type, "ownerOf");
         assert_eq!(out.errors.len(), 2);
         assert_eq!(out.errors[0].file, "");
         assert_eq!(out.errors[0].source, "b");
@@ -178,11 +255,10 @@ mod tests {
             snapshot("b", vec![c("b", "y"), c("b", "z"), c("b", "x")]),
             snapshot("c", vec![c("c", "z")]),
         ];
-        let out = assemble(&sources);
+        let out = assemble(&sources.map(Arc::new));
         let winners: Vec<(String, &str)> = out
-            .entities
             .iter()
-            .map(|(r, l)| (r.to_string(), l.source.as_str()))
+            .map(|(r, l)| (r.to_string(), l.located.source.as_str()))
             .collect();
         assert_eq!(
             winners,

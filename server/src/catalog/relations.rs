@@ -2,10 +2,10 @@
 //! `BuiltinKindsEntityProcessor` does, and stored both ways: the forward relation on the
 //! entity that wrote the field, the reverse one on the target (when the target exists).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::model::{Entity, EntityRef, Located, Relation, SharedStr, SpecValue};
+use super::model::{Entity, EntityRef, Relation, SharedStr, SpecValue};
 use super::refs::parse_ref;
 
 /// One spec field that names other entities.
@@ -172,16 +172,18 @@ pub fn outgoing(entity: &Entity) -> Vec<(&'static RelationField, EntityRef)> {
     out
 }
 
-/// Fills `relations` on every entity of the map: forward relations always (a dangling target
-/// is kept so the UI can show it), reverse ones on targets that exist. Sorted, deduplicated.
-pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
-    // Entities by position in the map's order, each ref shared (`Arc`, the map's own key) by
-    // every relation that names it: at 100,000 entities, copies of refs were the largest part
-    // of the catalog.
-    let refs: Vec<Arc<EntityRef>> = entities.keys().cloned().collect();
-    let position: HashMap<&EntityRef, usize> =
-        refs.iter().enumerate().map(|(i, r)| (&**r, i)).collect();
-    let mut found: Vec<Vec<Relation>> = vec![Vec::new(); refs.len()];
+/// The relations of each of `entities` (given in ref order, each with its ref), in the same
+/// order: forward relations always (a dangling target is kept so the UI can show it), reverse
+/// ones on targets that exist. Sorted, deduplicated.
+pub fn resolve(entities: &[(&Arc<EntityRef>, &Entity)]) -> Vec<Box<[Relation]>> {
+    // Each ref is shared (`Arc`, the map's own key) by every relation that names it: at
+    // 100,000 entities, copies of refs were the largest part of the catalog.
+    let position: HashMap<&EntityRef, usize> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, (r, _))| (&***r, i))
+        .collect();
+    let mut found: Vec<Vec<Relation>> = vec![Vec::new(); entities.len()];
     // The table's names, each looked up in the shared string table once.
     let mut names: HashMap<&'static str, SharedStr> = HashMap::new();
     let mut name = |n: &'static str| {
@@ -190,15 +192,15 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
             .or_insert_with(|| SharedStr::interned(n))
             .clone()
     };
-    for (at, located) in entities.values().enumerate() {
-        for (field, target) in outgoing(&located.entity) {
+    for (at, (me, entity)) in entities.iter().enumerate() {
+        for (field, target) in outgoing(entity) {
             let target = match position.get(&target) {
                 Some(&to) => {
                     found[to].push(Relation {
                         relation_type: name(field.reverse),
-                        target: refs[at].clone(),
+                        target: Arc::clone(me),
                     });
-                    refs[to].clone()
+                    Arc::clone(entities[to].0)
                 }
                 // Dangling: kept so the UI can show it.
                 None => Arc::new(target),
@@ -210,11 +212,14 @@ pub fn resolve(entities: &mut BTreeMap<Arc<EntityRef>, Located>) {
         }
     }
     drop(position);
-    for (located, mut relations) in entities.values_mut().zip(found) {
-        relations.sort();
-        relations.dedup();
-        located.entity.relations = relations.into_boxed_slice();
-    }
+    found
+        .into_iter()
+        .map(|mut relations| {
+            relations.sort();
+            relations.dedup();
+            relations.into_boxed_slice()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -222,10 +227,21 @@ mod tests {
     use super::*;
     use crate::catalog::testing;
     use serde_json::{json, Value};
+    use std::collections::BTreeMap;
 
-    fn located(kind: &str, name: &str, spec: Value) -> (Arc<EntityRef>, Located) {
-        let located = testing::located("s", kind, name, spec);
-        (Arc::new(located.entity.entity_ref()), located)
+    fn entity(kind: &str, name: &str, spec: Value) -> (Arc<EntityRef>, Entity) {
+        let entity = testing::entity(kind, name, spec);
+        (Arc::new(entity.entity_ref()), entity)
+    }
+
+    /// [`resolve`] on `entities`, by ref.
+    fn resolved(
+        entities: impl IntoIterator<Item = (Arc<EntityRef>, Entity)>,
+    ) -> BTreeMap<Arc<EntityRef>, Box<[Relation]>> {
+        let map: BTreeMap<_, _> = entities.into_iter().collect();
+        let list: Vec<(&Arc<EntityRef>, &Entity)> = map.iter().collect();
+        let relations = resolve(&list);
+        map.keys().cloned().zip(relations).collect()
     }
 
     fn rel(t: &str, target: &str) -> Relation {
@@ -235,28 +251,28 @@ mod tests {
         }
     }
 
-    fn relations_of<'a>(map: &'a BTreeMap<Arc<EntityRef>, Located>, r: &str) -> &'a [Relation] {
-        &map[&r.parse::<EntityRef>().unwrap()].entity.relations
+    fn relations_of<'a>(
+        map: &'a BTreeMap<Arc<EntityRef>, Box<[Relation]>>,
+        r: &str,
+    ) -> &'a [Relation] {
+        &map[&r.parse::<EntityRef>().unwrap()]
     }
 
     #[test]
     fn component_relations_both_ways() {
-        let mut map: BTreeMap<_, _> = [
-            located(
+        let map = resolved([
+            entity(
                 "Component",
                 "web",
                 json!({"owner": "team-a", "system": "shop", "providesApis": ["orders"],
                        "consumesApis": ["api:pay"], "dependsOn": ["resource:db"],
                        "dependencyOf": ["component:front"], "subcomponentOf": "portal"}),
             ),
-            located("Group", "team-a", json!({"type": "team", "children": []})),
-            located("API", "orders", json!({})),
-            located("Resource", "db", json!({})),
-            located("System", "shop", json!({})),
-        ]
-        .into_iter()
-        .collect();
-        resolve(&mut map);
+            entity("Group", "team-a", json!({"type": "team", "children": []})),
+            entity("API", "orders", json!({})),
+            entity("Resource", "db", json!({})),
+            entity("System", "shop", json!({})),
+        ]);
         assert_eq!(
             relations_of(&map, "component:web"),
             &[
@@ -289,22 +305,19 @@ mod tests {
 
     #[test]
     fn group_and_user_membership_deduplicated() {
-        let mut map: BTreeMap<_, _> = [
-            located(
+        let map = resolved([
+            entity(
                 "Group",
                 "team-a",
                 json!({"type": "team", "parent": "org", "children": ["sub"], "members": ["jo"]}),
             ),
-            located(
+            entity(
                 "Group",
                 "org",
                 json!({"type": "org", "children": ["team-a"]}),
             ),
-            located("User", "jo", json!({"memberOf": ["team-a"]})),
-        ]
-        .into_iter()
-        .collect();
-        resolve(&mut map);
+            entity("User", "jo", json!({"memberOf": ["team-a"]})),
+        ]);
         assert_eq!(
             relations_of(&map, "group:team-a"),
             &[
@@ -325,23 +338,20 @@ mod tests {
 
     #[test]
     fn system_domain_and_defaults_use_own_namespace() {
-        let (_, mut sys) = located(
+        let (_, mut sys) = entity(
             "System",
             "shop",
             json!({"owner": "user:ann", "domain": "sales"}),
         );
-        std::sync::Arc::make_mut(&mut sys.entity.metadata).namespace = "retail".into();
-        let mut map: BTreeMap<_, _> = [
-            (Arc::new(sys.entity.entity_ref()), sys),
-            located(
+        std::sync::Arc::make_mut(&mut sys.metadata).namespace = "retail".into();
+        let map = resolved([
+            (Arc::new(sys.entity_ref()), sys),
+            entity(
                 "Domain",
                 "sales",
                 json!({"owner": "team", "subdomainOf": "biz"}),
             ),
-        ]
-        .into_iter()
-        .collect();
-        resolve(&mut map);
+        ]);
         assert_eq!(
             relations_of(&map, "system:retail/shop"),
             &[

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use super::assemble::{assemble, Assembled};
+use super::assemble::{assemble, Assembled, Cataloged};
 use super::model::{CatalogError, EntityRef};
 use super::search::SearchIndex;
 use super::source::{refresh_source, ReadContext, SourceConfig, SourceLocation, SourceSnapshot};
@@ -30,9 +30,8 @@ impl CatalogState {
     pub fn build(assembled: Assembled) -> anyhow::Result<Self> {
         let index = SearchIndex::build_shared(
             assembled
-                .entities
                 .iter()
-                .map(|(entity_ref, l)| (entity_ref.clone(), &l.entity)),
+                .map(|(entity_ref, l)| (entity_ref.clone(), &l.located.entity)),
         )?;
         let mut errors_by_file: HashMap<(String, String), Vec<CatalogError>> = HashMap::new();
         for error in &assembled.errors {
@@ -48,8 +47,8 @@ impl CatalogState {
         })
     }
 
-    pub fn get(&self, entity_ref: &EntityRef) -> Option<&super::model::Located> {
-        self.assembled.entities.get(entity_ref)
+    pub fn get(&self, entity_ref: &EntityRef) -> Option<Cataloged<'_>> {
+        self.assembled.get(entity_ref)
     }
 }
 
@@ -334,10 +333,10 @@ impl Catalog {
             CatalogState::build(assembled)
         })
         .await??;
-        metrics::gauge!("atrium_catalog_entities").set(state.assembled.entities.len() as f64);
+        metrics::gauge!("atrium_catalog_entities").set(state.assembled.len() as f64);
         metrics::gauge!("atrium_catalog_errors").set(state.assembled.errors.len() as f64);
         tracing::info!(
-            entities = state.assembled.entities.len(),
+            entities = state.assembled.len(),
             errors = state.assembled.errors.len(),
             "catalog refreshed"
         );

@@ -16,7 +16,6 @@ pub fn entity(kind: &str, name: &str, spec: Value) -> Entity {
         }
         .into(),
         spec: std::sync::Arc::new(spec.into()),
-        relations: Box::default(),
     }
 }
 

@@ -9,7 +9,8 @@ use atrium_app::dto::{
 use atrium_app::error::AppError;
 use atrium_app::service::CatalogService;
 
-use super::model::{CatalogError, EntityRef, Located, SharedStr, Spec, SpecValue};
+use super::assemble::Cataloged;
+use super::model::{CatalogError, EntityRef, Spec, SpecValue, StringMap};
 use super::search::{Facet, Query};
 use super::service::{describe, Catalog, CatalogState};
 use super::source::SourceLocation;
@@ -123,7 +124,7 @@ impl CatalogService for CatalogApi {
         CatalogStatus {
             refreshing: self.0.is_refreshing(),
             generation: self.0.generation(),
-            entities: state.assembled.entities.len(),
+            entities: state.assembled.len(),
             errors: state.assembled.errors.len(),
             sources,
         }
@@ -166,9 +167,8 @@ fn ref_link(state: &CatalogState, r: &EntityRef, default_kind: &str) -> RefLink 
     }
 }
 
-fn relation_target(located: &Located, relation: &str) -> Option<EntityRef> {
+fn relation_target(located: Cataloged<'_>, relation: &str) -> Option<EntityRef> {
     located
-        .entity
         .relations
         .iter()
         .find(|r| r.relation_type == relation)
@@ -176,7 +176,7 @@ fn relation_target(located: &Located, relation: &str) -> Option<EntityRef> {
 }
 
 fn to_hit(
-    located: &Located,
+    located: Cataloged<'_>,
     name_hl: Vec<(String, bool)>,
     title_hl: Vec<(String, bool)>,
     description_hl: Vec<(String, bool)>,
@@ -219,12 +219,12 @@ const RELATION_TITLES: [(&str, &str); 14] = [
     ("memberOf", "Member of"),
 ];
 
-fn to_view(state: &CatalogState, located: &Located) -> EntityView {
+fn to_view(state: &CatalogState, located: Cataloged<'_>) -> EntityView {
     let e = &located.entity;
     let relations = RELATION_TITLES
         .iter()
         .filter_map(|(relation_type, title)| {
-            let targets: Vec<RefLink> = e
+            let targets: Vec<RefLink> = located
                 .relations
                 .iter()
                 .filter(|r| r.relation_type == *relation_type)
@@ -282,7 +282,7 @@ fn to_view(state: &CatalogState, located: &Located) -> EntityView {
     }
 }
 
-fn pairs(map: &litemap::LiteMap<SharedStr, SharedStr>) -> Vec<(String, String)> {
+fn pairs(map: &StringMap) -> Vec<(String, String)> {
     map.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()

@@ -128,11 +128,8 @@ impl Store {
         let mut file = SharedStr::default();
         while let Some(r) = futures::TryStreamExt::try_next(&mut entities).await? {
             let body: &str = r.try_get("body")?;
-            let mut entity: Entity =
+            let entity: Entity =
                 serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if let Some(metadata) = std::sync::Arc::get_mut(&mut entity.metadata) {
-                metadata.compact();
-            }
             let path: &str = r.try_get("file")?;
             if file != path {
                 file = path.into();

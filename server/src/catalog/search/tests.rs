@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::catalog::model::Metadata;
 use crate::catalog::testing;
 
 /// `E::component("payments-api").title("…").owner("team-a")` reads like the catalog it builds.
@@ -47,9 +48,13 @@ impl E {
         self.spec("owner", owner)
     }
     fn annotation(mut self, key: &str, value: &str) -> Self {
-        std::sync::Arc::make_mut(&mut self.0.metadata)
+        let metadata = std::sync::Arc::make_mut(&mut self.0.metadata);
+        let pairs = metadata
             .annotations
-            .insert(key.into(), value.into());
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()));
+        metadata.annotations =
+            Metadata::string_map([(key.into(), value.into())].into_iter().chain(pairs));
         self
     }
 }

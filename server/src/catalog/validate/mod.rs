@@ -174,14 +174,12 @@ fn check(doc: &Value, allowed: &AllowedKinds, copy_spec: bool) -> Result<Entity,
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str);
     if problems.is_empty() {
-        if let (Some(api_version), Some(kind), Some(mut metadata)) = (api_version, kind, metadata) {
-            metadata.compact();
+        if let (Some(api_version), Some(kind), Some(metadata)) = (api_version, kind, metadata) {
             return Ok(Entity {
                 api_version: SharedStr::interned(&api_version),
                 kind: SharedStr::interned(&kind),
                 metadata: metadata.into(),
                 spec: std::sync::Arc::new(spec.into()),
-                relations: Box::default(),
             });
         }
     }
