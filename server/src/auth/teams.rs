@@ -113,7 +113,7 @@ impl TeamIndex {
             match me.kind.as_str() {
                 "user" => {
                     let groups = related_groups(located.relations, "memberOf");
-                    let mut keys = vec![me.name.clone()];
+                    let mut keys: Vec<Box<str>> = vec![me.name.as_str().into()];
                     if me.namespace != "default" {
                         keys.push(format!("{}/{}", me.namespace, me.name).into());
                     }

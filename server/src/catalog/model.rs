@@ -16,7 +16,9 @@ pub struct EntityRef {
     pub kind: SharedStr,
     #[serde(deserialize_with = "SharedStr::deserialize_interned")]
     pub namespace: SharedStr,
-    pub name: Box<str>,
+    /// Shared with the entity's `metadata.name` when that is already lower case (almost
+    /// always): one allocation for the name, not two.
+    pub name: SharedStr,
 }
 
 impl EntityRef {
@@ -24,7 +26,21 @@ impl EntityRef {
         Self {
             kind: SharedStr::interned(&kind.to_ascii_lowercase()),
             namespace: SharedStr::interned(&namespace.to_ascii_lowercase()),
-            name: name.to_ascii_lowercase().into(),
+            name: SharedStr::from(name.to_ascii_lowercase()),
+        }
+    }
+
+    /// [`EntityRef::new`], sharing `name` when it needs no lower-casing.
+    pub fn with_name(kind: &str, namespace: &str, name: &SharedStr) -> Self {
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            SharedStr::from(name.to_ascii_lowercase())
+        } else {
+            name.clone()
+        };
+        Self {
+            kind: SharedStr::interned(&kind.to_ascii_lowercase()),
+            namespace: SharedStr::interned(&namespace.to_ascii_lowercase()),
+            name,
         }
     }
 }
@@ -47,10 +63,10 @@ pub struct Link {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
-    /// As written in the file (case preserved for display). Boxed strings and slices, not
-    /// `String` and `Vec`: no capacity word, and a struct of 160 bytes instead of 200 for each
-    /// of 100,000 entities.
-    pub name: Box<str>,
+    /// As written in the file (case preserved for display); shared with the entity's ref
+    /// (see [`EntityRef::name`]). Boxed strings and slices elsewhere, not `String` and `Vec`:
+    /// no capacity word, and a smaller struct for each of 100,000 entities.
+    pub name: SharedStr,
     /// Namespaces, label and annotation keys, short values and tags repeat across a catalog:
     /// shared ([`SharedStr::interned`]), each is one allocation for all the entities.
     #[serde(deserialize_with = "SharedStr::deserialize_interned")]
@@ -254,7 +270,7 @@ pub struct Entity {
 
 impl Entity {
     pub fn entity_ref(&self) -> EntityRef {
-        EntityRef::new(&self.kind, &self.metadata.namespace, &self.metadata.name)
+        EntityRef::with_name(&self.kind, &self.metadata.namespace, &self.metadata.name)
     }
 
     /// A string field of `spec`, if present and a string.
@@ -337,5 +353,17 @@ mod tests {
         assert_eq!(entity.metadata.annotations.get("a").unwrap(), "b");
         assert!(entity.metadata.labels.is_empty() && entity.metadata.links.is_empty());
         assert_eq!(entity.spec_str("owner"), Some("team"));
+    }
+
+    #[test]
+    fn a_ref_shares_a_lower_case_name_and_lower_cases_any_other() {
+        let web = crate::catalog::testing::entity("Component", "web", serde_json::json!({}));
+        let r = web.entity_ref();
+        assert_eq!(r.to_string(), "component:default/web");
+        assert!(std::ptr::eq(r.name.as_str(), web.metadata.name.as_str()));
+        let shop = crate::catalog::testing::entity("System", "Shop", serde_json::json!({}));
+        let r = shop.entity_ref();
+        assert_eq!(r, EntityRef::new("system", "default", "shop"));
+        assert_eq!(&*shop.metadata.name, "Shop");
     }
 }
