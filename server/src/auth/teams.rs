@@ -348,6 +348,8 @@ impl Teams {
         let generation = self.catalog.generation();
         let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         if cached.0 != generation {
+            // The build's working tables are several times the index: handed back at once.
+            let _prompt = crate::util::PromptRelease::start();
             let state = self.catalog.state();
             *cached = (
                 generation,

@@ -100,6 +100,8 @@ impl Catalog {
         ctx: ReadContext,
         store: Store,
     ) -> anyhow::Result<Arc<Self>> {
+        // Reading the rows frees several times what it keeps: handed back at once.
+        let prompt = crate::util::PromptRelease::start();
         let mut snapshots = Vec::with_capacity(sources.len());
         let mut all_stored = true;
         for source in &sources {
@@ -119,6 +121,7 @@ impl Catalog {
             state
         })
         .await??;
+        drop(prompt);
         Ok(Arc::new(Self {
             runtime: Mutex::new(vec![SourceRuntime::default(); sources.len()]),
             sources,
@@ -239,7 +242,10 @@ impl Catalog {
         self.refreshing
             .store(true, std::sync::atomic::Ordering::SeqCst);
         let started = Instant::now();
+        // The first load of a source frees several times what it keeps: handed back at once.
+        let prompt = (!self.is_ready()).then(crate::util::PromptRelease::start);
         let result = self.refresh_inner(only).await;
+        drop(prompt);
         self.refreshing
             .store(false, std::sync::atomic::Ordering::SeqCst);
         self.generation
