@@ -102,14 +102,14 @@ fn related_groups(relations: &[Relation], relation: &str) -> Groups {
 }
 
 impl TeamIndex {
-    pub fn build<'a>(entities: impl Iterator<Item = Cataloged<'a>>) -> Self {
+    /// From the catalog's entities with their refs (the assembled map's keys).
+    pub fn build<'a>(entities: impl Iterator<Item = (&'a Arc<EntityRef>, Cataloged<'a>)>) -> Self {
         let mut index = TeamIndex::default();
         let mut direct: HashMap<Box<str>, Vec<SharedStr>> = HashMap::new();
         // (app, team, component ref), grouped below.
         let mut claims: Vec<(String, SharedStr, String)> = Vec::new();
-        for located in entities {
+        for (me, located) in entities {
             let entity = &located.located.entity;
-            let me = entity.entity_ref();
             match me.kind.as_str() {
                 "user" => {
                     let groups = related_groups(located.relations, "memberOf");
@@ -135,7 +135,7 @@ impl TeamIndex {
                     let parents = related_groups(located.relations, "childOf");
                     index
                         .parents
-                        .insert(SharedStr::interned(&group_name(&me)), parents);
+                        .insert(SharedStr::interned(&group_name(me)), parents);
                 }
                 "component" => {
                     let Some(owner) = entity.spec_str("owner") else {
@@ -353,7 +353,7 @@ impl Teams {
             let state = self.catalog.state();
             *cached = (
                 generation,
-                Arc::new(TeamIndex::build(state.assembled.iter().map(|(_, c)| c))),
+                Arc::new(TeamIndex::build(state.assembled.iter())),
             );
             // Built on a request's thread, once per catalog generation: what the build used
             // in passing (a hundred thousand entities' worth) is handed back, not kept there.

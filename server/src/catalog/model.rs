@@ -23,20 +23,20 @@ pub struct EntityRef {
 
 impl EntityRef {
     pub fn new(kind: &str, namespace: &str, name: &str) -> Self {
-        Self {
-            kind: SharedStr::interned(&kind.to_ascii_lowercase()),
-            namespace: SharedStr::interned(&namespace.to_ascii_lowercase()),
-            name: SharedStr::from(name.to_ascii_lowercase()),
-        }
+        Self::of(kind, namespace, SharedStr::from(name.to_ascii_lowercase()))
     }
 
     /// [`EntityRef::new`], sharing `name` when it needs no lower-casing.
     pub fn with_name(kind: &str, namespace: &str, name: &SharedStr) -> Self {
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            SharedStr::from(name.to_ascii_lowercase())
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Self::new(kind, namespace, name)
         } else {
-            name.clone()
-        };
+            Self::of(kind, namespace, name.clone())
+        }
+    }
+
+    /// The ref of an already lower-cased `name`.
+    fn of(kind: &str, namespace: &str, name: SharedStr) -> Self {
         Self {
             kind: SharedStr::interned(&kind.to_ascii_lowercase()),
             namespace: SharedStr::interned(&namespace.to_ascii_lowercase()),
