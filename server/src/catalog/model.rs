@@ -332,6 +332,26 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_string_map_is_refused_and_a_repeated_key_keeps_its_first_value() {
+        for bad in [
+            r#"{"a": 1}"#,
+            r#"{"a": null}"#,
+            r#""text""#,
+            r#"[["k"]]"#,
+            "7",
+        ] {
+            let err = serde_json::from_str::<StringMap>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("invalid"), "{bad}: {err}");
+        }
+        let pairs: StringMap =
+            serde_json::from_str(r#"[["k", "first"], ["k", "second"]]"#).unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs.get("k").map(SharedStr::as_str), Some("first"));
+    }
+
+    #[test]
     fn links_are_empty_without_an_allocation_and_round_trip() {
         assert_eq!(size_of::<Links>(), size_of::<usize>());
         let none = Links::from(Vec::new());
